@@ -1,0 +1,161 @@
+/**
+ * Public types of the engine API (re-exported by src/index.ts).
+ */
+import type {FileSystem} from './vfs/fs.js'
+
+/**
+ * When writes reach stable storage.
+ * - 'always': fdatasync the WAL before each write or batch resolves.
+ * - 'batch': group commit: writes issued together share one fdatasync, and
+ *   each resolves only after it (same guarantee as 'always', fewer syncs).
+ * - 'none': never sync on write (close() and flush() still sync).
+ * - {everyOps: N}: sync after every N writes; {everyMs: N}: at most N ms after a write.
+ *   With the periodic modes a crash can lose writes made since the last sync.
+ */
+export type SyncMode = 'always' | 'batch' | 'none' | {readonly everyOps: number} | {readonly everyMs: number}
+
+/** Options for `open`. */
+export interface OpenOptions {
+  /** Open without the writer lock; the store is never modified. Default false. */
+  readonly readOnly?: boolean
+  /** Durability of writes. Default 'always'. */
+  readonly sync?: SyncMode
+  /** How long a writer waits for the lock before failing with BUSY. Default 0 (fail at once). */
+  readonly lockTimeoutMs?: number
+  /** The memtable is flushed to an SSTable once the shard's WAL passes this size. Default 4 MiB. */
+  readonly walFlushBytes?: number
+  /** A shard's tables are merged into one once it has this many. Default 8. */
+  readonly compactionTrigger?: number
+  /** Filesystem implementation (tests inject faults through it). */
+  readonly fs?: FileSystem
+  /** Clock in ms since the epoch, used for TTL. Default Date.now. */
+  readonly now?: () => number
+}
+
+/** Options for `createStore`. */
+export interface CreateOptions {
+  /** Number of shards, 1 to 1024. Default 4. */
+  readonly shards?: number
+  /** Data block compression for new SSTables. Default 'zlib'. */
+  readonly compression?: 'zlib' | 'none'
+  readonly fs?: FileSystem
+}
+
+/** Options for one put. */
+export interface PutOptions {
+  /** Time to live in ms; the key disappears after it. */
+  readonly ttlMs?: number
+  /** Mark the value as JSON (readers may print it as JSON). The caller checks validity. */
+  readonly json?: boolean
+}
+
+/** One operation of an atomic batch. */
+export type BatchOp =
+  | {readonly type: 'put'; readonly key: Uint8Array | string; readonly value: Uint8Array | string; readonly ttlMs?: number; readonly json?: boolean}
+  | {readonly type: 'del'; readonly key: Uint8Array | string}
+
+/** A live key and its value, as reads return it. */
+export interface KeyValue {
+  readonly key: Buffer
+  readonly value: Buffer
+  /** Sequence number of the version returned (per shard). */
+  readonly seq: number
+  readonly shard: number
+  /** Expiry in ms since the epoch, if it has a TTL. */
+  readonly expiresAt?: number
+  /** True if it was written as JSON. */
+  readonly json: boolean
+}
+
+/** Options for `scan`. Bounds are bytewise; the range is [from, to). */
+export interface ScanOptions {
+  readonly from?: Uint8Array | string
+  readonly to?: Uint8Array | string
+  readonly prefix?: Uint8Array | string
+  readonly limit?: number
+  readonly reverse?: boolean
+}
+
+/** Per-shard statistics. */
+export interface ShardStats {
+  readonly shard: number
+  /** Live SSTables. */
+  readonly tables: number
+  readonly tableBytes: number
+  /** Entries in the SSTables (all versions, tombstones included). */
+  readonly tableEntries: number
+  readonly tombstones: number
+  readonly walBytes: number
+  /** Entries in the memtable (recovered from the WAL). */
+  readonly memtableEntries: number
+  readonly memtableBytes: number
+  /** Highest sequence number in the shard. */
+  readonly lastSeq: number
+}
+
+/** Whole-store statistics. */
+export interface StoreStats {
+  readonly dir: string
+  readonly formatVersion: number
+  readonly shardCount: number
+  readonly hash: string
+  readonly compression: 'zlib' | 'none'
+  readonly shards: readonly ShardStats[]
+  readonly totals: Omit<ShardStats, 'shard' | 'lastSeq'>
+}
+
+/** What a compaction did (or would do, with dryRun). */
+export interface CompactionReport {
+  readonly dryRun: boolean
+  readonly shards: ReadonlyArray<{
+    readonly shard: number
+    readonly inputTables: number
+    readonly inputBytes: number
+    readonly outputTables: number
+    readonly outputBytes: number
+    readonly entriesIn: number
+    readonly entriesOut: number
+    /** Overwritten versions, tombstones and expired records removed. */
+    readonly dropped: number
+  }>
+}
+
+/** Options for `compact`. */
+export interface CompactOptions {
+  /** Only this shard. */
+  readonly shard?: number
+  /** Report what would be done without writing. */
+  readonly dryRun?: boolean
+  /** Called as each shard finishes. */
+  readonly onProgress?: (done: number, total: number) => void
+}
+
+/** An open store. Keys and values given as strings are UTF-8. */
+export interface Store {
+  readonly dir: string
+  readonly shardCount: number
+  readonly readOnly: boolean
+  /** The live value of `key`, or undefined (missing, deleted or expired). */
+  get(key: Uint8Array | string): Promise<KeyValue | undefined>
+  /** Synchronous `get`, for scripts and hot loops. */
+  getSync(key: Uint8Array | string): KeyValue | undefined
+  put(key: Uint8Array | string, value: Uint8Array | string, options?: PutOptions): Promise<void>
+  delete(key: Uint8Array | string): Promise<void>
+  /**
+   * Applies `ops` in order. The operations that fall in one shard are one WAL
+   * record: after a crash all of them are present or none. Operations in
+   * different shards are applied shard by shard and are not atomic together.
+   */
+  batch(ops: readonly BatchOp[]): Promise<void>
+  /** Live keys in bytewise order (descending with `reverse`), across all shards. */
+  scan(options?: ScanOptions): AsyncIterableIterator<KeyValue>
+  /** Synchronous `scan`. */
+  scanSync(options?: ScanOptions): IterableIterator<KeyValue>
+  /** Writes every memtable to an SSTable and syncs. */
+  flush(): Promise<void>
+  /** Merges each shard's SSTables into one, dropping dead records. */
+  compact(options?: CompactOptions): Promise<CompactionReport>
+  stats(): StoreStats
+  /** Syncs outstanding writes, releases the lock. Idempotent. */
+  close(): Promise<void>
+}

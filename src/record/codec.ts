@@ -1,0 +1,44 @@
+import {ByteReader, ByteWriter} from '../util/coding.js'
+import {Flag, Kind, MAX_KEY_BYTES, MAX_VALUE_BYTES, RESERVED_FLAGS, ValueCodec, type Entry} from './format.js'
+
+/** Appends one entry in the layout described in record/format.ts. */
+export function encodeEntry(w: ByteWriter, e: Entry): void {
+  let flags = 0
+  if (e.expiresAt !== undefined) flags |= Flag.HAS_EXPIRY
+  if (e.schema !== undefined) flags |= Flag.HAS_SCHEMA
+  if (e.json) flags |= Flag.JSON
+  if (e.codec !== undefined && e.codec !== ValueCodec.RAW) flags |= Flag.HAS_CODEC
+  w.u8(e.kind).u8(flags).varint(e.seq).lengthPrefixed(e.key).lengthPrefixed(e.value)
+  if (flags & Flag.HAS_EXPIRY) w.u64(e.expiresAt!)
+  if (flags & Flag.HAS_CODEC) w.u8(e.codec!)
+  if (flags & Flag.HAS_SCHEMA) w.varint(e.schema!.id).varint(e.schema!.version)
+}
+
+/**
+ * Decodes one entry at the reader's position. Checks every field; key and
+ * value are views into the reader's buffer (copy them if the buffer is reused).
+ */
+export function decodeEntry(r: ByteReader): Entry {
+  const start = r.pos
+  const kind = r.u8('entry kind')
+  if (kind !== Kind.PUT && kind !== Kind.DELETE) r.fail(`unknown entry kind ${kind}`, start)
+  const flags = r.u8('entry flags')
+  if (flags & RESERVED_FLAGS) r.fail(`reserved entry flag bits set (0x${flags.toString(16)})`, start + 1)
+  const seq = r.varint('sequence number')
+  const keyAt = r.pos
+  const key = r.lengthPrefixed('key', MAX_KEY_BYTES)
+  if (key.length === 0) r.fail('empty key', keyAt)
+  const value = r.lengthPrefixed('value', MAX_VALUE_BYTES)
+  if (kind === Kind.DELETE && value.length !== 0) r.fail('tombstone with a value', start)
+  const e: {-readonly [K in keyof Entry]: Entry[K]} = {key, seq, kind: kind as Kind, value}
+  if (flags & Flag.HAS_EXPIRY) e.expiresAt = r.u64('expiry')
+  if (flags & Flag.JSON) e.json = true
+  if (flags & Flag.HAS_CODEC) {
+    const at = r.pos
+    const codec = r.u8('value codec')
+    if (codec !== ValueCodec.RAW && codec !== ValueCodec.ZLIB) r.fail(`unknown value codec ${codec}`, at)
+    e.codec = codec as ValueCodec
+  }
+  if (flags & Flag.HAS_SCHEMA) e.schema = {id: r.varint('schema id'), version: r.varint('schema version')}
+  return e
+}

@@ -1,0 +1,144 @@
+/**
+ * Reads one data block (layout in format.ts; built by block-builder.ts).
+ *
+ * The restart array is validated when the block is opened: n fits in the
+ * block, restart[0] = 0, offsets strictly increase and point into the entry
+ * area. Entries are decoded lazily, one restart interval at a time; decoding
+ * an interval checks that every entry lies inside it, that it holds exactly
+ * RESTART_INTERVAL entries (the last: 1 .. RESTART_INTERVAL) and that keys
+ * strictly increase, including across the intervals an iteration visits.
+ *
+ * Returned entries are views into `contents`; the reader gives every block
+ * its own buffer, so they stay valid.
+ */
+import {decodeEntry} from '../record/codec.js'
+import type {Entry} from '../record/format.js'
+import {ByteReader} from '../util/coding.js'
+import {corruption, StrataError} from '../errors.js'
+import {RESTART_INTERVAL} from './format.js'
+
+/** A decoded view of one data block's uncompressed contents. */
+export class Block {
+  /** Index of the restart array = end of the entry area. */
+  private readonly entriesEnd: number
+  private readonly restarts: number
+
+  /**
+   * @param contents the uncompressed block contents
+   * @param file the table's path, for errors
+   * @param offset the file offset of the block's contents
+   * @param inflated true when `contents` was decompressed: positions in it are
+   *   not file offsets, so errors report `offset` and say where inside they are
+   */
+  constructor(
+    private readonly contents: Buffer,
+    private readonly file: string,
+    private readonly offset: number,
+    private readonly inflated = false,
+  ) {
+    const len = contents.length
+    if (len < 4) this.fail(`data block of ${len} bytes has no restart count`, 0)
+    const n = contents.readUInt32LE(len - 4)
+    if (n > (len - 4) / 4) this.fail(`restart count ${n} does not fit in a ${len}-byte block`, len - 4)
+    this.restarts = n
+    this.entriesEnd = len - 4 - 4 * n
+    if (n === 0 && this.entriesEnd !== 0) this.fail('data block has entries but no restart points', len - 4)
+    let prev = -1
+    for (let i = 0; i < n; i++) {
+      const r = this.restart(i)
+      const at = this.entriesEnd + 4 * i
+      if (i === 0 && r !== 0) this.fail(`first restart is ${r}, not 0`, at)
+      if (r <= prev || r >= this.entriesEnd) this.fail(`restart ${i} (${r}) is out of order or past the entries`, at)
+      prev = r
+    }
+  }
+
+  /** The entry with exactly `key`, if the block holds one. */
+  get(key: Buffer): Entry | undefined {
+    const r = this.lastRestartBefore(key, true)
+    if (r < 0) return undefined
+    return this.interval(r).find((e) => e.key.equals(key))
+  }
+
+  /** Entries with key >= `from` (all if undefined), in ascending key order. */
+  *ascending(from?: Buffer): Generator<Entry> {
+    let prev: Entry | undefined
+    const first = from === undefined ? 0 : Math.max(0, this.lastRestartBefore(from, true))
+    for (let r = first; r < this.restarts; r++) {
+      const es = this.interval(r)
+      if (prev !== undefined && Buffer.compare(es[0].key, prev.key) <= 0) this.fail('keys out of order across restarts', this.restart(r))
+      for (const e of es) if (from === undefined || Buffer.compare(e.key, from) >= 0) yield e
+      prev = es[es.length - 1]
+    }
+  }
+
+  /** Entries with key < `before` (all if undefined), in descending key order. */
+  *descending(before?: Buffer): Generator<Entry> {
+    let next: Entry | undefined
+    for (let r = before === undefined ? this.restarts - 1 : this.lastRestartBefore(before, false); r >= 0; r--) {
+      const es = this.interval(r)
+      if (next !== undefined && Buffer.compare(es[es.length - 1].key, next.key) >= 0) {
+        this.fail('keys out of order across restarts', this.restart(r + 1))
+      }
+      for (let i = es.length - 1; i >= 0; i--) {
+        if (before === undefined || Buffer.compare(es[i].key, before) < 0) yield es[i]
+      }
+      next = es[0]
+    }
+  }
+
+  private restart(i: number): number {
+    return this.contents.readUInt32LE(this.entriesEnd + 4 * i)
+  }
+
+  private intervalEnd(r: number): number {
+    return r + 1 < this.restarts ? this.restart(r + 1) : this.entriesEnd
+  }
+
+  /** The last restart whose first key is <= key (< key unless `inclusive`), or -1. */
+  private lastRestartBefore(key: Buffer, inclusive: boolean): number {
+    let lo = 0
+    let hi = this.restarts // answer in [lo - 1, hi - 1]
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      const c = Buffer.compare(this.decode(this.restart(mid), this.intervalEnd(mid)).entry.key, key)
+      if (c < 0 || (inclusive && c === 0)) lo = mid + 1
+      else hi = mid
+    }
+    return lo - 1
+  }
+
+  /** Decodes and checks restart interval `r`. */
+  private interval(r: number): Entry[] {
+    const end = this.intervalEnd(r)
+    const out: Entry[] = []
+    let pos = this.restart(r)
+    while (pos < end) {
+      if (out.length === RESTART_INTERVAL) this.fail(`more than ${RESTART_INTERVAL} entries after restart ${r}`, pos)
+      const {entry, next} = this.decode(pos, end)
+      if (out.length > 0 && Buffer.compare(entry.key, out[out.length - 1].key) <= 0) this.fail('keys out of order', pos)
+      out.push(entry)
+      pos = next
+    }
+    if (r + 1 < this.restarts && out.length !== RESTART_INTERVAL) {
+      this.fail(`restart ${r} covers ${out.length} entries, not ${RESTART_INTERVAL}`, this.restart(r))
+    }
+    return out
+  }
+
+  /** Decodes the entry at `pos`, which must end by `end`. */
+  private decode(pos: number, end: number): {entry: Entry; next: number} {
+    const r = new ByteReader(this.contents, this.file, this.inflated ? 0 : this.offset, pos, end)
+    try {
+      return {entry: decodeEntry(r), next: r.pos}
+    } catch (err) {
+      if (!this.inflated || !(err instanceof StrataError) || err.offset === undefined) throw err
+      this.fail(err.message.slice(this.file.length + 2).replace(/ at byte \d+$/, ''), err.offset)
+    }
+  }
+
+  private fail(what: string, pos: number): never {
+    if (!this.inflated) throw corruption(this.file, this.offset + pos, what)
+    throw corruption(this.file, this.offset, `${what} (byte ${pos} of the zlib block's inflated contents)`)
+  }
+}

@@ -1,0 +1,240 @@
+/**
+ * Writes one SSTable (layout in format.ts) from entries in strictly
+ * increasing key order:
+ *
+ *   data_block* filter_block properties_block index_block footer
+ *
+ * A data block is cut once its uncompressed size reaches `blockSize`, so a
+ * single entry larger than that makes one big block. Output is buffered and
+ * appended in chunks of about WRITE_CHUNK_BYTES. `finish()` syncs and closes
+ * the file; making its directory entry durable (syncDir) is the caller's job.
+ */
+import * as zlib from 'node:zlib'
+import {Kind, MAX_KEY_BYTES, MAX_VALUE_BYTES, type Entry} from '../record/format.js'
+import {ByteWriter} from '../util/coding.js'
+import {crc32} from '../util/crc.js'
+import {hashKey, type KeyHash} from '../util/hash.js'
+import {invalidArgument, ioError} from '../errors.js'
+import type {FileSystem, WritableFile} from '../vfs/fs.js'
+import {buildBloom} from './bloom.js'
+import {BlockBuilder} from './block-builder.js'
+import {encodeFooter} from './footer.js'
+import {encodeIndexEntry} from './index-block.js'
+import {encodeProperties, MAX_CREATED_BY_BYTES} from './properties.js'
+import {
+  BlockCompression, DEFAULT_BLOCK_SIZE, DEFAULT_BLOOM_BITS_PER_KEY, MIN_COMPRESSION_SAVING,
+  type BlockHandle, type TableProperties,
+} from './format.js'
+
+/** Bytes buffered before one append to the file. */
+export const WRITE_CHUNK_BYTES = 256 * 1024
+/** Largest `blockSize` option, so a reader's inflate limit always suffices. */
+export const MAX_BLOCK_SIZE = 64 * 1024 * 1024
+
+/** How to build a table. */
+export interface TableBuilderOptions {
+  /** Target uncompressed data block size; default DEFAULT_BLOCK_SIZE. */
+  readonly blockSize?: number
+  /** Data block compression; default NONE. */
+  readonly compression?: BlockCompression
+  /** Bloom filter bits per key; default DEFAULT_BLOOM_BITS_PER_KEY; 0 writes an empty (always-true) filter. */
+  readonly bloomBitsPerKey?: number
+  readonly shard: number
+  /** LSM level the table is written for; default 0. */
+  readonly level?: number
+  /** Who wrote the table (e.g. "strata 0.1.0 flush"). */
+  readonly createdBy: string
+  /** Clock for created_at_ms; default Date.now. */
+  readonly now?: () => number
+}
+
+/** Builds one table file; see the module comment. */
+export class TableBuilder {
+  private readonly file: WritableFile
+  private readonly blockSize: number
+  private readonly compression: BlockCompression
+  private readonly bitsPerKey: number
+  private readonly block = new BlockBuilder()
+  private readonly out = new ByteWriter(WRITE_CHUNK_BYTES + 64 * 1024)
+  private readonly index = new ByteWriter(4096)
+  private readonly hashes: KeyHash[] = []
+  private state: 'open' | 'finishing' | 'closed' = 'open'
+  /** Bytes emitted so far (written or buffered in `out`). */
+  private offset = 0
+  private dataBlocks = 0
+  private smallestKey: Buffer | undefined
+  private lastKey: Buffer | undefined
+  private count = 0
+  private puts = 0
+  private withExpiry = 0
+  private minSeq = Number.MAX_SAFE_INTEGER
+  private maxSeq = 0
+  private rawKeyBytes = 0
+  private rawValueBytes = 0
+
+  /** Validates the options and creates `path` (which must not exist). */
+  constructor(private readonly fs: FileSystem, readonly path: string, private readonly options: TableBuilderOptions) {
+    this.blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE
+    this.compression = options.compression ?? BlockCompression.NONE
+    this.bitsPerKey = options.bloomBitsPerKey ?? DEFAULT_BLOOM_BITS_PER_KEY
+    const level = options.level ?? 0
+    check(Number.isInteger(this.blockSize) && this.blockSize >= 1 && this.blockSize <= MAX_BLOCK_SIZE, `bad block size ${this.blockSize}`)
+    check(this.compression === BlockCompression.NONE || this.compression === BlockCompression.ZLIB, `unknown compression ${this.compression}`)
+    check(this.bitsPerKey >= 0 && this.bitsPerKey <= 1000, `bad bloom bits per key ${this.bitsPerKey}`)
+    check(Number.isInteger(options.shard) && options.shard >= 0 && options.shard <= 0xffff_ffff, `bad shard ${options.shard}`)
+    check(Number.isInteger(level) && level >= 0 && level <= 255, `bad level ${level}`)
+    check(Buffer.byteLength(options.createdBy) <= MAX_CREATED_BY_BYTES, 'created_by is too long')
+    try {
+      this.file = fs.create(path)
+    } catch (err) {
+      throw ioError('create', path, err)
+    }
+  }
+
+  /** Entries added so far. */
+  get entries(): number {
+    return this.count
+  }
+
+  /** Approximate file size if the table were finished now (before filter and footer). */
+  estimatedSize(): number {
+    return this.offset + this.block.estimatedSize() + this.index.length
+  }
+
+  /**
+   * Adds an entry. Throws INVALID_ARGUMENT (and adds nothing) for a bad entry.
+   * REQUIRES: e.key sorts strictly after the previous key; `finish()` not called.
+   */
+  add(e: Entry): void {
+    if (this.state !== 'open') throw invalidArgument(`table builder for ${this.path} is finished`)
+    check(e.key.length >= 1 && e.key.length <= MAX_KEY_BYTES, `key length ${e.key.length} is outside 1..${MAX_KEY_BYTES}`)
+    check(e.value.length <= MAX_VALUE_BYTES, `value length ${e.value.length} exceeds ${MAX_VALUE_BYTES}`)
+    check(e.kind === Kind.PUT || e.kind === Kind.DELETE, `unknown entry kind ${e.kind}`)
+    check(e.kind === Kind.PUT || e.value.length === 0, 'a tombstone has no value')
+    check(Number.isSafeInteger(e.seq) && e.seq >= 0, `bad sequence number ${e.seq}`)
+    check(e.expiresAt === undefined || (Number.isSafeInteger(e.expiresAt) && e.expiresAt >= 0), `bad expiry ${e.expiresAt}`)
+    check(this.lastKey === undefined || Buffer.compare(e.key, this.lastKey) > 0, 'table keys must be added in strictly increasing order')
+    this.block.add(e)
+    this.lastKey = Buffer.from(e.key) // a copy: the caller may reuse its buffer
+    this.smallestKey ??= this.lastKey
+    this.hashes.push(hashKey(e.key))
+    this.count++
+    if (e.kind === Kind.PUT) this.puts++
+    if (e.expiresAt !== undefined) this.withExpiry++
+    this.minSeq = Math.min(this.minSeq, e.seq)
+    this.maxSeq = Math.max(this.maxSeq, e.seq)
+    this.rawKeyBytes += e.key.length
+    this.rawValueBytes += e.value.length
+    if (this.block.estimatedSize() >= this.blockSize) this.flushBlock()
+  }
+
+  /**
+   * Writes the last data block, filter, properties, index and footer, then
+   * syncs and closes the file. On failure call `abandon()`.
+   * REQUIRES: at least one entry was added (else INVALID_ARGUMENT).
+   */
+  finish(): {fileSize: number; properties: TableProperties} {
+    if (this.state !== 'open') throw invalidArgument(`table builder for ${this.path} is finished`)
+    if (this.count === 0) throw invalidArgument('a table needs at least one entry')
+    this.state = 'finishing'
+    if (this.block.entries > 0) this.flushBlock()
+    const bloom = this.bitsPerKey > 0 ? buildBloom(this.hashes, this.bitsPerKey) : Buffer.alloc(0)
+    const filter = this.writeBlock(bloom, BlockCompression.NONE)
+    const properties: TableProperties = {
+      entries: this.count,
+      puts: this.puts,
+      deletes: this.count - this.puts,
+      withExpiry: this.withExpiry,
+      minSeq: this.minSeq,
+      maxSeq: this.maxSeq,
+      rawKeyBytes: this.rawKeyBytes,
+      rawValueBytes: this.rawValueBytes,
+      dataBlocks: this.dataBlocks,
+      shard: this.options.shard,
+      createdAtMs: (this.options.now ?? Date.now)(),
+      level: this.options.level ?? 0,
+      smallestKey: this.smallestKey!,
+      largestKey: this.lastKey!,
+      createdBy: this.options.createdBy,
+    }
+    const props = this.writeBlock(encodeProperties(properties), BlockCompression.NONE)
+    const index = this.writeBlock(this.index.finish(), BlockCompression.NONE)
+    this.emit(encodeFooter({filter, properties: props, index}))
+    this.flushOut()
+    this.io('sync', () => this.file.sync())
+    this.state = 'closed'
+    this.io('close', () => this.file.close())
+    return {fileSize: this.offset, properties}
+  }
+
+  /** Closes (if still open) and deletes the file. */
+  abandon(): void {
+    if (this.state !== 'closed') {
+      this.state = 'closed'
+      try {
+        this.file.close()
+      } catch {
+        // The file is being discarded; a close failure changes nothing.
+      }
+    }
+    this.io('unlink', () => this.fs.unlink(this.path))
+  }
+
+  /** Compresses (if worth it) and writes the pending data block, and indexes it. */
+  private flushBlock(): void {
+    const raw = this.block.finish()
+    let contents = raw
+    let compression: BlockCompression = BlockCompression.NONE
+    if (this.compression === BlockCompression.ZLIB) {
+      const z = zlib.deflateSync(raw)
+      if (raw.length - z.length >= raw.length * MIN_COMPRESSION_SAVING) {
+        contents = z
+        compression = BlockCompression.ZLIB
+      }
+    }
+    encodeIndexEntry(this.index, {lastKey: this.lastKey!, handle: this.writeBlock(contents, compression)})
+    this.dataBlocks++
+    this.block.reset()
+  }
+
+  /** Emits contents followed by the trailer: u8 compression, u32 crc32(contents ++ compression). */
+  private writeBlock(contents: Buffer, compression: BlockCompression): BlockHandle {
+    const handle = {offset: this.offset, size: contents.length}
+    const trailer = Buffer.allocUnsafe(5)
+    trailer[0] = compression
+    trailer.writeUInt32LE(crc32(trailer.subarray(0, 1), crc32(contents)), 1)
+    this.emit(contents)
+    this.emit(trailer)
+    return handle
+  }
+
+  private emit(data: Buffer): void {
+    this.offset += data.length
+    if (data.length >= WRITE_CHUNK_BYTES) {
+      this.flushOut()
+      this.io('write', () => this.file.append(data))
+    } else {
+      this.out.bytes(data)
+      if (this.out.length >= WRITE_CHUNK_BYTES) this.flushOut()
+    }
+  }
+
+  private flushOut(): void {
+    if (this.out.length === 0) return
+    this.io('write', () => this.file.append(this.out.finish()))
+    this.out.reset()
+  }
+
+  private io(op: string, fn: () => void): void {
+    try {
+      fn()
+    } catch (err) {
+      throw ioError(op, this.path, err)
+    }
+  }
+}
+
+/** Throws INVALID_ARGUMENT with `message` unless `ok`. */
+function check(ok: boolean, message: string): void {
+  if (!ok) throw invalidArgument(message)
+}

@@ -1,0 +1,92 @@
+/**
+ * SSTable (sorted string table) file format, version 1. Kaitai spec:
+ * formats/strata_sstable.ksy. File name: NNNNNN.sst (file number, 6+ digits).
+ *
+ *   file    := data_block* filter_block properties_block index_block footer
+ *   block   := contents  trailer
+ *   trailer := u8 compression (BlockCompression)  u32 crc32(contents ++ compression byte)
+ *
+ * `contents` is stored as written: raw, or a zlib stream (RFC 1950) when
+ * compression = ZLIB. A block handle (offset, size) names `contents` only; the
+ * 5-byte trailer follows it.
+ *
+ * data block (uncompressed contents):
+ *   entry*                  record/format.ts entries, keys strictly increasing,
+ *                           at most one entry per key in a table
+ *   u32 restart[n]          offset of every 16th entry (entry 0, 16, 32, ...)
+ *   u32 n                   number of restarts (≥ 1 unless the block is empty)
+ *
+ * filter block (never compressed):   bloom bit array (nbytes)  u8 probes
+ *   A key's probes are bloomSeed(hashKey(key)) from util/hash.ts:
+ *   bit_i = (start + i * step) mod (nbytes * 8), for i in 0 .. probes-1,
+ *   in unsigned 32-bit arithmetic; bit b is byte b>>3, mask 1 << (b & 7).
+ *
+ * properties block (never compressed):
+ *   u64 entries  u64 puts  u64 deletes  u64 with_expiry
+ *   u64 min_seq  u64 max_seq  u64 raw_key_bytes  u64 raw_value_bytes
+ *   u32 data_blocks  u32 shard  u64 created_at_ms  u8 level
+ *   varint+bytes smallest_key  varint+bytes largest_key  varint+bytes created_by (UTF-8)
+ *   ...later versions may append fields; readers ignore trailing bytes.
+ *
+ * index block (never compressed): one entry per data block, in order:
+ *   varint key_len  bytes last_key  u64 offset  u32 size
+ *
+ * footer (FOOTER_SIZE = 52 bytes, at the end of the file):
+ *   u64 filter_offset   u32 filter_size
+ *   u64 props_offset    u32 props_size
+ *   u64 index_offset    u32 index_size
+ *   u32 format_version  (TableFormat)
+ *   u32 crc32 of the 40 bytes before it (footer bytes 0..39)
+ *   8 bytes magic "STRATATB"
+ */
+
+/** Table format versions, an append-only list. Written to disk; never change.
+ *  - V1 (1): the layout above. */
+export const TableFormat = {
+  V1: 1,
+} as const
+export const CURRENT_TABLE_FORMAT = TableFormat.V1
+
+/** Block compression. Written to disk; never change. */
+export const BlockCompression = {
+  NONE: 0,
+  ZLIB: 1,
+} as const
+export type BlockCompression = (typeof BlockCompression)[keyof typeof BlockCompression]
+
+export const TABLE_MAGIC = Buffer.from('STRATATB', 'latin1')
+export const FOOTER_SIZE = 52
+export const BLOCK_TRAILER_SIZE = 5
+/** Entries between restart points in a data block. */
+export const RESTART_INTERVAL = 16
+/** Target uncompressed size of a data block. */
+export const DEFAULT_BLOCK_SIZE = 4096
+/** Bloom bits per key (≈1% false positives with 7 probes). */
+export const DEFAULT_BLOOM_BITS_PER_KEY = 10
+/** A zlib block is kept only if it saves at least 1/8 of the raw size. */
+export const MIN_COMPRESSION_SAVING = 1 / 8
+
+/** Where a block's contents are in the file. */
+export interface BlockHandle {
+  readonly offset: number
+  readonly size: number
+}
+
+/** The table's properties block, decoded. */
+export interface TableProperties {
+  readonly entries: number
+  readonly puts: number
+  readonly deletes: number
+  readonly withExpiry: number
+  readonly minSeq: number
+  readonly maxSeq: number
+  readonly rawKeyBytes: number
+  readonly rawValueBytes: number
+  readonly dataBlocks: number
+  readonly shard: number
+  readonly createdAtMs: number
+  readonly level: number
+  readonly smallestKey: Buffer
+  readonly largestKey: Buffer
+  readonly createdBy: string
+}

@@ -1,0 +1,234 @@
+/**
+ * Opens and reads one SSTable (layout in format.ts).
+ *
+ * `open` trusts nothing: it checks the footer (size, magic, crc, version),
+ * that filter, properties and index blocks lie end to end before the footer,
+ * their crcs, and that the index names data blocks laid end to end from
+ * offset 0 up to the filter block with strictly increasing last keys. Data
+ * blocks are read on demand, one read per block, each into its own buffer;
+ * iteration also checks that every key lies inside its block's index range.
+ *
+ * Every decoding failure is a CORRUPTION StrataError naming the path and an
+ * absolute byte offset; file-system failures are IO errors.
+ */
+import * as zlib from 'node:zlib'
+import {MAX_KEY_BYTES, MAX_VALUE_BYTES, type Entry} from '../record/format.js'
+import {crc32} from '../util/crc.js'
+import {hashKey, type KeyHash} from '../util/hash.js'
+import {corruption, ErrorCode, invalidArgument, ioError, StrataError} from '../errors.js'
+import type {FileSystem, ReadableFile} from '../vfs/fs.js'
+import {Block} from './block.js'
+import {bloomMayContain} from './bloom.js'
+import {MAX_BLOCK_SIZE} from './builder.js'
+import {decodeFooter} from './footer.js'
+import {decodeIndex, type IndexEntry} from './index-block.js'
+import {decodeProperties} from './properties.js'
+import {BLOCK_TRAILER_SIZE, BlockCompression, FOOTER_SIZE, type BlockHandle, type TableProperties} from './format.js'
+
+/** Largest inflated data block accepted: a full block plus one largest entry, with slack. */
+export const MAX_INFLATED_BLOCK_BYTES = MAX_BLOCK_SIZE + MAX_VALUE_BYTES + MAX_KEY_BYTES + 1024 * 1024
+
+/** Bounds for `TableReader.entries`. */
+export interface TableRange {
+  /** Inclusive lower bound. */
+  readonly from?: Buffer
+  /** Exclusive upper bound. */
+  readonly to?: Buffer
+  /** Yield in descending key order. */
+  readonly reverse?: boolean
+}
+
+/** An open, validated table; see the module comment. */
+export class TableReader {
+  private closed = false
+
+  private constructor(
+    private readonly file: ReadableFile,
+    readonly path: string,
+    readonly fileSize: number,
+    readonly properties: TableProperties,
+    readonly index: ReadonlyArray<IndexEntry>,
+    readonly filter: Buffer,
+  ) {}
+
+  /** Opens and validates the table at `path`. */
+  static open(fs: FileSystem, path: string): TableReader {
+    let file: ReadableFile
+    try {
+      file = fs.openRead(path)
+    } catch (err) {
+      throw ioError('open', path, err)
+    }
+    try {
+      return TableReader.load(file, path)
+    } catch (err) {
+      try {
+        file.close()
+      } catch {
+        // Already failing; report the first error.
+      }
+      throw err
+    }
+  }
+
+  private static load(file: ReadableFile, path: string): TableReader {
+    let fileSize: number
+    try {
+      fileSize = file.size()
+    } catch (err) {
+      throw ioError('stat', path, err)
+    }
+    if (fileSize < FOOTER_SIZE) throw corruption(path, 0, `file of ${fileSize} bytes is too short for a table footer`)
+    const footerAt = fileSize - FOOTER_SIZE
+    const footer = decodeFooter(readExact(file, path, footerAt, FOOTER_SIZE), path, footerAt)
+    // Meta blocks lie end to end just before the footer; checked back to front,
+    // each check bounds the next.
+    const metas: Array<[string, BlockHandle, number]> = [
+      ['index', footer.index, 24],
+      ['properties', footer.properties, 12],
+      ['filter', footer.filter, 0],
+    ]
+    let end = footerAt
+    for (const [what, h, field] of metas) {
+      if (h.offset + h.size + BLOCK_TRAILER_SIZE !== end) {
+        throw corruption(path, footerAt + field, `${what} block [${h.offset}, +${h.size}) does not end at ${end}`)
+      }
+      end = h.offset
+    }
+    const meta = (what: string, h: BlockHandle): Buffer => {
+      const {contents, compression} = readBlockAt(file, path, footerAt, h)
+      if (compression !== BlockCompression.NONE) throw corruption(path, h.offset + h.size, `${what} block is compressed`)
+      return contents
+    }
+    const filter = meta('filter', footer.filter)
+    const properties = decodeProperties(meta('properties', footer.properties), path, footer.properties.offset)
+    const index = decodeIndex(meta('index', footer.index), path, footer.index.offset, footer.filter.offset)
+    if (index.length !== properties.dataBlocks) {
+      throw corruption(path, footer.properties.offset + 64, `properties say ${properties.dataBlocks} data blocks, the index has ${index.length}`)
+    }
+    if (properties.entries < index.length) throw corruption(path, footer.properties.offset, 'fewer entries than data blocks')
+    if (!properties.largestKey.equals(index[index.length - 1].lastKey)) {
+      throw corruption(path, footer.properties.offset, 'largest_key differs from the last index key')
+    }
+    return new TableReader(file, path, fileSize, properties, index, filter)
+  }
+
+  /** False only if no key with hash `h` is in the table. */
+  mayContain(h: KeyHash): boolean {
+    return bloomMayContain(this.filter, h)
+  }
+
+  /** The entry (value or tombstone) stored for exactly `key`, if any. `h` is hashKey(key), if known. */
+  get(key: Buffer, h: KeyHash = hashKey(key)): Entry | undefined {
+    if (!this.mayContain(h)) return undefined
+    const i = this.blockFor(key)
+    return i < this.index.length ? this.dataBlock(i).get(key) : undefined
+  }
+
+  /** Entries with from <= key < to, ascending (descending if `reverse`), reading one block at a time. */
+  *entries(range: TableRange = {}): Generator<Entry> {
+    const {from, to} = range
+    if (from !== undefined && to !== undefined && Buffer.compare(from, to) >= 0) return
+    if (!range.reverse) {
+      const first = from === undefined ? 0 : this.blockFor(from)
+      for (let i = first; i < this.index.length; i++) {
+        for (const e of this.dataBlock(i).ascending(i === first ? from : undefined)) {
+          if (to !== undefined && Buffer.compare(e.key, to) >= 0) return
+          this.checkInBlock(i, e.key)
+          yield e
+        }
+      }
+    } else {
+      const first = to === undefined ? this.index.length - 1 : Math.min(this.blockFor(to), this.index.length - 1)
+      for (let i = first; i >= 0; i--) {
+        for (const e of this.dataBlock(i).descending(i === first ? to : undefined)) {
+          if (from !== undefined && Buffer.compare(e.key, from) < 0) return
+          this.checkInBlock(i, e.key)
+          yield e
+        }
+      }
+    }
+  }
+
+  /**
+   * Reads a block's contents and trailer in one read, checks the crc and
+   * inflates a zlib block.
+   * REQUIRES: `handle` names a block of this table (INVALID_ARGUMENT if it
+   * does not lie before the footer).
+   */
+  readBlock(handle: BlockHandle): {contents: Buffer; compression: BlockCompression} {
+    if (this.closed) throw new StrataError(ErrorCode.CLOSED, `${this.path}: table is closed`, {file: this.path})
+    return readBlockAt(this.file, this.path, this.fileSize - FOOTER_SIZE, handle)
+  }
+
+  /** Releases the file. Idempotent. */
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    try {
+      this.file.close()
+    } catch (err) {
+      throw ioError('close', this.path, err)
+    }
+  }
+
+  /** Index of the first block whose last key is >= key (index.length if none). */
+  private blockFor(key: Buffer): number {
+    let lo = 0
+    let hi = this.index.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (Buffer.compare(this.index[mid].lastKey, key) < 0) lo = mid + 1
+      else hi = mid
+    }
+    return lo
+  }
+
+  private dataBlock(i: number): Block {
+    const {handle} = this.index[i]
+    const {contents, compression} = this.readBlock(handle)
+    return new Block(contents, this.path, handle.offset, compression !== BlockCompression.NONE)
+  }
+
+  /** Checks that `key` lies in block i's index range (previous last key, last key]. */
+  private checkInBlock(i: number, key: Buffer): void {
+    if (Buffer.compare(key, this.index[i].lastKey) > 0 || (i > 0 && Buffer.compare(key, this.index[i - 1].lastKey) <= 0)) {
+      throw corruption(this.path, this.index[i].handle.offset, 'data block key outside the range its index entry gives')
+    }
+  }
+}
+
+/** Reads exactly `length` bytes at `position`; a short read means the file is truncated. REQUIRES: length was checked against the file size. */
+function readExact(file: ReadableFile, path: string, position: number, length: number): Buffer {
+  const buf = Buffer.allocUnsafe(length)
+  let n: number
+  try {
+    n = file.read(buf, 0, length, position)
+  } catch (err) {
+    throw ioError('read', path, err)
+  }
+  if (n !== length) throw corruption(path, position + n, `file ends after ${n} of ${length} bytes`)
+  return buf
+}
+
+/** TableReader.readBlock for a file whose blocks must end by `limit` (the footer's offset). */
+function readBlockAt(file: ReadableFile, path: string, limit: number, handle: BlockHandle): {contents: Buffer; compression: BlockCompression} {
+  const {offset, size} = handle
+  const ok = Number.isSafeInteger(offset) && Number.isSafeInteger(size) && offset >= 0 && size >= 0
+  if (!ok || offset + size + BLOCK_TRAILER_SIZE > limit) {
+    throw invalidArgument(`${path}: block handle [${offset}, +${size}) is outside the table`)
+  }
+  const buf = readExact(file, path, offset, size + BLOCK_TRAILER_SIZE)
+  const stored = buf.readUInt32LE(size + 1)
+  const actual = crc32(buf.subarray(0, size + 1))
+  if (stored !== actual) throw corruption(path, offset, `block crc mismatch (stored ${stored}, computed ${actual})`)
+  const contents = buf.subarray(0, size)
+  const compression = buf[size]
+  if (compression === BlockCompression.NONE) return {contents, compression}
+  if (compression !== BlockCompression.ZLIB) throw corruption(path, offset + size, `unknown block compression ${compression}`)
+  try {
+    return {contents: zlib.inflateSync(contents, {maxOutputLength: MAX_INFLATED_BLOCK_BYTES}), compression}
+  } catch (err) {
+    throw corruption(path, offset, `bad zlib block (${(err as Error).message})`)
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * STORE, the data directory's descriptor. Kaitai spec: formats/strata_store.ksy.
+ * Replaced atomically (write STORE.tmp, sync, rename, sync directory).
+ *
+ *   8 bytes  magic "STRATADS"
+ *   u32      format_version   (StoreFormat; fixed position in every version)
+ *   u32      shard_count      1 .. 1024
+ *   u8       hash_id          (util/hash.ts HashId)
+ *   u8       compression      (sstable BlockCompression) for new tables
+ *   u16      reserved         0
+ *   u32      shard_generation incremented by each shard-rebalance
+ *   u32      block_size       target data block size for new tables
+ *   u64      created_at_ms
+ *   varint+bytes created_by  UTF-8, e.g. "strata 0.1.0"
+ *   u32      crc32 of every byte before it
+ *
+ * A reader checks magic and version first, so a newer store is reported as
+ * UNSUPPORTED (not as corruption) whatever the rest of its layout.
+ */
+import {ByteReader, ByteWriter} from '../util/coding.js'
+import {crc32} from '../util/crc.js'
+import {corruption, ErrorCode, StrataError} from '../errors.js'
+import {HashId} from '../util/hash.js'
+import {BlockCompression, DEFAULT_BLOCK_SIZE} from '../sstable/format.js'
+import type {FileSystem} from '../vfs/fs.js'
+import {isNotFound, ioError} from '../errors.js'
+import {joinPath} from './files.js'
+
+/** Store format versions, an append-only list. Written to disk; never change.
+ *  - V1 (1): the layout above; per-shard WAL, SSTable and manifest format v1. */
+export const StoreFormat = {
+  V1: 1,
+} as const
+export const CURRENT_STORE_FORMAT = StoreFormat.V1
+
+export const STORE_MAGIC = Buffer.from('STRATADS', 'latin1')
+export const STORE_FILE = 'STORE'
+export const MAX_SHARDS = 1024
+
+/** The decoded descriptor. */
+export interface StoreDescriptor {
+  readonly formatVersion: number
+  readonly shardCount: number
+  readonly hashId: number
+  readonly compression: BlockCompression
+  readonly shardGeneration: number
+  readonly blockSize: number
+  readonly createdAtMs: number
+  readonly createdBy: string
+}
+
+export function encodeDescriptor(d: StoreDescriptor): Buffer {
+  const w = new ByteWriter(128)
+  w.bytes(STORE_MAGIC).u32(d.formatVersion).u32(d.shardCount).u8(d.hashId).u8(d.compression)
+  w.u8(0).u8(0).u32(d.shardGeneration).u32(d.blockSize).u64(d.createdAtMs)
+  w.lengthPrefixed(Buffer.from(d.createdBy, 'utf8'))
+  w.u32(crc32(w.finish()))
+  return Buffer.from(w.finish())
+}
+
+export function decodeDescriptor(buf: Buffer, path: string): StoreDescriptor {
+  if (buf.length < 12) throw corruption(path, buf.length, `descriptor is truncated (${buf.length} bytes)`)
+  if (!buf.subarray(0, 8).equals(STORE_MAGIC)) throw corruption(path, 0, 'bad descriptor magic (not a strata STORE file)')
+  const formatVersion = buf.readUInt32LE(8)
+  if (formatVersion > CURRENT_STORE_FORMAT) {
+    throw new StrataError(
+      ErrorCode.UNSUPPORTED,
+      `store format version ${formatVersion} is newer than this strata supports (${CURRENT_STORE_FORMAT})`,
+      {file: path, offset: 8, hint: 'upgrade strata to open this store'},
+    )
+  }
+  if (formatVersion === 0) throw corruption(path, 8, 'store format version 0 is not valid')
+  if (buf.length < 4 + 36) throw corruption(path, buf.length, `descriptor is truncated (${buf.length} bytes)`)
+  const stored = buf.readUInt32LE(buf.length - 4)
+  if (crc32(buf.subarray(0, buf.length - 4)) !== stored) throw corruption(path, buf.length - 4, 'descriptor checksum mismatch')
+  const r = new ByteReader(buf, path, 0, 12, buf.length - 4)
+  const shardCount = r.u32('shard count')
+  if (shardCount < 1 || shardCount > MAX_SHARDS) r.fail(`shard count ${shardCount} is outside 1..${MAX_SHARDS}`, 12)
+  const hashId = r.u8('hash id')
+  if (hashId !== HashId.FNV1A64_JUMP) {
+    throw new StrataError(ErrorCode.UNSUPPORTED, `${path}: unknown key hash id ${hashId}`, {file: path, offset: 16})
+  }
+  const compression = r.u8('compression')
+  if (compression !== BlockCompression.NONE && compression !== BlockCompression.ZLIB) r.fail(`unknown compression ${compression}`, 17)
+  r.u8()
+  r.u8()
+  const shardGeneration = r.u32('shard generation')
+  const blockSize = r.u32('block size')
+  if (blockSize < 256 || blockSize > 64 * 1024 * 1024) r.fail(`block size ${blockSize} is out of range`, 24)
+  const createdAtMs = r.u64('created at')
+  const createdBy = r.lengthPrefixed('created by', 1024).toString('utf8')
+  return {formatVersion, shardCount, hashId, compression: compression as BlockCompression, shardGeneration, blockSize, createdAtMs, createdBy}
+}
+
+/** A descriptor for a new store. */
+export function newDescriptor(shardCount: number, compression: BlockCompression, createdBy: string, now: number): StoreDescriptor {
+  return {
+    formatVersion: CURRENT_STORE_FORMAT,
+    shardCount,
+    hashId: HashId.FNV1A64_JUMP,
+    compression,
+    shardGeneration: 0,
+    blockSize: DEFAULT_BLOCK_SIZE,
+    createdAtMs: now,
+    createdBy,
+  }
+}
+
+/**
+ * Reads DIR/STORE. A missing directory or file is NOT_A_STORE; bad bytes are
+ * CORRUPTION; a newer format is UNSUPPORTED.
+ */
+export function readDescriptor(fs: FileSystem, dir: string): StoreDescriptor {
+  const path = joinPath(dir, STORE_FILE)
+  let buf: Buffer
+  try {
+    if (!fs.isDirectory(dir)) {
+      throw new StrataError(ErrorCode.NOT_A_STORE, `${dir} is not a strata store (no such directory)`, {
+        file: dir,
+        hint: `create one with: strata init --dir ${dir}`,
+      })
+    }
+    buf = fs.readFile(path)
+  } catch (err) {
+    if (err instanceof StrataError) throw err
+    if (isNotFound(err)) {
+      throw new StrataError(ErrorCode.NOT_A_STORE, `${dir} is not a strata store (no STORE file)`, {
+        file: dir,
+        hint: `create one with: strata init --dir ${dir}`,
+      })
+    }
+    throw ioError('read', path, err)
+  }
+  return decodeDescriptor(buf, path)
+}
+
+/** Writes DIR/STORE atomically: temp file, sync, rename, sync directory. */
+export function writeDescriptor(fs: FileSystem, dir: string, d: StoreDescriptor): void {
+  const tmp = joinPath(dir, `${STORE_FILE}.tmp`)
+  if (fs.exists(tmp)) fs.unlink(tmp)
+  const file = fs.create(tmp)
+  try {
+    file.append(encodeDescriptor(d))
+    file.sync()
+  } finally {
+    file.close()
+  }
+  fs.rename(tmp, joinPath(dir, STORE_FILE))
+  fs.syncDir(dir)
+}

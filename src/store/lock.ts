@@ -1,0 +1,77 @@
+/**
+ * The writer lock: one writing process per store.
+ *
+ * Exclusion comes from binding a Linux abstract-namespace Unix socket whose
+ * name derives from the data directory's device and inode. The kernel allows
+ * one bind per name and releases it when the holder exits for any reason,
+ * kill -9 included, so a crashed writer never leaves a stale lock behind.
+ * DIR/LOCK records the holder's pid for people and tools; it is not the lock.
+ *
+ * Limits: the lock excludes processes in the same network namespace on the
+ * same machine (not across containers with separate namespaces, nor over NFS).
+ */
+import * as fs from 'node:fs'
+import * as net from 'node:net'
+import {ErrorCode, StrataError} from '../errors.js'
+import {joinPath} from './files.js'
+
+export const LOCK_FILE = 'LOCK'
+
+/** A held writer lock. */
+export interface WriterLock {
+  release(): Promise<void>
+}
+
+function tryBind(name: string): Promise<net.Server | undefined> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer()
+    const onError = (err: NodeJS.ErrnoException): void => {
+      server.close()
+      if (err.code === 'EADDRINUSE') resolve(undefined)
+      else reject(err)
+    }
+    server.once('error', onError)
+    server.listen(name, () => {
+      server.off('error', onError)
+      server.unref()
+      resolve(server)
+    })
+  })
+}
+
+/**
+ * Acquires the writer lock of `dir`, waiting up to `timeoutMs` (polling).
+ * Throws BUSY naming the holder's pid (as recorded in LOCK) when time runs out.
+ */
+export async function acquireWriterLock(dir: string, timeoutMs: number): Promise<WriterLock> {
+  const st = fs.statSync(dir)
+  const name = `\0strata-writer-${st.dev}-${st.ino}`
+  const deadline = Date.now() + Math.max(0, timeoutMs)
+  let delay = 2
+  for (;;) {
+    const server = await tryBind(name)
+    if (server) {
+      try {
+        fs.writeFileSync(joinPath(dir, LOCK_FILE), `${process.pid}\n`)
+      } catch {
+        // LOCK is informational; the socket is the lock.
+      }
+      return {
+        release: () => new Promise<void>((resolve) => server.close(() => resolve())),
+      }
+    }
+    if (Date.now() >= deadline) {
+      let holder = ''
+      try {
+        const pid = fs.readFileSync(joinPath(dir, LOCK_FILE), 'utf8').trim()
+        if (/^\d+$/.test(pid)) holder = ` (held by pid ${pid})`
+      } catch {}
+      throw new StrataError(ErrorCode.BUSY, `store ${dir} is locked by another writer${holder}`, {
+        file: dir,
+        hint: timeoutMs > 0 ? 'try again later, or raise --lock-timeout' : 'wait for the other writer, or pass --lock-timeout',
+      })
+    }
+    await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(1, deadline - Date.now()))))
+    delay = Math.min(delay * 2, 50)
+  }
+}

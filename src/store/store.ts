@@ -1,0 +1,448 @@
+/**
+ * The store: a STORE descriptor plus N independent shards. Routes each key to
+ * its shard (jump consistent hash), applies the sync mode, triggers flushes
+ * and compactions, and merges shards for scans.
+ */
+import * as zlib from 'node:zlib'
+import {ErrorCode, StrataError, invalidArgument, ioError} from '../errors.js'
+import {nodeFileSystem} from '../vfs/node-fs.js'
+import type {FileSystem} from '../vfs/fs.js'
+import {Kind, MAX_KEY_BYTES, MAX_VALUE_BYTES, ValueCodec, isLive, type Entry} from '../record/format.js'
+import {hashKey, jumpHash, HashId} from '../util/hash.js'
+import {BlockCompression} from '../sstable/format.js'
+import type {
+  BatchOp,
+  CompactOptions,
+  CompactionReport,
+  CreateOptions,
+  KeyValue,
+  OpenOptions,
+  PutOptions,
+  ScanOptions,
+  ShardStats,
+  Store,
+  StoreStats,
+  SyncMode,
+} from '../api.js'
+import {MAX_SHARDS, newDescriptor, readDescriptor, writeDescriptor, STORE_FILE, type StoreDescriptor} from './descriptor.js'
+import {joinPath, shardDirName} from './files.js'
+import {acquireWriterLock, LOCK_FILE, type WriterLock} from './lock.js'
+import {Shard, type ShardWrite} from './shard.js'
+import {mergeNewest} from './merge.js'
+import {VERSION} from '../version.js'
+
+const DEFAULT_WAL_FLUSH_BYTES = 4 * 1024 * 1024
+const DEFAULT_COMPACTION_TRIGGER = 8
+
+function toBytes(v: Uint8Array | string, what: string): Buffer {
+  if (typeof v === 'string') return Buffer.from(v, 'utf8')
+  if (v instanceof Uint8Array) return Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength)
+  throw invalidArgument(`${what} must be a string or bytes`)
+}
+
+/** Validates and converts a key. */
+function toKey(k: Uint8Array | string): Buffer {
+  const key = toBytes(k, 'key')
+  if (key.length === 0) throw invalidArgument('key is empty; keys are 1 to 65536 bytes')
+  if (key.length > MAX_KEY_BYTES) throw invalidArgument(`key is ${key.length} bytes; the limit is ${MAX_KEY_BYTES}`)
+  return key
+}
+
+function toValue(v: Uint8Array | string): Buffer {
+  const value = toBytes(v, 'value')
+  if (value.length > MAX_VALUE_BYTES) throw invalidArgument(`value is ${value.length} bytes; the limit is ${MAX_VALUE_BYTES} (64 MiB)`)
+  return value
+}
+
+function checkTtl(ttlMs: number | undefined): void {
+  if (ttlMs !== undefined && !(Number.isFinite(ttlMs) && ttlMs > 0)) throw invalidArgument(`ttl must be a positive number of milliseconds, got ${ttlMs}`)
+}
+
+function decodeValue(e: Entry): Buffer {
+  if (e.codec === ValueCodec.ZLIB) return zlib.inflateSync(e.value)
+  return e.value
+}
+
+function toKeyValue(e: Entry, shard: number): KeyValue {
+  const kv: {-readonly [K in keyof KeyValue]: KeyValue[K]} = {key: e.key, value: decodeValue(e), seq: e.seq, shard, json: e.json === true}
+  if (e.expiresAt !== undefined) kv.expiresAt = e.expiresAt
+  return kv
+}
+
+/** Creates an empty store in `dir` (created if missing; must be empty). */
+export async function createStore(dir: string, options: CreateOptions = {}): Promise<void> {
+  const fs = options.fs ?? nodeFileSystem
+  const shards = options.shards ?? 4
+  if (!Number.isInteger(shards) || shards < 1 || shards > MAX_SHARDS) throw invalidArgument(`shard count must be an integer from 1 to ${MAX_SHARDS}, got ${shards}`)
+  const compression = options.compression ?? 'zlib'
+  if (compression !== 'zlib' && compression !== 'none') throw invalidArgument(`compression must be zlib or none, got ${compression}`)
+  try {
+    fs.mkdir(dir)
+  } catch (err) {
+    throw ioError('create directory', dir, err)
+  }
+  if (fs.exists(joinPath(dir, STORE_FILE))) {
+    throw new StrataError(ErrorCode.ALREADY_EXISTS, `${dir} already holds a strata store`, {file: dir})
+  }
+  // Leftovers of an init that crashed before writing STORE may be replaced; anything else is not ours.
+  const foreign = fs.readdir(dir).filter((n) => !/^shard-\d{4}$/.test(n) && n !== LOCK_FILE && n !== `${STORE_FILE}.tmp`)
+  if (foreign.length > 0) {
+    throw invalidArgument(`${dir} is not empty (it holds ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''})`, 'init a store in a new or empty directory')
+  }
+  const lock = await acquireWriterLock(dir, 0)
+  try {
+    const {rmSync} = await import('node:fs')
+    for (const n of fs.readdir(dir)) if (/^shard-\d{4}$/.test(n)) rmSync(joinPath(dir, n), {recursive: true, force: true})
+    const desc = newDescriptor(shards, compression === 'zlib' ? BlockCompression.ZLIB : BlockCompression.NONE, `strata ${VERSION}`, Date.now())
+    for (let i = 0; i < shards; i++) Shard.create(shardContext(fs, dir, i, desc, Date.now))
+    fs.syncDir(dir)
+    // STORE is written last: a directory without it is not a store yet.
+    writeDescriptor(fs, dir, desc)
+  } catch (err) {
+    throw err instanceof StrataError ? err : ioError('init', dir, err)
+  } finally {
+    await lock.release()
+  }
+}
+
+function shardContext(fs: FileSystem, dir: string, index: number, desc: StoreDescriptor, now: () => number) {
+  return {
+    fs,
+    dir: joinPath(dir, shardDirName(index)),
+    index,
+    compression: desc.compression,
+    blockSize: desc.blockSize,
+    createdBy: `strata ${VERSION}`,
+    now,
+  }
+}
+
+function checkSyncMode(mode: SyncMode): void {
+  if (mode === 'always' || mode === 'batch' || mode === 'none') return
+  if (typeof mode === 'object' && mode !== null) {
+    const n = 'everyOps' in mode ? mode.everyOps : 'everyMs' in mode ? mode.everyMs : NaN
+    if (Number.isInteger(n) && n > 0) return
+  }
+  throw invalidArgument(`unknown sync mode ${JSON.stringify(mode)}`)
+}
+
+/** Opens the store in `dir`. */
+export async function open(dir: string, options: OpenOptions = {}): Promise<Store> {
+  const fs = options.fs ?? nodeFileSystem
+  const desc = readDescriptor(fs, dir)
+  const sync = options.sync ?? 'always'
+  checkSyncMode(sync)
+  let lock: WriterLock | undefined
+  if (!options.readOnly) lock = await acquireWriterLock(dir, options.lockTimeoutMs ?? 0)
+  return new StoreImpl(dir, fs, desc, options, sync, lock)
+}
+
+class StoreImpl implements Store {
+  readonly shardCount: number
+  readonly readOnly: boolean
+  private readonly shards: (Shard | undefined)[]
+  private readonly now: () => number
+  private readonly walFlushBytes: number
+  private readonly compactionTrigger: number
+  private closed = false
+  /** Set by the first failed write or sync: the store refuses further writes (fail-stop). */
+  private fatal: unknown
+  private readonly dirty = new Set<Shard>()
+  private pendingSync: Promise<void> | undefined
+  private opsSinceSync = 0
+  private syncTimer: NodeJS.Timeout | undefined
+
+  constructor(
+    readonly dir: string,
+    private readonly fs: FileSystem,
+    private readonly desc: StoreDescriptor,
+    options: OpenOptions,
+    private readonly syncMode: SyncMode,
+    private lock: WriterLock | undefined,
+  ) {
+    this.shardCount = desc.shardCount
+    this.readOnly = options.readOnly === true
+    this.shards = new Array(desc.shardCount).fill(undefined)
+    this.now = options.now ?? Date.now
+    this.walFlushBytes = options.walFlushBytes ?? DEFAULT_WAL_FLUSH_BYTES
+    this.compactionTrigger = options.compactionTrigger ?? DEFAULT_COMPACTION_TRIGGER
+  }
+
+  private check(write: boolean): void {
+    if (this.closed) throw new StrataError(ErrorCode.CLOSED, 'store is closed')
+    if (this.fatal !== undefined) {
+      throw new StrataError(ErrorCode.CLOSED, `store stopped after an earlier failure: ${(this.fatal as Error).message}`, {cause: this.fatal})
+    }
+    if (write && this.readOnly) throw invalidArgument('store is open read-only')
+  }
+
+  /** The shard object, opened on first use (a `get` touches one shard only). */
+  private shard(i: number): Shard {
+    let s = this.shards[i]
+    if (s === undefined) {
+      const ctx = shardContext(this.fs, this.dir, i, this.desc, this.now)
+      s = this.readOnly ? Shard.openView(ctx) : Shard.openWriter(ctx)
+      this.shards[i] = s
+    }
+    return s
+  }
+
+  private shardOfKey(key: Buffer) {
+    const h = hashKey(key)
+    return {h, index: this.shardCount === 1 ? 0 : jumpHash(h, this.shardCount)}
+  }
+
+  getSync(k: Uint8Array | string): KeyValue | undefined {
+    this.check(false)
+    const key = toKey(k)
+    const {h, index} = this.shardOfKey(key)
+    const e = this.shard(index).getEntry(key, h)
+    return e !== undefined && isLive(e, this.now()) ? toKeyValue(e, index) : undefined
+  }
+
+  async get(k: Uint8Array | string): Promise<KeyValue | undefined> {
+    return this.getSync(k)
+  }
+
+  put(key: Uint8Array | string, value: Uint8Array | string, options: PutOptions = {}): Promise<void> {
+    return this.batch([{type: 'put', key, value, ...options}])
+  }
+
+  delete(key: Uint8Array | string): Promise<void> {
+    return this.batch([{type: 'del', key}])
+  }
+
+  async batch(ops: readonly BatchOp[]): Promise<void> {
+    this.check(true)
+    if (!Array.isArray(ops)) throw invalidArgument('batch takes an array of operations')
+    // Validate everything before writing anything.
+    const now = this.now()
+    const perShard = new Map<number, ShardWrite[]>()
+    for (const op of ops) {
+      const key = toKey(op.key)
+      let w: ShardWrite
+      if (op.type === 'put') {
+        checkTtl(op.ttlMs)
+        w = {kind: Kind.PUT, key, value: toValue(op.value), ...(op.ttlMs !== undefined ? {expiresAt: now + Math.ceil(op.ttlMs)} : {}), ...(op.json ? {json: true} : {})}
+      } else if (op.type === 'del') {
+        w = {kind: Kind.DELETE, key, value: Buffer.alloc(0)}
+      } else {
+        throw invalidArgument(`unknown batch operation type ${JSON.stringify((op as {type: unknown}).type)}`)
+      }
+      const index = this.shardOfKey(key).index
+      let list = perShard.get(index)
+      if (list === undefined) perShard.set(index, (list = []))
+      list.push(w)
+    }
+    if (perShard.size === 0) return
+    try {
+      for (const [index, writes] of perShard) {
+        const s = this.shard(index)
+        s.apply(writes)
+        this.dirty.add(s)
+      }
+    } catch (err) {
+      throw this.fail(err)
+    }
+    this.opsSinceSync += ops.length
+    await this.syncForMode()
+    try {
+      for (const index of perShard.keys()) this.maintain(this.shards[index]!)
+    } catch (err) {
+      throw this.fail(err)
+    }
+  }
+
+  /** Records a fatal write-path failure (fail-stop) and returns the error to throw. */
+  private fail(err: unknown): unknown {
+    if (err instanceof StrataError && err.code === ErrorCode.INVALID_ARGUMENT) return err
+    this.fatal ??= err
+    return err instanceof StrataError ? err : ioError('write', this.dir, err)
+  }
+
+  private syncDirty(): void {
+    for (const s of this.dirty) s.sync()
+    this.dirty.clear()
+    this.opsSinceSync = 0
+  }
+
+  private async syncForMode(): Promise<void> {
+    const mode = this.syncMode
+    try {
+      if (mode === 'always') {
+        this.syncDirty()
+      } else if (mode === 'batch') {
+        this.pendingSync ??= new Promise<void>((resolve, reject) => {
+          setImmediate(() => {
+            this.pendingSync = undefined
+            try {
+              this.syncDirty()
+              resolve()
+            } catch (err) {
+              reject(this.fail(err))
+            }
+          })
+        })
+        await this.pendingSync
+      } else if (typeof mode === 'object' && 'everyOps' in mode) {
+        if (this.opsSinceSync >= mode.everyOps) this.syncDirty()
+      } else if (typeof mode === 'object' && 'everyMs' in mode) {
+        this.syncTimer ??= setTimeout(() => {
+          this.syncTimer = undefined
+          try {
+            if (!this.closed && this.fatal === undefined) this.syncDirty()
+          } catch (err) {
+            this.fail(err)
+          }
+        }, mode.everyMs).unref()
+      }
+    } catch (err) {
+      throw this.fail(err)
+    }
+  }
+
+  /** Flushes a shard whose WAL is over budget and compacts one with too many tables. */
+  private maintain(s: Shard): void {
+    if (s.walSize >= this.walFlushBytes) s.flush()
+    if (s.tableCount >= this.compactionTrigger) s.compact(false)
+  }
+
+  async flush(): Promise<void> {
+    this.check(true)
+    try {
+      for (let i = 0; i < this.shardCount; i++) {
+        const s = this.shards[i]
+        if (s !== undefined) {
+          s.sync()
+          s.flush()
+        }
+      }
+      this.dirty.clear()
+    } catch (err) {
+      throw this.fail(err)
+    }
+  }
+
+  async compact(options: CompactOptions = {}): Promise<CompactionReport> {
+    const dryRun = options.dryRun === true
+    this.check(!dryRun)
+    let targets = [...Array(this.shardCount).keys()]
+    if (options.shard !== undefined) {
+      if (!Number.isInteger(options.shard) || options.shard < 0 || options.shard >= this.shardCount) {
+        throw invalidArgument(`shard ${options.shard} does not exist (the store has shards 0 to ${this.shardCount - 1})`)
+      }
+      targets = [options.shard]
+    }
+    const shards: CompactionReport['shards'][number][] = []
+    for (const [n, i] of targets.entries()) {
+      try {
+        const s = this.shard(i)
+        if (!dryRun) s.sync()
+        const r = s.compact(dryRun)
+        shards.push({shard: i, ...r, dropped: Math.max(0, r.entriesIn - r.entriesOut)})
+      } catch (err) {
+        throw dryRun ? err : this.fail(err)
+      }
+      options.onProgress?.(n + 1, targets.length)
+    }
+    return {dryRun, shards}
+  }
+
+  scanSync(options: ScanOptions = {}): IterableIterator<KeyValue> {
+    this.check(false)
+    let from = options.from === undefined ? undefined : toBytes(options.from, 'from')
+    let to = options.to === undefined ? undefined : toBytes(options.to, 'to')
+    if (options.prefix !== undefined) {
+      const p = toBytes(options.prefix, 'prefix')
+      if (p.length > 0) {
+        if (from === undefined || Buffer.compare(from, p) < 0) from = p
+        const end = prefixEnd(p)
+        if (end !== undefined && (to === undefined || Buffer.compare(end, to) < 0)) to = end
+      }
+    }
+    const limit = options.limit
+    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) throw invalidArgument(`limit must be a non-negative integer, got ${limit}`)
+    const reverse = options.reverse === true
+    const self = this
+    return (function* () {
+      if (from !== undefined && to !== undefined && Buffer.compare(from, to) >= 0) return
+      if (limit === 0) return
+      const now = self.now()
+      const sources = []
+      for (let i = 0; i < self.shardCount; i++) sources.push(self.shard(i).entries(from, to, reverse))
+      let n = 0
+      const out = {source: 0}
+      for (const e of mergeNewest(sources, reverse, out)) {
+        if (!isLive(e, now)) continue
+        yield toKeyValue(e, out.source)
+        if (limit !== undefined && ++n >= limit) return
+      }
+    })()
+  }
+
+  async *scan(options: ScanOptions = {}): AsyncIterableIterator<KeyValue> {
+    yield* this.scanSync(options)
+  }
+
+  stats(): StoreStats {
+    this.check(false)
+    const shards: ShardStats[] = []
+    for (let i = 0; i < this.shardCount; i++) shards.push(this.shard(i).stats())
+    const sum = (f: (s: (typeof shards)[number]) => number) => shards.reduce((a, s) => a + f(s), 0)
+    return {
+      dir: this.dir,
+      formatVersion: this.desc.formatVersion,
+      shardCount: this.shardCount,
+      hash: this.desc.hashId === HashId.FNV1A64_JUMP ? 'fnv1a64-jump' : `unknown(${this.desc.hashId})`,
+      compression: this.desc.compression === BlockCompression.ZLIB ? 'zlib' : 'none',
+      shards,
+      totals: {
+        tables: sum((s) => s.tables),
+        tableBytes: sum((s) => s.tableBytes),
+        tableEntries: sum((s) => s.tableEntries),
+        tombstones: sum((s) => s.tombstones),
+        walBytes: sum((s) => s.walBytes),
+        memtableEntries: sum((s) => s.memtableEntries),
+        memtableBytes: sum((s) => s.memtableBytes),
+      },
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    if (this.syncTimer) clearTimeout(this.syncTimer)
+    let first: unknown
+    if (this.fatal === undefined && !this.readOnly) {
+      try {
+        for (const s of this.shards) if (s !== undefined) s.sync()
+      } catch (err) {
+        first = ioError('sync', this.dir, err)
+      }
+    }
+    for (const s of this.shards) {
+      try {
+        s?.close()
+      } catch (err) {
+        first ??= err
+      }
+    }
+    if (this.lock) {
+      await this.lock.release()
+      this.lock = undefined
+    }
+    if (first !== undefined) throw first
+  }
+}
+
+/** The smallest key greater than every key with prefix `p`, or undefined if none (all 0xff). */
+function prefixEnd(p: Buffer): Buffer | undefined {
+  const end = Buffer.from(p)
+  for (let i = end.length - 1; i >= 0; i--) {
+    if (end[i] !== 0xff) {
+      end[i]++
+      return end.subarray(0, i + 1)
+    }
+  }
+  return undefined
+}

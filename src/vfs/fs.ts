@@ -1,0 +1,59 @@
+/**
+ * The filesystem interface. Every byte strata reads or writes goes through an
+ * implementation of `FileSystem`, so tests can substitute one that injects
+ * crashes and I/O errors (see Pebble's vfs and LevelDB's fault-injection Env).
+ *
+ * The interface is synchronous on purpose: the engine's write path is a short
+ * sequence of appends and syncs whose ordering is the durability protocol, and
+ * a synchronous interface makes that ordering explicit and testable.
+ *
+ * Contract of every method: failures throw; the engine wraps them as IO errors.
+ */
+
+/** A file opened for reading at arbitrary offsets. */
+export interface ReadableFile {
+  /** Reads up to `length` bytes at `position` into `buffer[offset..]`; returns the count read (0 at EOF). */
+  read(buffer: Buffer, offset: number, length: number, position: number): number
+  /** Current size of the file in bytes. */
+  size(): number
+  close(): void
+}
+
+/** A file opened for appending. Nothing is durable until `sync()` returns. */
+export interface WritableFile {
+  /** Appends all of `data` at the end of the file. */
+  append(data: Uint8Array): void
+  /** Makes every appended byte durable (fdatasync). */
+  sync(): void
+  /** Bytes appended so far (including what the file held when opened). */
+  size(): number
+  close(): void
+}
+
+/** The filesystem operations the engine uses. */
+export interface FileSystem {
+  /** Opens an existing file for reading. Throws ENOENT if it is missing. */
+  openRead(path: string): ReadableFile
+  /** Creates a new file for appending; fails if it exists. */
+  create(path: string): WritableFile
+  /** Opens an existing file for appending, first truncating it to `truncateTo` bytes if given. */
+  openAppend(path: string, truncateTo?: number): WritableFile
+  /** Reads a whole file. */
+  readFile(path: string): Buffer
+  /** Atomically replaces `to` with `from`. Durable only after `syncDir` of the parent. */
+  rename(from: string, to: string): void
+  /** Removes a file. */
+  unlink(path: string): void
+  /** Creates a directory (no error if it exists). */
+  mkdir(path: string): void
+  /** Lists the names in a directory. */
+  readdir(path: string): string[]
+  /** Returns true if the path exists. */
+  exists(path: string): boolean
+  /** Returns true if the path is a directory. */
+  isDirectory(path: string): boolean
+  /** Size of a file in bytes. */
+  fileSize(path: string): number
+  /** Makes the directory's entries (creates, renames, deletes) durable. */
+  syncDir(path: string): void
+}

@@ -1,0 +1,126 @@
+import * as fs from 'node:fs'
+import type {FileSystem, ReadableFile, WritableFile} from './fs.js'
+
+class NodeReadableFile implements ReadableFile {
+  constructor(private readonly fd: number) {}
+
+  read(buffer: Buffer, offset: number, length: number, position: number): number {
+    let done = 0
+    while (done < length) {
+      const n = fs.readSync(this.fd, buffer, offset + done, length - done, position + done)
+      if (n === 0) break
+      done += n
+    }
+    return done
+  }
+
+  size(): number {
+    return fs.fstatSync(this.fd).size
+  }
+
+  close(): void {
+    fs.closeSync(this.fd)
+  }
+}
+
+class NodeWritableFile implements WritableFile {
+  private length: number
+
+  constructor(private readonly fd: number, initialSize: number) {
+    this.length = initialSize
+  }
+
+  append(data: Uint8Array): void {
+    let done = 0
+    while (done < data.length) {
+      done += fs.writeSync(this.fd, data, done, data.length - done)
+    }
+    this.length += data.length
+  }
+
+  sync(): void {
+    fs.fdatasyncSync(this.fd)
+  }
+
+  size(): number {
+    return this.length
+  }
+
+  close(): void {
+    fs.closeSync(this.fd)
+  }
+}
+
+/** The real filesystem, through Node's synchronous fs calls. */
+export class NodeFileSystem implements FileSystem {
+  openRead(path: string): ReadableFile {
+    return new NodeReadableFile(fs.openSync(path, 'r'))
+  }
+
+  create(path: string): WritableFile {
+    return new NodeWritableFile(fs.openSync(path, 'wx'), 0)
+  }
+
+  openAppend(path: string, truncateTo?: number): WritableFile {
+    const fd = fs.openSync(path, 'r+')
+    try {
+      if (truncateTo !== undefined) fs.ftruncateSync(fd, truncateTo)
+      const size = fs.fstatSync(fd).size
+      fs.closeSync(fd)
+      return new NodeWritableFile(fs.openSync(path, 'a'), size)
+    } catch (err) {
+      try {
+        fs.closeSync(fd)
+      } catch {}
+      throw err
+    }
+  }
+
+  readFile(path: string): Buffer {
+    return fs.readFileSync(path)
+  }
+
+  rename(from: string, to: string): void {
+    fs.renameSync(from, to)
+  }
+
+  unlink(path: string): void {
+    fs.unlinkSync(path)
+  }
+
+  mkdir(path: string): void {
+    fs.mkdirSync(path, {recursive: true})
+  }
+
+  readdir(path: string): string[] {
+    return fs.readdirSync(path)
+  }
+
+  exists(path: string): boolean {
+    return fs.existsSync(path)
+  }
+
+  isDirectory(path: string): boolean {
+    try {
+      return fs.statSync(path).isDirectory()
+    } catch {
+      return false
+    }
+  }
+
+  fileSize(path: string): number {
+    return fs.statSync(path).size
+  }
+
+  syncDir(path: string): void {
+    const fd = fs.openSync(path, 'r')
+    try {
+      fs.fsyncSync(fd)
+    } finally {
+      fs.closeSync(fd)
+    }
+  }
+}
+
+/** The process-wide default filesystem. */
+export const nodeFileSystem: FileSystem = new NodeFileSystem()

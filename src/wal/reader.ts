@@ -1,0 +1,111 @@
+import {ByteReader} from '../util/coding.js'
+import {crc32} from '../util/crc.js'
+import {corruption, ErrorCode, StrataError} from '../errors.js'
+import {decodeEntry} from '../record/codec.js'
+import type {Entry} from '../record/format.js'
+import {
+  CURRENT_WAL_FORMAT,
+  MAX_WAL_RECORD_BYTES,
+  WAL_HEADER_SIZE,
+  WAL_MAGIC,
+  WAL_RECORD_HEADER_SIZE,
+  WalRecordType,
+} from './format.js'
+
+/** One decoded WAL record. */
+export interface WalBatch {
+  /** File offset of the record header. */
+  readonly offset: number
+  /** Size of the whole record, header included. */
+  readonly size: number
+  readonly entries: Entry[]
+}
+
+/** What a WAL holds, as far as it is valid. */
+export interface WalContents {
+  readonly shard: number
+  readonly formatVersion: number
+  readonly batches: WalBatch[]
+  /** End of the last complete, valid record: where the next append goes. */
+  readonly validLength: number
+  /** Bytes after `validLength` that were dropped as a torn tail, if any. */
+  readonly tornTail?: {readonly offset: number; readonly bytes: number; readonly reason: string}
+}
+
+/** Why the record at `at` is not valid, or undefined if it is. */
+function recordProblem(buf: Buffer, at: number): string | undefined {
+  if (at + WAL_RECORD_HEADER_SIZE > buf.length) return 'incomplete record header'
+  const length = buf.readUInt32LE(at + 4)
+  const type = buf[at + 8]
+  if (type !== WalRecordType.BATCH) return `unknown record type ${type}`
+  if (length > MAX_WAL_RECORD_BYTES) return `record length ${length} exceeds the limit`
+  if (at + WAL_RECORD_HEADER_SIZE + length > buf.length) return `record length ${length} runs past the end of the file`
+  const stored = buf.readUInt32LE(at)
+  if (crc32(buf.subarray(at + 4, at + WAL_RECORD_HEADER_SIZE + length)) !== stored) return 'record checksum mismatch'
+  return undefined
+}
+
+/** True if a valid record starts anywhere after `from`: proof that damage at `from` is not a torn tail. */
+function validRecordAfter(buf: Buffer, from: number): boolean {
+  for (let p = from + 1; p + WAL_RECORD_HEADER_SIZE <= buf.length; p++) {
+    if (buf[p + 8] !== WalRecordType.BATCH) continue
+    if (p + WAL_RECORD_HEADER_SIZE + buf.readUInt32LE(p + 4) > buf.length) continue
+    if (recordProblem(buf, p) === undefined) return true
+  }
+  return false
+}
+
+/** Decodes the file header; throws CORRUPTION or UNSUPPORTED. */
+export function decodeWalHeader(buf: Buffer, path: string): {shard: number; formatVersion: number} {
+  if (buf.length < WAL_HEADER_SIZE) throw corruption(path, buf.length, `log header is ${buf.length} bytes, expected ${WAL_HEADER_SIZE}`)
+  if (!buf.subarray(0, 8).equals(WAL_MAGIC)) throw corruption(path, 0, 'bad log magic (not a strata WAL)')
+  const formatVersion = buf.readUInt32LE(8)
+  if (formatVersion !== CURRENT_WAL_FORMAT) {
+    if (formatVersion > CURRENT_WAL_FORMAT) {
+      throw new StrataError(ErrorCode.UNSUPPORTED, `${path}: log format version ${formatVersion} is newer than this strata supports (${CURRENT_WAL_FORMAT})`, {file: path, offset: 8})
+    }
+    throw corruption(path, 8, `unknown log format version ${formatVersion}`)
+  }
+  if (crc32(buf.subarray(0, 16)) !== buf.readUInt32LE(16)) throw corruption(path, 16, 'log header checksum mismatch')
+  return {shard: buf.readUInt32LE(12), formatVersion}
+}
+
+/**
+ * Decodes a whole WAL. A torn tail is reported in the result, not thrown;
+ * corruption in the middle, a sequence number that does not increase, or a
+ * bad header throws CORRUPTION naming the file and byte offset.
+ *
+ * @param minSeq every sequence number must be above this (the shard's state before the log)
+ */
+export function decodeWal(buf: Buffer, path: string, minSeq = 0): WalContents {
+  const {shard, formatVersion} = decodeWalHeader(buf, path)
+  const batches: WalBatch[] = []
+  let at = WAL_HEADER_SIZE
+  let lastSeq = minSeq
+  while (at < buf.length) {
+    const problem = recordProblem(buf, at)
+    if (problem !== undefined) {
+      if (validRecordAfter(buf, at)) throw corruption(path, at, `${problem}, with valid records after it`)
+      return {shard, formatVersion, batches, validLength: at, tornTail: {offset: at, bytes: buf.length - at, reason: problem}}
+    }
+    const length = buf.readUInt32LE(at + 4)
+    const end = at + WAL_RECORD_HEADER_SIZE + length
+    const r = new ByteReader(buf, path, 0, at + WAL_RECORD_HEADER_SIZE, end)
+    const count = r.u32('batch count')
+    if (count === 0) r.fail('empty batch', at)
+    // Each entry takes at least 5 bytes, so an absurd count fails here, before any allocation.
+    if (count * 5 > r.remaining) r.fail(`batch count ${count} cannot fit in ${r.remaining} bytes`, at + WAL_RECORD_HEADER_SIZE)
+    const entries: Entry[] = []
+    for (let i = 0; i < count; i++) {
+      const entryAt = r.pos
+      const e = decodeEntry(r)
+      if (e.seq <= lastSeq) r.fail(`sequence number ${e.seq} does not increase (previous ${lastSeq})`, entryAt)
+      lastSeq = e.seq
+      entries.push(e)
+    }
+    if (r.remaining !== 0) r.fail(`${r.remaining} unexpected bytes after the batch's entries`)
+    batches.push({offset: at, size: end - at, entries})
+    at = end
+  }
+  return {shard, formatVersion, batches, validLength: at}
+}
