@@ -156,6 +156,42 @@ export interface Store {
   /** Merges each shard's SSTables into one, dropping dead records. */
   compact(options?: CompactOptions): Promise<CompactionReport>
   stats(): StoreStats
+  /** Every stored version of `key`: shard, WAL or SSTable, and which one wins and why. */
+  explain(key: Uint8Array | string): KeyExplanation
   /** Syncs outstanding writes, releases the lock. Idempotent. */
   close(): Promise<void>
+}
+
+/** One stored version of a key, as `explain` reports it. */
+export interface ExplainedVersion {
+  /** Where it is: the WAL (and so the memtable), or an SSTable. */
+  readonly source: 'wal' | 'sstable'
+  readonly file: string
+  /** WAL: byte offset of the record; SSTable: byte offset of the data block. */
+  readonly offset: number
+  readonly level?: number
+  readonly seq: number
+  readonly kind: 'put' | 'delete'
+  readonly expiresAt?: number
+  readonly valueBytes: number
+  /** The value (undefined for tombstones). */
+  readonly value?: Buffer
+  /**
+   * 'wins': the newest version, and it is live. 'deleted' / 'expired': the
+   * newest version, a tombstone or past its expiry, so the key reads as absent.
+   * 'shadowed': an older version hidden by a newer one.
+   */
+  readonly status: 'wins' | 'deleted' | 'expired' | 'shadowed'
+}
+
+/** Where a key lives and which version a read returns. */
+export interface KeyExplanation {
+  readonly key: Buffer
+  readonly shard: number
+  /** The key's 64-bit hash, hex. */
+  readonly hash: string
+  /** 'live', 'deleted', 'expired' or 'missing' (no version stored). */
+  readonly state: 'live' | 'deleted' | 'expired' | 'missing'
+  /** Newest first. */
+  readonly versions: readonly ExplainedVersion[]
 }

@@ -11,6 +11,8 @@ export type {
   CompactOptions,
   CompactionReport,
   CreateOptions,
+  ExplainedVersion,
+  KeyExplanation,
   KeyValue,
   OpenOptions,
   PutOptions,

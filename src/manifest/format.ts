@@ -8,7 +8,8 @@
  *   u32      format_version (ManifestFormat)
  *   u32      shard
  *   u64      next_file_number   every file number in use is below it
- *   u64      last_seq           highest sequence number in any listed table
+ *   u64      last_seq           the shard's last assigned sequence number when the
+ *                               manifest was written (≥ every table's max_seq)
  *   u64      wal_number         the live WAL (0: none)
  *   u32      table_count
  *   table[table_count]:
@@ -45,6 +46,7 @@ export interface TableMeta {
 export interface Manifest {
   readonly shard: number
   readonly nextFileNumber: number
+  /** Last sequence number assigned when this manifest was written; ≥ every table's maxSeq. */
   readonly lastSeq: number
   readonly walNumber: number
   /** Newest first (descending max_seq). */

@@ -47,6 +47,7 @@ export function decodeFooter(buf: Buffer, file: string, offset: number): Footer 
   const handle = (what: string): BlockHandle => ({offset: r.u64(`${what} offset`), size: r.u32(`${what} size`)})
   const footer = {filter: handle('filter'), properties: handle('properties'), index: handle('index')}
   const version = r.u32('format version')
+  if (version === 0) r.fail('table format version 0 is not valid', VERSION_AT)
   if (version !== CURRENT_TABLE_FORMAT) {
     const message = `${file}: table format version ${version} is not supported (this build reads ${CURRENT_TABLE_FORMAT})`
     throw new StrataError(ErrorCode.UNSUPPORTED, message, {

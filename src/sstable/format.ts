@@ -17,6 +17,7 @@
  *   u32 n                   number of restarts (≥ 1 unless the block is empty)
  *
  * filter block (never compressed):   bloom bit array (nbytes)  u8 probes
+ *   or empty (0 bytes) when the table was built without a filter: every key may match.
  *   A key's probes are bloomSeed(hashKey(key)) from util/hash.ts:
  *   bit_i = (start + i * step) mod (nbytes * 8), for i in 0 .. probes-1,
  *   in unsigned 32-bit arithmetic; bit b is byte b>>3, mask 1 << (b & 7).

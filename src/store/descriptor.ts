@@ -11,7 +11,7 @@
  *   u32      shard_generation incremented by each shard-rebalance
  *   u32      block_size       target data block size for new tables
  *   u64      created_at_ms
- *   varint+bytes created_by  UTF-8, e.g. "strata 0.1.0"
+ *   varint+bytes created_by  UTF-8, at most 1024 bytes, e.g. "strata 0.1.0"
  *   u32      crc32 of every byte before it
  *
  * A reader checks magic and version first, so a newer store is reported as
@@ -49,7 +49,10 @@ export interface StoreDescriptor {
   readonly createdBy: string
 }
 
+const MAX_CREATED_BY = 1024
+
 export function encodeDescriptor(d: StoreDescriptor): Buffer {
+  if (Buffer.byteLength(d.createdBy) > MAX_CREATED_BY) throw new StrataError(ErrorCode.INVALID_ARGUMENT, `created_by is over ${MAX_CREATED_BY} bytes`)
   const w = new ByteWriter(128)
   w.bytes(STORE_MAGIC).u32(d.formatVersion).u32(d.shardCount).u8(d.hashId).u8(d.compression)
   w.u8(0).u8(0).u32(d.shardGeneration).u32(d.blockSize).u64(d.createdAtMs)
@@ -82,13 +85,13 @@ export function decodeDescriptor(buf: Buffer, path: string): StoreDescriptor {
   }
   const compression = r.u8('compression')
   if (compression !== BlockCompression.NONE && compression !== BlockCompression.ZLIB) r.fail(`unknown compression ${compression}`, 17)
-  r.u8()
-  r.u8()
+  if (r.u8() !== 0 || r.u8() !== 0) r.fail('reserved bytes are not zero', 18)
   const shardGeneration = r.u32('shard generation')
   const blockSize = r.u32('block size')
   if (blockSize < 256 || blockSize > 64 * 1024 * 1024) r.fail(`block size ${blockSize} is out of range`, 24)
   const createdAtMs = r.u64('created at')
-  const createdBy = r.lengthPrefixed('created by', 1024).toString('utf8')
+  const createdBy = r.lengthPrefixed('created by', MAX_CREATED_BY).toString('utf8')
+  if (r.remaining !== 0) r.fail(`${r.remaining} unexpected bytes before the checksum`)
   return {formatVersion, shardCount, hashId, compression: compression as BlockCompression, shardGeneration, blockSize, createdAtMs, createdBy}
 }
 

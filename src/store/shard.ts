@@ -50,6 +50,18 @@ export interface ShardWrite {
   readonly json?: boolean
 }
 
+/** One stored version of a key, and where it lives. */
+export interface KeyVersion {
+  /** 'wal' (replayed into the memtable) or 'sstable'. */
+  readonly source: 'wal' | 'sstable'
+  readonly file: string
+  /** WAL: offset of the record holding it; SSTable: offset of its data block. */
+  readonly offset: number
+  /** SSTable level; undefined for the WAL. */
+  readonly level?: number
+  readonly entry: Entry
+}
+
 /** What compacting one shard did or would do. */
 export interface ShardCompaction {
   readonly inputTables: number
@@ -192,6 +204,35 @@ export class Shard {
       if (e !== undefined) return e
     }
     return undefined
+  }
+
+  /**
+   * Every stored version of `key` in this shard, newest first: each WAL
+   * record that wrote it, then each table holding it. Reads the WAL again.
+   */
+  versions(key: Buffer, h: KeyHash): KeyVersion[] {
+    const {fs, dir} = this.ctx
+    const out: KeyVersion[] = []
+    const walPath = joinPath(dir, walFileName(this.manifest.walNumber))
+    let wal: WalContents | undefined
+    try {
+      wal = decodeWal(fs.readFile(walPath), walPath, this.manifest.lastSeq)
+    } catch (err) {
+      // The WAL was flushed away since this view was opened: its versions are in the tables read below.
+      if (!isNotFound(err)) throw err
+    }
+    for (const b of wal?.batches ?? []) {
+      for (const e of b.entries) if (e.key.equals(key)) out.push({source: 'wal', file: walPath, offset: b.offset, entry: e})
+    }
+    out.reverse()
+    for (const t of this.tables) {
+      if (!t.reader.mayContain(h)) continue
+      const e = t.reader.get(key, h)
+      if (e === undefined) continue
+      const block = t.reader.index.find((ix) => Buffer.compare(ix.lastKey, key) >= 0)
+      out.push({source: 'sstable', file: t.reader.path, offset: block?.handle.offset ?? 0, level: t.meta.level, entry: e})
+    }
+    return out.sort((a, b) => b.entry.seq - a.entry.seq)
   }
 
   /** Newest version of every key in [from, to), tombstones included. */

@@ -14,6 +14,8 @@ import type {
   BatchOp,
   CompactOptions,
   CompactionReport,
+  ExplainedVersion,
+  KeyExplanation,
   CreateOptions,
   KeyValue,
   OpenOptions,
@@ -382,6 +384,33 @@ class StoreImpl implements Store {
 
   async *scan(options: ScanOptions = {}): AsyncIterableIterator<KeyValue> {
     yield* this.scanSync(options)
+  }
+
+  explain(k: Uint8Array | string): KeyExplanation {
+    this.check(false)
+    const key = toKey(k)
+    const {h, index} = this.shardOfKey(key)
+    const now = this.now()
+    const versions: ExplainedVersion[] = this.shard(index).versions(key, h).map((v, i) => {
+      const e = v.entry
+      const status = i > 0 ? 'shadowed' : e.kind === Kind.DELETE ? 'deleted' : isLive(e, now) ? 'wins' : 'expired'
+      return {
+        source: v.source,
+        file: v.file,
+        offset: v.offset,
+        ...(v.level !== undefined ? {level: v.level} : {}),
+        seq: e.seq,
+        kind: e.kind === Kind.DELETE ? 'delete' : 'put',
+        ...(e.expiresAt !== undefined ? {expiresAt: e.expiresAt} : {}),
+        valueBytes: e.value.length,
+        ...(e.kind === Kind.PUT ? {value: decodeValue(e)} : {}),
+        status,
+      }
+    })
+    const first = versions[0]?.status
+    const state = first === undefined ? 'missing' : first === 'wins' ? 'live' : first === 'deleted' ? 'deleted' : 'expired'
+    const hash = hashKey(key)
+    return {key, shard: index, hash: hash.hi.toString(16).padStart(8, '0') + hash.lo.toString(16).padStart(8, '0'), state, versions}
   }
 
   stats(): StoreStats {
