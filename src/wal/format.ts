@@ -15,10 +15,14 @@
  *   Sequence numbers are strictly increasing inside a batch and across the log.
  *   One record is one atomic batch: recovery applies all of it or none.
  *
- * Recovery: a record that runs past the end of the file, or a bad record with
- * no valid record after it, is a torn tail (the writer died mid-append): it is
- * dropped and everything before it kept. A bad record followed by a valid one
- * is corruption in the middle and is reported with file and byte offset.
+ * Recovery: a bad record with no valid record after it is a torn tail (the
+ * writer died mid-append, or the unsynced end of the file was lost) when its
+ * header is incomplete, the rest of the file is zeros, or it runs past the end
+ * of the file. Its bytes are dropped and everything before it kept. Any other
+ * bad record is corruption, reported with file and byte offset: one followed
+ * by a valid record, a complete record whose checksum fails, or one whose
+ * checksum matches once its type and length are restored (a damaged header).
+ * See classifyBadRecord in reader.ts.
  */
 
 /** WAL format versions, an append-only list. Written to disk; never change.

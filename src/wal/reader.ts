@@ -55,6 +55,46 @@ function validRecordAfter(buf: Buffer, from: number): boolean {
   return false
 }
 
+/**
+ * Decides whether the bad record at `at` is a torn tail (the writer died
+ * mid-append, or the unsynced end of the file was lost) or damage to data
+ * that was once complete. Returns undefined for a torn tail, else why it is
+ * corruption.
+ *
+ * Torn: nothing valid follows, and either the header is incomplete, the rest
+ * of the file is zeros, or the record runs past the end of the file and no
+ * single damaged header field explains it. Corruption: a valid record follows;
+ * or the record is complete (its length fits) yet fails its checksum; or
+ * setting its type to BATCH and its length to what the file holds makes the
+ * checksum match, so a header field was damaged in place.
+ */
+export function classifyBadRecord(buf: Buffer, at: number, problem: string): string | undefined {
+  if (validRecordAfter(buf, at)) return `${problem}, with valid records after it`
+  if (at + WAL_RECORD_HEADER_SIZE > buf.length) return undefined
+  let zeros = true
+  for (let i = at; i < buf.length; i++) {
+    if (buf[i] !== 0) {
+      zeros = false
+      break
+    }
+  }
+  if (zeros) return undefined
+  const length = buf.readUInt32LE(at + 4)
+  const type = buf[at + 8]
+  const available = buf.length - at - WAL_RECORD_HEADER_SIZE
+  if (type === WalRecordType.BATCH && length <= available) return `${problem} in a complete record`
+  const stored = buf.readUInt32LE(at)
+  for (const len of [length, available]) {
+    if (len > available) continue
+    const head = Buffer.alloc(5)
+    head.writeUInt32LE(len, 0)
+    head[4] = WalRecordType.BATCH
+    const crc = crc32(buf.subarray(at + WAL_RECORD_HEADER_SIZE, at + WAL_RECORD_HEADER_SIZE + len), crc32(head))
+    if (crc === stored) return `${problem}: the record header was damaged`
+  }
+  return undefined
+}
+
 /** Decodes the file header; throws CORRUPTION or UNSUPPORTED. */
 export function decodeWalHeader(buf: Buffer, path: string): {shard: number; formatVersion: number} {
   if (buf.length < WAL_HEADER_SIZE) throw corruption(path, buf.length, `log header is ${buf.length} bytes, expected ${WAL_HEADER_SIZE}`)
@@ -85,7 +125,8 @@ export function decodeWal(buf: Buffer, path: string, minSeq = 0): WalContents {
   while (at < buf.length) {
     const problem = recordProblem(buf, at)
     if (problem !== undefined) {
-      if (validRecordAfter(buf, at)) throw corruption(path, at, `${problem}, with valid records after it`)
+      const damage = classifyBadRecord(buf, at, problem)
+      if (damage !== undefined) throw corruption(path, at, damage)
       return {shard, formatVersion, batches, validLength: at, tornTail: {offset: at, bytes: buf.length - at, reason: problem}}
     }
     const length = buf.readUInt32LE(at + 4)
