@@ -45,13 +45,22 @@ export interface CreateOptions {
 export interface PutOptions {
   /** Time to live in ms; the key disappears after it. */
   readonly ttlMs?: number
+  /** Absolute expiry in ms since the epoch (for restoring exported records); not with ttlMs. */
+  readonly expiresAt?: number
   /** Mark the value as JSON (readers may print it as JSON). The caller checks validity. */
   readonly json?: boolean
 }
 
 /** One operation of an atomic batch. */
 export type BatchOp =
-  | {readonly type: 'put'; readonly key: Uint8Array | string; readonly value: Uint8Array | string; readonly ttlMs?: number; readonly json?: boolean}
+  | {
+      readonly type: 'put'
+      readonly key: Uint8Array | string
+      readonly value: Uint8Array | string
+      readonly ttlMs?: number
+      readonly expiresAt?: number
+      readonly json?: boolean
+    }
   | {readonly type: 'del'; readonly key: Uint8Array | string}
 
 /** A live key and its value, as reads return it. */

@@ -5,7 +5,9 @@
  * name derives from the data directory's device and inode. The kernel allows
  * one bind per name and releases it when the holder exits for any reason,
  * kill -9 included, so a crashed writer never leaves a stale lock behind.
- * DIR/LOCK records the holder's pid for people and tools; it is not the lock.
+ * DIR/LOCK, created by init and never rewritten, marks the store as lockable;
+ * it is not the lock. A process that finds the lock taken asks the holder for
+ * its pid over the socket, to name it in the BUSY error.
  *
  * Limits: the lock excludes processes in the same network namespace on the
  * same machine (not across containers with separate namespaces, nor over NFS).
@@ -13,7 +15,6 @@
 import * as fs from 'node:fs'
 import * as net from 'node:net'
 import {ErrorCode, StrataError} from '../errors.js'
-import {joinPath} from './files.js'
 
 export const LOCK_FILE = 'LOCK'
 
@@ -24,7 +25,10 @@ export interface WriterLock {
 
 function tryBind(name: string): Promise<net.Server | undefined> {
   return new Promise((resolve, reject) => {
-    const server = net.createServer()
+    const server = net.createServer((socket) => {
+      socket.on('error', () => {})
+      socket.end(`${process.pid}\n`)
+    })
     const onError = (err: NodeJS.ErrnoException): void => {
       server.close()
       if (err.code === 'EADDRINUSE') resolve(undefined)
@@ -51,21 +55,13 @@ export async function acquireWriterLock(dir: string, timeoutMs: number): Promise
   for (;;) {
     const server = await tryBind(name)
     if (server) {
-      try {
-        fs.writeFileSync(joinPath(dir, LOCK_FILE), `${process.pid}\n`)
-      } catch {
-        // LOCK is informational; the socket is the lock.
-      }
       return {
         release: () => new Promise<void>((resolve) => server.close(() => resolve())),
       }
     }
     if (Date.now() >= deadline) {
-      let holder = ''
-      try {
-        const pid = fs.readFileSync(joinPath(dir, LOCK_FILE), 'utf8').trim()
-        if (/^\d+$/.test(pid)) holder = ` (held by pid ${pid})`
-      } catch {}
+      const pid = await holderPid(name)
+      const holder = pid === undefined ? '' : ` (held by pid ${pid})`
       throw new StrataError(ErrorCode.BUSY, `store ${dir} is locked by another writer${holder}`, {
         file: dir,
         hint: timeoutMs > 0 ? 'try again later, or raise --lock-timeout' : 'wait for the other writer, or pass --lock-timeout',
@@ -74,4 +70,22 @@ export async function acquireWriterLock(dir: string, timeoutMs: number): Promise
     await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(1, deadline - Date.now()))))
     delay = Math.min(delay * 2, 50)
   }
+}
+
+/** Asks the lock holder for its pid; undefined if it does not answer within 200 ms. */
+function holderPid(name: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    let data = ''
+    const socket = net.connect(name)
+    const done = (pid: string | undefined): void => {
+      clearTimeout(timer)
+      socket.destroy()
+      resolve(pid)
+    }
+    const timer = setTimeout(() => done(undefined), 200)
+    socket.setEncoding('utf8')
+    socket.on('data', (d) => (data += d))
+    socket.on('end', () => done(/^\d+\n$/.test(data) ? data.trim() : undefined))
+    socket.on('error', () => done(undefined))
+  })
 }

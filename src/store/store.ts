@@ -56,8 +56,19 @@ function toValue(v: Uint8Array | string): Buffer {
   return value
 }
 
-function checkTtl(ttlMs: number | undefined): void {
-  if (ttlMs !== undefined && !(Number.isFinite(ttlMs) && ttlMs > 0)) throw invalidArgument(`ttl must be a positive number of milliseconds, got ${ttlMs}`)
+/** The absolute expiry of a put, from its ttlMs or expiresAt option, or undefined. */
+function expiryOf(op: {ttlMs?: number; expiresAt?: number}, now: number): number | undefined {
+  const {ttlMs, expiresAt} = op
+  if (ttlMs !== undefined && expiresAt !== undefined) throw invalidArgument('give ttlMs or expiresAt, not both')
+  if (ttlMs !== undefined) {
+    if (!(Number.isFinite(ttlMs) && ttlMs > 0)) throw invalidArgument(`ttl must be a positive number of milliseconds, got ${ttlMs}`)
+    return now + Math.ceil(ttlMs)
+  }
+  if (expiresAt !== undefined) {
+    if (!(Number.isSafeInteger(expiresAt) && expiresAt >= 0)) throw invalidArgument(`expiresAt must be a non-negative integer of ms since the epoch, got ${expiresAt}`)
+    return expiresAt
+  }
+  return undefined
 }
 
 function decodeValue(e: Entry): Buffer {
@@ -97,6 +108,7 @@ export async function createStore(dir: string, options: CreateOptions = {}): Pro
     for (const n of fs.readdir(dir)) if (/^shard-\d{4}$/.test(n)) rmSync(joinPath(dir, n), {recursive: true, force: true})
     const desc = newDescriptor(shards, compression === 'zlib' ? BlockCompression.ZLIB : BlockCompression.NONE, `strata ${VERSION}`, Date.now())
     for (let i = 0; i < shards; i++) Shard.create(shardContext(fs, dir, i, desc, Date.now))
+    if (!fs.exists(joinPath(dir, LOCK_FILE))) fs.create(joinPath(dir, LOCK_FILE)).close()
     fs.syncDir(dir)
     // STORE is written last: a directory without it is not a store yet.
     writeDescriptor(fs, dir, desc)
@@ -224,8 +236,8 @@ class StoreImpl implements Store {
       const key = toKey(op.key)
       let w: ShardWrite
       if (op.type === 'put') {
-        checkTtl(op.ttlMs)
-        w = {kind: Kind.PUT, key, value: toValue(op.value), ...(op.ttlMs !== undefined ? {expiresAt: now + Math.ceil(op.ttlMs)} : {}), ...(op.json ? {json: true} : {})}
+        const expiresAt = expiryOf(op, now)
+        w = {kind: Kind.PUT, key, value: toValue(op.value), ...(expiresAt !== undefined ? {expiresAt} : {}), ...(op.json ? {json: true} : {})}
       } else if (op.type === 'del') {
         w = {kind: Kind.DELETE, key, value: Buffer.alloc(0)}
       } else {

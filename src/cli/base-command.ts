@@ -1,0 +1,144 @@
+/**
+ * The base of every strata command: the shared flags (--dir, --format, --json),
+ * format resolution, store opening, and the one error path. A command that
+ * fails prints exactly one line to stderr (text, or JSON with a JSON format)
+ * and exits with the code from exit-codes.ts; never a stack trace.
+ */
+import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
+import {open, type Store} from '../index.js'
+import {reportError, usageError, type ErrorReport} from './error-report.js'
+import {chalkFor} from './color.js'
+import {FORMATS, Output, isJsonFormat, type Format} from './output.js'
+import {CliError} from './cli-error.js'
+import {CliErrorCode} from './exit-codes.js'
+
+/** The flags every command has. */
+export const sharedFlags = {
+  dir: Flags.string({
+    char: 'd',
+    summary: 'Data directory of the store.',
+    description: 'Defaults to $STRATA_DIR, else ./data.',
+    env: 'STRATA_DIR',
+    default: './data',
+    helpValue: 'DIR',
+  }),
+  format: Flags.option({
+    options: FORMATS,
+    summary: 'Output format: text, table, json (one document) or ndjson (one object per line).',
+    helpValue: 'FORMAT',
+  })(),
+}
+
+/** `--json`, oclif's alias for `--format json` (not on `put`, where --json marks the value as JSON). */
+export const jsonAliasFlag = {
+  json: Flags.boolean({summary: 'Shorthand for --format json.'}),
+}
+
+/** Text form of an error line: `strata: error CODE: message (hint: ...)`. */
+export function errorLine(report: ErrorReport, colored = false): string {
+  const c = chalkFor({isTTY: colored})
+  const hint = report.hint ? ` ${c.dim(`(hint: ${report.hint})`)}` : ''
+  return `${c.red(`strata: error ${report.code}:`)} ${report.message}${hint}`
+}
+
+/** Abstract base of the strata commands. */
+export abstract class StrataCommand extends Command {
+  static override baseFlags = {...sharedFlags, ...jsonAliasFlag}
+
+  /** Set once flags are parsed. */
+  protected out?: Output
+
+  /** The format used when neither --format nor --json is given. Listings override this to prefer tables on a TTY. */
+  protected defaultFormat(): Format {
+    return 'text'
+  }
+
+  /** Parses argv with oclif; any parse failure becomes a USAGE error (exit 2). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  protected async parseCommand<F extends Record<string, any>, B extends Record<string, any>, A extends Record<string, any>>(
+    options: Interfaces.Input<F, B, A>,
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    let parsed: Interfaces.ParserOutput<F, B, A>
+    try {
+      parsed = await this.parse(options)
+    } catch (err) {
+      this.parsed = true // parsing was attempted; stops oclif's "did not parse its arguments" warning
+      throw usageError(err, this.id ?? '')
+    }
+    const flags = parsed.flags as {format?: Format; json?: unknown}
+    const aliasJson = this.hasJsonAlias() && flags.json === true
+    if (aliasJson && flags.format !== undefined && flags.format !== 'json') {
+      throw new CliError(CliErrorCode.USAGE, `--json conflicts with --format ${flags.format}`, 'give one of them')
+    }
+    this.out = new Output(aliasJson ? 'json' : flags.format ?? this.defaultFormat())
+    return parsed
+  }
+
+  /** The output, once flags are parsed. */
+  protected get output(): Output {
+    if (!this.out) throw new Error('output used before parseCommand()')
+    return this.out
+  }
+
+  /** True when stdout is a terminal (decides default formats). */
+  protected get stdoutIsTTY(): boolean {
+    return process.stdout.isTTY === true
+  }
+
+  private hasJsonAlias(): boolean {
+    const ctor = this.constructor as typeof StrataCommand
+    return ctor.baseFlags !== undefined && 'json' in ctor.baseFlags && !('json' in (ctor.flags ?? {}))
+  }
+
+  /** Whether errors should be JSON: from the parsed format, else by looking at argv (parse may have failed). */
+  private errorsAsJson(): boolean {
+    if (this.out) return isJsonFormat(this.out.format)
+    let format: string | undefined
+    let json = false
+    for (let i = 0; i < this.argv.length; i++) {
+      const a = this.argv[i]
+      if (a === '--') break
+      if (a === '--format') format = this.argv[i + 1]
+      else if (a.startsWith('--format=')) format = a.slice('--format='.length)
+      else if (a === '--json') json = true
+    }
+    return format === 'json' || format === 'ndjson' || (json && this.hasJsonAlias())
+  }
+
+  /** Opens the store for reading: no lock, never modifies the directory. */
+  protected async openReader(dir: string): Promise<Store> {
+    return open(dir, {readOnly: true})
+  }
+
+  /** Opens the store for writing: waits up to `lockTimeoutMs` for the writer lock. */
+  protected async openWriter(dir: string, options: {sync: 'always' | 'none'; lockTimeoutMs: number}): Promise<Store> {
+    return open(dir, {sync: options.sync, lockTimeoutMs: options.lockTimeoutMs})
+  }
+
+  /**
+   * Runs `fn` with `store`, then closes it (close syncs: a write command that
+   * returns has its data on stable storage). If `fn` fails the store is still
+   * closed, so what was written before the failure is durable; a close failure
+   * wins over `fn`'s error, because then durability is in question.
+   */
+  protected async using<T>(store: Store, fn: (store: Store) => Promise<T>): Promise<T> {
+    let result: T
+    try {
+      result = await fn(store)
+    } catch (err) {
+      await store.close()
+      throw err
+    }
+    await store.close()
+    return result
+  }
+
+  /** Prints the error as one line on stderr and sets the exit code; see exit-codes.ts. */
+  protected override async catch(err: Interfaces.CommandError): Promise<void> {
+    if (err instanceof Errors.ExitError) throw err
+    const report = reportError(err)
+    const line = this.errorsAsJson() ? JSON.stringify({error: report}) : errorLine(report, chalkFor(process.stderr).level > 0)
+    process.stderr.write(`${line}\n`)
+    process.exitCode = report.exitCode
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * One line of `put --batch` NDJSON input. Grammar (one JSON object per line):
+ *
+ *   {"key": K, "value": V}                       put
+ *   {"key": K, "value": V, "ttl": "30s" | 30000} put with a time to live (a JSON number is ms)
+ *   {"key": K, "value": V, "expiresAt": 1767225600000 | "2026-01-01T00:00:00Z"}
+ *                                                put with an absolute expiry (as get/scan print it)
+ *   {"key": K, "value": V, "json": true}         value is JSON text: checked and marked
+ *   {"key": K, "value": <any JSON>, "valueEncoding": "json"}  value given as JSON itself (as get/scan print it)
+ *   {"key": K, "delete": true}                   delete
+ *
+ * Encodings: "encoding": "utf8|hex|base64" sets both key and value;
+ * "keyEncoding" / "valueEncoding" set one (and win over "encoding"). Without
+ * them the command's --key-encoding / --value-encoding apply. "shard" and
+ * "seq" (printed by get/scan) are accepted and ignored. Any other field is an
+ * error, so a typo never silently drops data.
+ *
+ * A record whose expiresAt is already past is applied as a delete (the key
+ * would be invisible anyway, and an older version must not reappear).
+ */
+import {ErrorCode} from '../index.js'
+import {CliError} from './cli-error.js'
+import {parseDuration} from './duration.js'
+import {decodeInput, parseEncoding, type Encoding} from './encoding.js'
+import {assertJsonText} from './json-value.js'
+import {checkKey, checkValueSize} from './limits.js'
+
+/** A parsed batch line. */
+export type BatchLine =
+  | {readonly kind: 'put'; readonly key: Buffer; readonly value: Buffer; readonly ttlMs?: number; readonly json: boolean}
+  | {readonly kind: 'delete'; readonly key: Buffer; readonly expired: boolean}
+
+const FIELDS = new Set(['key', 'value', 'delete', 'ttl', 'expiresAt', 'json', 'encoding', 'keyEncoding', 'valueEncoding', 'shard', 'seq'])
+
+/** Parses and fully validates line `n`; throws INVALID_ARGUMENT naming the line. */
+export function parseBatchLine(text: string, n: number, defaults: {readonly key: Encoding; readonly value: Encoding}, now: number): BatchLine {
+  const fail = (msg: string, hint?: string): never => {
+    throw new CliError(ErrorCode.INVALID_ARGUMENT, `line ${n}: ${msg}`, hint)
+  }
+  let obj: unknown
+  try {
+    obj = JSON.parse(text)
+  } catch (err) {
+    fail(`not valid JSON (${(err as Error).message})`)
+  }
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return fail('expected a JSON object like {"key":"k","value":"v"}')
+  const rec = obj as Record<string, unknown>
+  for (const field of Object.keys(rec)) if (!FIELDS.has(field)) fail(`unknown field ${JSON.stringify(field)}`)
+
+  const both = rec.encoding === undefined ? undefined : parseEncoding(rec.encoding, `line ${n}: "encoding"`)
+  const keyEnc = rec.keyEncoding === undefined ? both ?? defaults.key : parseEncoding(rec.keyEncoding, `line ${n}: "keyEncoding"`)
+  const valueJson = rec.valueEncoding === 'json'
+  const valueEnc = valueJson || rec.valueEncoding === undefined ? both ?? defaults.value : parseEncoding(rec.valueEncoding, `line ${n}: "valueEncoding"`)
+
+  if (typeof rec.key !== 'string') fail(rec.key === undefined ? 'missing "key"' : '"key" must be a string')
+  const key = decodeInput(rec.key as string, keyEnc, `line ${n}: key`)
+  checkKey(key, `line ${n}: key`)
+
+  if (rec.delete !== undefined && typeof rec.delete !== 'boolean') fail('"delete" must be true or false')
+  if (rec.delete === true) {
+    for (const f of ['value', 'ttl', 'expiresAt', 'json']) if (rec[f] !== undefined) fail(`a delete line cannot have "${f}"`)
+    return {kind: 'delete', key, expired: false}
+  }
+
+  if (rec.value === undefined) fail('missing "value" (or "delete": true)')
+  if (rec.json !== undefined && typeof rec.json !== 'boolean') fail('"json" must be true or false')
+  if (valueJson && rec.json === false) fail('"valueEncoding": "json" needs "json" true or absent')
+  const json = valueJson || rec.json === true
+  let value: Buffer
+  if (valueJson) {
+    value = Buffer.from(JSON.stringify(rec.value), 'utf8')
+  } else {
+    if (typeof rec.value !== 'string') fail('"value" must be a string (or use "valueEncoding": "json")')
+    value = decodeInput(rec.value as string, valueEnc, `line ${n}: value`)
+    if (json) assertJsonText(value, `line ${n}: value ("json": true)`)
+  }
+  checkValueSize(value.length, `line ${n}: value`)
+
+  if (rec.ttl !== undefined && rec.expiresAt !== undefined) fail('give "ttl" or "expiresAt", not both')
+  let ttlMs: number | undefined
+  if (rec.ttl !== undefined) {
+    if (typeof rec.ttl === 'number') {
+      if (!Number.isInteger(rec.ttl) || rec.ttl <= 0) fail(`"ttl" ${rec.ttl} must be a positive whole number of milliseconds`)
+      ttlMs = rec.ttl
+    } else if (typeof rec.ttl === 'string') {
+      ttlMs = parseDuration(rec.ttl, {what: `line ${n}: "ttl"`})
+    } else {
+      fail('"ttl" must be a duration string ("30s") or milliseconds')
+    }
+  }
+  if (rec.expiresAt !== undefined && rec.expiresAt !== null) {
+    const at = typeof rec.expiresAt === 'number' ? rec.expiresAt
+      : typeof rec.expiresAt === 'string' ? Date.parse(rec.expiresAt) : Number.NaN
+    if (!Number.isSafeInteger(at) || at < 0) fail(`"expiresAt" ${JSON.stringify(rec.expiresAt)} is not a time (ms since the epoch or an ISO 8601 date)`)
+    if (at <= now) return {kind: 'delete', key, expired: true}
+    ttlMs = at - now
+  }
+  return ttlMs === undefined ? {kind: 'put', key, value, json} : {kind: 'put', key, value, ttlMs, json}
+}

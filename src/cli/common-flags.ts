@@ -1,0 +1,29 @@
+/**
+ * Flags shared by several commands (those that are on every command live in
+ * base-command.ts).
+ */
+import {Flags} from '@oclif/core'
+import {ENCODINGS} from './encoding.js'
+
+/** --key-encoding: how keys are written in arguments and printed. */
+export const keyEncodingFlag = Flags.option({
+  options: ENCODINGS,
+  default: 'utf8' as const,
+  summary: 'How keys are written in arguments and printed: utf8, hex or base64.',
+  helpValue: 'ENC',
+})()
+
+/** --value-encoding: how values are written (argument, --file, stdin) and printed. */
+export const valueEncodingFlag = Flags.option({
+  options: ENCODINGS,
+  default: 'utf8' as const,
+  summary: 'How values are given and printed: utf8, hex or base64.',
+  helpValue: 'ENC',
+})()
+
+/** --lock-timeout: how long a writer waits for the store's writer lock. */
+export const lockTimeoutFlag = Flags.string({
+  summary: 'How long to wait for the writer lock before failing with exit code 4 (500ms, 30s, 2m; 0 = do not wait).',
+  default: '10s',
+  helpValue: 'DURATION',
+})

@@ -1,0 +1,162 @@
+/**
+ * Byte-safe keys and values on the command line: `--key-encoding` and
+ * `--value-encoding` (utf8 | hex | base64) say how bytes are written in
+ * arguments and how they are printed.
+ *
+ * Input is parsed strictly: hex must have an even number of [0-9a-fA-F];
+ * base64 must be the standard alphabet with correct padding and zero padding
+ * bits (so that every accepted string decodes to exactly one byte string and
+ * encodes back to itself).
+ *
+ * Text output under utf8 escapes so that one record is one line and nothing is
+ * ambiguous: backslash → \\, newline → \n, tab → \t, carriage return → \r, any
+ * other control byte (C0, DEL) and every byte that is not part of valid UTF-8
+ * → \xNN. C1 control characters (U+0080..U+009F) are printed as the \xNN of
+ * their two UTF-8 bytes.
+ *
+ * JSON output under utf8 emits the string itself when the bytes are valid
+ * UTF-8, else the base64 of the bytes and says so in the record's
+ * `keyEncoding`/`valueEncoding` field: every byte string round-trips.
+ */
+import {isUtf8} from 'node:buffer'
+import {CliError} from './cli-error.js'
+import {ErrorCode} from '../index.js'
+
+/** The byte encodings of the CLI. */
+export const ENCODINGS = ['utf8', 'hex', 'base64'] as const
+export type Encoding = (typeof ENCODINGS)[number]
+
+const HEX = /^[0-9a-fA-F]*$/
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
+
+function bad(message: string, hint?: string): CliError {
+  return new CliError(ErrorCode.INVALID_ARGUMENT, message, hint)
+}
+
+/** Short, printable excerpt of user input for error messages. */
+function excerpt(text: string): string {
+  const shown = text.length > 40 ? `${text.slice(0, 40)}…` : text
+  return JSON.stringify(shown)
+}
+
+/**
+ * Decodes `text` (an argument, flag value or NDJSON field) written in `enc`.
+ * `what` names it in errors ("key", "value", "--from").
+ * Throws INVALID_ARGUMENT on malformed hex or base64.
+ */
+export function decodeInput(text: string, enc: Encoding, what: string): Buffer {
+  switch (enc) {
+    case 'utf8':
+      return Buffer.from(text, 'utf8')
+    case 'hex': {
+      if (!HEX.test(text)) {
+        const i = text.search(/[^0-9a-fA-F]/)
+        throw bad(`${what} is not valid hex: character ${JSON.stringify(text[i])} at position ${i} of ${excerpt(text)}`, 'hex uses the digits 0-9 and a-f, two per byte')
+      }
+      if (text.length % 2 !== 0) {
+        throw bad(`${what} is not valid hex: odd number of digits (${text.length}) in ${excerpt(text)}`, 'hex uses two digits per byte')
+      }
+      return Buffer.from(text, 'hex')
+    }
+    case 'base64': {
+      if (!BASE64.test(text)) {
+        const i = text.search(/[^A-Za-z0-9+/=]/)
+        const why = i >= 0
+          ? `character ${JSON.stringify(text[i])} at position ${i}`
+          : text.length % 4 !== 0 ? `length ${text.length} is not a multiple of 4 (missing or extra "=" padding)` : 'misplaced "=" padding'
+        throw bad(`${what} is not valid base64: ${why} in ${excerpt(text)}`, 'use standard base64 (A-Z a-z 0-9 + /) with "=" padding')
+      }
+      const bytes = Buffer.from(text, 'base64')
+      if (bytes.toString('base64') !== text) {
+        throw bad(`${what} is not valid base64: nonzero padding bits in ${excerpt(text)}`, 'use standard base64 (A-Z a-z 0-9 + /) with "=" padding')
+      }
+      return bytes
+    }
+  }
+}
+
+/** Parses an encoding name (from NDJSON input); throws INVALID_ARGUMENT naming `what`. */
+export function parseEncoding(name: unknown, what: string): Encoding {
+  if (typeof name === 'string' && (ENCODINGS as readonly string[]).includes(name)) return name as Encoding
+  throw bad(`${what} must be one of ${ENCODINGS.join(', ')}, not ${JSON.stringify(name)}`)
+}
+
+function hex2(b: number): string {
+  return `\\x${b.toString(16).padStart(2, '0')}`
+}
+
+/** Length of the valid UTF-8 sequence starting at `i`, or 0 if the byte there does not start one. */
+function utf8SequenceLength(b: Uint8Array, i: number): number {
+  const c = b[i]
+  const cont = (j: number, lo = 0x80, hi = 0xbf): boolean => j < b.length && b[j] >= lo && b[j] <= hi
+  if (c < 0x80) return 1
+  if (c >= 0xc2 && c <= 0xdf) return cont(i + 1) ? 2 : 0
+  if (c === 0xe0) return cont(i + 1, 0xa0) && cont(i + 2) ? 3 : 0
+  if (c === 0xed) return cont(i + 1, 0x80, 0x9f) && cont(i + 2) ? 3 : 0
+  if (c >= 0xe1 && c <= 0xef) return cont(i + 1) && cont(i + 2) ? 3 : 0
+  if (c === 0xf0) return cont(i + 1, 0x90) && cont(i + 2) && cont(i + 3) ? 4 : 0
+  if (c >= 0xf1 && c <= 0xf3) return cont(i + 1) && cont(i + 2) && cont(i + 3) ? 4 : 0
+  if (c === 0xf4) return cont(i + 1, 0x80, 0x8f) && cont(i + 2) && cont(i + 3) ? 4 : 0
+  return 0
+}
+
+/** Escapes bytes for one-line text output (see the file comment). */
+export function escapeText(bytes: Uint8Array): string {
+  let plain = true
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i]
+    if (c < 0x20 || c >= 0x7f || c === 0x5c) {
+      plain = false
+      break
+    }
+  }
+  if (plain) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1')
+  let out = ''
+  let i = 0
+  while (i < bytes.length) {
+    const c = bytes[i]
+    if (c < 0x80) {
+      if (c === 0x5c) out += '\\\\'
+      else if (c === 0x0a) out += '\\n'
+      else if (c === 0x09) out += '\\t'
+      else if (c === 0x0d) out += '\\r'
+      else if (c < 0x20 || c === 0x7f) out += hex2(c)
+      else out += String.fromCharCode(c)
+      i++
+      continue
+    }
+    const n = utf8SequenceLength(bytes, i)
+    if (n === 0) {
+      out += hex2(c)
+      i++
+    } else if (n === 2 && c === 0xc2 && bytes[i + 1] <= 0x9f) {
+      out += hex2(c) + hex2(bytes[i + 1])
+      i += 2
+    } else {
+      out += Buffer.from(bytes.subarray(i, i + n)).toString('utf8')
+      i += n
+    }
+  }
+  return out
+}
+
+/** Bytes as one line of text in `enc`. */
+export function formatText(bytes: Uint8Array, enc: Encoding): string {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  if (enc === 'hex') return buf.toString('hex')
+  if (enc === 'base64') return buf.toString('base64')
+  return escapeText(buf)
+}
+
+/** A byte string as a JSON field: the string and the encoding it is actually in. */
+export interface JsonBytes {
+  readonly text: string
+  readonly encoding: Encoding
+}
+
+/** Bytes for JSON output in `enc`; under utf8, bytes that are not valid UTF-8 fall back to base64. */
+export function formatJson(bytes: Uint8Array, enc: Encoding): JsonBytes {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  if (enc === 'utf8' && !isUtf8(buf)) return {text: buf.toString('base64'), encoding: 'base64'}
+  return {text: enc === 'utf8' ? buf.toString('utf8') : buf.toString(enc), encoding: enc}
+}

@@ -1,0 +1,31 @@
+/**
+ * The command-line layer: everything the commands in commands/ use besides the
+ * engine's public surface (src/index.ts).
+ */
+export {StrataCommand, sharedFlags, jsonAliasFlag, errorLine} from './base-command.js'
+export {keyEncodingFlag, valueEncodingFlag, lockTimeoutFlag} from './common-flags.js'
+export {EXIT_CODES, Exit, CliErrorCode, exitCodeFor} from './exit-codes.js'
+export type {ReportedCode} from './exit-codes.js'
+export {CliError} from './cli-error.js'
+export {reportError, usageError, oneLine} from './error-report.js'
+export type {ErrorReport} from './error-report.js'
+export {ENCODINGS, decodeInput, formatText, formatJson, escapeText, parseEncoding} from './encoding.js'
+export type {Encoding, JsonBytes} from './encoding.js'
+export {parseDuration, formatDuration, MAX_DURATION_MS} from './duration.js'
+export {FORMATS, Output, isJsonFormat, MAX_TABLE_CELL} from './output.js'
+export type {Format} from './output.js'
+export {colorEnabled, chalkFor} from './color.js'
+export {recordToJson, recordToText, recordTable, ttlText, keyForMessage, keysForMessage} from './records.js'
+export type {RecordJson, RecordEncodings} from './records.js'
+export {checkKey, checkValueSize, formatBytes} from './limits.js'
+export {readValue} from './value-source.js'
+export type {ValueSource} from './value-source.js'
+export {assertJsonText} from './json-value.js'
+export {readLines} from './ndjson-lines.js'
+export type {Line} from './ndjson-lines.js'
+export {parseBatchLine} from './batch-line.js'
+export type {BatchLine} from './batch-line.js'
+export {loadBatch, CHUNK_BYTES, MAX_LINE_BYTES} from './batch-loader.js'
+export type {BatchResult, BatchOptions} from './batch-loader.js'
+/** oclif's flag and argument builders, re-exported so commands import from here only. */
+export {Args, Flags} from '@oclif/core'

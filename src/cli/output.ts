@@ -1,0 +1,151 @@
+/**
+ * Output formats, the one module that writes results to stdout:
+ *
+ * - text:   human- and grep-friendly lines, one record per line (bytes escaped, see encoding.ts)
+ * - table:  cli-table3 boxes for people at a terminal (colour via chalk only)
+ * - json:   exactly one JSON document (pretty on a TTY, one line otherwise)
+ * - ndjson: one JSON object per line, streamable
+ *
+ * Progress and errors go to stderr, never stdout.
+ */
+import Table from 'cli-table3'
+import type {ChalkInstance} from 'chalk'
+import {chalkFor} from './color.js'
+
+/** The output formats of every command. */
+export const FORMATS = ['text', 'table', 'json', 'ndjson'] as const
+export type Format = (typeof FORMATS)[number]
+
+/** True for the formats whose output (and errors) are JSON. */
+export function isJsonFormat(format: Format): boolean {
+  return format === 'json' || format === 'ndjson'
+}
+
+/** A writable stream as the CLI uses it. */
+export interface OutStream {
+  readonly isTTY?: boolean
+  write(chunk: string | Uint8Array): boolean
+  once(event: 'drain' | 'close' | 'error', listener: () => void): unknown
+  off(event: 'drain' | 'close' | 'error', listener: () => void): unknown
+  readonly destroyed?: boolean
+  readonly writableNeedDrain?: boolean
+}
+
+/** Options for a table. */
+export interface TableOptions {
+  /** Column alignments, default left. */
+  readonly align?: ReadonlyArray<'left' | 'right'>
+  /** Per-column styling (e.g. a chalk colour), applied after long cells are cut. */
+  readonly style?: ReadonlyArray<((cell: string) => string) | undefined>
+}
+
+/** Longest cell shown in a table; longer values are cut with "…" (tables are for people; use text/json for data). */
+export const MAX_TABLE_CELL = 96
+
+/** Box characters without a rule between body rows. */
+const COMPACT_ROWS = {'mid': '', 'left-mid': '', 'mid-mid': '', 'right-mid': ''}
+
+/** Writes results to stdout and progress to stderr in one format. */
+export class Output {
+  readonly format: Format
+  /** Colours for stdout (no-ops when stdout is not a colour terminal). */
+  readonly color: ChalkInstance
+  /** Colours for stderr. */
+  readonly errColor: ChalkInstance
+  private readonly stdout: OutStream
+  private readonly stderr: OutStream
+
+  constructor(format: Format, stdout: OutStream = process.stdout, stderr: OutStream = process.stderr) {
+    this.format = format
+    this.stdout = stdout
+    this.stderr = stderr
+    this.color = chalkFor(stdout)
+    this.errColor = chalkFor(stderr)
+  }
+
+  /** True when stdout has been closed by the reader (e.g. `| head`): stop producing. */
+  get closed(): boolean {
+    return this.stdout.destroyed === true
+  }
+
+  /** Writes one line to stdout, waiting if the pipe is full (so large scans stream in bounded memory). */
+  async line(text: string): Promise<void> {
+    await this.raw(`${text}\n`)
+  }
+
+  /** Writes raw bytes (or text) to stdout, nothing added. */
+  async raw(bytes: Uint8Array | string): Promise<void> {
+    if (this.closed) return
+    if (!this.stdout.write(bytes)) await this.drained()
+  }
+
+  /** Resolves when stdout can take more, or has closed (a reader that went away must not hang us). */
+  private drained(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        this.stdout.off('drain', done)
+        this.stdout.off('close', done)
+        this.stdout.off('error', done)
+        resolve()
+      }
+      this.stdout.once('drain', done)
+      this.stdout.once('close', done)
+      this.stdout.once('error', done)
+    })
+  }
+
+  /** Writes one JSON document (pretty on a terminal, one line otherwise). */
+  async json(doc: unknown): Promise<void> {
+    await this.line(this.stdout.isTTY ? JSON.stringify(doc, null, 2) : JSON.stringify(doc))
+  }
+
+  /** Writes one NDJSON line. */
+  async ndjson(obj: unknown): Promise<void> {
+    await this.line(JSON.stringify(obj))
+  }
+
+  /** Renders a table with a header row. */
+  async table(head: readonly string[], rows: ReadonlyArray<readonly string[]>, options: TableOptions = {}): Promise<void> {
+    const t = new Table({
+      head: head.map((h) => this.color.bold(h)),
+      style: {head: [], border: []},
+      ...(options.align ? {colAligns: [...options.align]} : {}),
+    })
+    for (const row of rows) t.push(row.map((cell, i) => (options.style?.[i] ?? String)(truncate(cell))))
+    // Keep the rule under the header, drop the ones between body rows (cells are one line each).
+    const lines = t.toString().split('\n')
+    await this.line([...lines.slice(0, 3), ...lines.slice(3, -1).filter((l) => !l.startsWith('├')), lines[lines.length - 1]].join('\n'))
+  }
+
+  /** Renders "name: value" pairs as a two-column table (table format) or aligned lines (text). */
+  async fields(pairs: ReadonlyArray<readonly [string, string]>): Promise<void> {
+    if (this.format === 'table') {
+      const t = new Table({style: {head: [], border: []}, chars: COMPACT_ROWS})
+      for (const [k, v] of pairs) t.push({[this.color.bold(k)]: v})
+      await this.line(t.toString())
+      return
+    }
+    const width = Math.max(0, ...pairs.map(([k]) => k.length)) + 1
+    for (const [k, v] of pairs) await this.line(`${`${k}:`.padEnd(width)} ${v}`)
+  }
+
+  /**
+   * Prints a one-object result: the document as JSON/NDJSON, `fields` as a
+   * table (if given), else the text line.
+   */
+  async document(doc: unknown, text: string, fields?: ReadonlyArray<readonly [string, string]>): Promise<void> {
+    if (this.format === 'json') await this.json(doc)
+    else if (this.format === 'ndjson') await this.ndjson(doc)
+    else if (this.format === 'table' && fields) await this.fields(fields)
+    else await this.line(text)
+  }
+
+  /** A progress message on stderr (never stdout). */
+  progress(text: string): void {
+    this.stderr.write(`${this.errColor.dim(text)}\n`)
+  }
+}
+
+function truncate(cell: string): string {
+  return cell.length > MAX_TABLE_CELL ? `${cell.slice(0, MAX_TABLE_CELL - 1)}…` : cell
+}
