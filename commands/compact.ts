@@ -63,8 +63,12 @@ export default class Compact extends StrataCommand {
     }
     const verb = report.dryRun ? 'would compact' : 'compacted'
     for (const s of report.shards) {
-      await out.line(`shard ${s.shard}: ${verb} ${s.inputTables} table${s.inputTables === 1 ? '' : 's'} (${formatBytes(s.inputBytes)}, ${s.entriesIn} entries)` +
-        ` into ${s.outputTables} (${formatBytes(s.outputBytes)}, ${s.entriesOut} entries), dropping ${s.dropped}`)
+      await out.line(`shard ${s.shard}: ${verb} ${s.inputTables} table${s.inputTables === 1 ? '' : 's'} (${formatBytes(s.inputBytes)}, ${plural(s.entriesIn, 'entry', 'entries')})` +
+        ` into ${s.outputTables} (${s.outputBytes > 0 && report.dryRun ? '~' : ''}${formatBytes(s.outputBytes)}, ${plural(s.entriesOut, 'entry', 'entries')}), dropping ${s.dropped}`)
     }
   }
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`
 }

@@ -121,6 +121,7 @@ export interface CompactionReport {
     readonly inputTables: number
     readonly inputBytes: number
     readonly outputTables: number
+    /** With dryRun, an estimate. */
     readonly outputBytes: number
     readonly entriesIn: number
     readonly entriesOut: number

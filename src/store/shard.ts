@@ -73,6 +73,8 @@ export interface ShardCompaction {
 }
 
 const READ_RETRIES = 50
+/** Per-entry bytes beyond key and value in a table (entry header, index, filter), for dry-run estimates. */
+const ESTIMATED_ENTRY_OVERHEAD = 10
 
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
@@ -373,15 +375,21 @@ export class Shard {
   compact(dryRun: boolean): ShardCompaction {
     const now = this.ctx.now()
     if (dryRun) {
-      const inputs = this.tables
+      // What compact would read: every table, plus the memtable it flushes first.
+      const pending = this.memtable.size > 0
       let entriesOut = 0
-      for (const e of this.entries()) if (isLive(e, now)) entriesOut++
+      let outputBytes = 0
+      for (const e of this.entries()) {
+        if (!isLive(e, now)) continue
+        entriesOut++
+        outputBytes += e.key.length + e.value.length + ESTIMATED_ENTRY_OVERHEAD
+      }
       return {
-        inputTables: inputs.length,
-        inputBytes: inputs.reduce((s, t) => s + t.meta.fileSize, 0) + this.walBytes,
+        inputTables: this.tables.length + (pending ? 1 : 0),
+        inputBytes: this.tables.reduce((s, t) => s + t.meta.fileSize, 0) + (pending ? this.walBytes : 0),
         outputTables: entriesOut > 0 ? 1 : 0,
-        outputBytes: 0,
-        entriesIn: inputs.reduce((s, t) => s + t.meta.entries, 0) + this.memtable.size,
+        outputBytes,
+        entriesIn: this.tables.reduce((s, t) => s + t.meta.entries, 0) + this.memtable.size,
         entriesOut,
       }
     }
