@@ -14,6 +14,8 @@
  */
 import * as fs from 'node:fs'
 import * as net from 'node:net'
+import * as path from 'node:path'
+import {createHash} from 'node:crypto'
 import {ErrorCode, StrataError} from '../errors.js'
 
 export const LOCK_FILE = 'LOCK'
@@ -44,12 +46,25 @@ function tryBind(name: string): Promise<net.Server | undefined> {
 }
 
 /**
+ * The socket name for `dir`: its device and inode, so every path to one
+ * directory names one lock. A directory that is not on the real disk (a
+ * store on an injected in-memory filesystem) is named by its resolved path.
+ */
+function lockName(dir: string): string {
+  try {
+    const st = fs.statSync(dir)
+    return `\0strata-writer-${st.dev}-${st.ino}`
+  } catch {
+    return `\0strata-writer-path-${createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 32)}`
+  }
+}
+
+/**
  * Acquires the writer lock of `dir`, waiting up to `timeoutMs` (polling).
  * Throws BUSY naming the holder's pid (as recorded in LOCK) when time runs out.
  */
 export async function acquireWriterLock(dir: string, timeoutMs: number): Promise<WriterLock> {
-  const st = fs.statSync(dir)
-  const name = `\0strata-writer-${st.dev}-${st.ino}`
+  const name = lockName(dir)
   const deadline = Date.now() + Math.max(0, timeoutMs)
   let delay = 2
   for (;;) {

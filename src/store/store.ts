@@ -104,8 +104,12 @@ export async function createStore(dir: string, options: CreateOptions = {}): Pro
   }
   const lock = await acquireWriterLock(dir, 0)
   try {
-    const {rmSync} = await import('node:fs')
-    for (const n of fs.readdir(dir)) if (/^shard-\d{4}$/.test(n)) rmSync(joinPath(dir, n), {recursive: true, force: true})
+    for (const n of fs.readdir(dir)) {
+      if (!/^shard-\d{4}$/.test(n)) continue
+      const shardDir = joinPath(dir, n)
+      for (const f of fs.readdir(shardDir)) fs.unlink(joinPath(shardDir, f))
+      fs.rmdir(shardDir)
+    }
     const desc = newDescriptor(shards, compression === 'zlib' ? BlockCompression.ZLIB : BlockCompression.NONE, `strata ${VERSION}`, Date.now())
     for (let i = 0; i < shards; i++) Shard.create(shardContext(fs, dir, i, desc, Date.now))
     if (!fs.exists(joinPath(dir, LOCK_FILE))) fs.create(joinPath(dir, LOCK_FILE)).close()

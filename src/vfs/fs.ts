@@ -46,6 +46,8 @@ export interface FileSystem {
   unlink(path: string): void
   /** Creates a directory (no error if it exists). */
   mkdir(path: string): void
+  /** Removes an empty directory. */
+  rmdir(path: string): void
   /** Lists the names in a directory. */
   readdir(path: string): string[]
   /** Returns true if the path exists. */

@@ -92,6 +92,10 @@ export class NodeFileSystem implements FileSystem {
     fs.mkdirSync(path, {recursive: true})
   }
 
+  rmdir(path: string): void {
+    fs.rmdirSync(path)
+  }
+
   readdir(path: string): string[] {
     return fs.readdirSync(path)
   }
