@@ -105,6 +105,7 @@ export class CountingFileSystem implements FileSystem {
   rename = nodeFileSystem.rename.bind(nodeFileSystem)
   unlink = nodeFileSystem.unlink.bind(nodeFileSystem)
   mkdir = nodeFileSystem.mkdir.bind(nodeFileSystem)
+  rmdir = nodeFileSystem.rmdir.bind(nodeFileSystem)
   readdir = nodeFileSystem.readdir.bind(nodeFileSystem)
   exists = nodeFileSystem.exists.bind(nodeFileSystem)
   isDirectory = nodeFileSystem.isDirectory.bind(nodeFileSystem)
@@ -153,6 +154,7 @@ export function bufferFileSystem(file: string, data: Buffer): FileSystem {
     rename: unsupported,
     unlink: unsupported,
     mkdir: unsupported,
+    rmdir: unsupported,
     readdir: unsupported,
     exists: (p: string) => p === file,
     isDirectory: () => false,
