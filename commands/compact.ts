@@ -1,5 +1,5 @@
 import {ErrorCode, type CompactionReport} from '../src/index.js'
-import {CliError, Flags, StrataCommand, formatBytes, lockTimeoutFlag, parseDuration} from '../src/cli/index.js'
+import {CliError, Flags, StrataCommand, decodeInput, formatBytes, keyEncodingFlag, lockTimeoutFlag, parseDuration} from '../src/cli/index.js'
 
 /**
  * JSON output: the engine's CompactionReport, {"dryRun": boolean, "shards": [{"shard", "inputTables",
@@ -7,20 +7,26 @@ import {CliError, Flags, StrataCommand, formatBytes, lockTimeoutFlag, parseDurat
  * NDJSON: one shard object per line.
  */
 export default class Compact extends StrataCommand {
-  static override summary = 'Merge each shard\'s SSTables into one, dropping dead records.'
-  static override description = `Rewrites a shard's tables as one, dropping overwritten versions, delete tombstones and expired records, then switches the shard's manifest atomically. Crash-safe: killed at any moment the store stays valid with exactly its data; run it again and it finishes. Progress goes to stderr.
+  static override summary = 'Compact each shard into its deepest level, dropping dead records.'
+  static override description = `Flushes each shard's memtable, then merges its tables into its deepest level, dropping overwritten versions, delete tombstones and expired records, and switches the shard's manifest atomically. With --from/--to only the tables holding keys in [from, to) are rewritten (widened to whole tables, so that nothing older can hide below the output). Crash-safe: killed at any moment the store stays valid with exactly its data; run it again and it finishes. Progress goes to stderr.
+
+Writes already compact in the background of each write command, in bounded steps (leveled compaction); this command forces a full rewrite, e.g. to reclaim the space of deleted keys at once.
 
 --dry-run reports what would be done and changes nothing.`
 
   static override examples = [
     {description: 'Compact every shard.', command: '<%= config.bin %> <%= command.id %>'},
     {description: 'Compact shard 2 only.', command: '<%= config.bin %> <%= command.id %> --shard 2'},
+    {description: 'Compact the keys from user: up to (not including) user;.', command: '<%= config.bin %> <%= command.id %> --from user: --to "user;"'},
     {description: 'Show what compaction would do, as JSON.', command: '<%= config.bin %> <%= command.id %> --dry-run --format json'},
   ]
 
   static override flags = {
     shard: Flags.integer({summary: 'Only this shard (0-based).', min: 0, helpValue: 'N'}),
+    from: Flags.string({summary: 'Only keys from this one (included), in --key-encoding.', helpValue: 'KEY'}),
+    to: Flags.string({summary: 'Only keys below this one (excluded), in --key-encoding.', helpValue: 'KEY'}),
     'dry-run': Flags.boolean({summary: 'Report what would be done; write nothing.'}),
+    'key-encoding': keyEncodingFlag,
     'lock-timeout': lockTimeoutFlag,
   }
 
@@ -36,9 +42,16 @@ export default class Compact extends StrataCommand {
         throw new CliError(ErrorCode.INVALID_ARGUMENT, `--shard ${flags.shard} does not exist: the store has ${shardCount} shard${shardCount === 1 ? '' : 's'} (0-${shardCount - 1})`)
       }
     }
+    const from = flags.from === undefined ? undefined : decodeInput(flags.from, flags['key-encoding'], '--from')
+    const to = flags.to === undefined ? undefined : decodeInput(flags.to, flags['key-encoding'], '--to')
+    if (from !== undefined && to !== undefined && Buffer.compare(from, to) >= 0) {
+      throw new CliError(ErrorCode.INVALID_ARGUMENT, '--from must be below --to: the range [from, to) is empty')
+    }
     const store = dryRun ? await this.openReader(flags.dir) : await this.openWriter(flags.dir, {sync: 'always', lockTimeoutMs})
     const report = await this.using(store, (s) => s.compact({
       ...(flags.shard === undefined ? {} : {shard: flags.shard}),
+      ...(from === undefined ? {} : {from}),
+      ...(to === undefined ? {} : {to}),
       dryRun,
       onProgress: (done, total) => out.progress(`compact: ${done}/${total} shard${total === 1 ? '' : 's'} done`),
     }))

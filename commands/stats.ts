@@ -37,22 +37,27 @@ export default class Stats extends StrataCommand {
     const summary = `store ${st.dir}: format v${st.formatVersion}, ${st.shardCount} shard${st.shardCount === 1 ? '' : 's'}, hash ${st.hash}, ${st.compression} compression`
     if (out.format === 'table') {
       await out.line(summary)
-      const row = (name: string, s: Omit<ShardStats, 'shard' | 'lastSeq'>, lastSeq: string): string[] => [
-        name, String(s.tables), formatBytes(s.tableBytes), String(s.tableEntries), String(s.tombstones),
+      const row = (name: string, s: StoreStats['totals'], lastSeq: string, levels: string): string[] => [
+        name, String(s.tables), levels, formatBytes(s.tableBytes), String(s.tableEntries), String(s.tombstones),
         formatBytes(s.walBytes), String(s.memtableEntries), formatBytes(s.memtableBytes), lastSeq,
       ]
       await out.table(
-        ['SHARD', 'TABLES', 'TABLE BYTES', 'ENTRIES', 'TOMBSTONES', 'WAL', 'MEMTABLE', 'MEMTABLE BYTES', 'LAST SEQ'],
-        [...st.shards.map((s) => row(String(s.shard), s, String(s.lastSeq))), row('total', st.totals, '')],
-        {align: Array(9).fill('right')},
+        ['SHARD', 'TABLES', 'PER LEVEL', 'TABLE BYTES', 'ENTRIES', 'TOMBSTONES', 'WAL', 'MEMTABLE', 'MEMTABLE BYTES', 'LAST SEQ'],
+        [...st.shards.map((s) => row(String(s.shard), s, String(s.lastSeq), levelsText(s))), row('total', st.totals, '', '')],
+        {align: Array(10).fill('right')},
       )
       return
     }
     await out.line(summary)
-    const line = (name: string, s: Omit<ShardStats, 'shard' | 'lastSeq'>, extra: string): string =>
+    const line = (name: string, s: StoreStats['totals'], extra: string): string =>
       `${name}: tables=${s.tables} tableBytes=${s.tableBytes} entries=${s.tableEntries} tombstones=${s.tombstones}` +
       ` walBytes=${s.walBytes} memtableEntries=${s.memtableEntries} memtableBytes=${s.memtableBytes}${extra}`
-    for (const s of st.shards) await out.line(line(`shard ${s.shard}`, s, ` lastSeq=${s.lastSeq}`))
+    for (const s of st.shards) await out.line(line(`shard ${s.shard}`, s, ` lastSeq=${s.lastSeq}${s.levels.length ? ` levels=${levelsText(s)}` : ''}`))
     await out.line(line('total', st.totals, ''))
   }
+}
+
+/** "L0:2 L1:5" — tables per non-empty level. */
+function levelsText(s: ShardStats): string {
+  return s.levels.map((l) => `L${l.level}:${l.tables}`).join(' ')
 }

@@ -24,8 +24,12 @@ export interface OpenOptions {
   readonly lockTimeoutMs?: number
   /** The memtable is flushed to an SSTable once the shard's WAL passes this size. Default 4 MiB. */
   readonly walFlushBytes?: number
-  /** A shard's tables are merged into one once it has this many. Default 8. */
+  /** Level-0 table count that triggers a compaction into level 1. Default 4. */
   readonly compactionTrigger?: number
+  /** Size budget of level 1 (each deeper level holds 10× more). Default 16 MiB. */
+  readonly levelBaseBytes?: number
+  /** Byte budget of the decoded block cache shared by all tables. Default 32 MiB; 0 disables it. */
+  readonly cacheSizeBytes?: number
   /** Filesystem implementation (tests inject faults through it). */
   readonly fs?: FileSystem
   /** Clock in ms since the epoch, used for TTL. Default Date.now. */
@@ -100,6 +104,8 @@ export interface ShardStats {
   readonly memtableBytes: number
   /** Highest sequence number in the shard. */
   readonly lastSeq: number
+  /** Non-empty levels: level 0 holds flushed memtables, each deeper level one sorted run. */
+  readonly levels: ReadonlyArray<{readonly level: number; readonly tables: number; readonly bytes: number}>
 }
 
 /** Whole-store statistics. */
@@ -110,7 +116,7 @@ export interface StoreStats {
   readonly hash: string
   readonly compression: 'zlib' | 'none'
   readonly shards: readonly ShardStats[]
-  readonly totals: Omit<ShardStats, 'shard' | 'lastSeq'>
+  readonly totals: Omit<ShardStats, 'shard' | 'lastSeq' | 'levels'>
 }
 
 /** What a compaction did (or would do, with dryRun). */
@@ -134,6 +140,10 @@ export interface CompactionReport {
 export interface CompactOptions {
   /** Only this shard. */
   readonly shard?: number
+  /** Only keys from this one (inclusive)… */
+  readonly from?: Uint8Array | string
+  /** …up to this one (exclusive). */
+  readonly to?: Uint8Array | string
   /** Report what would be done without writing. */
   readonly dryRun?: boolean
   /** Called as each shard finishes. */
@@ -163,7 +173,10 @@ export interface Store {
   scanSync(options?: ScanOptions): IterableIterator<KeyValue>
   /** Writes every memtable to an SSTable and syncs. */
   flush(): Promise<void>
-  /** Merges each shard's SSTables into one, dropping dead records. */
+  /**
+   * Compacts each shard (or `shard`, or the keys in [from, to)) into its
+   * deepest level, dropping overwritten versions, tombstones and expired records.
+   */
   compact(options?: CompactOptions): Promise<CompactionReport>
   stats(): StoreStats
   /** Every stored version of `key`: shard, WAL or SSTable, and which one wins and why. */

@@ -8,8 +8,9 @@
  *   u32      format_version (ManifestFormat)
  *   u32      shard
  *   u64      next_file_number   every file number in use is below it
- *   u64      last_seq           the shard's last assigned sequence number when the
- *                               manifest was written (≥ every table's max_seq)
+ *   u64      last_seq           every sequence number up to it is in the tables
+ *                               (≥ every table's max_seq); the live WAL holds
+ *                               only records above it
  *   u64      wal_number         the live WAL (0: none)
  *   u32      table_count
  *   table[table_count]:
@@ -46,7 +47,7 @@ export interface TableMeta {
 export interface Manifest {
   readonly shard: number
   readonly nextFileNumber: number
-  /** Last sequence number assigned when this manifest was written; ≥ every table's maxSeq. */
+  /** Every sequence number up to this is in the tables (≥ each table's maxSeq); the live WAL holds only records above it. */
   readonly lastSeq: number
   readonly walNumber: number
   /** Newest first (descending max_seq). */

@@ -18,6 +18,7 @@ import {hashKey, type KeyHash} from '../util/hash.js'
 import {corruption, ErrorCode, invalidArgument, ioError, StrataError} from '../errors.js'
 import type {FileSystem, ReadableFile} from '../vfs/fs.js'
 import {Block} from './block.js'
+import type {BlockCache} from './block-cache.js'
 import {bloomMayContain} from './bloom.js'
 import {MAX_BLOCK_SIZE} from './builder.js'
 import {decodeFooter} from './footer.js'
@@ -41,6 +42,8 @@ export interface TableRange {
 /** An open, validated table; see the module comment. */
 export class TableReader {
   private closed = false
+  private cache: BlockCache | undefined
+  private cacheId = 0
 
   private constructor(
     private readonly file: ReadableFile,
@@ -51,8 +54,8 @@ export class TableReader {
     readonly filter: Buffer,
   ) {}
 
-  /** Opens and validates the table at `path`. */
-  static open(fs: FileSystem, path: string): TableReader {
+  /** Opens and validates the table at `path`; decoded data blocks go through `cache` if given. */
+  static open(fs: FileSystem, path: string, cache?: BlockCache): TableReader {
     let file: ReadableFile
     try {
       file = fs.openRead(path)
@@ -60,7 +63,12 @@ export class TableReader {
       throw ioError('open', path, err)
     }
     try {
-      return TableReader.load(file, path)
+      const t = TableReader.load(file, path)
+      if (cache !== undefined && cache.capacity > 0) {
+        t.cache = cache
+        t.cacheId = cache.newId()
+      }
+      return t
     } catch (err) {
       try {
         file.close()
@@ -186,8 +194,12 @@ export class TableReader {
 
   private dataBlock(i: number): Block {
     const {handle} = this.index[i]
+    const cached = this.cache?.get(this.cacheId, handle.offset)
+    if (cached !== undefined) return cached
     const {contents, compression} = this.readBlock(handle)
-    return new Block(contents, this.path, handle.offset, compression !== BlockCompression.NONE)
+    const block = new Block(contents, this.path, handle.offset, compression !== BlockCompression.NONE)
+    this.cache?.set(this.cacheId, handle.offset, block, contents.length + 64)
+    return block
   }
 
   /** Checks that `key` lies in block i's index range (previous last key, last key]. */

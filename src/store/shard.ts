@@ -10,11 +10,13 @@
  */
 import {ErrorCode, StrataError, ioError, isNotFound} from '../errors.js'
 import type {FileSystem} from '../vfs/fs.js'
-import {isLive, type Entry} from '../record/format.js'
+import {isLive, Kind, type Entry} from '../record/format.js'
 import type {KeyHash} from '../util/hash.js'
 import {TableBuilder} from '../sstable/builder.js'
 import {TableReader} from '../sstable/reader.js'
 import type {BlockCompression} from '../sstable/format.js'
+import type {BlockCache} from '../sstable/block-cache.js'
+import type {ShardStats} from '../api.js'
 import {decodeWal, type WalContents} from '../wal/reader.js'
 import {WalWriter} from '../wal/writer.js'
 import type {Manifest, TableMeta} from '../manifest/format.js'
@@ -22,6 +24,8 @@ import {readCurrent, switchManifest} from '../manifest/current.js'
 import {CURRENT_FILE, joinPath, manifestFileName, parseFileName, tableFileName, walFileName} from './files.js'
 import {Memtable} from './memtable.js'
 import {mergeNewest} from './merge.js'
+import {LevelSet, type LiveTable} from './levels.js'
+import {pickCompaction, rangeCompaction, type CompactionPlan, type CompactionPolicy} from './compaction.js'
 
 /** What a shard needs from its store. */
 export interface ShardContext {
@@ -33,12 +37,9 @@ export interface ShardContext {
   readonly blockSize: number
   readonly createdBy: string
   readonly now: () => number
-}
-
-/** A table and what the manifest says of it. */
-interface LiveTable {
-  readonly meta: TableMeta
-  readonly reader: TableReader
+  /** Decoded data blocks shared by the store's tables. */
+  readonly cache?: BlockCache
+  readonly policy: CompactionPolicy
 }
 
 /** One user-level write, before it gets a sequence number. */
@@ -83,7 +84,9 @@ function sleepSync(ms: number): void {
 export class Shard {
   private manifest: Manifest
   private manifestNumber: number
-  private tables: LiveTable[]
+  private levels: LevelSet
+  /** Per level, the last key compacted out of it (round robin). */
+  private readonly cursors = new Map<number, Buffer>()
   private memtable: Memtable
   private wal: WalWriter | undefined
   private walBytes: number
@@ -100,7 +103,7 @@ export class Shard {
   ) {
     this.manifest = live.manifest
     this.manifestNumber = live.manifestNumber
-    this.tables = live.tables
+    this.levels = new LevelSet(live.tables, joinPath(ctx.dir, manifestFileName(live.manifestNumber)))
     this.memtable = live.memtable
     this.walBytes = live.walBytes
     this.nextFileNumber = nextFileNumber
@@ -174,7 +177,7 @@ export class Shard {
     try {
       for (const meta of manifest.tables) {
         const path = joinPath(dir, tableFileName(meta.fileNumber))
-        const reader = TableReader.open(fs, path)
+        const reader = TableReader.open(fs, path, ctx.cache)
         tables.push({meta, reader})
         if (reader.fileSize !== meta.fileSize) {
           throw new StrataError(ErrorCode.CORRUPTION, `${path}: size ${reader.fileSize} differs from the manifest's ${meta.fileSize}`, {file: path, offset: 0})
@@ -200,9 +203,15 @@ export class Shard {
   getEntry(key: Buffer, h: KeyHash): Entry | undefined {
     const m = this.memtable.get(key)
     if (m !== undefined) return m
-    for (const t of this.tables) {
+    // Newest first: level 0 (newest table first), then one table per level.
+    for (const t of this.levels.l0) {
       if (Buffer.compare(key, t.meta.smallestKey) < 0 || Buffer.compare(key, t.meta.largestKey) > 0) continue
       const e = t.reader.get(key, h)
+      if (e !== undefined) return e
+    }
+    for (let L = 1; L < this.levels.levels.length; L++) {
+      if (this.levels.levels[L].length === 0) continue
+      const e = this.levels.find(L, key)?.reader.get(key, h)
       if (e !== undefined) return e
     }
     return undefined
@@ -227,7 +236,7 @@ export class Shard {
       for (const e of b.entries) if (e.key.equals(key)) out.push({source: 'wal', file: walPath, offset: b.offset, entry: e})
     }
     out.reverse()
-    for (const t of this.tables) {
+    for (const t of this.levels.all()) {
       if (!t.reader.mayContain(h)) continue
       const e = t.reader.get(key, h)
       if (e === undefined) continue
@@ -240,10 +249,17 @@ export class Shard {
   /** Newest version of every key in [from, to), tombstones included. */
   entries(from?: Buffer, to?: Buffer, reverse = false): Generator<Entry> {
     const sources: Iterable<Entry>[] = [this.memtable.entries(from, to, reverse)]
-    for (const t of this.tables) {
-      if (from !== undefined && Buffer.compare(t.meta.largestKey, from) < 0) continue
-      if (to !== undefined && Buffer.compare(t.meta.smallestKey, to) >= 0) continue
-      sources.push(t.reader.entries({from, to, reverse}))
+    const inRange = (t: LiveTable): boolean =>
+      (from === undefined || Buffer.compare(t.meta.largestKey, from) >= 0) && (to === undefined || Buffer.compare(t.meta.smallestKey, to) < 0)
+    for (const t of this.levels.l0) if (inRange(t)) sources.push(t.reader.entries({from, to, reverse}))
+    for (let L = 1; L < this.levels.levels.length; L++) {
+      // A level is one sorted run: its tables chained in order form one source.
+      const run = this.levels.levels[L].filter(inRange)
+      if (run.length === 0) continue
+      const ordered = reverse ? run.slice().reverse() : run
+      sources.push((function* () {
+        for (const t of ordered) yield* t.reader.entries({from, to, reverse})
+      })())
     }
     return mergeNewest(sources, reverse)
   }
@@ -283,63 +299,90 @@ export class Shard {
     return this.nextFileNumber++
   }
 
-  /** Builds a table from sorted entries; returns its meta, or undefined if there were none. */
-  private buildTable(entries: Iterable<Entry>, level: number, createdBy: string): {meta: TableMeta; reader: TableReader} | undefined {
+  /**
+   * Writes sorted entries into new tables at `level`, cutting a table once it
+   * reaches the policy's target size (level 0: never cut). Each table is
+   * synced; the caller syncs the directory before a manifest names them.
+   */
+  private buildTables(entries: Iterable<Entry>, level: number, createdBy: string): LiveTable[] {
     const {fs, dir} = this.ctx
-    const number = this.allocate()
-    const path = joinPath(dir, tableFileName(number))
-    const builder = new TableBuilder(fs, path, {
-      compression: this.ctx.compression,
-      blockSize: this.ctx.blockSize,
-      shard: this.ctx.index,
-      level,
-      createdBy: `${this.ctx.createdBy} ${createdBy}`,
-      now: this.ctx.now,
-    })
-    let any = false
+    const out: LiveTable[] = []
+    const target = level === 0 ? Infinity : this.ctx.policy.targetFileBytes
+    let builder: TableBuilder | undefined
+    let path = ''
+    let number = 0
+    const finish = (): void => {
+      const {fileSize, properties: p} = builder!.finish()
+      builder = undefined
+      const meta: TableMeta = {
+        fileNumber: number,
+        fileSize,
+        level,
+        entries: p.entries,
+        minSeq: p.minSeq,
+        maxSeq: p.maxSeq,
+        smallestKey: Buffer.from(p.smallestKey),
+        largestKey: Buffer.from(p.largestKey),
+      }
+      out.push({meta, reader: TableReader.open(fs, path, this.ctx.cache)})
+    }
     try {
       for (const e of entries) {
+        if (builder === undefined) {
+          number = this.allocate()
+          path = joinPath(dir, tableFileName(number))
+          builder = new TableBuilder(fs, path, {
+            compression: this.ctx.compression,
+            blockSize: this.ctx.blockSize,
+            shard: this.ctx.index,
+            level,
+            createdBy: `${this.ctx.createdBy} ${createdBy}`,
+            now: this.ctx.now,
+          })
+        }
         builder.add(e)
-        any = true
+        if (builder.estimatedSize() >= target) finish()
       }
-      if (!any) {
-        builder.abandon()
-        return undefined
-      }
+      if (builder !== undefined) finish()
     } catch (err) {
-      builder.abandon()
+      builder?.abandon()
+      for (const t of out) {
+        t.reader.close()
+        fs.unlink(t.reader.path)
+      }
       throw err
     }
-    const {fileSize, properties: p} = builder.finish()
-    const meta: TableMeta = {
-      fileNumber: number,
-      fileSize,
-      level,
-      entries: p.entries,
-      minSeq: p.minSeq,
-      maxSeq: p.maxSeq,
-      smallestKey: Buffer.from(p.smallestKey),
-      largestKey: Buffer.from(p.largestKey),
-    }
-    return {meta, reader: TableReader.open(fs, path)}
+    return out
   }
 
-  /** Switches to a new manifest and deletes what the old one listed and the new does not. */
-  private install(manifest: Manifest, tables: LiveTable[], oldWal: number): void {
+  /**
+   * Switches to a manifest listing `tables` and `walNumber`, then deletes what
+   * the old one listed and the new does not. `lastSeq` is the highest
+   * sequence number the tables cover: every record of the live WAL is above it.
+   */
+  private install(tables: LiveTable[], walNumber: number, lastSeq: number): void {
     const {fs, dir} = this.ctx
     const number = this.allocate()
-    const final: Manifest = {...manifest, nextFileNumber: this.nextFileNumber}
-    switchManifest(fs, dir, final, number)
+    const next = new LevelSet(tables, joinPath(dir, manifestFileName(number)))
+    const manifest: Manifest = {
+      ...this.manifest,
+      lastSeq,
+      walNumber,
+      nextFileNumber: this.nextFileNumber,
+      tables: next.all().map((t) => t.meta),
+    }
+    switchManifest(fs, dir, manifest, number)
     const oldManifest = this.manifestNumber
-    const dropped = this.tables.filter((t) => !tables.includes(t))
-    this.manifest = final
+    const oldWal = this.manifest.walNumber
+    const dropped = this.levels.all().filter((t) => !tables.includes(t))
+    this.manifest = manifest
     this.manifestNumber = number
-    this.tables = tables
+    this.levels = next
     for (const t of dropped) {
       t.reader.close()
       fs.unlink(joinPath(dir, tableFileName(t.meta.fileNumber)))
     }
-    if (oldWal !== final.walNumber) fs.unlink(joinPath(dir, walFileName(oldWal)))
+    if (oldWal !== walNumber) fs.unlink(joinPath(dir, walFileName(oldWal)))
     fs.unlink(joinPath(dir, manifestFileName(oldManifest)))
   }
 
@@ -352,10 +395,9 @@ export class Shard {
     const walNumber = this.allocate()
     const newWal = WalWriter.create(fs, joinPath(dir, walFileName(walNumber)), this.ctx.index)
     try {
-      const built = this.buildTable(this.memtable.sorted(), 0, 'flush')!
+      const built = this.buildTables(this.memtable.sorted(), 0, 'flush')
       fs.syncDir(dir)
-      const tables = [built, ...this.tables]
-      this.install({...this.manifest, lastSeq: this.lastSeq, walNumber, tables: tables.map((t) => t.meta)}, tables, this.manifest.walNumber)
+      this.install([...built, ...this.levels.all()], walNumber, this.lastSeq)
     } catch (err) {
       newWal.close()
       throw err
@@ -367,78 +409,129 @@ export class Shard {
   }
 
   /**
-   * Merges every table (after flushing the memtable) into one, keeping only
-   * the newest live version of each key: overwritten versions, tombstones and
-   * expired records are dropped. Safe because the merge covers every table, so
-   * no older version can survive below a dropped tombstone.
+   * Runs `plan`: merges its inputs, keeping the newest version of each key.
+   * A tombstone or expired record with no table below the output level that
+   * could hold an older version is dropped; otherwise it is kept (an expired
+   * value as a tombstone) so that it still hides what lies below.
    */
-  compact(dryRun: boolean): ShardCompaction {
+  private run(plan: CompactionPlan): ShardCompaction {
+    const {fs, dir} = this.ctx
+    const now = this.ctx.now()
+    const levels = this.levels
+    const out = plan.outputLevel
+    const merged = mergeNewest(plan.inputs.map((t) => t.reader.entries()))
+    const kept = (function* (): Generator<Entry> {
+      for (const e of merged) {
+        if (isLive(e, now)) {
+          yield e
+        } else if (levels.existsBelow(out, e.key)) {
+          yield e.kind === Kind.DELETE ? e : {kind: Kind.DELETE, key: e.key, seq: e.seq, value: EMPTY}
+        }
+      }
+    })()
+    const built = this.buildTables(kept, out, plan.reason === 'manual compaction' ? 'compact' : 'auto-compact')
+    fs.syncDir(dir)
+    this.install([...this.levels.all().filter((t) => !plan.inputs.includes(t)), ...built], this.manifest.walNumber, this.manifest.lastSeq)
+    return {
+      inputTables: plan.inputs.length,
+      inputBytes: plan.inputs.reduce((s, t) => s + t.meta.fileSize, 0),
+      outputTables: built.length,
+      outputBytes: built.reduce((s, t) => s + t.meta.fileSize, 0),
+      entriesIn: plan.inputs.reduce((s, t) => s + t.meta.entries, 0),
+      entriesOut: built.reduce((s, t) => s + t.meta.entries, 0),
+    }
+  }
+
+  /** True when the policy has a compaction due. */
+  get compactionDue(): boolean {
+    return pickCompaction(this.levels, this.ctx.policy, new Map(this.cursors)) !== undefined
+  }
+
+  /**
+   * Does the flush and compactions that are due, at most `maxSteps`
+   * compactions (bounded work per call). Returns the number of compactions run.
+   */
+  maintain(flushBytes: number, maxSteps: number): number {
+    if (this.walBytes >= flushBytes) this.flush()
+    let steps = 0
+    while (steps < maxSteps) {
+      const plan = pickCompaction(this.levels, this.ctx.policy, this.cursors)
+      if (plan === undefined) break
+      this.run(plan)
+      steps++
+    }
+    return steps
+  }
+
+  /**
+   * Compacts the keys in [from, to) (everything when both are undefined) into
+   * the deepest level after flushing the memtable, dropping every overwritten
+   * version, tombstone and expired record in that range. With `dryRun`,
+   * reports what it would do and writes nothing.
+   */
+  compact(dryRun: boolean, from?: Buffer, to?: Buffer): ShardCompaction {
     const now = this.ctx.now()
     if (dryRun) {
-      // What compact would read: every table, plus the memtable it flushes first.
+      const plan = rangeCompaction(this.levels, from, to)
       const pending = this.memtable.size > 0
       let entriesOut = 0
       let outputBytes = 0
-      for (const e of this.entries()) {
+      for (const e of this.entries(from, to)) {
         if (!isLive(e, now)) continue
         entriesOut++
         outputBytes += e.key.length + e.value.length + ESTIMATED_ENTRY_OVERHEAD
       }
+      const inputs = plan?.inputs ?? []
       return {
-        inputTables: this.tables.length + (pending ? 1 : 0),
-        inputBytes: this.tables.reduce((s, t) => s + t.meta.fileSize, 0) + (pending ? this.walBytes : 0),
-        outputTables: entriesOut > 0 ? 1 : 0,
+        inputTables: inputs.length + (pending ? 1 : 0),
+        inputBytes: inputs.reduce((s, t) => s + t.meta.fileSize, 0) + (pending ? this.walBytes : 0),
+        outputTables: entriesOut > 0 ? Math.max(1, Math.ceil(outputBytes / this.ctx.policy.targetFileBytes)) : 0,
         outputBytes,
-        entriesIn: this.tables.reduce((s, t) => s + t.meta.entries, 0) + this.memtable.size,
+        entriesIn: inputs.reduce((s, t) => s + t.meta.entries, 0) + this.memtable.size,
         entriesOut,
       }
     }
     this.flush()
-    const inputs = this.tables
-    const inputBytes = inputs.reduce((s, t) => s + t.meta.fileSize, 0)
-    const entriesIn = inputs.reduce((s, t) => s + t.meta.entries, 0)
-    if (inputs.length === 0 || (inputs.length === 1 && inputs[0].reader.properties.deletes === 0 && inputs[0].reader.properties.withExpiry === 0)) {
-      return {inputTables: inputs.length, inputBytes, outputTables: inputs.length, outputBytes: inputBytes, entriesIn, entriesOut: entriesIn}
+    const plan = rangeCompaction(this.levels, from, to)
+    if (plan === undefined) return {inputTables: 0, inputBytes: 0, outputTables: 0, outputBytes: 0, entriesIn: 0, entriesOut: 0}
+    const only = plan.inputs.length === 1 ? plan.inputs[0] : undefined
+    if (only && only.meta.level === plan.outputLevel && only.reader.properties.deletes === 0 && only.reader.properties.withExpiry === 0) {
+      // Already one clean table in place: nothing to drop.
+      const m = only.meta
+      return {inputTables: 1, inputBytes: m.fileSize, outputTables: 1, outputBytes: m.fileSize, entriesIn: m.entries, entriesOut: m.entries}
     }
-    const live = (function* (src: Iterable<Entry>) {
-      for (const e of src) if (isLive(e, now)) yield e
-    })(this.entries())
-    const built = this.buildTable(live, 1, 'compact')
-    this.ctx.fs.syncDir(this.ctx.dir)
-    const tables = built ? [built] : []
-    this.install({...this.manifest, lastSeq: this.lastSeq, tables: tables.map((t) => t.meta)}, tables, this.manifest.walNumber)
-    return {
-      inputTables: inputs.length,
-      inputBytes,
-      outputTables: tables.length,
-      outputBytes: built?.meta.fileSize ?? 0,
-      entriesIn,
-      entriesOut: built?.meta.entries ?? 0,
-    }
+    return this.run(plan)
   }
 
   /** Numbers for `stats`. */
-  stats() {
+  stats(): ShardStats {
+    const all = this.levels.all()
+    const levels = []
+    if (this.levels.l0.length > 0) levels.push({level: 0, tables: this.levels.l0.length, bytes: this.levels.bytes(0)})
+    for (let L = 1; L < this.levels.levels.length; L++) {
+      if (this.levels.levels[L].length > 0) levels.push({level: L, tables: this.levels.levels[L].length, bytes: this.levels.bytes(L)})
+    }
     return {
       shard: this.ctx.index,
-      tables: this.tables.length,
-      tableBytes: this.tables.reduce((s, t) => s + t.meta.fileSize, 0),
-      tableEntries: this.tables.reduce((s, t) => s + t.meta.entries, 0),
-      tombstones: this.tables.reduce((s, t) => s + t.reader.properties.deletes, 0) + countTombstones(this.memtable),
+      tables: all.length,
+      tableBytes: all.reduce((s, t) => s + t.meta.fileSize, 0),
+      tableEntries: all.reduce((s, t) => s + t.meta.entries, 0),
+      tombstones: all.reduce((s, t) => s + t.reader.properties.deletes, 0) + countTombstones(this.memtable),
       walBytes: this.walBytes,
       memtableEntries: this.memtable.size,
       memtableBytes: this.memtable.bytes,
       lastSeq: this.lastSeq,
+      levels,
     }
   }
 
   get tableCount(): number {
-    return this.tables.length
+    return this.levels.count
   }
 
   close(): void {
     let first: unknown
-    for (const t of this.tables) {
+    for (const t of this.levels.all()) {
       try {
         t.reader.close()
       } catch (err) {
@@ -457,9 +550,11 @@ export class Shard {
   }
 }
 
+const EMPTY = Buffer.alloc(0)
+
 function countTombstones(m: Memtable): number {
   let n = 0
-  for (const e of m.entries()) if (e.kind === 2) n++
+  for (const e of m.entries()) if (e.kind === Kind.DELETE) n++
   return n
 }
 

@@ -29,12 +29,18 @@ import type {
 import {MAX_SHARDS, newDescriptor, readDescriptor, writeDescriptor, STORE_FILE, type StoreDescriptor} from './descriptor.js'
 import {joinPath, shardDirName} from './files.js'
 import {acquireWriterLock, LOCK_FILE, type WriterLock} from './lock.js'
-import {Shard, type ShardWrite} from './shard.js'
+import {Shard, type ShardContext, type ShardWrite} from './shard.js'
+import {DEFAULT_POLICY, type CompactionPolicy} from './compaction.js'
+import {BlockCache} from '../sstable/block-cache.js'
 import {mergeNewest} from './merge.js'
 import {VERSION} from '../version.js'
 
 const DEFAULT_WAL_FLUSH_BYTES = 4 * 1024 * 1024
-const DEFAULT_COMPACTION_TRIGGER = 8
+const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024
+/** Compactions one write call may run inline (bounded work on the write path). */
+const STEPS_PER_WRITE = 1
+/** Compactions close() may run to leave no compaction due (bounded work per command). */
+const STEPS_AT_CLOSE = 16
 
 function toBytes(v: Uint8Array | string, what: string): Buffer {
   if (typeof v === 'string') return Buffer.from(v, 'utf8')
@@ -111,7 +117,7 @@ export async function createStore(dir: string, options: CreateOptions = {}): Pro
       fs.rmdir(shardDir)
     }
     const desc = newDescriptor(shards, compression === 'zlib' ? BlockCompression.ZLIB : BlockCompression.NONE, `strata ${VERSION}`, Date.now())
-    for (let i = 0; i < shards; i++) Shard.create(shardContext(fs, dir, i, desc, Date.now))
+    for (let i = 0; i < shards; i++) Shard.create(shardContext(fs, dir, i, desc, Date.now, DEFAULT_POLICY))
     if (!fs.exists(joinPath(dir, LOCK_FILE))) fs.create(joinPath(dir, LOCK_FILE)).close()
     fs.syncDir(dir)
     // STORE is written last: a directory without it is not a store yet.
@@ -123,7 +129,7 @@ export async function createStore(dir: string, options: CreateOptions = {}): Pro
   }
 }
 
-function shardContext(fs: FileSystem, dir: string, index: number, desc: StoreDescriptor, now: () => number) {
+function shardContext(fs: FileSystem, dir: string, index: number, desc: StoreDescriptor, now: () => number, policy: CompactionPolicy, cache?: BlockCache): ShardContext {
   return {
     fs,
     dir: joinPath(dir, shardDirName(index)),
@@ -132,6 +138,8 @@ function shardContext(fs: FileSystem, dir: string, index: number, desc: StoreDes
     blockSize: desc.blockSize,
     createdBy: `strata ${VERSION}`,
     now,
+    policy,
+    ...(cache ? {cache} : {}),
   }
 }
 
@@ -161,7 +169,8 @@ class StoreImpl implements Store {
   private readonly shards: (Shard | undefined)[]
   private readonly now: () => number
   private readonly walFlushBytes: number
-  private readonly compactionTrigger: number
+  private readonly policy: CompactionPolicy
+  private readonly cache: BlockCache
   private closed = false
   /** Set by the first failed write or sync: the store refuses further writes (fail-stop). */
   private fatal: unknown
@@ -183,7 +192,12 @@ class StoreImpl implements Store {
     this.shards = new Array(desc.shardCount).fill(undefined)
     this.now = options.now ?? Date.now
     this.walFlushBytes = options.walFlushBytes ?? DEFAULT_WAL_FLUSH_BYTES
-    this.compactionTrigger = options.compactionTrigger ?? DEFAULT_COMPACTION_TRIGGER
+    const trigger = options.compactionTrigger ?? DEFAULT_POLICY.l0Trigger
+    if (!Number.isInteger(trigger) || trigger < 1) throw invalidArgument(`compactionTrigger must be a positive integer, got ${trigger}`)
+    this.policy = {...DEFAULT_POLICY, l0Trigger: trigger, ...(options.levelBaseBytes !== undefined ? {baseLevelBytes: options.levelBaseBytes, targetFileBytes: Math.max(64 * 1024, Math.floor(options.levelBaseBytes / 4))} : {})}
+    const cacheBytes = options.cacheSizeBytes ?? DEFAULT_CACHE_BYTES
+    if (!Number.isSafeInteger(cacheBytes) || cacheBytes < 0) throw invalidArgument(`cacheSizeBytes must be a non-negative integer, got ${cacheBytes}`)
+    this.cache = new BlockCache(cacheBytes)
   }
 
   private check(write: boolean): void {
@@ -198,7 +212,7 @@ class StoreImpl implements Store {
   private shard(i: number): Shard {
     let s = this.shards[i]
     if (s === undefined) {
-      const ctx = shardContext(this.fs, this.dir, i, this.desc, this.now)
+      const ctx = shardContext(this.fs, this.dir, i, this.desc, this.now, this.policy, this.cache)
       s = this.readOnly ? Shard.openView(ctx) : Shard.openWriter(ctx)
       this.shards[i] = s
     }
@@ -319,10 +333,9 @@ class StoreImpl implements Store {
     }
   }
 
-  /** Flushes a shard whose WAL is over budget and compacts one with too many tables. */
+  /** Flushes a shard whose WAL is over budget and runs a compaction if one is due (bounded). */
   private maintain(s: Shard): void {
-    if (s.walSize >= this.walFlushBytes) s.flush()
-    if (s.tableCount >= this.compactionTrigger) s.compact(false)
+    s.maintain(this.walFlushBytes, STEPS_PER_WRITE)
   }
 
   async flush(): Promise<void> {
@@ -351,12 +364,15 @@ class StoreImpl implements Store {
       }
       targets = [options.shard]
     }
+    const from = options.from === undefined ? undefined : toBytes(options.from, 'from')
+    const to = options.to === undefined ? undefined : toBytes(options.to, 'to')
+    if (from !== undefined && to !== undefined && Buffer.compare(from, to) >= 0) throw invalidArgument('compact range is empty: from must be below to')
     const shards: CompactionReport['shards'][number][] = []
     for (const [n, i] of targets.entries()) {
       try {
         const s = this.shard(i)
         if (!dryRun) s.sync()
-        const r = s.compact(dryRun)
+        const r = s.compact(dryRun, from, to)
         shards.push({shard: i, ...r, dropped: Math.max(0, r.entriesIn - r.entriesOut)})
       } catch (err) {
         throw dryRun ? err : this.fail(err)
@@ -460,9 +476,14 @@ class StoreImpl implements Store {
     let first: unknown
     if (this.fatal === undefined && !this.readOnly) {
       try {
-        for (const s of this.shards) if (s !== undefined) s.sync()
+        for (const s of this.shards) {
+          if (s === undefined) continue
+          s.sync()
+          // The compactions that are due, in bounded work, so short-lived writers leave a tidy shard.
+          s.maintain(this.walFlushBytes, STEPS_AT_CLOSE)
+        }
       } catch (err) {
-        first = ioError('sync', this.dir, err)
+        first = err instanceof StrataError ? err : ioError('sync', this.dir, err)
       }
     }
     for (const s of this.shards) {

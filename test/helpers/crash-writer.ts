@@ -17,7 +17,7 @@ const out = (line: string): void => {
   process.stdout.write(line + '\n')
 }
 
-const store = await open(dir, {sync: 'always', walFlushBytes: 16 * 1024, compactionTrigger: 4, lockTimeoutMs: 10_000})
+const store = await open(dir, {sync: 'always', walFlushBytes: 16 * 1024, compactionTrigger: 3, levelBaseBytes: 48 * 1024, lockTimeoutMs: 10_000})
 out('ready')
 const written: string[] = []
 for (let n = 0; ; n++) {
