@@ -28,7 +28,7 @@ export interface OpenOptions {
   readonly compactionTrigger?: number
   /** Size budget of level 1 (each deeper level holds 10× more). Default 16 MiB. */
   readonly levelBaseBytes?: number
-  /** Byte budget of the decoded block cache shared by all tables. Default 32 MiB; 0 disables it. */
+  /** Byte budget of the decoded block cache shared by all tables. Default 8 MiB; 0 disables it. */
   readonly cacheSizeBytes?: number
   /** Filesystem implementation (tests inject faults through it). */
   readonly fs?: FileSystem

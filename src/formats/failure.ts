@@ -38,15 +38,21 @@ function wholeFileCrcOk(buf: Buffer): boolean {
  * Whether a value the specs do not know is a feature of a newer strata
  * (UNSUPPORTED) rather than damage, by the engine's rules: an unknown
  * format_version counts once the magic is right (the parser checked it
- * first), and for a table once its footer crc holds (the engine checks that
- * before the version); an unknown STORE hash_id counts once the STORE crc holds.
+ * first) and the checksum covering the version holds (footer crc for a table,
+ * header crc for a WAL, whole-file crc for STORE and manifests); an unknown
+ * STORE hash_id counts once the STORE crc holds.
  */
 function unsupported(ctx: ParseContext, path: string, actual: number): boolean {
   if (/(^|\.)format_version$/.test(path)) {
     if (actual <= ctx.newestVersion) return false
-    if (ctx.kind !== 'SSTable') return true
-    const at = ctx.buf.length - 52
-    return at >= 0 && crc32(ctx.buf.subarray(at, at + 40)) === ctx.buf.readUInt32LE(at + 40)
+    if (ctx.kind === 'SSTable') {
+      const at = ctx.buf.length - 52
+      return at >= 0 && crc32(ctx.buf.subarray(at, at + 40)) === ctx.buf.readUInt32LE(at + 40)
+    }
+    // The WAL header's crc (bytes 16..19 over 0..15) and the whole-file crc of
+    // STORE and manifests are fixed in every version: a version whose crc fails is damage.
+    if (ctx.kind === 'WAL') return ctx.buf.length >= 20 && crc32(ctx.buf.subarray(0, 16)) === ctx.buf.readUInt32LE(16)
+    return wholeFileCrcOk(ctx.buf)
   }
   return ctx.kind === 'STORE' && path === 'hash_id' && wholeFileCrcOk(ctx.buf)
 }

@@ -21,13 +21,15 @@ export function decodeManifest(buf: Buffer, path: string): Manifest {
   if (buf.length < 12) throw corruption(path, buf.length, `manifest is truncated (${buf.length} bytes)`)
   if (!buf.subarray(0, 8).equals(MANIFEST_MAGIC)) throw corruption(path, 0, 'bad manifest magic')
   const version = buf.readUInt32LE(8)
+  // As for STORE, the trailing crc's place is fixed in every version and covers the version.
+  if (buf.length < 16) throw corruption(path, buf.length, `manifest is truncated (${buf.length} bytes)`)
+  const stored = buf.readUInt32LE(buf.length - 4)
+  if (crc32(buf.subarray(0, buf.length - 4)) !== stored) throw corruption(path, buf.length - 4, 'manifest checksum mismatch')
   if (version > CURRENT_MANIFEST_FORMAT) {
     throw new StrataError(ErrorCode.UNSUPPORTED, `${path}: manifest format version ${version} is newer than this strata supports`, {file: path, offset: 8})
   }
   if (version !== CURRENT_MANIFEST_FORMAT) throw corruption(path, 8, `unknown manifest format version ${version}`)
   if (buf.length < 48) throw corruption(path, buf.length, `manifest is truncated (${buf.length} bytes)`)
-  const stored = buf.readUInt32LE(buf.length - 4)
-  if (crc32(buf.subarray(0, buf.length - 4)) !== stored) throw corruption(path, buf.length - 4, 'manifest checksum mismatch')
   const r = new ByteReader(buf, path, 0, 12, buf.length - 4)
   const shard = r.u32('shard')
   const nextFileNumber = r.u64('next file number')

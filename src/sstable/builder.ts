@@ -27,6 +27,9 @@ import {
 } from './format.js'
 
 /** Bytes buffered before one append to the file. */
+/** zlib level for data blocks: fast, most of the gain on key-value data. */
+const DEFLATE_LEVEL = 3
+
 export const WRITE_CHUNK_BYTES = 256 * 1024
 /** Largest `blockSize` option, so a reader's inflate limit always suffices. */
 export const MAX_BLOCK_SIZE = 64 * 1024 * 1024
@@ -53,6 +56,9 @@ export class TableBuilder {
   private readonly file: WritableFile
   private readonly blockSize: number
   private readonly compression: BlockCompression
+  /** Consecutive data blocks deflate failed to shrink, and blocks still to store without trying. */
+  private failedDeflates = 0
+  private skipDeflate = 0
   private readonly bitsPerKey: number
   private readonly block = new BlockBuilder()
   private readonly out = new ByteWriter(WRITE_CHUNK_BYTES + 64 * 1024)
@@ -185,12 +191,20 @@ export class TableBuilder {
     const raw = this.block.finish()
     let contents = raw
     let compression: BlockCompression = BlockCompression.NONE
-    if (this.compression === BlockCompression.ZLIB) {
-      const z = zlib.deflateSync(raw)
+    if (this.compression === BlockCompression.ZLIB && this.skipDeflate === 0) {
+      const z = zlib.deflateSync(raw, {level: DEFLATE_LEVEL})
       if (raw.length - z.length >= raw.length * MIN_COMPRESSION_SAVING) {
         contents = z
         compression = BlockCompression.ZLIB
+        this.failedDeflates = 0
+      } else {
+        // Incompressible data tends to come in runs: after each miss, try again
+        // only after twice as many blocks (up to 64), so such tables stop paying for deflate.
+        this.failedDeflates = Math.min(this.failedDeflates + 1, 6)
+        this.skipDeflate = 2 ** this.failedDeflates
       }
+    } else if (this.skipDeflate > 0) {
+      this.skipDeflate--
     }
     encodeIndexEntry(this.index, {lastKey: this.lastKey!, handle: this.writeBlock(contents, compression)})
     this.dataBlocks++

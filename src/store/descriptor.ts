@@ -14,8 +14,10 @@
  *   varint+bytes created_by  UTF-8, at most 1024 bytes, e.g. "strata 0.1.0"
  *   u32      crc32 of every byte before it
  *
- * A reader checks magic and version first, so a newer store is reported as
- * UNSUPPORTED (not as corruption) whatever the rest of its layout.
+ * Fixed in every version: the magic, the version at offset 8, and a crc32 of
+ * every byte before it as the last 4 bytes. So a reader checks magic, then the
+ * crc, then the version: a newer store is UNSUPPORTED whatever the rest of its
+ * layout, and a damaged version field is corruption.
  */
 import {ByteReader, ByteWriter} from '../util/coding.js'
 import {crc32} from '../util/crc.js'
@@ -65,6 +67,11 @@ export function decodeDescriptor(buf: Buffer, path: string): StoreDescriptor {
   if (buf.length < 12) throw corruption(path, buf.length, `descriptor is truncated (${buf.length} bytes)`)
   if (!buf.subarray(0, 8).equals(STORE_MAGIC)) throw corruption(path, 0, 'bad descriptor magic (not a strata STORE file)')
   const formatVersion = buf.readUInt32LE(8)
+  // The trailing crc covers the version too, and its place is fixed in every
+  // version: a version that fails it is damage, not a newer store.
+  if (buf.length < 16) throw corruption(path, buf.length, `descriptor is truncated (${buf.length} bytes)`)
+  const stored = buf.readUInt32LE(buf.length - 4)
+  if (crc32(buf.subarray(0, buf.length - 4)) !== stored) throw corruption(path, buf.length - 4, 'descriptor checksum mismatch')
   if (formatVersion > CURRENT_STORE_FORMAT) {
     throw new StrataError(
       ErrorCode.UNSUPPORTED,
@@ -74,8 +81,6 @@ export function decodeDescriptor(buf: Buffer, path: string): StoreDescriptor {
   }
   if (formatVersion === 0) throw corruption(path, 8, 'store format version 0 is not valid')
   if (buf.length < 4 + 36) throw corruption(path, buf.length, `descriptor is truncated (${buf.length} bytes)`)
-  const stored = buf.readUInt32LE(buf.length - 4)
-  if (crc32(buf.subarray(0, buf.length - 4)) !== stored) throw corruption(path, buf.length - 4, 'descriptor checksum mismatch')
   const r = new ByteReader(buf, path, 0, 12, buf.length - 4)
   const shardCount = r.u32('shard count')
   if (shardCount < 1 || shardCount > MAX_SHARDS) r.fail(`shard count ${shardCount} is outside 1..${MAX_SHARDS}`, 12)

@@ -160,6 +160,12 @@ export class Shard {
       }
       const shard = new Shard(ctx, live, next)
       shard.wal = WalWriter.reopen(fs, joinPath(dir, walFileName(m.walNumber)), live.wal.validLength)
+      // A writer that failed (fail-stop) may have left state that is visible
+      // but not durable: WAL bytes whose sync failed, or a CURRENT rename whose
+      // directory sync failed. Make everything this writer builds on durable
+      // before it acknowledges anything on top of it.
+      shard.wal.sync()
+      fs.syncDir(dir)
       return shard
     } catch (err) {
       for (const t of live.tables) t.reader.close()

@@ -3,6 +3,7 @@
  * its shard (jump consistent hash), applies the sync mode, triggers flushes
  * and compactions, and merges shards for scans.
  */
+import * as path from 'node:path'
 import * as zlib from 'node:zlib'
 import {ErrorCode, StrataError, invalidArgument, ioError} from '../errors.js'
 import {nodeFileSystem} from '../vfs/node-fs.js'
@@ -36,7 +37,9 @@ import {mergeNewest} from './merge.js'
 import {VERSION} from '../version.js'
 
 const DEFAULT_WAL_FLUSH_BYTES = 4 * 1024 * 1024
-const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024
+const DEFAULT_CACHE_BYTES = 8 * 1024 * 1024
+/** At close, a memtable whose WAL is at least this big is flushed, so the next open replays little. */
+const CLOSE_FLUSH_BYTES = 1024 * 1024
 /** Compactions one write call may run inline (bounded work on the write path). */
 const STEPS_PER_WRITE = 1
 /** Compactions close() may run to leave no compaction due (bounded work per command). */
@@ -122,6 +125,8 @@ export async function createStore(dir: string, options: CreateOptions = {}): Pro
     fs.syncDir(dir)
     // STORE is written last: a directory without it is not a store yet.
     writeDescriptor(fs, dir, desc)
+    // The data directory itself may be new: make its entry in the parent durable.
+    fs.syncDir(path.dirname(path.resolve(dir)))
   } catch (err) {
     throw err instanceof StrataError ? err : ioError('init', dir, err)
   } finally {
@@ -303,6 +308,9 @@ class StoreImpl implements Store {
     try {
       if (mode === 'always') {
         this.syncDirty()
+        // Return to the event loop: a loop of awaited writes must not starve
+        // the process's other I/O (its stdout, a server's sockets).
+        await new Promise<void>((resolve) => setImmediate(resolve))
       } else if (mode === 'batch') {
         this.pendingSync ??= new Promise<void>((resolve, reject) => {
           setImmediate(() => {
@@ -479,8 +487,9 @@ class StoreImpl implements Store {
         for (const s of this.shards) {
           if (s === undefined) continue
           s.sync()
-          // The compactions that are due, in bounded work, so short-lived writers leave a tidy shard.
-          s.maintain(this.walFlushBytes, STEPS_AT_CLOSE)
+          // Flush a sizeable memtable (not a few small writes: that would leave a tiny
+          // table per command), then the compactions that are due, in bounded work.
+          s.maintain(Math.min(this.walFlushBytes, CLOSE_FLUSH_BYTES), STEPS_AT_CLOSE)
         }
       } catch (err) {
         first = err instanceof StrataError ? err : ioError('sync', this.dir, err)

@@ -33,8 +33,8 @@ export interface WalContents {
 }
 
 /** Why the record at `at` is not valid, or undefined if it is. */
-function recordProblem(buf: Buffer, at: number): string | undefined {
-  if (at + WAL_RECORD_HEADER_SIZE > buf.length) return 'incomplete record header'
+export function recordProblem(buf: Buffer, at: number): string | undefined {
+  if (at + WAL_RECORD_HEADER_SIZE > buf.length) return `incomplete record header (${buf.length - at} of ${WAL_RECORD_HEADER_SIZE} bytes)`
   const length = buf.readUInt32LE(at + 4)
   const type = buf[at + 8]
   if (type !== WalRecordType.BATCH) return `unknown record type ${type}`
@@ -55,6 +55,18 @@ function validRecordAfter(buf: Buffer, from: number): boolean {
   return false
 }
 
+/** Sector size assumed for lost writes. */
+const SECTOR = 512
+
+/** True if, from some sector boundary at or after `from`, every byte to the end of `buf` is zero. */
+function zeroFromSector(buf: Buffer, from: number): boolean {
+  let p = buf.length
+  while (p > from && buf[p - 1] === 0) p--
+  // buf[p..] is the zero suffix; it must reach back to a sector boundary.
+  const boundary = Math.ceil(Math.max(p, from) / SECTOR) * SECTOR
+  return boundary < buf.length && p <= boundary
+}
+
 /**
  * Decides whether the bad record at `at` is a torn tail (the writer died
  * mid-append, or the unsynced end of the file was lost) or damage to data
@@ -62,11 +74,15 @@ function validRecordAfter(buf: Buffer, from: number): boolean {
  * corruption.
  *
  * Torn: nothing valid follows, and either the header is incomplete, the rest
- * of the file is zeros, or the record runs past the end of the file and no
- * single damaged header field explains it. Corruption: a valid record follows;
- * or the record is complete (its length fits) yet fails its checksum; or
- * setting its type to BATCH and its length to what the file holds makes the
- * checksum match, so a header field was damaged in place.
+ * of the file is zeros, the record's bytes are zeros from a sector boundary to
+ * the end (sectors lost in a power loss), or the record runs past the end of
+ * the file and no single damaged header field explains it. Corruption: a valid
+ * record follows; or the record is complete (its length fits) yet fails its
+ * checksum otherwise; or setting its type to BATCH and its length to what the
+ * file holds makes the checksum match, so a header field was damaged in place.
+ *
+ * Limit: a flipped bit in the last record of a log whose final bytes are
+ * already zeros from a sector boundary on reads as a torn tail.
  */
 export function classifyBadRecord(buf: Buffer, at: number, problem: string): string | undefined {
   if (validRecordAfter(buf, at)) return `${problem}, with valid records after it`
@@ -82,7 +98,13 @@ export function classifyBadRecord(buf: Buffer, at: number, problem: string): str
   const length = buf.readUInt32LE(at + 4)
   const type = buf[at + 8]
   const available = buf.length - at - WAL_RECORD_HEADER_SIZE
-  if (type === WalRecordType.BATCH && length <= available) return `${problem} in a complete record`
+  if (type === WalRecordType.BATCH && length <= available) {
+    // Sectors written but not synced can read back as zeros after a power
+    // loss: a record whose bytes are zero from a sector boundary to the end of
+    // the file is torn, not damaged.
+    if (zeroFromSector(buf, at + WAL_RECORD_HEADER_SIZE)) return undefined
+    return `${problem} in a complete record`
+  }
   const stored = buf.readUInt32LE(at)
   for (const len of [length, available]) {
     if (len > available) continue
@@ -100,13 +122,14 @@ export function decodeWalHeader(buf: Buffer, path: string): {shard: number; form
   if (buf.length < WAL_HEADER_SIZE) throw corruption(path, buf.length, `log header is ${buf.length} bytes, expected ${WAL_HEADER_SIZE}`)
   if (!buf.subarray(0, 8).equals(WAL_MAGIC)) throw corruption(path, 0, 'bad log magic (not a strata WAL)')
   const formatVersion = buf.readUInt32LE(8)
+  // The header crc (fixed in every version) covers the version: check it first.
+  if (crc32(buf.subarray(0, 16)) !== buf.readUInt32LE(16)) throw corruption(path, 16, 'log header checksum mismatch')
   if (formatVersion !== CURRENT_WAL_FORMAT) {
     if (formatVersion > CURRENT_WAL_FORMAT) {
       throw new StrataError(ErrorCode.UNSUPPORTED, `${path}: log format version ${formatVersion} is newer than this strata supports (${CURRENT_WAL_FORMAT})`, {file: path, offset: 8})
     }
     throw corruption(path, 8, `unknown log format version ${formatVersion}`)
   }
-  if (crc32(buf.subarray(0, 16)) !== buf.readUInt32LE(16)) throw corruption(path, 16, 'log header checksum mismatch')
   return {shard: buf.readUInt32LE(12), formatVersion}
 }
 

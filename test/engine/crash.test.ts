@@ -1,4 +1,5 @@
 import test from 'ava'
+import * as fs from 'node:fs'
 import * as path from 'node:path'
 import {spawn} from 'node:child_process'
 import {createStore, open} from '../../src/index.js'
@@ -15,8 +16,9 @@ interface Op {
 
 /** Runs the writer, kills it with SIGKILL after `ms` of writing, returns its acknowledged and in-flight ops. */
 function runAndKill(dir: string, tag: string, seed: number, ms: number): Promise<{acked: Op[]; pending?: Op}> {
+  const logPath = path.join(path.dirname(dir), `${tag}.log`)
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [writer, dir, tag, String(seed)], {stdio: ['ignore', 'pipe', 'pipe']})
+    const child = spawn(process.execPath, [writer, dir, tag, String(seed), logPath], {stdio: ['ignore', 'pipe', 'pipe']})
     let out = ''
     let err = ''
     child.stdout.on('data', (d) => {
@@ -31,7 +33,7 @@ function runAndKill(dir: string, tag: string, seed: number, ms: number): Promise
       if (signal !== 'SIGKILL') return reject(new Error(`writer exited ${code}: ${err}`))
       const acked: Op[] = []
       let pending: Op | undefined
-      for (const line of out.split('\n')) {
+      for (const line of fs.readFileSync(logPath, 'utf8').split('\n')) {
         if (line.startsWith('op ')) pending = JSON.parse(line.slice(3))
         else if (line.startsWith('ack ') && pending) {
           acked.push(pending)

@@ -4,6 +4,7 @@ import {decodeManifest, encodeManifest} from '../../src/manifest/codec.js'
 import type {Manifest} from '../../src/manifest/format.js'
 import {decodeDescriptor, encodeDescriptor, newDescriptor} from '../../src/store/descriptor.js'
 import {StrataError} from '../../src/errors.js'
+import {crc32} from '../../src/util/crc.js'
 
 const manifest: Manifest = {
   shard: 2,
@@ -16,6 +17,14 @@ const manifest: Manifest = {
   ],
 }
 
+test('a manifest of a newer format is UNSUPPORTED only when its checksum holds', (t) => {
+  const buf = encodeManifest(manifest)
+  buf.writeUInt32LE(2, 8)
+  t.is(errCode(() => decodeManifest(buf, 'M')), 'CORRUPTION')
+  buf.writeUInt32LE(crc32(buf.subarray(0, buf.length - 4)), buf.length - 4)
+  t.is(errCode(() => decodeManifest(buf, 'M')), 'UNSUPPORTED')
+})
+
 test('manifest round-trips', (t) => {
   t.deepEqual(decodeManifest(encodeManifest(manifest), 'M'), manifest)
 })
@@ -26,7 +35,7 @@ test('every single-bit flip in a manifest is corruption', (t) => {
     const buf = Buffer.from(orig)
     buf[i >> 3] ^= 1 << (i & 7)
     const err = t.throws(() => decodeManifest(buf, 'M'), {instanceOf: StrataError})
-    t.true(err?.code === 'CORRUPTION' || err?.code === 'UNSUPPORTED')
+    t.is(err?.code, 'CORRUPTION')
   }
 })
 
@@ -47,5 +56,7 @@ test('descriptor round-trips; damage is corruption; a newer version is unsupport
   }
   const future = Buffer.from(buf)
   future.writeUInt32LE(2, 8)
-  t.is(errCode(() => decodeDescriptor(future, 'STORE')), 'UNSUPPORTED')
+  t.is(errCode(() => decodeDescriptor(future, 'STORE')), 'CORRUPTION', 'a version that fails the checksum is damage')
+  future.writeUInt32LE(crc32(future.subarray(0, future.length - 4)), future.length - 4)
+  t.is(errCode(() => decodeDescriptor(future, 'STORE')), 'UNSUPPORTED', 'a checksummed newer version is unsupported')
 })

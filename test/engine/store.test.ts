@@ -4,6 +4,7 @@ import * as path from 'node:path'
 import {randomBytes} from 'node:crypto'
 import {createStore, open, StrataError} from '../../src/index.js'
 import {tempDir, snapshotTree} from '../helpers/temp.js'
+import {crc32} from '../../src/util/crc.js'
 
 async function newStore(shards = 4, compression: 'zlib' | 'none' = 'zlib'): Promise<string> {
   const dir = path.join(tempDir(), 'db')
@@ -280,6 +281,7 @@ test('opening a non-store, a future-version store and a truncated STORE fails cl
   const orig = fs.readFileSync(store)
   const future = Buffer.from(orig)
   future.writeUInt32LE(99, 8)
+  future.writeUInt32LE(crc32(future.subarray(0, future.length - 4)), future.length - 4)
   fs.writeFileSync(store, future)
   t.is((await t.throwsAsync(open(dir), {instanceOf: StrataError}))?.code, 'UNSUPPORTED')
   fs.writeFileSync(store, orig.subarray(0, 20))

@@ -136,6 +136,10 @@ test('a newer format version or key hash is UNSUPPORTED, not corruption', (t) =>
       buf.writeUInt32LE(crc32(buf.subarray(at, at + 40)), at + 40)
     } else {
       buf.writeUInt32LE(2, 8)
+      // A version that fails the checksum covering it is damage, not a newer format.
+      t.is(outcome(s.kind, buf, s.name).result, ErrorCode.CORRUPTION, s.name)
+      if (s.kind === 'wal') buf.writeUInt32LE(crc32(buf.subarray(0, 16)), 16)
+      else buf.writeUInt32LE(crc32(buf.subarray(0, buf.length - 4)), buf.length - 4)
     }
     t.is(outcome(s.kind, buf, s.name).result, ErrorCode.UNSUPPORTED, s.name)
   }

@@ -1,12 +1,19 @@
 /**
  * Child process for the crash tests. Opens the store at argv[2] with sync
  * 'always' and small flush/compaction thresholds, then performs operations
- * forever, printing "op <json>" before each and "ack <n>" after it resolves.
- * The parent kills it with SIGKILL at a random moment.
+ * forever, appending "op <json>" before each and "ack <n>" after it resolves
+ * to the log file argv[5], and "ready" to stdout once open. The parent kills
+ * it with SIGKILL at a random moment.
+ *
+ * The log is a regular file written with writeSync: each line is in the page
+ * cache before the next operation starts, so SIGKILL cannot lose an ack
+ * (stdout to a busy pipe is queued in the process and would be lost).
  */
+import * as fs from 'node:fs'
 import {open} from '../../src/index.js'
 
-const [dir, tag, seedArg] = process.argv.slice(2)
+const [dir, tag, seedArg, logPath] = process.argv.slice(2)
+const log = fs.openSync(logPath, 'a')
 let seed = Number(seedArg) >>> 0 || 1
 const rand = (n: number): number => {
   seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
@@ -14,11 +21,11 @@ const rand = (n: number): number => {
 }
 
 const out = (line: string): void => {
-  process.stdout.write(line + '\n')
+  fs.writeSync(log, line + '\n')
 }
 
 const store = await open(dir, {sync: 'always', walFlushBytes: 16 * 1024, compactionTrigger: 3, levelBaseBytes: 48 * 1024, lockTimeoutMs: 10_000})
-out('ready')
+process.stdout.write('ready\n')
 const written: string[] = []
 for (let n = 0; ; n++) {
   const r = rand(20)
