@@ -23,3 +23,16 @@ export type {
   SyncMode,
 } from './api.js'
 export type {FileSystem, ReadableFile, WritableFile} from './vfs/fs.js'
+export {verifyStore, CHECKS as VERIFY_CHECKS, CHECK_IDS as VERIFY_CHECK_IDS} from './verify/index.js'
+export type {
+  VerifyOptions,
+  VerifyReport,
+  VerifyFinding,
+  VerifySummary,
+  CheckSummary as VerifyCheckSummary,
+  CheckId as VerifyCheckId,
+  KeyRange as VerifyKeyRange,
+  Severity as VerifySeverity,
+} from './verify/index.js'
+export {decodedLiveRecords} from './dump/api.js'
+export type {DecodedRecordsOptions, DumpRecord} from './dump/api.js'

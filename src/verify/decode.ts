@@ -1,0 +1,78 @@
+/**
+ * Running the Kaitai-generated parsers step by step and turning their
+ * failures into finding text.
+ *
+ * The facade's `parseX` functions decode a whole file at once. For a table,
+ * verify needs more control: a damaged footer must be reported before the
+ * handles it holds are followed, and a damaged data block must not stop the
+ * check of the others. So tables are decoded here one instance at a time
+ * (the SSTable spec reaches everything through lazy instances), each step
+ * mapped to a StrataError exactly as the facade maps a whole-file failure.
+ *
+ * @internal
+ */
+import {ErrorCode, StrataError} from '../errors.js'
+import {toStrataError, type ParseContext} from '../formats/failure.js'
+import {streamOf} from '../formats/spans.js'
+import {Parsers, type StrataSstable} from '../formats/index.js'
+import {crc32} from '../util/crc.js'
+import {BLOCK_TRAILER_SIZE} from '../sstable/format.js'
+
+/** The outcome of one decoding step. */
+export type Step<T> = {readonly ok: true; readonly value: T} | {readonly ok: false; readonly error: StrataError}
+
+/**
+ * Runs `fn`, a facade call or an access to a lazily decoded part of
+ * `root`; a decoding failure becomes a StrataError (CORRUPTION or
+ * UNSUPPORTED). Anything else - a bug - propagates.
+ */
+export function step<T>(fn: () => T, root?: {readonly node: object; readonly ctx: ParseContext}): Step<T> {
+  try {
+    return {ok: true, value: fn()}
+  } catch (err) {
+    const mapped = root === undefined ? err : toStrataError(err, root.node as never, root.ctx)
+    if (mapped instanceof StrataError && (mapped.code === ErrorCode.CORRUPTION || mapped.code === ErrorCode.UNSUPPORTED)) {
+      return {ok: false, error: mapped}
+    }
+    throw mapped
+  }
+}
+
+/** A table's root parser object and the context its failures are reported in. */
+export interface TableRoot {
+  readonly node: StrataSstable
+  readonly ctx: ParseContext
+}
+
+/** A table's root parser object, nothing decoded yet. */
+export function openTable(buf: Buffer, file: string): TableRoot {
+  const node = new Parsers.StrataSstable(streamOf(buf))
+  node._read()
+  return {node, ctx: {buf, file, kind: 'SSTable', newestVersion: Parsers.StrataSstable.TableFormat.V1}}
+}
+
+/** A StrataError's message without the leading "FILE: " and trailing " at byte N" (findings carry both). */
+export function reason(err: StrataError, file: string): string {
+  let m = err.message
+  if (m.startsWith(`${file}: `)) m = m.slice(file.length + 2)
+  return m.replace(/ at byte \d+$/, '')
+}
+
+/**
+ * True when the last 4 bytes of `buf` are the CRC-32 of the rest: the
+ * `checked_span` rule of STORE and manifests, applied to the raw bytes when
+ * the parser stopped before reaching its `crc` field.
+ */
+export function trailingCrcHolds(buf: Buffer): boolean {
+  return buf.length >= 4 && crc32(buf.subarray(0, buf.length - 4)) === buf.readUInt32LE(buf.length - 4)
+}
+
+/** "0x1234abcd", for checksum messages. */
+export function hex32(n: number): string {
+  return `0x${(n >>> 0).toString(16).padStart(8, '0')}`
+}
+
+/** `offset` if it lies in the block `h` names (trailer included), else the block's start. */
+export function inside(offset: number | undefined, h: StrataSstable.BlockHandle): number {
+  return offset !== undefined && offset >= h.offset && offset < h.offset + h.size + BLOCK_TRAILER_SIZE ? offset : h.offset
+}
