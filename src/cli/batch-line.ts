@@ -27,7 +27,7 @@ import {checkKey, checkValueSize} from './limits.js'
 
 /** A parsed batch line. */
 export type BatchLine =
-  | {readonly kind: 'put'; readonly key: Buffer; readonly value: Buffer; readonly ttlMs?: number; readonly json: boolean}
+  | {readonly kind: 'put'; readonly key: Buffer; readonly value: Buffer; readonly ttlMs?: number; readonly expiresAt?: number; readonly json: boolean}
   | {readonly kind: 'delete'; readonly key: Buffer; readonly expired: boolean}
 
 const FIELDS = new Set(['key', 'value', 'delete', 'ttl', 'expiresAt', 'json', 'encoding', 'keyEncoding', 'valueEncoding', 'shard', 'seq'])
@@ -93,7 +93,8 @@ export function parseBatchLine(text: string, n: number, defaults: {readonly key:
       : typeof rec.expiresAt === 'string' ? Date.parse(rec.expiresAt) : Number.NaN
     if (!Number.isSafeInteger(at) || at < 0) fail(`"expiresAt" ${JSON.stringify(rec.expiresAt)} is not a time (ms since the epoch or an ISO 8601 date)`)
     if (at <= now) return {kind: 'delete', key, expired: true}
-    ttlMs = at - now
+    // Absolute, so an exported record keeps its expiry to the millisecond.
+    return {kind: 'put', key, value, expiresAt: at, json}
   }
   return ttlMs === undefined ? {kind: 'put', key, value, json} : {kind: 'put', key, value, ttlMs, json}
 }

@@ -86,9 +86,14 @@ export async function loadBatch(input: Readable | AsyncIterable<Buffer>, store: 
       if (ops.length === 0) chunkFirstLine = line.number
       const parsed = parseBatchLine(line.text, line.number, options.encodings, now())
       if (parsed.kind === 'put') {
-        ops.push(parsed.ttlMs === undefined
-          ? {type: 'put', key: parsed.key, value: parsed.value, json: parsed.json}
-          : {type: 'put', key: parsed.key, value: parsed.value, ttlMs: parsed.ttlMs, json: parsed.json})
+        ops.push({
+          type: 'put',
+          key: parsed.key,
+          value: parsed.value,
+          json: parsed.json,
+          ...(parsed.ttlMs === undefined ? {} : {ttlMs: parsed.ttlMs}),
+          ...(parsed.expiresAt === undefined ? {} : {expiresAt: parsed.expiresAt}),
+        })
         pending.puts++
         chunkBytes += parsed.key.length + parsed.value.length
       } else {
