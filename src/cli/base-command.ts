@@ -6,8 +6,10 @@
  */
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 import {open, type Store} from '../index.js'
-import {reportError, usageError, type ErrorReport} from './error-report.js'
+import {errorLine, reportError, usageError} from './error-report.js'
 import {chalkFor} from './color.js'
+
+export {errorLine}
 import {FORMATS, Output, isJsonFormat, type Format} from './output.js'
 import {CliError} from './cli-error.js'
 import {CliErrorCode} from './exit-codes.js'
@@ -32,13 +34,6 @@ export const sharedFlags = {
 /** `--json`, oclif's alias for `--format json` (not on `put`, where --json marks the value as JSON). */
 export const jsonAliasFlag = {
   json: Flags.boolean({summary: 'Shorthand for --format json.'}),
-}
-
-/** Text form of an error line: `strata: error CODE: message (hint: ...)`. */
-export function errorLine(report: ErrorReport, colored = false): string {
-  const c = chalkFor({isTTY: colored})
-  const hint = report.hint ? ` ${c.dim(`(hint: ${report.hint})`)}` : ''
-  return `${c.red(`strata: error ${report.code}:`)} ${report.message}${hint}`
 }
 
 /** Abstract base of the strata commands. */

@@ -6,6 +6,7 @@
 import {StrataError} from '../index.js'
 import {CliError} from './cli-error.js'
 import {CliErrorCode, exitCodeFor, type ReportedCode} from './exit-codes.js'
+import {chalkFor} from './color.js'
 
 /** What the CLI prints for a failed command. JSON shape (stable): {"error": ErrorReport}. */
 export interface ErrorReport {
@@ -79,4 +80,11 @@ export function usageError(err: unknown, command: string): CliError {
   // oclif colours some parse messages; strip ANSI escapes so the line is plain.
   // eslint-disable-next-line no-control-regex
   return new CliError(CliErrorCode.USAGE, oneLine(cleaned.replace(/\u001b\[[0-9;]*m/g, '')), hint)
+}
+
+/** Text form of an error line: `strata: error CODE: message (hint: ...)`. */
+export function errorLine(report: ErrorReport, colored = false): string {
+  const c = chalkFor({isTTY: colored})
+  const hint = report.hint ? ` ${c.dim(`(hint: ${report.hint})`)}` : ''
+  return `${c.red(`strata: error ${report.code}:`)} ${report.message}${hint}`
 }

@@ -2,12 +2,14 @@
  * The command-line layer: everything the commands in commands/ use besides the
  * engine's public surface (src/index.ts).
  */
-export {StrataCommand, sharedFlags, jsonAliasFlag, errorLine} from './base-command.js'
+export {StrataCommand, sharedFlags, jsonAliasFlag} from './base-command.js'
 export {keyEncodingFlag, valueEncodingFlag, lockTimeoutFlag} from './common-flags.js'
 export {EXIT_CODES, Exit, CliErrorCode, exitCodeFor} from './exit-codes.js'
 export type {ReportedCode} from './exit-codes.js'
 export {CliError} from './cli-error.js'
-export {reportError, usageError, oneLine} from './error-report.js'
+export {reportError, usageError, oneLine, errorLine} from './error-report.js'
+export {runGet} from './get-run.js'
+export type {GetRequest} from './get-run.js'
 export type {ErrorReport} from './error-report.js'
 export {ENCODINGS, decodeInput, formatText, formatJson, escapeText, parseEncoding} from './encoding.js'
 export type {Encoding, JsonBytes} from './encoding.js'

@@ -8,7 +8,8 @@
  *
  * Progress and errors go to stderr, never stdout.
  */
-import Table from 'cli-table3'
+import {createRequire} from 'node:module'
+import type TableType from 'cli-table3'
 import type {ChalkInstance} from 'chalk'
 import {chalkFor} from './color.js'
 
@@ -41,6 +42,13 @@ export interface TableOptions {
 
 /** Longest cell shown in a table; longer values are cut with "…" (tables are for people; use text/json for data). */
 export const MAX_TABLE_CELL = 96
+
+/** cli-table3, loaded on first use: most invocations print no table, and start-up time matters. */
+let tableClass: typeof TableType | undefined
+function Table(): typeof TableType {
+  tableClass ??= createRequire(import.meta.url)('cli-table3') as typeof TableType
+  return tableClass
+}
 
 /** Box characters without a rule between body rows. */
 const COMPACT_ROWS = {'mid': '', 'left-mid': '', 'mid-mid': '', 'right-mid': ''}
@@ -106,7 +114,7 @@ export class Output {
 
   /** Renders a table with a header row. */
   async table(head: readonly string[], rows: ReadonlyArray<readonly string[]>, options: TableOptions = {}): Promise<void> {
-    const t = new Table({
+    const t = new (Table())({
       head: head.map((h) => this.color.bold(h)),
       style: {head: [], border: []},
       ...(options.align ? {colAligns: [...options.align]} : {}),
@@ -120,7 +128,7 @@ export class Output {
   /** Renders "name: value" pairs as a two-column table (table format) or aligned lines (text). */
   async fields(pairs: ReadonlyArray<readonly [string, string]>): Promise<void> {
     if (this.format === 'table') {
-      const t = new Table({style: {head: [], border: []}, chars: COMPACT_ROWS})
+      const t = new (Table())({style: {head: [], border: []}, chars: COMPACT_ROWS})
       for (const [k, v] of pairs) t.push({[this.color.bold(k)]: v})
       await this.line(t.toString())
       return

@@ -4,7 +4,7 @@
  * command as a hint.
  */
 import type {Hook} from '@oclif/core'
-import {errorLine} from '../base-command.js'
+import {errorLine} from '../error-report.js'
 import {CliErrorCode, EXIT_CODES} from '../exit-codes.js'
 import type {ErrorReport} from '../error-report.js'
 

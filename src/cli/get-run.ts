@@ -1,0 +1,65 @@
+/**
+ * What `strata get` does once its arguments are known. Shared by the oclif
+ * command and the lean start-up path (fast-path.ts), so both behave the same.
+ */
+import {ErrorCode, open, type KeyValue} from '../index.js'
+import {CliError} from './cli-error.js'
+import {decodeInput, formatJson, formatText, type Encoding} from './encoding.js'
+import {checkKey} from './limits.js'
+import type {Output} from './output.js'
+import {keysForMessage, recordTable, recordToJson, recordToText} from './records.js'
+
+/** The parsed arguments of `get`. */
+export interface GetRequest {
+  readonly dir: string
+  /** Keys as typed, in `enc.key`. */
+  readonly texts: readonly string[]
+  readonly enc: {readonly key: Encoding; readonly value: Encoding}
+  readonly raw: boolean
+}
+
+/** Reads the keys and prints them; throws NOT_FOUND (exit 1) naming the missing ones. */
+export async function runGet(req: GetRequest, out: Output): Promise<void> {
+  const {texts, enc} = req
+  if (req.raw && texts.length !== 1) throw new CliError(ErrorCode.INVALID_ARGUMENT, '--raw prints one value: give exactly one key')
+  const keys = texts.map((t, i) => decodeInput(t, enc.key, texts.length === 1 ? 'key' : `key ${i + 1}`))
+  keys.forEach((k, i) => checkKey(k, texts.length === 1 ? 'key' : `key ${i + 1}`))
+
+  const store = await open(req.dir, {readOnly: true})
+  let results: Array<KeyValue | undefined>
+  try {
+    results = keys.map((k) => store.getSync(k))
+  } finally {
+    await store.close()
+  }
+  const records = results.filter((r): r is KeyValue => r !== undefined)
+  const missing = keys.filter((_, i) => results[i] === undefined)
+
+  if (req.raw) {
+    if (records.length === 1) await out.raw(records[0].value)
+  } else if (out.format === 'json') {
+    await out.json({
+      records: records.map((r) => recordToJson(r, enc)),
+      missing: missing.map((k) => {
+        const j = formatJson(k, enc.key)
+        return {key: j.text, keyEncoding: j.encoding}
+      }),
+    })
+  } else if (out.format === 'ndjson') {
+    for (const r of records) await out.ndjson(recordToJson(r, enc))
+  } else if (out.format === 'table') {
+    if (records.length > 0) {
+      const {head, rows} = recordTable(records, enc)
+      await out.table(head, rows, {style: [out.color.cyan]})
+    }
+  } else if (keys.length === 1) {
+    for (const r of records) await out.line(formatText(r.value, enc.value))
+  } else {
+    for (const r of records) await out.line(recordToText(r, enc))
+  }
+
+  if (missing.length > 0) {
+    const names = keysForMessage(missing, enc.key)
+    throw new CliError(ErrorCode.NOT_FOUND, missing.length === 1 ? `key not found: ${names}` : `${missing.length} keys not found: ${names}`)
+  }
+}

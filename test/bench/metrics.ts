@@ -1,0 +1,75 @@
+/**
+ * What the benchmark reports: one entry per metric, with its unit, which
+ * direction is better, which engines it runs on and the issue's target.
+ * Ratios are always strata ÷ peer, so for "higher" metrics > 1 means strata
+ * is faster, and for "lower" metrics (ms, MB) < 1 means strata is faster/smaller.
+ */
+import type {EngineName} from './engines.js'
+
+/** A workload run in one child process; it produces one or more metrics. */
+export const WORKLOADS = [
+  'load', 'read_sync', 'read_async', 'scan', 'scan_sync', 'reopen_get', 'memory', 'ycsb_c', 'ycsb_a', 'durable_put',
+  'cli_get', 'cli_put_batch',
+] as const
+export type WorkloadName = (typeof WORKLOADS)[number]
+
+/** How a metric is judged. */
+export type Target =
+  | {readonly kind: 'ratio'; readonly peer: EngineName; readonly min?: number; readonly max?: number}
+  | {readonly kind: 'absolute'; readonly min?: number; readonly max?: number}
+  /** strata's value divided by another strata metric's value (cli_get ÷ node -e 0). */
+  | {readonly kind: 'relative'; readonly to: string; readonly max: number}
+
+export interface MetricDef {
+  readonly id: string
+  readonly workload: WorkloadName
+  readonly label: string
+  readonly unit: string
+  readonly better: 'higher' | 'lower'
+  readonly engines: readonly EngineName[]
+  /** For strata-only metrics: the peer metric the ratio is taken against. */
+  readonly compareTo?: string
+  readonly target?: Target
+  /** One line on what exactly is measured (printed under the table, stored in JSON). */
+  readonly note: string
+}
+
+const ALL: readonly EngineName[] = ['strata', 'leveldb', 'rocksdb']
+const STRATA: readonly EngineName[] = ['strata']
+const SYNC: readonly EngineName[] = ['strata', 'leveldb']
+
+export const METRICS: readonly MetricDef[] = [
+  {id: 'load', workload: 'load', label: 'bulk load', unit: 'keys/s', better: 'higher', engines: ALL,
+    target: {kind: 'ratio', peer: 'leveldb', min: 1}, note: 'N keys (16 B, 100 B random values) in random order, batches of 1,000, unsynced; timed to the last batch resolving'},
+  {id: 'load_close', workload: 'load', label: 'bulk load incl. close', unit: 'keys/s', better: 'higher', engines: ALL,
+    note: 'the same load, timed through close() (flush, sync, pending compaction)'},
+  {id: 'read_sync', workload: 'read_sync', label: 'random reads, sync API', unit: 'keys/s', better: 'higher', engines: SYNC,
+    target: {kind: 'ratio', peer: 'leveldb', min: 1}, note: 'strata getSync vs classic-level getSync, uniform random existing keys, same key sequence; RocksDB has no sync get'},
+  {id: 'read_async', workload: 'read_async', label: 'random reads, async API', unit: 'keys/s', better: 'higher', engines: ALL,
+    target: {kind: 'ratio', peer: 'leveldb', min: 1}, note: 'await get() one at a time, same key sequence as read_sync'},
+  {id: 'scan', workload: 'scan', label: 'full ordered scan', unit: 'keys/s', better: 'higher', engines: ALL,
+    target: {kind: 'ratio', peer: 'leveldb', min: 1}, note: 'strata for-await scan(), classic-level iterator nextv(1000), rocksdb iterator next(); exact count and order checked'},
+  {id: 'scan_sync', workload: 'scan_sync', label: 'full ordered scan, strata scanSync', unit: 'keys/s', better: 'higher', engines: STRATA,
+    compareTo: 'scan', note: 'strata scanSync(); the ratios compare it with the peers\' (async) iterators from the scan row'},
+  {id: 'durable_put', workload: 'durable_put', label: 'durable single puts', unit: 'puts/s', better: 'higher', engines: ALL,
+    target: {kind: 'ratio', peer: 'leveldb', min: 1}, note: 'one awaited put at a time into a fresh store, strata sync \'always\' vs {sync: true}, for a fixed time'},
+  {id: 'reopen_get', workload: 'reopen_get', label: 'reopen + first get', unit: 'ms', better: 'lower', engines: ALL,
+    target: {kind: 'ratio', peer: 'leveldb', max: 1}, note: 'fresh process, engine module already loaded: open() of the N-key store and one get, until the value is back'},
+  {id: 'ycsb_a', workload: 'ycsb_a', label: 'YCSB A (50% read / 50% update)', unit: 'ops/s', better: 'higher', engines: ALL,
+    note: 'scrambled zipfian (θ=0.99) keys, async get and unsynced put, one at a time'},
+  {id: 'ycsb_c', workload: 'ycsb_c', label: 'YCSB C (100% read)', unit: 'ops/s', better: 'higher', engines: ALL,
+    note: 'scrambled zipfian (θ=0.99) keys, async get one at a time'},
+  {id: 'memory', workload: 'memory', label: 'peak RSS: open + 10k random gets', unit: 'MB', better: 'lower', engines: ALL,
+    target: {kind: 'absolute', max: 100}, note: 'process.resourceUsage().maxRSS of a fresh process (includes Node itself, ≈45 MB)'},
+  {id: 'node_start', workload: 'cli_get', label: 'node -e 0', unit: 'ms', better: 'lower', engines: STRATA,
+    note: 'wall time of spawning `node -e 0`, interleaved with the cli_get samples'},
+  {id: 'cli_get', workload: 'cli_get', label: 'CLI: strata get, fresh process', unit: 'ms', better: 'lower', engines: STRATA,
+    target: {kind: 'relative', to: 'node_start', max: 2.5}, note: '`node bin/run.js get --dir D KEY --value-encoding hex` on the N-key store, output checked'},
+  {id: 'cli_put_batch', workload: 'cli_put_batch', label: 'CLI: strata put --batch NDJSON', unit: 'keys/s', better: 'higher', engines: STRATA,
+    target: {kind: 'absolute', min: 150_000}, note: 'N NDJSON lines (base64 values) into a new store, process spawn to exit; then every key counted and 2,000 checked'},
+]
+
+/** Metrics of a workload. */
+export function metricsOf(workload: WorkloadName): MetricDef[] {
+  return METRICS.filter((m) => m.workload === workload)
+}
