@@ -98,8 +98,13 @@ export async function createStore(dir: string, options: CreateOptions = {}): Pro
   if (!Number.isInteger(shards) || shards < 1 || shards > MAX_SHARDS) throw invalidArgument(`shard count must be an integer from 1 to ${MAX_SHARDS}, got ${shards}`)
   const compression = options.compression ?? 'zlib'
   if (compression !== 'zlib' && compression !== 'none') throw invalidArgument(`compression must be zlib or none, got ${compression}`)
+  // The directories this init creates: their entries in their parents must be durable
+  // before anything is written inside them, or a power loss takes the store with them.
+  const created: string[] = []
+  for (let d = path.resolve(dir); !fs.exists(d) && d !== path.dirname(d); d = path.dirname(d)) created.push(d)
   try {
     fs.mkdir(dir)
+    for (const d of created) syncParent(fs, path.dirname(d))
   } catch (err) {
     throw ioError('create directory', dir, err)
   }
@@ -125,12 +130,20 @@ export async function createStore(dir: string, options: CreateOptions = {}): Pro
     fs.syncDir(dir)
     // STORE is written last: a directory without it is not a store yet.
     writeDescriptor(fs, dir, desc)
-    // The data directory itself may be new: make its entry in the parent durable.
-    fs.syncDir(path.dirname(path.resolve(dir)))
   } catch (err) {
     throw err instanceof StrataError ? err : ioError('init', dir, err)
   } finally {
     await lock.release()
+  }
+}
+
+/** Syncs a parent directory of a new data directory; one we may not read (EACCES, EPERM) cannot be synced and is skipped. */
+function syncParent(fs: FileSystem, dir: string): void {
+  try {
+    fs.syncDir(dir)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code !== 'EACCES' && code !== 'EPERM') throw err
   }
 }
 
@@ -165,7 +178,16 @@ export async function open(dir: string, options: OpenOptions = {}): Promise<Stor
   checkSyncMode(sync)
   let lock: WriterLock | undefined
   if (!options.readOnly) lock = await acquireWriterLock(dir, options.lockTimeoutMs ?? 0)
-  return new StoreImpl(dir, fs, desc, options, sync, lock)
+  try {
+    // A writer builds on STORE, which an init whose last directory sync failed may
+    // have left visible but not durable: make it durable before acknowledging anything.
+    if (lock !== undefined) fs.syncDir(dir)
+    return new StoreImpl(dir, fs, desc, options, sync, lock)
+  } catch (err) {
+    // Never keep the lock of a store this call does not return.
+    await lock?.release()
+    throw err instanceof StrataError ? err : ioError('sync', dir, err)
+  }
 }
 
 class StoreImpl implements Store {
