@@ -14,7 +14,7 @@
 import {ErrorCode, StrataError} from '../errors.js'
 import {parseManifest} from '../formats/index.js'
 import {checkCrc, type Problems} from './checks.js'
-import {mergeSorted} from './merge.js'
+import {mergeSorted} from '../store/merge.js'
 import {isLiveRecord, tableRecords, walRecords, type DumpRecord} from './records.js'
 import type {ShardSnapshot} from './source.js'
 import {openTable} from './sstable.js'

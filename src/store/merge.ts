@@ -1,32 +1,29 @@
 /**
- * K-way merge of sorted entry streams. For each key it yields one entry: the
- * version with the highest sequence number. Sources must each be sorted by
- * key (ascending, or descending when `reverse`) with at most one entry per key.
+ * K-way merges of sorted streams with a binary heap.
  */
 import type {Entry} from '../record/format.js'
 
-interface Head {
-  entry: Entry
-  iter: Iterator<Entry>
-  source: number
+interface Head<T> {
+  value: T
+  readonly source: number
+  readonly it: Iterator<T>
 }
 
 /**
- * @param out if given, `out.source` is set to the index of the source each
- *   yielded entry came from, before it is yielded
+ * Yields every item of `sources` (each sorted by `cmp`) in `cmp` order, ties
+ * broken by source order. If `out` is given, `out.source` is set to the index
+ * of the source each item came from, before it is yielded.
  */
-export function* mergeNewest(sources: Iterable<Entry>[], reverse = false, out?: {source: number}): Generator<Entry> {
-  const dir = reverse ? -1 : 1
-  // Min-heap on (key in iteration order, seq descending).
-  const heap: Head[] = []
-  const less = (a: Head, b: Head): boolean => {
-    const c = Buffer.compare(a.entry.key, b.entry.key) * dir
-    return c < 0 || (c === 0 && a.entry.seq > b.entry.seq)
+export function* mergeSorted<T>(sources: ReadonlyArray<Iterable<T>>, cmp: (a: T, b: T) => number, out?: {source: number}): Generator<T> {
+  const heap: Head<T>[] = []
+  const less = (a: Head<T>, b: Head<T>): boolean => {
+    const c = cmp(a.value, b.value)
+    return c < 0 || (c === 0 && a.source < b.source)
   }
   const up = (i: number): void => {
     while (i > 0) {
       const p = (i - 1) >> 1
-      if (!less(heap[i], heap[p])) break
+      if (!less(heap[i], heap[p])) return
       ;[heap[i], heap[p]] = [heap[p], heap[i]]
       i = p
     }
@@ -43,45 +40,49 @@ export function* mergeNewest(sources: Iterable<Entry>[], reverse = false, out?: 
       i = m
     }
   }
-  const advance = (h: Head): boolean => {
-    const n = h.iter.next()
-    if (n.done) return false
-    h.entry = n.value
-    return true
-  }
-  for (const [source, s] of sources.entries()) {
-    const iter = s[Symbol.iterator]()
-    const n = iter.next()
+  sources.forEach((s, source) => {
+    const it = s[Symbol.iterator]()
+    const n = it.next()
     if (!n.done) {
-      heap.push({entry: n.value, iter, source})
+      heap.push({value: n.value, source, it})
       up(heap.length - 1)
     }
-  }
-  if (heap.length === 1) {
-    // Single source: no merging needed.
-    const h = heap[0]
-    if (out) out.source = h.source
-    yield h.entry
-    while (advance(h)) yield h.entry
-    return
-  }
+  })
   while (heap.length > 0) {
     const top = heap[0]
-    const winner = top.entry
     if (out) out.source = top.source
-    yield winner
-    // Pop every head with the same key (older versions), advancing each.
-    do {
-      const h = heap[0]
-      if (advance(h)) {
+    yield top.value
+    const n = top.it.next()
+    if (n.done) {
+      const last = heap.pop()!
+      if (heap.length > 0) {
+        heap[0] = last
         down(0)
-      } else {
-        const last = heap.pop()!
-        if (heap.length > 0) {
-          heap[0] = last
-          down(0)
-        }
       }
-    } while (heap.length > 0 && heap[0].entry.key.equals(winner.key))
+    } else {
+      top.value = n.value
+      down(0)
+    }
+  }
+}
+
+/**
+ * For each key, the version with the highest sequence number, in key order
+ * (descending when `reverse`). Sources must each be sorted by key in that
+ * order with at most one entry per key. `out` as for mergeSorted.
+ */
+export function* mergeNewest(sources: Iterable<Entry>[], reverse = false, out?: {source: number}): Generator<Entry> {
+  const dir = reverse ? -1 : 1
+  const cmp = (a: Entry, b: Entry): number => Buffer.compare(a.key, b.key) * dir || b.seq - a.seq
+  if (sources.length === 1) {
+    if (out) out.source = 0
+    yield* sources[0]
+    return
+  }
+  let last: Buffer | undefined
+  for (const e of mergeSorted(sources, cmp, out)) {
+    if (last !== undefined && last.equals(e.key)) continue
+    last = e.key
+    yield e
   }
 }
