@@ -1,7 +1,7 @@
 import {existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
-import {ErrorCode, createStore} from '../src/index.js'
+import {ErrorCode, createStore} from '../src/engine.js'
 import {CliError, Flags, StrataCommand, formatBytes, type Format} from '../src/cli/index.js'
 
 /** One measured workload. */

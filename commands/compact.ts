@@ -1,4 +1,4 @@
-import {ErrorCode, type CompactionReport} from '../src/index.js'
+import {ErrorCode, type CompactionReport} from '../src/engine.js'
 import {CliError, Flags, StrataCommand, decodeInput, formatBytes, keyEncodingFlag, lockTimeoutFlag, parseDuration} from '../src/cli/index.js'
 
 /**

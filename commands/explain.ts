@@ -1,4 +1,4 @@
-import {ErrorCode} from '../src/index.js'
+import {ErrorCode} from '../src/engine.js'
 import {printExplanation, stateReason} from '../src/dump/index.js'
 import {
   Args, CliError, Flags, StrataCommand, checkKey, decodeInput, keyEncodingFlag, keyForMessage, valueEncodingFlag, type Format,

@@ -1,4 +1,4 @@
-import {createStore} from '../src/index.js'
+import {createStore} from '../src/engine.js'
 import {Flags, StrataCommand} from '../src/cli/index.js'
 
 /** JSON output: {"dir": string, "shards": number, "compression": "zlib" | "none"}. */

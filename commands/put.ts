@@ -1,5 +1,5 @@
 import {createReadStream, statSync} from 'node:fs'
-import {ErrorCode} from '../src/index.js'
+import {ErrorCode} from '../src/engine.js'
 import {
   Args, CliError, CliErrorCode, Flags, StrataCommand, assertJsonText, checkKey, decodeInput, keyEncodingFlag,
   loadBatch, lockTimeoutFlag, parseDuration, readValue, valueEncodingFlag,

@@ -1,4 +1,4 @@
-import {ErrorCode, type KeyValue, type ScanOptions} from '../src/index.js'
+import {ErrorCode, type KeyValue, type ScanOptions} from '../src/engine.js'
 import {
   CliError, Flags, StrataCommand, decodeInput, keyEncodingFlag, recordTable, recordToJson, recordToText,
   valueEncodingFlag, type Format,

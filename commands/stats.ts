@@ -1,4 +1,4 @@
-import type {ShardStats, StoreStats} from '../src/index.js'
+import type {ShardStats, StoreStats} from '../src/engine.js'
 import {StrataCommand, formatBytes, type Format} from '../src/cli/index.js'
 
 /**

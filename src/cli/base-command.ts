@@ -5,7 +5,7 @@
  * and exits with the code from exit-codes.ts; never a stack trace.
  */
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
-import {open, type Store} from '../index.js'
+import {open, type Store} from '../engine.js'
 import {errorLine, reportError, usageError} from './error-report.js'
 import {chalkFor} from './color.js'
 

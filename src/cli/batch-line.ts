@@ -18,7 +18,7 @@
  * A record whose expiresAt is already past is applied as a delete (the key
  * would be invisible anyway, and an older version must not reappear).
  */
-import {ErrorCode} from '../index.js'
+import {ErrorCode} from '../engine.js'
 import {CliError} from './cli-error.js'
 import {parseDuration} from './duration.js'
 import {decodeInput, parseEncoding, type Encoding} from './encoding.js'

@@ -13,8 +13,8 @@
  * Memory: lines are read incrementally; at most one chunk is held at a time.
  */
 import type {Readable} from 'node:stream'
-import type {BatchOp, Store} from '../index.js'
-import {MAX_KEY_BYTES, MAX_VALUE_BYTES, StrataError} from '../index.js'
+import type {BatchOp, Store} from '../engine.js'
+import {MAX_KEY_BYTES, MAX_VALUE_BYTES, StrataError} from '../engine.js'
 import {CliError} from './cli-error.js'
 import {parseBatchLine} from './batch-line.js'
 import type {Encoding} from './encoding.js'

@@ -20,7 +20,7 @@
  */
 import {isUtf8} from 'node:buffer'
 import {CliError} from './cli-error.js'
-import {ErrorCode} from '../index.js'
+import {ErrorCode} from '../engine.js'
 
 /** The byte encodings of the CLI. */
 export const ENCODINGS = ['utf8', 'hex', 'base64'] as const

@@ -3,7 +3,7 @@
  * message, an optional hint and the exit status. The CLI prints exactly this,
  * never a stack trace.
  */
-import {StrataError} from '../index.js'
+import {StrataError} from '../engine.js'
 import {CliError} from './cli-error.js'
 import {CliErrorCode, exitCodeFor, type ReportedCode} from './exit-codes.js'
 import {chalkFor} from './color.js'

@@ -2,7 +2,7 @@
  * What `strata get` does once its arguments are known. Shared by the oclif
  * command and the lean start-up path (fast-path.ts), so both behave the same.
  */
-import {ErrorCode, open, type KeyValue} from '../index.js'
+import {ErrorCode, open, type KeyValue} from '../engine.js'
 import {CliError} from './cli-error.js'
 import {decodeInput, formatJson, formatText, type Encoding} from './encoding.js'
 import {checkKey} from './limits.js'

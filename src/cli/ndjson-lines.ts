@@ -5,7 +5,7 @@
  * newline counts. Each line must be valid UTF-8 and at most `maxLineBytes`.
  */
 import type {Readable} from 'node:stream'
-import {ErrorCode} from '../index.js'
+import {ErrorCode} from '../engine.js'
 import {CliError} from './cli-error.js'
 
 /** One input line and its 1-based number. */

@@ -19,7 +19,7 @@
  * ("valueEncoding": "json") under utf8; under hex/base64 it is given as
  * encoded bytes like any other value, which is byte-exact.
  */
-import type {KeyValue} from '../index.js'
+import type {KeyValue} from '../engine.js'
 import {escapeText, formatJson, formatText, type Encoding} from './encoding.js'
 import {formatDuration} from './duration.js'
 

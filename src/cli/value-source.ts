@@ -7,7 +7,7 @@
  */
 import {createReadStream, statSync} from 'node:fs'
 import type {Readable} from 'node:stream'
-import {ErrorCode, MAX_VALUE_BYTES} from '../index.js'
+import {ErrorCode, MAX_VALUE_BYTES} from '../engine.js'
 import {CliError} from './cli-error.js'
 import {decodeInput, type Encoding} from './encoding.js'
 import {checkValueSize} from './limits.js'

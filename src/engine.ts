@@ -1,0 +1,27 @@
+/**
+ * The storage engine's surface: open, create, errors and types. src/index.ts
+ * re-exports it with the inspection tools (verify, dump). The CLI imports
+ * from here, not from src/index.ts: the tools load the Kaitai parsers, which
+ * would add ~35 ms to the start-up of every command that does not use them.
+ */
+export {open, createStore} from './store/store.js'
+export {StrataError, ErrorCode} from './errors.js'
+export {MAX_KEY_BYTES, MAX_VALUE_BYTES} from './record/format.js'
+export type {ErrorDetails} from './errors.js'
+export type {
+  BatchOp,
+  CompactOptions,
+  CompactionReport,
+  CreateOptions,
+  ExplainedVersion,
+  KeyExplanation,
+  KeyValue,
+  OpenOptions,
+  PutOptions,
+  ScanOptions,
+  ShardStats,
+  Store,
+  StoreStats,
+  SyncMode,
+} from './api.js'
+export type {FileSystem, ReadableFile, WritableFile} from './vfs/fs.js'
