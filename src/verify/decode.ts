@@ -17,6 +17,8 @@ import {streamOf} from '../formats/spans.js'
 import {Parsers, type StrataSstable} from '../formats/index.js'
 import {crc32} from '../util/crc.js'
 import {BLOCK_TRAILER_SIZE} from '../sstable/format.js'
+import type {FileReporter} from './findings.js'
+import type {CheckId} from './report.js'
 
 /** The outcome of one decoding step. */
 export type Step<T> = {readonly ok: true; readonly value: T} | {readonly ok: false; readonly error: StrataError}
@@ -75,4 +77,41 @@ export function hex32(n: number): string {
 /** `offset` if it lies in the block `h` names (trailer included), else the block's start. */
 export function inside(offset: number | undefined, h: StrataSstable.BlockHandle): number {
   return offset !== undefined && offset >= h.offset && offset < h.offset + h.size + BLOCK_TRAILER_SIZE ? offset : h.offset
+}
+
+/**
+ * A table block's trailer and checksum, then its contents decoded by
+ * `decode`. Trailer and checksum failures are sst.block-crc errors, a block
+ * that holds its checksum but does not decode is a `decodeCheck` error.
+ * Undefined (having reported why) when the block cannot be trusted.
+ */
+export function checkedBlock<T>(
+  r: FileReporter,
+  root: TableRoot,
+  region: string,
+  h: StrataSstable.BlockHandle,
+  decodeCheck: CheckId,
+  decode: () => T,
+): T | undefined {
+  const trailer = step(() => h.trailer, root)
+  if (!trailer.ok) {
+    r.error('sst.block-crc', inside(trailer.error.offset, h), `${region}: trailer ${reason(trailer.error, r.file)}`)
+    return undefined
+  }
+  const span = step(() => h.checkedSpan, root)
+  if (!span.ok) {
+    r.error('sst.block-crc', h.offset, `${region}: ${reason(span.error, r.file)}`)
+    return undefined
+  }
+  const computed = crc32(span.value)
+  if (computed !== trailer.value.crc) {
+    r.error('sst.block-crc', h.offset, `${region}: checksum mismatch (stored ${hex32(trailer.value.crc)}, computed ${hex32(computed)})`)
+    return undefined
+  }
+  const body = step(decode, root)
+  if (!body.ok) {
+    r.error(decodeCheck, inside(body.error.offset, h), `${region} holds its checksum but does not decode: ${reason(body.error, r.file)}`)
+    return undefined
+  }
+  return body.value
 }

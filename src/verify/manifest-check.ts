@@ -10,20 +10,13 @@ import {ErrorCode} from '../errors.js'
 import {fieldSpan, parseManifest, type StrataManifest} from '../formats/index.js'
 import {crc32} from '../util/crc.js'
 import {manifestFileName, tableFileName} from '../store/files.js'
+import type {TableMeta} from '../manifest/format.js'
 import type {FileReporter} from './findings.js'
 import {hex32, reason, step, trailingCrcHolds} from './decode.js'
 import {keyRange} from './key-range.js'
 
 /** One table as a trusted manifest lists it. */
-export interface ListedTable {
-  readonly fileNumber: number
-  readonly fileSize: number
-  readonly level: number
-  readonly entries: number
-  readonly minSeq: number
-  readonly maxSeq: number
-  readonly smallestKey: Buffer
-  readonly largestKey: Buffer
+export interface ListedTable extends TableMeta {
   /** Where the table record starts in the manifest. */
   readonly offset: number
 }

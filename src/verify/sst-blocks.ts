@@ -9,10 +9,9 @@
  * @internal
  */
 import {dataBlock, fieldSpan, Parsers, releaseDataBlock, type StrataEntry, type StrataSstable} from '../formats/index.js'
-import {crc32} from '../util/crc.js'
 import {RESTART_INTERVAL} from '../sstable/format.js'
 import type {FileReporter} from './findings.js'
-import {hex32, inside, reason, step, type TableRoot} from './decode.js'
+import {checkedBlock, type TableRoot} from './decode.js'
 import {filterPasses, usableFilter} from './bloom-probe.js'
 import {keyRange} from './key-range.js'
 import type {PlacementTally} from './placement.js'
@@ -125,29 +124,7 @@ export function checkDataBlocks(
 
 /** Data block i, decoded, once its trailer and checksum hold; undefined after reporting why not. */
 function verifiedBlock(r: FileReporter, root: TableRoot, e: StrataSstable.IndexEntry, i: number): StrataSstable.DataBlock | undefined {
-  const h = e.handle
-  const region = `data block ${i} at ${h.offset}`
-  const trailer = step(() => h.trailer, root)
-  if (!trailer.ok) {
-    r.error('sst.block-crc', inside(trailer.error.offset, h), `${region}: trailer ${reason(trailer.error, r.file)}`)
-    return undefined
-  }
-  const span = step(() => h.checkedSpan, root)
-  if (!span.ok) {
-    r.error('sst.block-crc', h.offset, `${region}: ${reason(span.error, r.file)}`)
-    return undefined
-  }
-  const computed = crc32(span.value)
-  if (computed !== trailer.value.crc) {
-    r.error('sst.block-crc', h.offset, `${region}: checksum mismatch (stored ${hex32(trailer.value.crc)}, computed ${hex32(computed)})`)
-    return undefined
-  }
-  const block = step(() => dataBlock(root.node, i), root)
-  if (!block.ok) {
-    r.error('sst.block-crc', inside(block.error.offset, h), `${region} holds its checksum but does not decode: ${reason(block.error, r.file)}`)
-    return undefined
-  }
-  return block.value
+  return checkedBlock(r, root, `data block ${i} at ${e.handle.offset}`, e.handle, 'sst.block-crc', () => dataBlock(root.node, i))
 }
 
 /** The restart array holds the offset of entry 0, 16, 32, ... and nothing else. */

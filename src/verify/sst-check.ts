@@ -15,7 +15,7 @@ import {crc32} from '../util/crc.js'
 import {FOOTER_SIZE} from '../sstable/format.js'
 import type {CheckId} from './report.js'
 import type {FileReporter} from './findings.js'
-import {hex32, inside, openTable, reason, step, type TableRoot} from './decode.js'
+import {checkedBlock, hex32, openTable, reason, step, type TableRoot} from './decode.js'
 import {keyRange} from './key-range.js'
 import {PlacementTally} from './placement.js'
 import {checkDataBlocks} from './sst-blocks.js'
@@ -114,30 +114,7 @@ function checkFooter(r: FileReporter, root: TableRoot, len: number): StrataSstab
 
 /** A meta block's trailer and checksum, then its contents decoded; undefined when it cannot be trusted. */
 function metaBlock<T>(r: FileReporter, root: TableRoot, name: string, h: StrataSstable.BlockHandle, check: CheckId, decode: () => T): T | undefined {
-  return r.as(check, () => {
-    const region = `${name} block at ${h.offset}`
-    const trailer = step(() => h.trailer, root)
-    if (!trailer.ok) {
-      r.error('sst.block-crc', inside(trailer.error.offset, h), `${region}: trailer ${reason(trailer.error, r.file)}`)
-      return undefined
-    }
-    const span = step(() => h.checkedSpan, root)
-    if (!span.ok) {
-      r.error('sst.block-crc', h.offset, `${region}: ${reason(span.error, r.file)}`)
-      return undefined
-    }
-    const computed = crc32(span.value)
-    if (computed !== trailer.value.crc) {
-      r.error('sst.block-crc', h.offset, `${region}: checksum mismatch (stored ${hex32(trailer.value.crc)}, computed ${hex32(computed)})`)
-      return undefined
-    }
-    const body = step(decode, root)
-    if (!body.ok) {
-      r.error(check, inside(body.error.offset, h), `${region} holds its checksum but does not decode: ${reason(body.error, r.file)}`)
-      return undefined
-    }
-    return body.value
-  })
+  return r.as(check, () => checkedBlock(r, root, `${name} block at ${h.offset}`, h, check, decode))
 }
 
 /** sst.index on the index alone: at least one entry, last keys increasing, blocks end to end up to the filter block. */

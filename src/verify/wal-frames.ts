@@ -27,15 +27,12 @@ export interface FrameWalk {
   readonly bad?: {readonly offset: number; readonly problem: string}
 }
 
-/** Why the frame at `at` is not valid, or undefined if it is (the engine's framing rule). */
-export const frameProblem = recordProblem
-
 /** Walks frames from the end of the header until the end of the file or the first invalid frame. */
 export function walkFrames(buf: Buffer): FrameWalk {
   const frames: Frame[] = []
   let at = WAL_HEADER_SIZE
   while (at < buf.length) {
-    const problem = frameProblem(buf, at)
+    const problem = recordProblem(buf, at)
     if (problem !== undefined) return {frames, bad: {offset: at, problem}}
     const end = at + WAL_RECORD_HEADER_SIZE + buf.readUInt32LE(at + 4)
     frames.push({offset: at, end})

@@ -477,8 +477,8 @@ export class FaultFileSystem implements FileSystem {
 
   // ---- test conveniences -----------------------------------------------
 
-  /** Writes a whole durable file (parents created, durable too), bypassing counting and faults. */
-  writeFileDurable(path: string, data: Uint8Array): void {
+  /** The directory that will hold `path`, its missing ancestors created durably; `parts` are the path's components. */
+  private durableParent(path: string, op: string): {dir: DirNode; parts: string[]} {
     const parts = this.norm(path).split('/').filter((p) => p.length > 0)
     let dir = this.root
     for (const p of parts.slice(0, -1)) {
@@ -488,9 +488,15 @@ export class FaultFileSystem implements FileSystem {
         dir.live.set(p, next)
         dir.durable.set(p, next)
       }
-      if (!(next instanceof DirNode)) throw sysError('ENOTDIR', 'open', path)
+      if (!(next instanceof DirNode)) throw sysError('ENOTDIR', op, path)
       dir = next
     }
+    return {dir, parts}
+  }
+
+  /** Writes a whole durable file (parents created, durable too), bypassing counting and faults. */
+  writeFileDurable(path: string, data: Uint8Array): void {
+    const {dir, parts} = this.durableParent(path, 'open')
     const f = FileNode.withContents(data)
     dir.live.set(parts.at(-1)!, f)
     dir.durable.set(parts.at(-1)!, f)
@@ -505,18 +511,7 @@ export class FaultFileSystem implements FileSystem {
     const src = this.parentOf(from, 'rename')
     const node = src.dir.live.get(src.name)
     if (node === undefined) throw sysError('ENOENT', 'rename', from)
-    const parts = this.norm(to).split('/').filter((p) => p.length > 0)
-    let dir = this.root
-    for (const p of parts.slice(0, -1)) {
-      let next = dir.live.get(p)
-      if (next === undefined) {
-        next = new DirNode()
-        dir.live.set(p, next)
-        dir.durable.set(p, next)
-      }
-      if (!(next instanceof DirNode)) throw sysError('ENOTDIR', 'rename', to)
-      dir = next
-    }
+    const {dir, parts} = this.durableParent(to, 'rename')
     if (dir.live.has(parts.at(-1)!)) throw sysError('EEXIST', 'rename', to)
     src.dir.live.delete(src.name)
     src.dir.durable.delete(src.name)
