@@ -7,7 +7,7 @@
  *   3. fsync the shard directory
  * Only after step 3 may the caller delete files the old manifest listed.
  */
-import {corruption, ioError, isNotFound, StrataError} from '../errors.js'
+import {corruption, ioError, StrataError} from '../errors.js'
 import type {FileSystem} from '../vfs/fs.js'
 import {CURRENT_FILE, joinPath, manifestFileName} from '../store/files.js'
 import {decodeManifest, encodeManifest} from './codec.js'
@@ -56,5 +56,3 @@ function writeSynced(fs: FileSystem, path: string, data: Buffer): void {
     file.close()
   }
 }
-
-export {isNotFound}

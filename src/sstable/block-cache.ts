@@ -9,8 +9,6 @@ export class BlockCache {
   private readonly map = new Map<string, {block: Block; charge: number}>()
   private used = 0
   private nextId = 1
-  hits = 0
-  misses = 0
 
   /** @param capacity byte budget (0 disables the cache) */
   constructor(readonly capacity: number) {}
@@ -23,11 +21,7 @@ export class BlockCache {
   get(id: number, offset: number): Block | undefined {
     const k = `${id}:${offset}`
     const hit = this.map.get(k)
-    if (hit === undefined) {
-      this.misses++
-      return undefined
-    }
-    this.hits++
+    if (hit === undefined) return undefined
     // Move to the most-recently-used end.
     this.map.delete(k)
     this.map.set(k, hit)
@@ -50,10 +44,5 @@ export class BlockCache {
       this.map.delete(key)
       this.used -= v.charge
     }
-  }
-
-  /** Bytes currently charged. */
-  get usedBytes(): number {
-    return this.used
   }
 }

@@ -201,10 +201,6 @@ export class Shard {
     }
   }
 
-  get index(): number {
-    return this.ctx.index
-  }
-
   /** Newest version of `key` in this shard (tombstones included), or undefined. */
   getEntry(key: Buffer, h: KeyHash): Entry | undefined {
     const m = this.memtable.get(key)
@@ -290,10 +286,6 @@ export class Shard {
 
   sync(): void {
     this.requireWriter().sync()
-  }
-
-  get walSize(): number {
-    return this.walBytes
   }
 
   private requireWriter(): WalWriter {
@@ -448,11 +440,6 @@ export class Shard {
     }
   }
 
-  /** True when the policy has a compaction due. */
-  get compactionDue(): boolean {
-    return pickCompaction(this.levels, this.ctx.policy, new Map(this.cursors)) !== undefined
-  }
-
   /**
    * Does the flush and compactions that are due, at most `maxSteps`
    * compactions (bounded work per call). Returns the number of compactions run.
@@ -529,10 +516,6 @@ export class Shard {
       lastSeq: this.lastSeq,
       levels,
     }
-  }
-
-  get tableCount(): number {
-    return this.levels.count
   }
 
   close(): void {
