@@ -7,13 +7,16 @@
  * an interval checks that every entry lies inside it, that it holds exactly
  * RESTART_INTERVAL entries (the last: 1 .. RESTART_INTERVAL) and that keys
  * strictly increase, including across the intervals an iteration visits.
+ * Point lookups (`get`) walk keys in place and fully decode and check only
+ * the entry they return; a block crc has already covered the bytes.
  *
  * Returned entries are views into `contents`; the reader gives every block
  * its own buffer, so they stay valid.
  */
 import {decodeEntry} from '../record/codec.js'
-import type {Entry} from '../record/format.js'
-import {ByteReader} from '../util/coding.js'
+import {Flag, MAX_KEY_BYTES, MAX_VALUE_BYTES, type Entry} from '../record/format.js'
+import {compareToRange} from '../util/bytes.js'
+import {ByteReader, MAX_VARINT_BYTES} from '../util/coding.js'
 import {corruption, StrataError} from '../errors.js'
 import {RESTART_INTERVAL} from './format.js'
 
@@ -53,11 +56,26 @@ export class Block {
     }
   }
 
-  /** The entry with exactly `key`, if the block holds one. */
+  /**
+   * The entry with exactly `key`, if the block holds one. Searches in place:
+   * keys are compared inside the block's buffer and only the match is
+   * decoded (and fully checked). An entry the in-place walk cannot parse
+   * sends it to the checked decoder of its interval, which reports it.
+   */
   get(key: Buffer): Entry | undefined {
     const r = this.lastRestartBefore(key, true)
     if (r < 0) return undefined
-    return this.interval(r).find((e) => e.key.equals(key))
+    const end = this.intervalEnd(r)
+    let pos = this.restart(r)
+    for (let i = 0; i < RESTART_INTERVAL && pos < end; i++) {
+      if (!this.locateKey(pos, end)) this.malformed(r)
+      const c = compareToRange(key, this.contents, this.keyStart, this.keyEnd)
+      if (c === 0) return this.decode(pos, end).entry
+      if (c < 0) return undefined
+      pos = this.skipValue(end)
+      if (pos < 0) this.malformed(r)
+    }
+    return undefined
   }
 
   /** Entries with key >= `from` (all if undefined), in ascending key order. */
@@ -87,6 +105,50 @@ export class Block {
     }
   }
 
+  /** Key bounds and flags byte found by the last locateKey. */
+  private keyStart = 0
+  private keyEnd = 0
+  private flags = 0
+
+  /**
+   * Finds the key of the entry at `pos` (ending by `end`) without decoding it:
+   * sets keyStart, keyEnd and flags. False if the entry cannot be parsed.
+   */
+  private locateKey(pos: number, end: number): boolean {
+    const b = this.contents
+    if (pos + 2 > end) return false
+    this.flags = b[pos + 1]
+    const p = skipVarint(b, pos + 2, end) // sequence number
+    if (p < 0) return false
+    const n = readLength(b, p, end)
+    if (n <= 0 || n > MAX_KEY_BYTES || lengthEnd + n > end) return false
+    this.keyStart = lengthEnd
+    this.keyEnd = lengthEnd + n
+    return true
+  }
+
+  /** Where the entry located last ends, or -1 if it cannot be parsed. */
+  private skipValue(end: number): number {
+    const b = this.contents
+    const n = readLength(b, this.keyEnd, end)
+    if (n < 0 || n > MAX_VALUE_BYTES) return -1
+    let p = lengthEnd + n
+    if (this.flags & Flag.HAS_EXPIRY) p += 8
+    if (this.flags & Flag.HAS_CODEC) p += 1
+    if (this.flags & Flag.HAS_SCHEMA) {
+      p = skipVarint(b, p, end)
+      if (p >= 0) p = skipVarint(b, p, end)
+      if (p < 0) return -1
+    }
+    return p <= end ? p : -1
+  }
+
+  /** Decodes interval r with every check; it throws for the entry the in-place walk could not parse. */
+  private malformed(r: number): never {
+    this.interval(r)
+    this.fail('malformed entry', this.restart(r))
+  }
+
   private restart(i: number): number {
     return this.contents.readUInt32LE(this.entriesEnd + 4 * i)
   }
@@ -101,8 +163,9 @@ export class Block {
     let hi = this.restarts // answer in [lo - 1, hi - 1]
     while (lo < hi) {
       const mid = (lo + hi) >>> 1
-      const c = Buffer.compare(this.decode(this.restart(mid), this.intervalEnd(mid)).entry.key, key)
-      if (c < 0 || (inclusive && c === 0)) lo = mid + 1
+      if (!this.locateKey(this.restart(mid), this.intervalEnd(mid))) this.malformed(mid)
+      const c = compareToRange(key, this.contents, this.keyStart, this.keyEnd) // key vs the interval's first key
+      if (c > 0 || (inclusive && c === 0)) lo = mid + 1
       else hi = mid
     }
     return lo - 1
@@ -141,4 +204,33 @@ export class Block {
     if (!this.inflated) throw corruption(this.file, this.offset + pos, what)
     throw corruption(this.file, this.offset, `${what} (byte ${pos} of the zlib block's inflated contents)`)
   }
+}
+
+/** Where the varint at `p` ends, or -1 if it runs past `end` or is too long. */
+function skipVarint(b: Buffer, p: number, end: number): number {
+  for (let i = 0; i < MAX_VARINT_BYTES; i++) {
+    if (p >= end) return -1
+    if (b[p++] < 0x80) return p
+  }
+  return -1
+}
+
+/** Set by readLength: where the length varint it read ends. */
+let lengthEnd = 0
+
+/** The varint length at `p` (setting lengthEnd), or -1 if it runs past `end` or is too long. */
+function readLength(b: Buffer, p: number, end: number): number {
+  let n = 0
+  let scale = 1
+  for (let i = 0; i < MAX_VARINT_BYTES; i++) {
+    if (p >= end) return -1
+    const x = b[p++]
+    n += (x & 0x7f) * scale
+    if (x < 0x80) {
+      lengthEnd = p
+      return n
+    }
+    scale *= 128
+  }
+  return -1
 }

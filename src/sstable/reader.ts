@@ -18,11 +18,11 @@ import {hashKey, type KeyHash} from '../util/hash.js'
 import {corruption, ErrorCode, invalidArgument, ioError, StrataError} from '../errors.js'
 import type {FileSystem, ReadableFile} from '../vfs/fs.js'
 import {Block} from './block.js'
-import type {BlockCache} from './block-cache.js'
+import type {BlockCache, TableBlocks} from './block-cache.js'
 import {bloomMayContain} from './bloom.js'
 import {MAX_BLOCK_SIZE} from './builder.js'
 import {decodeFooter} from './footer.js'
-import {decodeIndex, type IndexEntry} from './index-block.js'
+import {IndexBlock, type IndexEntry} from './index-block.js'
 import {decodeProperties} from './properties.js'
 import {BLOCK_TRAILER_SIZE, BlockCompression, FOOTER_SIZE, type BlockHandle, type TableProperties} from './format.js'
 
@@ -39,39 +39,56 @@ export interface TableRange {
   readonly reverse?: boolean
 }
 
-/** An open, validated table; see the module comment. */
+/** What `open` reads from the end of a table and checks. */
+interface TableMeta {
+  readonly properties: TableProperties
+  readonly blocks: IndexBlock
+  readonly filter: Buffer
+}
+
+/** An open table; see the module comment. */
 export class TableReader {
   private closed = false
-  private cache: BlockCache | undefined
-  private cacheId = 0
+  private cached: TableBlocks | undefined
+  private indexEntries: IndexEntry[] | undefined
+  private meta: TableMeta | undefined
 
   private constructor(
     private readonly file: ReadableFile,
     readonly path: string,
     readonly fileSize: number,
-    readonly properties: TableProperties,
-    readonly index: ReadonlyArray<IndexEntry>,
-    readonly filter: Buffer,
   ) {}
 
-  /** Opens and validates the table at `path`; decoded data blocks go through `cache` if given. */
+  /** The properties block. */
+  get properties(): TableProperties {
+    return (this.meta ??= this.loadMeta()).properties
+  }
+
+  /** The index block, decoded flat. */
+  get blocks(): IndexBlock {
+    return (this.meta ??= this.loadMeta()).blocks
+  }
+
+  /** The filter block's contents. */
+  get filter(): Buffer {
+    return (this.meta ??= this.loadMeta()).filter
+  }
+
+  /** The index as objects, built on first use (for tools; lookups use `blocks`). */
+  get index(): readonly IndexEntry[] {
+    this.indexEntries ??= this.blocks.entries()
+    return this.indexEntries
+  }
+
+  /** Opens the table at `path` and checks its footer, meta blocks and index; data blocks go through `cache` if given. */
   static open(fs: FileSystem, path: string, cache?: BlockCache): TableReader {
-    let file: ReadableFile
+    const t = TableReader.openLazily(fs, path, cache)
     try {
-      file = fs.openRead(path)
-    } catch (err) {
-      throw ioError('open', path, err)
-    }
-    try {
-      const t = TableReader.load(file, path)
-      if (cache !== undefined && cache.capacity > 0) {
-        t.cache = cache
-        t.cacheId = cache.newId()
-      }
+      t.meta = t.loadMeta()
       return t
     } catch (err) {
       try {
-        file.close()
+        t.close()
       } catch {
         // Already failing; report the first error.
       }
@@ -79,13 +96,38 @@ export class TableReader {
     }
   }
 
-  private static load(file: ReadableFile, path: string): TableReader {
+  /**
+   * Opens the table's file and takes its size, but reads and checks the
+   * footer, meta blocks and index only when first needed, so a store opens
+   * just the tables a command touches. Holding the file open keeps the table
+   * readable even if a compaction deletes it meanwhile.
+   */
+  static openLazily(fs: FileSystem, path: string, cache?: BlockCache): TableReader {
+    let file: ReadableFile
+    try {
+      file = fs.openRead(path)
+    } catch (err) {
+      throw ioError('open', path, err)
+    }
     let fileSize: number
     try {
       fileSize = file.size()
     } catch (err) {
+      try {
+        file.close()
+      } catch {
+        // Already failing; report the first error.
+      }
       throw ioError('stat', path, err)
     }
+    const t = new TableReader(file, path, fileSize)
+    if (cache !== undefined && cache.capacity > 0) t.cached = cache.forTable()
+    return t
+  }
+
+  private loadMeta(): TableMeta {
+    if (this.closed) throw new StrataError(ErrorCode.CLOSED, `${this.path}: table is closed`, {file: this.path})
+    const {file, path, fileSize} = this
     if (fileSize < FOOTER_SIZE) throw corruption(path, 0, `file of ${fileSize} bytes is too short for a table footer`)
     const footerAt = fileSize - FOOTER_SIZE
     const footer = decodeFooter(readExact(file, path, footerAt, FOOTER_SIZE), path, footerAt)
@@ -110,15 +152,15 @@ export class TableReader {
     }
     const filter = meta('filter', footer.filter)
     const properties = decodeProperties(meta('properties', footer.properties), path, footer.properties.offset)
-    const index = decodeIndex(meta('index', footer.index), path, footer.index.offset, footer.filter.offset)
+    const index = IndexBlock.decode(meta('index', footer.index), path, footer.index.offset, footer.filter.offset)
     if (index.length !== properties.dataBlocks) {
       throw corruption(path, footer.properties.offset + 64, `properties say ${properties.dataBlocks} data blocks, the index has ${index.length}`)
     }
     if (properties.entries < index.length) throw corruption(path, footer.properties.offset, 'fewer entries than data blocks')
-    if (!properties.largestKey.equals(index[index.length - 1].lastKey)) {
+    if (index.compareLastKey(properties.largestKey, index.length - 1) !== 0) {
       throw corruption(path, footer.properties.offset, 'largest_key differs from the last index key')
     }
-    return new TableReader(file, path, fileSize, properties, index, filter)
+    return {properties, blocks: index, filter}
   }
 
   /** False only if no key with hash `h` is in the table. */
@@ -129,8 +171,8 @@ export class TableReader {
   /** The entry (value or tombstone) stored for exactly `key`, if any. `h` is hashKey(key), if known. */
   get(key: Buffer, h: KeyHash = hashKey(key)): Entry | undefined {
     if (!this.mayContain(h)) return undefined
-    const i = this.blockFor(key)
-    return i < this.index.length ? this.dataBlock(i).get(key) : undefined
+    const i = this.blocks.search(key)
+    return i < this.blocks.length ? this.dataBlock(i).get(key) : undefined
   }
 
   /** Entries with from <= key < to, ascending (descending if `reverse`), reading one block at a time. */
@@ -138,8 +180,9 @@ export class TableReader {
     const {from, to} = range
     if (from !== undefined && to !== undefined && Buffer.compare(from, to) >= 0) return
     if (!range.reverse) {
-      const first = from === undefined ? 0 : this.blockFor(from)
-      for (let i = first; i < this.index.length; i++) {
+      const n = this.blocks.length
+      const first = from === undefined ? 0 : this.blocks.search(from)
+      for (let i = first; i < n; i++) {
         for (const e of this.dataBlock(i).ascending(i === first ? from : undefined)) {
           if (to !== undefined && Buffer.compare(e.key, to) >= 0) return
           this.checkInBlock(i, e.key)
@@ -147,7 +190,8 @@ export class TableReader {
         }
       }
     } else {
-      const first = to === undefined ? this.index.length - 1 : Math.min(this.blockFor(to), this.index.length - 1)
+      const last = this.blocks.length - 1
+      const first = to === undefined ? last : Math.min(this.blocks.search(to), last)
       for (let i = first; i >= 0; i--) {
         for (const e of this.dataBlock(i).descending(i === first ? to : undefined)) {
           if (from !== undefined && Buffer.compare(e.key, from) < 0) return
@@ -173,6 +217,7 @@ export class TableReader {
   close(): void {
     if (this.closed) return
     this.closed = true
+    this.cached?.clear()
     try {
       this.file.close()
     } catch (err) {
@@ -180,32 +225,20 @@ export class TableReader {
     }
   }
 
-  /** Index of the first block whose last key is >= key (index.length if none). */
-  private blockFor(key: Buffer): number {
-    let lo = 0
-    let hi = this.index.length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (Buffer.compare(this.index[mid].lastKey, key) < 0) lo = mid + 1
-      else hi = mid
-    }
-    return lo
-  }
-
   private dataBlock(i: number): Block {
-    const {handle} = this.index[i]
-    const cached = this.cache?.get(this.cacheId, handle.offset)
+    const offset = this.blocks.blockOffset(i)
+    const cached = this.cached?.get(offset)
     if (cached !== undefined) return cached
-    const {contents, compression} = this.readBlock(handle)
-    const block = new Block(contents, this.path, handle.offset, compression !== BlockCompression.NONE)
-    this.cache?.set(this.cacheId, handle.offset, block, contents.length + 64)
+    const {contents, compression} = this.readBlock(this.blocks.handle(i))
+    const block = new Block(contents, this.path, offset, compression !== BlockCompression.NONE)
+    this.cached?.set(offset, block, contents.length + 64)
     return block
   }
 
   /** Checks that `key` lies in block i's index range (previous last key, last key]. */
   private checkInBlock(i: number, key: Buffer): void {
-    if (Buffer.compare(key, this.index[i].lastKey) > 0 || (i > 0 && Buffer.compare(key, this.index[i - 1].lastKey) <= 0)) {
-      throw corruption(this.path, this.index[i].handle.offset, 'data block key outside the range its index entry gives')
+    if (this.blocks.compareLastKey(key, i) > 0 || (i > 0 && this.blocks.compareLastKey(key, i - 1) <= 0)) {
+      throw corruption(this.path, this.blocks.blockOffset(i), 'data block key outside the range its index entry gives')
     }
   }
 }

@@ -9,6 +9,7 @@
  * newer data.
  */
 import {corruption} from '../errors.js'
+import {compareKeys} from '../util/bytes.js'
 import type {TableMeta} from '../manifest/format.js'
 import type {TableReader} from '../sstable/reader.js'
 
@@ -21,7 +22,7 @@ export interface LiveTable {
   readonly reader: TableReader
 }
 
-const cmp = Buffer.compare
+const cmp = compareKeys
 
 /** True if [a.smallest, a.largest] intersects [lo, hi] (undefined bounds are open). */
 export function overlaps(t: TableMeta, lo: Buffer | undefined, hi: Buffer | undefined): boolean {

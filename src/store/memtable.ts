@@ -40,7 +40,7 @@ export class Memtable {
   }
 
   get(key: Buffer): Entry | undefined {
-    return this.map.get(key.toString('latin1'))
+    return this.map.size === 0 ? undefined : this.map.get(key.toString('latin1'))
   }
 
   private keys(): string[] {

@@ -12,6 +12,7 @@ import {ErrorCode, StrataError, ioError, isNotFound} from '../errors.js'
 import type {FileSystem} from '../vfs/fs.js'
 import {isLive, Kind, type Entry} from '../record/format.js'
 import type {KeyHash} from '../util/hash.js'
+import {compareKeys} from '../util/bytes.js'
 import {TableBuilder} from '../sstable/builder.js'
 import {TableReader} from '../sstable/reader.js'
 import type {BlockCompression} from '../sstable/format.js'
@@ -183,7 +184,7 @@ export class Shard {
     try {
       for (const meta of manifest.tables) {
         const path = joinPath(dir, tableFileName(meta.fileNumber))
-        const reader = TableReader.open(fs, path, ctx.cache)
+        const reader = TableReader.openLazily(fs, path, ctx.cache)
         tables.push({meta, reader})
         if (reader.fileSize !== meta.fileSize) {
           throw new StrataError(ErrorCode.CORRUPTION, `${path}: size ${reader.fileSize} differs from the manifest's ${meta.fileSize}`, {file: path, offset: 0})
@@ -207,7 +208,7 @@ export class Shard {
     if (m !== undefined) return m
     // Newest first: level 0 (newest table first), then one table per level.
     for (const t of this.levels.l0) {
-      if (Buffer.compare(key, t.meta.smallestKey) < 0 || Buffer.compare(key, t.meta.largestKey) > 0) continue
+      if (compareKeys(key, t.meta.smallestKey) < 0 || compareKeys(key, t.meta.largestKey) > 0) continue
       const e = t.reader.get(key, h)
       if (e !== undefined) return e
     }
@@ -242,8 +243,9 @@ export class Shard {
       if (!t.reader.mayContain(h)) continue
       const e = t.reader.get(key, h)
       if (e === undefined) continue
-      const block = t.reader.index.find((ix) => Buffer.compare(ix.lastKey, key) >= 0)
-      out.push({source: 'sstable', file: t.reader.path, offset: block?.handle.offset ?? 0, level: t.meta.level, entry: e})
+      const block = t.reader.blocks.search(key)
+      const offset = block < t.reader.blocks.length ? t.reader.blocks.blockOffset(block) : 0
+      out.push({source: 'sstable', file: t.reader.path, offset, level: t.meta.level, entry: e})
     }
     return out.sort((a, b) => b.entry.seq - a.entry.seq)
   }
