@@ -15,7 +15,7 @@
  */
 import {decodeEntry} from '../record/codec.js'
 import {Flag, MAX_KEY_BYTES, MAX_VALUE_BYTES, type Entry} from '../record/format.js'
-import {compareToRange} from '../util/bytes.js'
+import {compareKeys, compareToRange} from '../util/bytes.js'
 import {ByteReader, MAX_VARINT_BYTES} from '../util/coding.js'
 import {corruption, StrataError} from '../errors.js'
 import {RESTART_INTERVAL} from './format.js'
@@ -70,7 +70,7 @@ export class Block {
     for (let i = 0; i < RESTART_INTERVAL && pos < end; i++) {
       if (!this.locateKey(pos, end)) this.malformed(r)
       const c = compareToRange(key, this.contents, this.keyStart, this.keyEnd)
-      if (c === 0) return this.decode(pos, end).entry
+      if (c === 0) return this.decode(pos, end)
       if (c < 0) return undefined
       pos = this.skipValue(end)
       if (pos < 0) this.malformed(r)
@@ -84,8 +84,8 @@ export class Block {
     const first = from === undefined ? 0 : Math.max(0, this.lastRestartBefore(from, true))
     for (let r = first; r < this.restarts; r++) {
       const es = this.interval(r)
-      if (prev !== undefined && Buffer.compare(es[0].key, prev.key) <= 0) this.fail('keys out of order across restarts', this.restart(r))
-      for (const e of es) if (from === undefined || Buffer.compare(e.key, from) >= 0) yield e
+      if (prev !== undefined && compareKeys(es[0].key, prev.key) <= 0) this.fail('keys out of order across restarts', this.restart(r))
+      for (const e of es) if (from === undefined || compareKeys(e.key, from) >= 0) yield e
       prev = es[es.length - 1]
     }
   }
@@ -95,11 +95,11 @@ export class Block {
     let next: Entry | undefined
     for (let r = before === undefined ? this.restarts - 1 : this.lastRestartBefore(before, false); r >= 0; r--) {
       const es = this.interval(r)
-      if (next !== undefined && Buffer.compare(es[es.length - 1].key, next.key) >= 0) {
+      if (next !== undefined && compareKeys(es[es.length - 1].key, next.key) >= 0) {
         this.fail('keys out of order across restarts', this.restart(r + 1))
       }
       for (let i = es.length - 1; i >= 0; i--) {
-        if (before === undefined || Buffer.compare(es[i].key, before) < 0) yield es[i]
+        if (before === undefined || compareKeys(es[i].key, before) < 0) yield es[i]
       }
       next = es[0]
     }
@@ -175,13 +175,15 @@ export class Block {
   private interval(r: number): Entry[] {
     const end = this.intervalEnd(r)
     const out: Entry[] = []
-    let pos = this.restart(r)
-    while (pos < end) {
+    const reader = new ByteReader(this.contents, this.file, this.inflated ? 0 : this.offset, this.restart(r), end)
+    let prev: Buffer | undefined
+    while (reader.pos < end) {
+      const pos = reader.pos
       if (out.length === RESTART_INTERVAL) this.fail(`more than ${RESTART_INTERVAL} entries after restart ${r}`, pos)
-      const {entry, next} = this.decode(pos, end)
-      if (out.length > 0 && Buffer.compare(entry.key, out[out.length - 1].key) <= 0) this.fail('keys out of order', pos)
+      const entry = this.decodeWith(reader)
+      if (prev !== undefined && compareKeys(entry.key, prev) <= 0) this.fail('keys out of order', pos)
       out.push(entry)
-      pos = next
+      prev = entry.key
     }
     if (r + 1 < this.restarts && out.length !== RESTART_INTERVAL) {
       this.fail(`restart ${r} covers ${out.length} entries, not ${RESTART_INTERVAL}`, this.restart(r))
@@ -190,10 +192,14 @@ export class Block {
   }
 
   /** Decodes the entry at `pos`, which must end by `end`. */
-  private decode(pos: number, end: number): {entry: Entry; next: number} {
-    const r = new ByteReader(this.contents, this.file, this.inflated ? 0 : this.offset, pos, end)
+  private decode(pos: number, end: number): Entry {
+    return this.decodeWith(new ByteReader(this.contents, this.file, this.inflated ? 0 : this.offset, pos, end))
+  }
+
+  /** Decodes the entry at the reader's position; errors in an inflated block name the block and the position inside it. */
+  private decodeWith(r: ByteReader): Entry {
     try {
-      return {entry: decodeEntry(r), next: r.pos}
+      return decodeEntry(r)
     } catch (err) {
       if (!this.inflated || !(err instanceof StrataError) || err.offset === undefined) throw err
       this.fail(err.message.slice(this.file.length + 2).replace(/ at byte \d+$/, ''), err.offset)

@@ -13,6 +13,7 @@
  */
 import * as zlib from 'node:zlib'
 import {MAX_KEY_BYTES, MAX_VALUE_BYTES, type Entry} from '../record/format.js'
+import {compareKeys} from '../util/bytes.js'
 import {crc32} from '../util/crc.js'
 import {hashKey, type KeyHash} from '../util/hash.js'
 import {corruption, ErrorCode, invalidArgument, ioError, StrataError} from '../errors.js'
@@ -183,9 +184,11 @@ export class TableReader {
       const n = this.blocks.length
       const first = from === undefined ? 0 : this.blocks.search(from)
       for (let i = first; i < n; i++) {
+        let head = true
         for (const e of this.dataBlock(i).ascending(i === first ? from : undefined)) {
-          if (to !== undefined && Buffer.compare(e.key, to) >= 0) return
-          this.checkInBlock(i, e.key)
+          if (to !== undefined && compareKeys(e.key, to) >= 0) return
+          this.checkInBlock(i, e.key, true, head)
+          head = false
           yield e
         }
       }
@@ -193,9 +196,11 @@ export class TableReader {
       const last = this.blocks.length - 1
       const first = to === undefined ? last : Math.min(this.blocks.search(to), last)
       for (let i = first; i >= 0; i--) {
+        let head = true
         for (const e of this.dataBlock(i).descending(i === first ? to : undefined)) {
-          if (from !== undefined && Buffer.compare(e.key, from) < 0) return
-          this.checkInBlock(i, e.key)
+          if (from !== undefined && compareKeys(e.key, from) < 0) return
+          this.checkInBlock(i, e.key, head, true)
+          head = false
           yield e
         }
       }
@@ -235,9 +240,14 @@ export class TableReader {
     return block
   }
 
-  /** Checks that `key` lies in block i's index range (previous last key, last key]. */
-  private checkInBlock(i: number, key: Buffer): void {
-    if (this.blocks.compareLastKey(key, i) > 0 || (i > 0 && this.blocks.compareLastKey(key, i - 1) <= 0)) {
+  /**
+   * Checks that `key` lies in block i's index range (previous last key, last
+   * key]. A block's keys strictly increase (Block checks that), so after the
+   * first key an iteration visits only the far bound needs checking: the
+   * upper one going up, the lower one going down.
+   */
+  private checkInBlock(i: number, key: Buffer, upper: boolean, lower: boolean): void {
+    if ((upper && this.blocks.compareLastKey(key, i) > 0) || (lower && i > 0 && this.blocks.compareLastKey(key, i - 1) <= 0)) {
       throw corruption(this.path, this.blocks.blockOffset(i), 'data block key outside the range its index entry gives')
     }
   }

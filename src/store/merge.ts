@@ -2,6 +2,7 @@
  * K-way merges of sorted streams with a binary heap.
  */
 import type {Entry} from '../record/format.js'
+import {compareKeys} from '../util/bytes.js'
 
 interface Head<T> {
   value: T
@@ -73,7 +74,7 @@ export function* mergeSorted<T>(sources: ReadonlyArray<Iterable<T>>, cmp: (a: T,
  */
 export function* mergeNewest(sources: Iterable<Entry>[], reverse = false, out?: {source: number}): Generator<Entry> {
   const dir = reverse ? -1 : 1
-  const cmp = (a: Entry, b: Entry): number => Buffer.compare(a.key, b.key) * dir || b.seq - a.seq
+  const cmp = (a: Entry, b: Entry): number => compareKeys(a.key, b.key) * dir || b.seq - a.seq
   if (sources.length === 1) {
     if (out) out.source = 0
     yield* sources[0]
@@ -81,7 +82,7 @@ export function* mergeNewest(sources: Iterable<Entry>[], reverse = false, out?: 
   }
   let last: Buffer | undefined
   for (const e of mergeSorted(sources, cmp, out)) {
-    if (last !== undefined && last.equals(e.key)) continue
+    if (last !== undefined && compareKeys(last, e.key) === 0) continue
     last = e.key
     yield e
   }

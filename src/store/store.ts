@@ -85,6 +85,51 @@ function decodeValue(e: Entry): Buffer {
   return e.value
 }
 
+/** An async scan lets other callbacks run once every this many entries. */
+const SCAN_YIELD_EVERY = 1024
+
+/**
+ * Steps a synchronous iterator behind the async iterator protocol: one
+ * settled promise per item, without an async generator's queueing, and a
+ * turn of the event loop every SCAN_YIELD_EVERY items so that a long scan
+ * does not starve timers and I/O. The iterator is made on the first next(),
+ * so bad options reject that call, as they would in an async generator.
+ */
+function asyncIterator<T>(make: () => Iterator<T>): AsyncIterableIterator<T> {
+  let it: Iterator<T> | undefined
+  let count = 0
+  /** The newest promise handed out while a deferred step is outstanding: later calls queue behind it. */
+  let last: Promise<IteratorResult<T>> | undefined
+  const step = (): IteratorResult<T> => (it ??= make()).next()
+  return {
+    [Symbol.asyncIterator]() {
+      return this
+    },
+    next(): Promise<IteratorResult<T>> {
+      const defer = ++count % SCAN_YIELD_EVERY === 0
+      if (last === undefined && !defer) {
+        try {
+          return Promise.resolve(step())
+        } catch (err) {
+          return Promise.reject(err)
+        }
+      }
+      const after = (): Promise<IteratorResult<T>> => (defer ? new Promise<void>((r) => setImmediate(r)).then(step) : Promise.resolve().then(step))
+      const p: Promise<IteratorResult<T>> = last === undefined ? after() : last.then(after, after)
+      last = p
+      const settled = (): void => {
+        if (last === p) last = undefined
+      }
+      p.then(settled, settled)
+      return p
+    },
+    return(value?: unknown): Promise<IteratorResult<T>> {
+      it?.return?.()
+      return Promise.resolve({done: true, value: value as T})
+    },
+  }
+}
+
 function toKeyValue(e: Entry, shard: number): KeyValue {
   const kv: {-readonly [K in keyof KeyValue]: KeyValue[K]} = {key: e.key, value: decodeValue(e), seq: e.seq, shard, json: e.json === true}
   if (e.expiresAt !== undefined) kv.expiresAt = e.expiresAt
@@ -444,8 +489,8 @@ class StoreImpl implements Store {
     })()
   }
 
-  async *scan(options: ScanOptions = {}): AsyncIterableIterator<KeyValue> {
-    yield* this.scanSync(options)
+  scan(options: ScanOptions = {}): AsyncIterableIterator<KeyValue> {
+    return asyncIterator(() => this.scanSync(options))
   }
 
   explain(k: Uint8Array | string): KeyExplanation {

@@ -324,3 +324,34 @@ test('a read-only store refuses writes', async (t) => {
   t.is((await t.throwsAsync(s.put('a', 'b'), {instanceOf: StrataError}))?.code, 'INVALID_ARGUMENT')
   await s.close()
 })
+
+test('async scan keeps order under overlapping next() calls, yields to timers, rejects bad options and closes on break', async (t) => {
+  const dir = await newStore(2)
+  const s = await open(dir, {sync: 'none'})
+  t.teardown(() => s.close())
+  const n = 5000
+  await s.batch(Array.from({length: n}, (_, i) => ({type: 'put' as const, key: `k${String(i).padStart(5, '0')}`, value: `v${i}`})))
+  // Many next() calls in flight at once (not what for-await does, but allowed):
+  // answers come back in key order, across the event-loop turns the scan takes.
+  const it = s.scan()
+  const results = await Promise.all(Array.from({length: n + 2}, () => it.next()))
+  t.deepEqual(results.slice(0, n).map((r) => r.value?.key.toString()), Array.from({length: n}, (_, i) => `k${String(i).padStart(5, '0')}`))
+  t.true(results.slice(n).every((r) => r.done === true))
+  // A timer set before a long scan fires before the scan ends.
+  let fired = false
+  setImmediate(() => (fired = true))
+  let seenBeforeFire = 0
+  for await (const _ of s.scan()) if (!fired) seenBeforeFire++
+  t.true(fired)
+  t.true(seenBeforeFire < n, `the timer waited for all ${seenBeforeFire} entries`)
+  // Bad options reject the first next(), like an async generator would.
+  const bad = s.scan({limit: -1})
+  await t.throwsAsync(() => bad.next(), {instanceOf: StrataError, message: /limit/})
+  // break ends the iteration; a new scan still works.
+  let seen = 0
+  for await (const _ of s.scan()) if (++seen === 10) break
+  t.is(seen, 10)
+  let total = 0
+  for await (const _ of s.scan({prefix: 'k0001'})) total++
+  t.is(total, 10)
+})
