@@ -2,7 +2,7 @@ import {existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync} from 
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {ErrorCode, createStore} from '../src/engine.js'
-import {CliError, Flags, StrataCommand, formatBytes, type Format} from '../src/cli/index.js'
+import {CliError, Flags, StrataCommand, cacheSizeFlag, formatBytes, parseSize, type Format} from '../src/cli/index.js'
 
 /** One measured workload. */
 interface Measured {
@@ -89,6 +89,7 @@ To compare with LevelDB and RocksDB, run "npm run bench" in a clone of the strat
     'durable-puts': Flags.integer({summary: 'Single puts in the durable workload.', min: 1, default: 1000, helpValue: 'N'}),
     shards: Flags.integer({summary: 'Shards of the scratch store, 1 to 1024.', min: 1, max: 1024, default: 4, helpValue: 'N'}),
     compression: Flags.option({options: ['zlib', 'none'] as const, summary: 'Compression of SSTable data blocks.', default: 'zlib' as const})(),
+    'cache-size': cacheSizeFlag,
     keep: Flags.boolean({summary: 'Keep the scratch store afterwards (it is printed in the output).'}),
   }
 
@@ -102,6 +103,7 @@ To compare with LevelDB and RocksDB, run "npm run bench" in a clone of the strat
     const valueBytes = flags['value-size']
     const reads = flags.reads ?? Math.min(keys, 200_000)
     const durablePuts = flags['durable-puts']
+    const cacheSizeBytes = parseSize(flags['cache-size'], '--cache-size')
     const scratch = this.scratchDir(flags.dir)
     const results: Partial<Record<Workload, Measured>> = {}
     const out = this.output
@@ -132,7 +134,7 @@ To compare with LevelDB and RocksDB, run "npm run bench" in a clone of the strat
         measure('load', keys, performance.now() - t0, 'keys/s')
       })
 
-      await this.using(await this.openWriter(scratch.dir, {sync: 'none', lockTimeoutMs: 0}), async (store) => {
+      await this.using(await this.openWriter(scratch.dir, {sync: 'none', lockTimeoutMs: 0, cacheSizeBytes}), async (store) => {
         const check = (i: number, v: Buffer | undefined): void => {
           if (v === undefined || !v.equals(valueOf(i, valueBytes))) throw wrongRead(`key ${keyOf(i).toString('latin1')} ${v === undefined ? 'is missing' : 'has a wrong value'}`)
         }
@@ -174,7 +176,7 @@ To compare with LevelDB and RocksDB, run "npm run bench" in a clone of the strat
     }
 
     await this.print({
-      dir: scratch.dir, keys, keyBytes: 16, valueBytes, shards: flags.shards, compression: flags.compression, reads, durablePuts,
+      dir: scratch.dir, keys, keyBytes: 16, valueBytes, shards: flags.shards, compression: flags.compression, cacheSizeBytes, reads, durablePuts,
       results, kept: flags.keep === true,
     })
   }

@@ -1,4 +1,4 @@
-import {Args, Flags, StrataCommand, keyEncodingFlag, runGet, valueEncodingFlag} from '../src/cli/index.js'
+import {Args, Flags, StrataCommand, cacheSizeFlag, keyEncodingFlag, runGet, valueEncodingFlag} from '../src/cli/index.js'
 
 /**
  * JSON output: {"records": [record...], "missing": [{"key", "keyEncoding"}...]}
@@ -27,12 +27,13 @@ Text output: for one key just its value; for several, "key<TAB>value" lines. Con
     raw: Flags.boolean({summary: 'Write the value\'s bytes exactly as stored, nothing added (one key only).'}),
     'key-encoding': keyEncodingFlag,
     'value-encoding': valueEncodingFlag,
+    'cache-size': cacheSizeFlag,
   }
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parseCommand(Get)
     await runGet(
-      {dir: flags.dir, texts: argv as string[], enc: {key: flags['key-encoding'], value: flags['value-encoding']}, raw: flags.raw},
+      {dir: flags.dir, texts: argv as string[], enc: {key: flags['key-encoding'], value: flags['value-encoding']}, raw: flags.raw, cacheSize: flags['cache-size']},
       this.output,
     )
   }

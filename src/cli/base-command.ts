@@ -106,8 +106,9 @@ export abstract class StrataCommand extends Command {
   }
 
   /** Opens the store for writing: waits up to `lockTimeoutMs` for the writer lock. */
-  protected async openWriter(dir: string, options: {sync: 'always' | 'none'; lockTimeoutMs: number}): Promise<Store> {
-    return open(dir, {sync: options.sync, lockTimeoutMs: options.lockTimeoutMs})
+  protected async openWriter(dir: string, options: {sync: 'always' | 'none'; lockTimeoutMs: number; cacheSizeBytes?: number}): Promise<Store> {
+    const {cacheSizeBytes} = options
+    return open(dir, {sync: options.sync, lockTimeoutMs: options.lockTimeoutMs, ...(cacheSizeBytes === undefined ? {} : {cacheSizeBytes})})
   }
 
   /**

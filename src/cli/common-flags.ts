@@ -27,3 +27,11 @@ export const lockTimeoutFlag = Flags.string({
   default: '10s',
   helpValue: 'DURATION',
 })
+
+/** --cache-size: the block cache budget of a reading command. */
+export const cacheSizeFlag = Flags.string({
+  summary: 'Block cache budget: decoded data blocks kept in memory while the command runs (0 turns it off). Worth raising for many keys or repeated reads.',
+  description: 'Bytes with an optional unit: 0, 65536, 512K, 64MiB, 1G (1024-based).',
+  default: '8MiB',
+  helpValue: 'SIZE',
+})

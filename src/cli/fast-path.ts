@@ -13,7 +13,7 @@ import {chalkFor} from './color.js'
 import {Output, isJsonFormat, type Format} from './output.js'
 import {runGet} from './get-run.js'
 
-const VALUE_FLAGS = new Set(['--dir', '-d', '--format', '--key-encoding', '--value-encoding'])
+const VALUE_FLAGS = new Set(['--dir', '-d', '--format', '--key-encoding', '--value-encoding', '--cache-size'])
 const FAST_FORMATS: readonly string[] = ['text', 'json', 'ndjson']
 
 /** Parsed plain `get` arguments, or undefined if oclif must handle them. */
@@ -71,6 +71,7 @@ export async function tryFastGet(argv: readonly string[]): Promise<boolean> {
         texts: p.keys,
         enc: {key: (p.values.get('--key-encoding') ?? 'utf8') as Encoding, value: (p.values.get('--value-encoding') ?? 'utf8') as Encoding},
         raw: p.raw,
+        cacheSize: p.values.get('--cache-size'),
       },
       out,
     )

@@ -6,6 +6,7 @@ import {ErrorCode, open, type KeyValue} from '../engine.js'
 import {CliError} from './cli-error.js'
 import {decodeInput, formatJson, formatText, type Encoding} from './encoding.js'
 import {checkKey} from './limits.js'
+import {parseSize} from './size.js'
 import type {Output} from './output.js'
 import {keysForMessage, recordTable, recordToJson, recordToText} from './records.js'
 
@@ -16,6 +17,8 @@ export interface GetRequest {
   readonly texts: readonly string[]
   readonly enc: {readonly key: Encoding; readonly value: Encoding}
   readonly raw: boolean
+  /** --cache-size as typed (default 8MiB). */
+  readonly cacheSize?: string
 }
 
 /** Reads the keys and prints them; throws NOT_FOUND (exit 1) naming the missing ones. */
@@ -25,7 +28,8 @@ export async function runGet(req: GetRequest, out: Output): Promise<void> {
   const keys = texts.map((t, i) => decodeInput(t, enc.key, texts.length === 1 ? 'key' : `key ${i + 1}`))
   keys.forEach((k, i) => checkKey(k, texts.length === 1 ? 'key' : `key ${i + 1}`))
 
-  const store = await open(req.dir, {readOnly: true})
+  const cacheSizeBytes = req.cacheSize === undefined ? undefined : parseSize(req.cacheSize, '--cache-size')
+  const store = await open(req.dir, {readOnly: true, ...(cacheSizeBytes === undefined ? {} : {cacheSizeBytes})})
   let results: Array<KeyValue | undefined>
   try {
     results = keys.map((k) => store.getSync(k))

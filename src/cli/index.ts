@@ -3,7 +3,7 @@
  * engine's public surface (src/index.ts).
  */
 export {StrataCommand, sharedFlags, jsonAliasFlag} from './base-command.js'
-export {keyEncodingFlag, valueEncodingFlag, lockTimeoutFlag} from './common-flags.js'
+export {cacheSizeFlag, keyEncodingFlag, valueEncodingFlag, lockTimeoutFlag} from './common-flags.js'
 export {EXIT_CODES, Exit, CliErrorCode, exitCodeFor} from './exit-codes.js'
 export type {ReportedCode} from './exit-codes.js'
 export {CliError} from './cli-error.js'
@@ -31,3 +31,4 @@ export {loadBatch, CHUNK_BYTES, MAX_LINE_BYTES} from './batch-loader.js'
 export type {BatchResult, BatchOptions} from './batch-loader.js'
 /** oclif's flag and argument builders, re-exported so commands import from here only. */
 export {Args, Flags} from '@oclif/core'
+export {parseSize} from './size.js'

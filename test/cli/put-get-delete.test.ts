@@ -168,3 +168,21 @@ test('data persists across processes and overwrites win', async (t) => {
   await strata(['put', 'k', 'v2', '--dir', dir])
   t.is((await strata(['get', 'k', '--dir', dir])).stdout, 'v2\n')
 })
+
+test('get --cache-size takes a byte size on the lean path and through oclif, and rejects garbage with exit 2', async (t) => {
+  const dir = await newStore(t)
+  t.is((await strata(['put', 'k', 'v1', '--dir', dir])).status, 0)
+  for (const size of ['0', '65536', '512K', '64MiB', '1g']) {
+    const lean = await strata(['get', 'k', '--dir', dir, '--cache-size', size])
+    t.is(lean.status, 0, lean.stderr)
+    t.is(lean.stdout, 'v1\n')
+    // --format table is not on the lean path: oclif parses the flag.
+    const viaOclif = await strata(['get', 'k', '--dir', dir, `--cache-size=${size}`, '--format', 'table'])
+    t.is(viaOclif.status, 0, viaOclif.stderr)
+    t.regex(viaOclif.stdout, /v1/)
+  }
+  for (const bad of ['-1', 'lots', '1.5M', '8T', '99999999999G']) {
+    assertError(t, await strata(['get', 'k', '--dir', dir, '--cache-size', bad]), 'INVALID_ARGUMENT', 2, /--cache-size/)
+    assertError(t, await strata(['get', 'k', '--dir', dir, '--cache-size', bad, '--format', 'table']), 'INVALID_ARGUMENT', 2, /--cache-size/)
+  }
+})

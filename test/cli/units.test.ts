@@ -4,7 +4,7 @@ import {Readable} from 'node:stream'
 import {ErrorCode, StrataError} from '../../src/index.js'
 import {
   CliError, EXIT_CODES, decodeInput, escapeText, exitCodeFor, formatDuration, formatJson, formatText, loadBatch,
-  parseBatchLine, parseDuration, readLines, reportError,
+  parseBatchLine, parseDuration, parseSize, readLines, reportError,
 } from '../../src/cli/index.js'
 import type {BatchOp} from '../../src/index.js'
 
@@ -129,4 +129,14 @@ test('loadBatch applies whole chunks and none of the bad line\'s chunk', async (
   t.is(applied.length, 1)
   t.deepEqual(applied[0].map((o) => String(o.key)), ['a', 'b'])
   t.regex((e as CliError).hint ?? '', /lines 1-2 were applied .*nothing from line 4 on was written/)
+})
+
+test('sizes are whole bytes with optional 1024-based units', (t) => {
+  const cases: Array<[string, number]> = [['0', 0], ['4096', 4096], ['12b', 12], ['1K', 1024], ['2kib', 2048], ['3KB', 3072], ['64MiB', 64 * 1024 ** 2], ['8m', 8 * 1024 ** 2], ['1G', 1024 ** 3], [' 5 MiB ', 5 * 1024 ** 2]]
+  for (const [text, bytes] of cases) t.is(parseSize(text, '--cache-size'), bytes, text)
+  for (const bad of ['', '-1', '1.5M', 'M', '8T', '10 apples', '0x10', '65G']) {
+    const e = t.throws(() => parseSize(bad, '--cache-size'))
+    t.is((e as CliError).code, 'INVALID_ARGUMENT', bad)
+    t.regex((e as CliError).message, /--cache-size/)
+  }
 })
