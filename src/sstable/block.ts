@@ -67,8 +67,8 @@ export class Block {
     if (r < 0) return undefined
     const end = this.intervalEnd(r)
     let pos = this.restart(r)
-    for (let i = 0; i < RESTART_INTERVAL && pos < end; i++) {
-      if (!this.locateKey(pos, end)) this.malformed(r)
+    for (let i = 0; pos < end; i++) {
+      if (i === RESTART_INTERVAL || !this.locateKey(pos, end)) this.malformed(r)
       const c = compareToRange(key, this.contents, this.keyStart, this.keyEnd)
       if (c === 0) return this.decode(pos, end)
       if (c < 0) return undefined
