@@ -1,4 +1,5 @@
 import test from 'ava'
+import * as fs from 'node:fs'
 import * as path from 'node:path'
 import {createStore, open} from '../../src/index.js'
 import {tempDir} from '../helpers/temp.js'
@@ -76,4 +77,30 @@ test('compact by range rewrites only the tables that range needs', async (t) => 
   t.is(s.stats().totals.tombstones, 0)
   t.is([...s.scanSync()].length, 3900)
   await s.close()
+})
+
+test('a reader opens only the tables its reads need, and keeps reading them after a compaction deletes them', async (t) => {
+  const dir = await newStore()
+  const w = await open(dir, small)
+  const model = new Map<string, string>()
+  for (let i = 0; i < 6000; i++) {
+    const k = `k${String((i * 7919) % 3000).padStart(5, '0')}`
+    model.set(k, `v${i}`)
+    await w.put(k, `v${i}`)
+  }
+  await w.flush()
+  const shardDir = path.join(dir, 'shard-0000')
+  const tablesOf = (): string[] => fs.readdirSync(shardDir).filter((n) => n.endsWith('.sst'))
+  const before = tablesOf()
+  t.true(before.length >= 2, `tables: ${before}`)
+  // The reader's view is fixed before the compaction; it reads every key after it.
+  const r = await open(dir, {readOnly: true})
+  t.is(r.getSync('k00007')?.value.toString(), model.get('k00007'))
+  await w.compact()
+  const after = tablesOf()
+  t.deepEqual(after.filter((n) => before.includes(n)), [], 'the compaction deleted every table the reader had')
+  for (const [k, v] of model) if (r.getSync(k)?.value.toString() !== v) t.fail(`key ${k} after the compaction`)
+  t.is([...r.scanSync()].length, model.size)
+  await r.close()
+  await w.close()
 })
