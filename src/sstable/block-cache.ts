@@ -6,8 +6,23 @@
  * Each table gets its own `TableBlocks` (a map from block offset to entry),
  * so a lookup is one numeric map probe; recency is one list across all
  * tables. A closed table drops its blocks at once.
+ *
+ * Buffer recycling: random point reads fill the cache with blocks and push
+ * out as many, each a fresh ~4 KiB buffer. Left to the garbage collector,
+ * tens of megabytes of dead buffers pile up before it runs. So a block whose
+ * buffer came from `takeBuffer` and whose bytes were never handed out (the
+ * reader copies what a point read returns; `Block.pooled` is cleared as soon
+ * as an iteration exposes views into it) goes back to a small free list when
+ * it leaves the cache, and the next read reuses it.
  */
 import type {Block} from './block.js'
+
+/** Pooled buffers come in sizes that are multiples of this. */
+const SLOT_BYTES = 1024
+/** Blocks larger than this are not pooled. */
+const MAX_POOLED_BYTES = 16 * 1024
+/** Free buffers kept per size. */
+const MAX_FREE_PER_SIZE = 64
 
 interface Node {
   readonly owner: TableBlocks
@@ -38,6 +53,43 @@ export class BlockCache {
     return new TableBlocks(this)
   }
 
+  private readonly free = new Map<number, Buffer[]>()
+
+  /**
+   * A buffer of `n` bytes for a block read, reused from an evicted block when
+   * one of the right size is free. Its memory is `chargeOf(n)` bytes.
+   */
+  takeBuffer(n: number): Buffer {
+    if (n > MAX_POOLED_BYTES) return Buffer.allocUnsafe(n)
+    const size = chargeOf(n)
+    const buf = this.free.get(size)?.pop() ?? Buffer.allocUnsafeSlow(size)
+    return buf.subarray(0, n)
+  }
+
+  /** Whether a buffer of `n` bytes from takeBuffer is a pooled one. */
+  static pooledSize(n: number): boolean {
+    return n <= MAX_POOLED_BYTES
+  }
+
+  /**
+   * Gives a buffer from takeBuffer back for reuse.
+   * REQUIRES: nothing will read or keep a view of it any more.
+   */
+  giveBack(buf: Buffer): void {
+    const {buffer, byteOffset} = buf
+    const size = buffer.byteLength
+    if (byteOffset !== 0 || size % SLOT_BYTES !== 0 || size > MAX_POOLED_BYTES) return
+    let list = this.free.get(size)
+    if (list === undefined) this.free.set(size, (list = []))
+    if (list.length < MAX_FREE_PER_SIZE) list.push(Buffer.from(buffer, 0, size))
+  }
+
+  private recycle(block: Block): void {
+    if (!block.pooled) return
+    block.pooled = false
+    this.giveBack(block.contents)
+  }
+
   /** @internal */
   touch(n: Node): void {
     if (this.head === n) return
@@ -57,6 +109,7 @@ export class BlockCache {
     this.unlink(n)
     this.used -= n.charge
     n.owner.forget(n.offset)
+    this.recycle(n.block)
   }
 
   private pushHead(n: Node): void {
@@ -80,7 +133,7 @@ export class BlockCache {
 export class TableBlocks {
   private readonly map = new Map<number, Node>()
 
-  constructor(private readonly cache: BlockCache) {}
+  constructor(readonly cache: BlockCache) {}
 
   get(offset: number): Block | undefined {
     const n = this.map.get(offset)
@@ -108,4 +161,9 @@ export class TableBlocks {
   forget(offset: number): void {
     this.map.delete(offset)
   }
+}
+
+/** Memory a block of `n` bytes takes from takeBuffer (its size rounded up to SLOT_BYTES). */
+export function chargeOf(n: number): number {
+  return Math.ceil(n / SLOT_BYTES) * SLOT_BYTES
 }

@@ -34,7 +34,7 @@ export class Block {
    *   not file offsets, so errors report `offset` and say where inside they are
    */
   constructor(
-    private readonly contents: Buffer,
+    readonly contents: Buffer,
     private readonly file: string,
     private readonly offset: number,
     private readonly inflated = false,
@@ -104,6 +104,13 @@ export class Block {
       next = es[0]
     }
   }
+
+  /**
+   * True while `contents` is a recyclable buffer (BlockCache.takeBuffer) of
+   * which no view has been handed out; see block-cache.ts. Whoever exposes
+   * views into the block (an iteration) must clear it.
+   */
+  pooled = false
 
   /** Key bounds and flags byte found by the last locateKey. */
   private keyStart = 0

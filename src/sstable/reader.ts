@@ -19,7 +19,7 @@ import {hashKey, type KeyHash} from '../util/hash.js'
 import {corruption, ErrorCode, invalidArgument, ioError, StrataError} from '../errors.js'
 import type {FileSystem, ReadableFile} from '../vfs/fs.js'
 import {Block} from './block.js'
-import type {BlockCache, TableBlocks} from './block-cache.js'
+import {BlockCache, chargeOf, type TableBlocks} from './block-cache.js'
 import {bloomMayContain} from './bloom.js'
 import {MAX_BLOCK_SIZE} from './builder.js'
 import {decodeFooter} from './footer.js'
@@ -173,7 +173,11 @@ export class TableReader {
   get(key: Buffer, h: KeyHash = hashKey(key)): Entry | undefined {
     if (!this.mayContain(h)) return undefined
     const i = this.blocks.search(key)
-    return i < this.blocks.length ? this.dataBlock(i).get(key) : undefined
+    if (i >= this.blocks.length) return undefined
+    const block = this.dataBlock(i, false)
+    const e = block.get(key)
+    // A pooled block's buffer is reused once it leaves the cache: return copies.
+    return e !== undefined && block.pooled ? {...e, key: Buffer.from(e.key), value: Buffer.from(e.value)} : e
   }
 
   /** Entries with from <= key < to, ascending (descending if `reverse`), reading one block at a time. */
@@ -185,7 +189,7 @@ export class TableReader {
       const first = from === undefined ? 0 : this.blocks.search(from)
       for (let i = first; i < n; i++) {
         let head = true
-        for (const e of this.dataBlock(i).ascending(i === first ? from : undefined)) {
+        for (const e of this.dataBlock(i, true).ascending(i === first ? from : undefined)) {
           if (to !== undefined && compareKeys(e.key, to) >= 0) return
           this.checkInBlock(i, e.key, true, head)
           head = false
@@ -197,7 +201,7 @@ export class TableReader {
       const first = to === undefined ? last : Math.min(this.blocks.search(to), last)
       for (let i = first; i >= 0; i--) {
         let head = true
-        for (const e of this.dataBlock(i).descending(i === first ? to : undefined)) {
+        for (const e of this.dataBlock(i, true).descending(i === first ? to : undefined)) {
           if (from !== undefined && compareKeys(e.key, from) < 0) return
           this.checkInBlock(i, e.key, head, true)
           head = false
@@ -230,13 +234,30 @@ export class TableReader {
     }
   }
 
-  private dataBlock(i: number): Block {
+  /**
+   * Block i, from the cache or read and checked. `views`: the caller hands
+   * out views into the block (an iteration), so its buffer must never be
+   * recycled; point lookups copy what they return and pass false.
+   */
+  private dataBlock(i: number, views: boolean): Block {
     const offset = this.blocks.blockOffset(i)
-    const cached = this.cached?.get(offset)
-    if (cached !== undefined) return cached
-    const {contents, compression} = this.readBlock(this.blocks.handle(i))
+    const tb = this.cached
+    const hit = tb?.get(offset)
+    if (hit !== undefined) {
+      if (views) hit.pooled = false
+      return hit
+    }
+    if (this.closed) throw new StrataError(ErrorCode.CLOSED, `${this.path}: table is closed`, {file: this.path})
+    const handle = this.blocks.handle(i)
+    const pool = !views && tb !== undefined && BlockCache.pooledSize(handle.size + BLOCK_TRAILER_SIZE) ? tb.cache : undefined
+    const {contents, compression} = readBlockAt(this.file, this.path, this.fileSize - FOOTER_SIZE, handle, pool)
     const block = new Block(contents, this.path, offset, compression !== BlockCompression.NONE)
-    this.cached?.set(offset, block, contents.length + 64)
+    let charge = contents.length + 64
+    if (pool !== undefined && compression === BlockCompression.NONE) {
+      block.pooled = true
+      charge = chargeOf(handle.size + BLOCK_TRAILER_SIZE) + 64
+    }
+    tb?.set(offset, block, charge)
     return block
   }
 
@@ -254,8 +275,8 @@ export class TableReader {
 }
 
 /** Reads exactly `length` bytes at `position`; a short read means the file is truncated. REQUIRES: length was checked against the file size. */
-function readExact(file: ReadableFile, path: string, position: number, length: number): Buffer {
-  const buf = Buffer.allocUnsafe(length)
+function readExact(file: ReadableFile, path: string, position: number, length: number, pool?: BlockCache): Buffer {
+  const buf = pool === undefined ? Buffer.allocUnsafe(length) : pool.takeBuffer(length)
   let n: number
   try {
     n = file.read(buf, 0, length, position)
@@ -267,13 +288,13 @@ function readExact(file: ReadableFile, path: string, position: number, length: n
 }
 
 /** TableReader.readBlock for a file whose blocks must end by `limit` (the footer's offset). */
-function readBlockAt(file: ReadableFile, path: string, limit: number, handle: BlockHandle): {contents: Buffer; compression: BlockCompression} {
+function readBlockAt(file: ReadableFile, path: string, limit: number, handle: BlockHandle, pool?: BlockCache): {contents: Buffer; compression: BlockCompression} {
   const {offset, size} = handle
   const ok = Number.isSafeInteger(offset) && Number.isSafeInteger(size) && offset >= 0 && size >= 0
   if (!ok || offset + size + BLOCK_TRAILER_SIZE > limit) {
     throw invalidArgument(`${path}: block handle [${offset}, +${size}) is outside the table`)
   }
-  const buf = readExact(file, path, offset, size + BLOCK_TRAILER_SIZE)
+  const buf = readExact(file, path, offset, size + BLOCK_TRAILER_SIZE, pool)
   const stored = buf.readUInt32LE(size + 1)
   const actual = crc32(buf.subarray(0, size + 1))
   if (stored !== actual) throw corruption(path, offset, `block crc mismatch (stored ${stored}, computed ${actual})`)
@@ -281,9 +302,12 @@ function readBlockAt(file: ReadableFile, path: string, limit: number, handle: Bl
   const compression = buf[size]
   if (compression === BlockCompression.NONE) return {contents, compression}
   if (compression !== BlockCompression.ZLIB) throw corruption(path, offset + size, `unknown block compression ${compression}`)
+  let inflated: Buffer
   try {
-    return {contents: zlib.inflateSync(contents, {maxOutputLength: MAX_INFLATED_BLOCK_BYTES}), compression}
+    inflated = zlib.inflateSync(contents, {maxOutputLength: MAX_INFLATED_BLOCK_BYTES})
   } catch (err) {
     throw corruption(path, offset, `bad zlib block (${(err as Error).message})`)
   }
+  pool?.giveBack(buf) // nothing refers to the compressed bytes any more
+  return {contents: inflated, compression}
 }

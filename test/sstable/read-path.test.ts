@@ -174,3 +174,58 @@ test('a lazily opened table checks its footer at first use; open checks it at on
   const eager = t.throws(() => TableReader.open(nodeFileSystem, file), {instanceOf: StrataError})
   t.is(eager?.code, ErrorCode.CORRUPTION)
 })
+
+test('the block cache reuses the buffer of an evicted pooled block, and never one that was exposed', (t) => {
+  const cache = new BlockCache(6000)
+  const tb = cache.forTable()
+  const a = cache.takeBuffer(4100)
+  t.is(a.length, 4100)
+  t.is(a.buffer.byteLength, 5120)
+  const blockA = {pooled: true, contents: a} as unknown as Block
+  tb.set(0, blockA, 5120 + 64)
+  const b = cache.takeBuffer(4100)
+  t.not(b.buffer, a.buffer, 'a cached block keeps its buffer')
+  tb.set(5000, {pooled: false, contents: b} as unknown as Block, 5120 + 64) // evicts blockA
+  t.is(tb.get(0), undefined)
+  t.false(blockA.pooled)
+  t.is(cache.takeBuffer(4500).buffer, a.buffer, 'the evicted pooled buffer is reused for a block of its size class')
+  tb.set(10_000, {pooled: false, contents: cache.takeBuffer(4100)} as unknown as Block, 5120 + 64) // evicts b's block
+  t.not(cache.takeBuffer(4100).buffer, b.buffer, 'an exposed block\'s buffer is never reused')
+  t.is(cache.takeBuffer(100_000).length, 100_000)
+})
+
+test('values kept from point reads and scans stay intact while a tiny cache recycles buffers', async (t) => {
+  const {createStore, open} = await import('../../src/engine.js')
+  const dir = path.join(tempDir(t), 'db')
+  await createStore(dir, {shards: 2, compression: 'none'})
+  const n = 6000
+  const valueOf = (i: number): Buffer => Buffer.alloc(60 + (i % 40), `value ${i} `)
+  const keyOf = (i: number): string => `key:${String(i).padStart(6, '0')}`
+  const w = await open(dir, {sync: 'none', walFlushBytes: 64 * 1024})
+  for (let i = 0; i < n; i += 500) await w.batch(Array.from({length: 500}, (_, j) => ({type: 'put' as const, key: keyOf(i + j), value: valueOf(i + j)})))
+  await w.close()
+  // A 32 KiB cache holds a handful of blocks: nearly every read evicts one.
+  const r = await open(dir, {readOnly: true, cacheSizeBytes: 32 * 1024})
+  t.teardown(() => r.close())
+  let x = 7
+  const next = (): number => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) % n
+  const kept: Array<[number, Buffer, Buffer]> = []
+  for (let j = 0; j < 3000; j++) {
+    const i = next()
+    const kv = r.getSync(keyOf(i))!
+    kept.push([i, kv.key, kv.value])
+  }
+  // Point reads pull the end of the range into the cache as pooled blocks;
+  // the scan then takes views into those same blocks.
+  for (let i = 1360; i < 1400; i++) r.getSync(keyOf(i))
+  const scanned = [...r.scanSync({from: keyOf(1360), to: keyOf(1400)})]
+  for (let j = 0; j < 6000; j++) r.getSync(keyOf(next()))
+  for (const [i, key, value] of kept) {
+    if (key.toString() !== keyOf(i) || !value.equals(valueOf(i))) t.fail(`point read of key ${i} changed after later reads`)
+  }
+  t.is(scanned.length, 40)
+  scanned.forEach((kv, j) => {
+    if (kv.key.toString() !== keyOf(1360 + j) || !kv.value.equals(valueOf(1360 + j))) t.fail(`scanned entry ${1360 + j} changed after later reads`)
+  })
+  t.pass()
+})
