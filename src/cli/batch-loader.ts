@@ -18,7 +18,9 @@ import {MAX_KEY_BYTES, MAX_VALUE_BYTES, StrataError} from '../engine.js'
 import {CliError} from './cli-error.js'
 import {parseBatchLine} from './batch-line.js'
 import type {Encoding} from './encoding.js'
-import {readLines} from './ndjson-lines.js'
+import {readLineBatches} from './ndjson-lines.js'
+
+type PutOp = Extract<BatchOp, {type: 'put'}>
 
 /** A chunk is written once it holds this many bytes of keys and values, even if it has fewer records. */
 export const CHUNK_BYTES = 64 * 1024 * 1024
@@ -80,29 +82,27 @@ export async function loadBatch(input: Readable | AsyncIterable<Buffer>, store: 
   }
 
   try {
-    for await (const line of readLines(input, MAX_LINE_BYTES)) {
-      lines = line.number
-      if (line.text.trim() === '') continue
-      if (ops.length === 0) chunkFirstLine = line.number
-      const parsed = parseBatchLine(line.text, line.number, options.encodings, now())
-      if (parsed.kind === 'put') {
-        ops.push({
-          type: 'put',
-          key: parsed.key,
-          value: parsed.value,
-          json: parsed.json,
-          ...(parsed.ttlMs === undefined ? {} : {ttlMs: parsed.ttlMs}),
-          ...(parsed.expiresAt === undefined ? {} : {expiresAt: parsed.expiresAt}),
-        })
-        pending.puts++
-        chunkBytes += parsed.key.length + parsed.value.length
-      } else {
-        ops.push({type: 'del', key: parsed.key})
-        pending.deletes++
-        if (parsed.expired) pending.expired++
-        chunkBytes += parsed.key.length
+    for await (const batch of readLineBatches(input, MAX_LINE_BYTES)) {
+      for (const line of batch) {
+        lines = line.number
+        if (line.text.trim() === '') continue
+        if (ops.length === 0) chunkFirstLine = line.number
+        const parsed = parseBatchLine(line.text, line.number, options.encodings, now())
+        if (parsed.kind === 'put') {
+          const op: {-readonly [K in keyof PutOp]: PutOp[K]} = {type: 'put', key: parsed.key, value: parsed.value, json: parsed.json}
+          if (parsed.ttlMs !== undefined) op.ttlMs = parsed.ttlMs
+          if (parsed.expiresAt !== undefined) op.expiresAt = parsed.expiresAt
+          ops.push(op)
+          pending.puts++
+          chunkBytes += parsed.key.length + parsed.value.length
+        } else {
+          ops.push({type: 'del', key: parsed.key})
+          pending.deletes++
+          if (parsed.expired) pending.expired++
+          chunkBytes += parsed.key.length
+        }
+        if (ops.length >= options.chunkRecords || chunkBytes >= CHUNK_BYTES) await flush()
       }
-      if (ops.length >= options.chunkRecords || chunkBytes >= CHUNK_BYTES) await flush()
     }
     await flush()
   } catch (err) {
