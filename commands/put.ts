@@ -1,4 +1,4 @@
-import {createReadStream, statSync} from 'node:fs'
+import {statSync} from 'node:fs'
 import {ErrorCode} from '../src/engine.js'
 import {
   Args, CliError, CliErrorCode, Flags, StrataCommand, assertJsonText, checkKey, decodeInput, keyEncodingFlag,
@@ -96,7 +96,7 @@ What is atomic: lines are applied in chunks of --batch-size records. Each chunk 
     }
     // sync 'none' + close(): close syncs every shard, so exit 0 still means durable.
     const store = await this.openWriter(dir, {sync: 'none', lockTimeoutMs})
-    const result = await this.using(store, (s) => loadBatch(source === '-' ? process.stdin : createReadStream(source), s, {chunkRecords, encodings, parallel}))
+    const result = await this.using(store, (s) => loadBatch(source === '-' ? process.stdin : {file: source}, s, {chunkRecords, encodings, parallel}))
     const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
     const expired = result.expired > 0 ? ` (${result.expired} already expired)` : ''
     await this.output.document(

@@ -11,19 +11,20 @@
  * the bad line's chunk or after it is written.
  *
  * Memory: lines are read incrementally; at most one chunk is held at a time,
- * or, with `parallel`, the one being applied and OUTPUT_WINDOW (2) parsed
- * ahead by the worker thread.
+ * or, with `parallel`, the one being applied plus up to 16 MiB of chunks
+ * parsed ahead by the worker thread (OUTPUT_WINDOW_BYTES, at least one chunk).
  *
  * Parallel: with `parallel`, a worker thread (batch-parallel.ts) reads and
  * parses the lines while this thread applies the chunks before them. Chunks
  * are cut by the same code either way, so results, errors and what is written
  * are the same; only the work is spread over two cores.
  */
+import {createReadStream} from 'node:fs'
 import type {Readable} from 'node:stream'
 import type {Store} from '../engine.js'
 import {StrataError} from '../engine.js'
 import {BadLine, chunksOf, MAX_LINE_BYTES} from './batch-chunks.js'
-import {parallelChunks} from './batch-parallel.js'
+import {parallelChunks, type ParallelInput} from './batch-parallel.js'
 import {CliError} from './cli-error.js'
 import type {Encoding} from './encoding.js'
 import {readLineBatches} from './ndjson-lines.js'
@@ -57,8 +58,12 @@ export interface BatchOptions {
   readonly parallel?: boolean
 }
 
-/** Reads `input` and applies it to `store` chunk by chunk; see the file comment for what is atomic. */
-export async function loadBatch(input: Readable | AsyncIterable<Buffer>, store: Pick<Store, 'batch'>, options: BatchOptions): Promise<BatchResult> {
+/**
+ * Reads `input` (a stream, or `{file}`: a file to read, by the worker thread
+ * when `parallel`) and applies it to `store` chunk by chunk; see the file
+ * comment for what is atomic.
+ */
+export async function loadBatch(input: ParallelInput, store: Pick<Store, 'batch'>, options: BatchOptions): Promise<BatchResult> {
   if (options.parallel === true && options.now !== undefined) throw new TypeError('loadBatch: parallel cannot be combined with now')
   let puts = 0
   let deletes = 0
@@ -70,7 +75,7 @@ export async function loadBatch(input: Readable | AsyncIterable<Buffer>, store: 
   const result = (): BatchResult => ({puts, deletes, expired, lines, chunks})
   const source = options.parallel === true
     ? parallelChunks(input, {chunkRecords: options.chunkRecords, encodings: options.encodings})
-    : chunksOf(readLineBatches(input, MAX_LINE_BYTES), options)
+    : chunksOf(readLineBatches('file' in input ? createReadStream(input.file) : input, MAX_LINE_BYTES), options)
   try {
     for await (const chunk of source) {
       lines = chunk.lines

@@ -1,10 +1,12 @@
 /**
- * `put --batch` with parsing on a second core: the main thread forwards the
- * input to batch-worker.ts and gets back the same chunks `chunksOf` would cut
- * on the main thread, while it applies the chunks before them to the store.
+ * `put --batch` with parsing on a second core: batch-worker.ts reads the input
+ * file (or the input the main thread forwards) and sends back the same chunks
+ * `chunksOf` would cut on the main thread, while the main thread applies the
+ * chunks before them to the store.
  *
- * Messages, main → worker: `input` (bytes of the input, in order; at most
- * INPUT_WINDOW not yet taken), `end`, `ack` (a chunk was applied).
+ * Messages, main → worker: `input` (bytes of the input, in order, when it is
+ * not a file; at most INPUT_WINDOW not yet taken), `end`, `ack` (a chunk was
+ * applied).
  * Worker → main: `taken` (an input message was consumed), `chunk` (packed
  * ops), then `done`; or `bad` (a bad line: the CliError and the first line not
  * in any chunk sent) or `error` (anything else) instead of further chunks.
@@ -28,18 +30,36 @@ export type FromWorker =
   | {type: 'chunk'; meta: Float64Array; data: Uint8Array; puts: number; deletes: number; expired: number; lines: number}
   | {type: 'done'}
   | {type: 'bad'; code: ReportedCode; message: string; hint?: string; first: number}
-  | {type: 'error'; message: string; stack?: string}
+  | {type: 'error'; message: string; stack?: string; sys?: SystemErrorFields}
+
+/** @internal What identifies a system error (an I/O failure reading the input), so it is reported as one. */
+export interface SystemErrorFields {
+  readonly code?: unknown
+  readonly errno?: unknown
+  readonly syscall?: unknown
+  readonly path?: unknown
+}
 
 type Event = Exclude<FromWorker, {type: 'taken'}> | {type: 'failed'; error: unknown}
+
+/** @internal What the worker is started with. */
+export interface WorkerOptions extends ChunkOptions {
+  /** Read this file; else the input arrives in `input` messages. */
+  readonly file?: string
+}
+
+/** Input of a parallel load: a file the worker reads itself, or a stream forwarded to it. */
+export type ParallelInput = {readonly file: string} | Readable | AsyncIterable<Buffer | string>
 
 /**
  * Yields the chunks of `input` as `chunksOf(readLineBatches(input))` would,
  * parsed in a worker thread; throws BadLine likewise. Options must not carry
  * `now` (a worker cannot call it).
  */
-export async function* parallelChunks(input: Readable | AsyncIterable<Buffer | string>, options: Omit<ChunkOptions, 'now'>): AsyncGenerator<Chunk> {
+export async function* parallelChunks(input: ParallelInput, options: Omit<ChunkOptions, 'now'>): AsyncGenerator<Chunk> {
+  const file = 'file' in input ? input.file : undefined
   const worker = new Worker(new URL('./batch-worker.js', import.meta.url), {
-    workerData: {chunkRecords: options.chunkRecords, encodings: options.encodings} satisfies ChunkOptions,
+    workerData: {chunkRecords: options.chunkRecords, encodings: options.encodings, ...(file === undefined ? {} : {file})} satisfies WorkerOptions,
   })
   const events: Event[] = []
   let wakeConsumer: (() => void) | undefined
@@ -64,6 +84,7 @@ export async function* parallelChunks(input: Readable | AsyncIterable<Buffer | s
   })
 
   const pump = async (): Promise<void> => {
+    if (file !== undefined) return
     try {
       for await (const chunk of input as AsyncIterable<Buffer | string>) {
         while (credits === 0 && !stopped) await new Promise<void>((resolve) => (wakePump = resolve))
@@ -97,7 +118,7 @@ export async function* parallelChunks(input: Readable | AsyncIterable<Buffer | s
       } else if (e.type === 'bad') {
         throw new BadLine(new CliError(e.code, e.message, e.hint), e.first)
       } else if (e.type === 'error') {
-        throw Object.assign(new Error(e.message), e.stack === undefined ? {} : {stack: e.stack})
+        throw Object.assign(new Error(e.message), e.sys ?? {}, e.stack === undefined ? {} : {stack: e.stack})
       } else {
         throw e.error
       }
@@ -106,7 +127,7 @@ export async function* parallelChunks(input: Readable | AsyncIterable<Buffer | s
     stopped = true
     wakePump?.()
     // Stopped early (a bad line, a failed write): stop reading, as leaving a for-await loop over the input would.
-    if (!pumped) (input as Partial<Readable>).destroy?.()
+    if (!pumped && file === undefined) (input as Partial<Readable>).destroy?.()
     await worker.terminate()
     await pumping
   }

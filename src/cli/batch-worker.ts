@@ -1,30 +1,36 @@
 /**
  * Worker thread of a parallel `put --batch` (see batch-parallel.ts for the
- * main thread's side and the messages): reads the input bytes the main thread
- * forwards, parses and validates lines, cuts chunks with `chunksOf` and hands
- * each back packed (batch-pack.ts). At most OUTPUT_WINDOW chunks are handed
- * over and not yet acknowledged; it waits for acknowledgements beyond that.
+ * main thread's side and the messages): reads the input file itself, or the
+ * input bytes the main thread forwards, parses and validates lines, cuts
+ * chunks with `chunksOf` and hands each back packed (batch-pack.ts).
+ *
+ * It runs ahead of the store by up to OUTPUT_WINDOW_BYTES of handed-over
+ * chunks not yet acknowledged (always at least one chunk), so it keeps
+ * parsing while the main thread is busy flushing a memtable.
  */
+import {createReadStream} from 'node:fs'
 import {parentPort, workerData} from 'node:worker_threads'
-import {BadLine, chunksOf, MAX_LINE_BYTES, type ChunkOptions} from './batch-chunks.js'
+import {BadLine, chunksOf, MAX_LINE_BYTES} from './batch-chunks.js'
 import {packOps} from './batch-pack.js'
-import type {FromWorker, ToWorker} from './batch-parallel.js'
+import type {FromWorker, ToWorker, WorkerOptions} from './batch-parallel.js'
 import {readLineBatches} from './ndjson-lines.js'
 
-/** Chunks handed to the main thread and not yet applied, at most. */
-export const OUTPUT_WINDOW = 2
+/** Bytes of packed chunks handed to the main thread and not yet applied, at most (beyond one chunk). */
+export const OUTPUT_WINDOW_BYTES = 16 * 1024 * 1024
 
 const port = parentPort!
-const options = workerData as ChunkOptions
+const options = workerData as WorkerOptions
 const inputs: Buffer[] = []
 let ended = false
-let acked = 0
+/** Sizes of the chunks handed over and not yet acknowledged, oldest first, and their sum. */
+const unacked: number[] = []
+let unackedBytes = 0
 let wake: (() => void) | undefined
 
 port.on('message', (msg: ToWorker) => {
   if (msg.type === 'input') inputs.push(Buffer.from(msg.bytes.buffer, msg.bytes.byteOffset, msg.bytes.byteLength))
   else if (msg.type === 'end') ended = true
-  else if (msg.type === 'ack') acked++
+  else if (msg.type === 'ack') unackedBytes -= unacked.shift() ?? 0
   wake?.()
 })
 
@@ -56,21 +62,23 @@ function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
 }
 
 async function run(): Promise<void> {
-  let sent = 0
+  const source = options.file === undefined ? input() : createReadStream(options.file)
   try {
-    for await (const chunk of chunksOf(readLineBatches(input(), MAX_LINE_BYTES), options)) {
+    for await (const chunk of chunksOf(readLineBatches(source, MAX_LINE_BYTES), options)) {
       const {meta, data} = packOps(chunk.ops)
       post({type: 'chunk', meta, data, puts: chunk.puts, deletes: chunk.deletes, expired: chunk.expired, lines: chunk.lines},
         [meta.buffer as ArrayBuffer, data.buffer as ArrayBuffer])
-      sent++
-      while (sent - acked >= OUTPUT_WINDOW) await waitForMessage()
+      unacked.push(meta.byteLength + data.byteLength)
+      unackedBytes += meta.byteLength + data.byteLength
+      while (unackedBytes >= OUTPUT_WINDOW_BYTES) await waitForMessage()
     }
     post({type: 'done'})
   } catch (err) {
     if (err instanceof BadLine) {
       post({type: 'bad', code: err.error.code, message: err.error.message, ...(err.error.hint === undefined ? {} : {hint: err.error.hint}), first: err.first})
     } else {
-      post({type: 'error', message: (err as Error).message ?? String(err), stack: (err as Error).stack})
+      const {code, errno, syscall, path} = (err ?? {}) as NodeJS.ErrnoException
+      post({type: 'error', message: (err as Error)?.message ?? String(err), stack: (err as Error)?.stack, sys: {code, errno, syscall, path}})
     }
   }
 }

@@ -106,3 +106,28 @@ test('put --batch of a file big enough for the worker thread gives the same resu
   t.regex(viaFile.stderr, /line 20124: value is not valid base64/)
   t.regex(viaFile.stderr, /lines 1-20000 were applied \(20 chunks: 20000 puts, 0 deletes\); nothing from line 20001 on was written/)
 })
+
+test('a file the worker thread cannot read fails as an I/O error, like one read on the main thread', async (t) => {
+  const {store} = recorder()
+  const dir = tempDir(t)
+  for (const parallel of [false, true]) {
+    const e = await t.throwsAsync(loadBatch({file: dir}, store, {chunkRecords: 10, encodings: enc, parallel}))
+    t.like(e as NodeJS.ErrnoException, {code: 'EISDIR', syscall: 'read'})
+  }
+})
+
+test('a file read by the worker thread loads like the same file read on the main thread', async (t) => {
+  const dir = tempDir(t)
+  const file = join(dir, 'in.ndjson')
+  const lines = Array.from({length: 5000}, (_, i) => JSON.stringify(i % 7 === 3 ? {key: `k${i % 50}`, delete: true} : {key: `k${i % 50}`, value: `v${i}`}))
+  lines[4321] = '{"key":"bad","value":"x","ttl":-1}'
+  writeFileSync(file, lines.join('\n'))
+  const run = async (parallel: boolean) => {
+    const {store, chunks} = recorder()
+    const e = await t.throwsAsync(loadBatch({file}, store, {chunkRecords: 100, encodings: enc, parallel}))
+    return {chunks, message: e?.message, hint: (e as CliError).hint}
+  }
+  const serial = await run(false)
+  t.is(serial.chunks.length, 43)
+  t.deepEqual(await run(true), serial)
+})
