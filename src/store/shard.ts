@@ -275,7 +275,9 @@ export class Shard {
     const entries: Entry[] = []
     let seq = this.lastSeq
     for (const w of writes) {
-      const e: Entry = w.expiresAt !== undefined ? {...w, seq: ++seq} : {kind: w.kind, key: w.key, value: w.value, seq: ++seq, ...(w.json ? {json: true} : {})}
+      const e: {-readonly [K in keyof Entry]: Entry[K]} = {kind: w.kind, key: w.key, value: w.value, seq: ++seq}
+      if (w.expiresAt !== undefined) e.expiresAt = w.expiresAt
+      if (w.json) e.json = true
       entries.push(e)
     }
     wal.appendBatch(entries)
