@@ -18,10 +18,10 @@
  * A record whose expiresAt is already past is applied as a delete (the key
  * would be invisible anyway, and an older version must not reappear).
  */
-import {ErrorCode} from '../engine.js'
+import {ErrorCode, MAX_KEY_BYTES, MAX_VALUE_BYTES} from '../engine.js'
 import {CliError} from './cli-error.js'
 import {parseDuration} from './duration.js'
-import {decodeInput, parseEncoding, type Encoding} from './encoding.js'
+import {ENCODINGS, decodeInput, parseEncoding, tryDecodeInput, type Encoding} from './encoding.js'
 import {assertJsonText} from './json-value.js'
 import {checkKey, checkValueSize} from './limits.js'
 
@@ -31,6 +31,18 @@ export type BatchLine =
   | {readonly kind: 'delete'; readonly key: Buffer; readonly expired: boolean}
 
 const FIELDS = new Set(['key', 'value', 'delete', 'ttl', 'expiresAt', 'json', 'encoding', 'keyEncoding', 'valueEncoding', 'shard', 'seq'])
+const ENCODING_NAMES: ReadonlySet<unknown> = new Set(ENCODINGS)
+
+// The helpers below build an error's "line N: ..." text only when the input is
+// bad: a load runs them for every line.
+
+function encodingField(name: unknown, n: number, field: string): Encoding {
+  return ENCODING_NAMES.has(name) ? name as Encoding : parseEncoding(name, `line ${n}: "${field}"`)
+}
+
+function decodeField(text: string, enc: Encoding, n: number, field: 'key' | 'value'): Buffer {
+  return tryDecodeInput(text, enc) ?? decodeInput(text, enc, `line ${n}: ${field}`)
+}
 
 /** Parses and fully validates line `n`; throws INVALID_ARGUMENT naming the line. */
 export function parseBatchLine(text: string, n: number, defaults: {readonly key: Encoding; readonly value: Encoding}, now: number): BatchLine {
@@ -47,14 +59,14 @@ export function parseBatchLine(text: string, n: number, defaults: {readonly key:
   const rec = obj as Record<string, unknown>
   for (const field of Object.keys(rec)) if (!FIELDS.has(field)) fail(`unknown field ${JSON.stringify(field)}`)
 
-  const both = rec.encoding === undefined ? undefined : parseEncoding(rec.encoding, `line ${n}: "encoding"`)
-  const keyEnc = rec.keyEncoding === undefined ? both ?? defaults.key : parseEncoding(rec.keyEncoding, `line ${n}: "keyEncoding"`)
+  const both = rec.encoding === undefined ? undefined : encodingField(rec.encoding, n, 'encoding')
+  const keyEnc = rec.keyEncoding === undefined ? both ?? defaults.key : encodingField(rec.keyEncoding, n, 'keyEncoding')
   const valueJson = rec.valueEncoding === 'json'
-  const valueEnc = valueJson || rec.valueEncoding === undefined ? both ?? defaults.value : parseEncoding(rec.valueEncoding, `line ${n}: "valueEncoding"`)
+  const valueEnc = valueJson || rec.valueEncoding === undefined ? both ?? defaults.value : encodingField(rec.valueEncoding, n, 'valueEncoding')
 
   if (typeof rec.key !== 'string') fail(rec.key === undefined ? 'missing "key"' : '"key" must be a string')
-  const key = decodeInput(rec.key as string, keyEnc, `line ${n}: key`)
-  checkKey(key, `line ${n}: key`)
+  const key = decodeField(rec.key as string, keyEnc, n, 'key')
+  if (key.length === 0 || key.length > MAX_KEY_BYTES) checkKey(key, `line ${n}: key`)
 
   if (rec.delete !== undefined && typeof rec.delete !== 'boolean') fail('"delete" must be true or false')
   if (rec.delete === true) {
@@ -71,10 +83,10 @@ export function parseBatchLine(text: string, n: number, defaults: {readonly key:
     value = Buffer.from(JSON.stringify(rec.value), 'utf8')
   } else {
     if (typeof rec.value !== 'string') fail('"value" must be a string (or use "valueEncoding": "json")')
-    value = decodeInput(rec.value as string, valueEnc, `line ${n}: value`)
+    value = decodeField(rec.value as string, valueEnc, n, 'value')
     if (json) assertJsonText(value, `line ${n}: value ("json": true)`)
   }
-  checkValueSize(value.length, `line ${n}: value`)
+  if (value.length > MAX_VALUE_BYTES) checkValueSize(value.length, `line ${n}: value`)
 
   if (rec.ttl !== undefined && rec.expiresAt !== undefined) fail('give "ttl" or "expiresAt", not both')
   let ttlMs: number | undefined

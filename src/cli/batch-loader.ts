@@ -10,20 +10,26 @@
  * before it are applied (and durable once the store is closed), nothing from
  * the bad line's chunk or after it is written.
  *
- * Memory: lines are read incrementally; at most one chunk is held at a time.
+ * Memory: lines are read incrementally; at most one chunk is held at a time,
+ * or, with `parallel`, the one being applied plus up to 16 MiB of chunks
+ * parsed ahead by the worker thread (OUTPUT_WINDOW_BYTES, at least one chunk).
+ *
+ * Parallel: with `parallel`, a worker thread (batch-parallel.ts) reads and
+ * parses the lines while this thread applies the chunks before them. Chunks
+ * are cut by the same code either way, so results, errors and what is written
+ * are the same; only the work is spread over two cores.
  */
+import {createReadStream} from 'node:fs'
 import type {Readable} from 'node:stream'
-import type {BatchOp, Store} from '../engine.js'
-import {MAX_KEY_BYTES, MAX_VALUE_BYTES, StrataError} from '../engine.js'
+import type {Store} from '../engine.js'
+import {StrataError} from '../engine.js'
+import {BadLine, chunksOf, MAX_LINE_BYTES} from './batch-chunks.js'
+import {parallelChunks, type ParallelInput} from './batch-parallel.js'
 import {CliError} from './cli-error.js'
-import {parseBatchLine} from './batch-line.js'
 import type {Encoding} from './encoding.js'
-import {readLines} from './ndjson-lines.js'
+import {readLineBatches} from './ndjson-lines.js'
 
-/** A chunk is written once it holds this many bytes of keys and values, even if it has fewer records. */
-export const CHUNK_BYTES = 64 * 1024 * 1024
-/** Longest accepted input line (a 64 MiB value with every byte escaped as \u00XX, and a key likewise). */
-export const MAX_LINE_BYTES = 6 * (MAX_VALUE_BYTES + MAX_KEY_BYTES) + 4096
+export {CHUNK_BYTES, MAX_LINE_BYTES} from './batch-chunks.js'
 
 /** What a batch load did. JSON shape of `put --batch` output (stable). */
 export interface BatchResult {
@@ -48,71 +54,48 @@ export interface BatchOptions {
   /** Called after each chunk is applied. */
   readonly onChunk?: (result: BatchResult) => void
   readonly now?: () => number
+  /** Parse in a worker thread (see the file comment). Not with `now`, which a worker cannot call. */
+  readonly parallel?: boolean
 }
 
-/** Reads `input` and applies it to `store` chunk by chunk; see the file comment for what is atomic. */
-export async function loadBatch(input: Readable | AsyncIterable<Buffer>, store: Pick<Store, 'batch'>, options: BatchOptions): Promise<BatchResult> {
-  const now = options.now ?? Date.now
+/**
+ * Reads `input` (a stream, or `{file}`: a file to read, by the worker thread
+ * when `parallel`) and applies it to `store` chunk by chunk; see the file
+ * comment for what is atomic.
+ */
+export async function loadBatch(input: ParallelInput, store: Pick<Store, 'batch'>, options: BatchOptions): Promise<BatchResult> {
+  if (options.parallel === true && options.now !== undefined) throw new TypeError('loadBatch: parallel cannot be combined with now')
   let puts = 0
   let deletes = 0
   let expired = 0
   let lines = 0
   let chunks = 0
   let appliedLines = 0
-  let ops: BatchOp[] = []
-  let chunkBytes = 0
-  let chunkFirstLine = 0
-  let pending = {puts: 0, deletes: 0, expired: 0}
 
   const result = (): BatchResult => ({puts, deletes, expired, lines, chunks})
-  const flush = async (): Promise<void> => {
-    if (ops.length === 0) return
-    await store.batch(ops)
-    chunks++
-    puts += pending.puts
-    deletes += pending.deletes
-    expired += pending.expired
-    appliedLines = lines
-    ops = []
-    chunkBytes = 0
-    pending = {puts: 0, deletes: 0, expired: 0}
-    options.onChunk?.(result())
-  }
-
+  const source = options.parallel === true
+    ? parallelChunks(input, {chunkRecords: options.chunkRecords, encodings: options.encodings})
+    : chunksOf(readLineBatches('file' in input ? createReadStream(input.file) : input, MAX_LINE_BYTES), options)
   try {
-    for await (const line of readLines(input, MAX_LINE_BYTES)) {
-      lines = line.number
-      if (line.text.trim() === '') continue
-      if (ops.length === 0) chunkFirstLine = line.number
-      const parsed = parseBatchLine(line.text, line.number, options.encodings, now())
-      if (parsed.kind === 'put') {
-        ops.push({
-          type: 'put',
-          key: parsed.key,
-          value: parsed.value,
-          json: parsed.json,
-          ...(parsed.ttlMs === undefined ? {} : {ttlMs: parsed.ttlMs}),
-          ...(parsed.expiresAt === undefined ? {} : {expiresAt: parsed.expiresAt}),
-        })
-        pending.puts++
-        chunkBytes += parsed.key.length + parsed.value.length
-      } else {
-        ops.push({type: 'del', key: parsed.key})
-        pending.deletes++
-        if (parsed.expired) pending.expired++
-        chunkBytes += parsed.key.length
-      }
-      if (ops.length >= options.chunkRecords || chunkBytes >= CHUNK_BYTES) await flush()
+    for await (const chunk of source) {
+      lines = chunk.lines
+      if (chunk.ops.length === 0) continue
+      await store.batch(chunk.ops)
+      chunks++
+      puts += chunk.puts
+      deletes += chunk.deletes
+      expired += chunk.expired
+      appliedLines = lines
+      options.onChunk?.(result())
     }
-    await flush()
   } catch (err) {
     if (err instanceof StrataError) throw err
-    if (err instanceof CliError) {
-      const first = ops.length > 0 ? chunkFirstLine : appliedLines + 1
+    if (err instanceof BadLine) {
+      const first = err.first
       const applied = chunks === 0
         ? 'nothing was written'
         : `lines 1-${appliedLines} were applied (${chunks} chunk${chunks === 1 ? '' : 's'}: ${puts} puts, ${deletes} deletes)`
-      throw new CliError(err.code, err.message,
+      throw new CliError(err.error.code, err.error.message,
         `${applied}; nothing from line ${first} on was written. Fix the line and rerun from line ${first}`)
     }
     throw err

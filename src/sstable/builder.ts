@@ -113,13 +113,14 @@ export class TableBuilder {
    */
   add(e: Entry): void {
     if (this.state !== 'open') throw invalidArgument(`table builder for ${this.path} is finished`)
-    check(e.key.length >= 1 && e.key.length <= MAX_KEY_BYTES, `key length ${e.key.length} is outside 1..${MAX_KEY_BYTES}`)
-    check(e.value.length <= MAX_VALUE_BYTES, `value length ${e.value.length} exceeds ${MAX_VALUE_BYTES}`)
-    check(e.kind === Kind.PUT || e.kind === Kind.DELETE, `unknown entry kind ${e.kind}`)
-    check(e.kind === Kind.PUT || e.value.length === 0, 'a tombstone has no value')
-    check(Number.isSafeInteger(e.seq) && e.seq >= 0, `bad sequence number ${e.seq}`)
-    check(e.expiresAt === undefined || (Number.isSafeInteger(e.expiresAt) && e.expiresAt >= 0), `bad expiry ${e.expiresAt}`)
-    check(this.lastKey === undefined || Buffer.compare(e.key, this.lastKey) > 0, 'table keys must be added in strictly increasing order')
+    // Messages are built only on failure: this runs for every entry of every table.
+    if (!(e.key.length >= 1 && e.key.length <= MAX_KEY_BYTES)) fail(`key length ${e.key.length} is outside 1..${MAX_KEY_BYTES}`)
+    if (!(e.value.length <= MAX_VALUE_BYTES)) fail(`value length ${e.value.length} exceeds ${MAX_VALUE_BYTES}`)
+    if (!(e.kind === Kind.PUT || e.kind === Kind.DELETE)) fail(`unknown entry kind ${e.kind}`)
+    if (!(e.kind === Kind.PUT || e.value.length === 0)) fail('a tombstone has no value')
+    if (!(Number.isSafeInteger(e.seq) && e.seq >= 0)) fail(`bad sequence number ${e.seq}`)
+    if (!(e.expiresAt === undefined || (Number.isSafeInteger(e.expiresAt) && e.expiresAt >= 0))) fail(`bad expiry ${e.expiresAt}`)
+    if (!(this.lastKey === undefined || Buffer.compare(e.key, this.lastKey) > 0)) fail('table keys must be added in strictly increasing order')
     this.block.add(e)
     this.lastKey = Buffer.from(e.key) // a copy: the caller may reuse its buffer
     this.smallestKey ??= this.lastKey
@@ -251,4 +252,9 @@ export class TableBuilder {
 /** Throws INVALID_ARGUMENT with `message` unless `ok`. */
 function check(ok: boolean, message: string): void {
   if (!ok) throw invalidArgument(message)
+}
+
+/** Throws INVALID_ARGUMENT with `message`. */
+function fail(message: string): never {
+  throw invalidArgument(message)
 }

@@ -1,7 +1,8 @@
 /**
  * Leveled compaction: which tables to merge next, and into which level.
  *
- * Policy (per shard): level 0 is compacted, all of it, into level 1 once it
+ * Policy (per shard): a flush goes to level 0 unless its keys overlap nothing
+ * in levels 0..2 (see `flushLevel`). Level 0 is compacted, all of it, into level 1 once it
  * holds `l0Trigger` tables. Level L ≥ 1 may hold baseLevelBytes ×
  * levelMultiplier^(L-1) bytes; past that, one of its tables (round robin by
  * key) is merged with the tables of level L+1 it overlaps. Outputs are cut
@@ -48,6 +49,40 @@ function span(tables: readonly LiveTable[]): [Buffer, Buffer] {
     if (Buffer.compare(t.meta.largestKey, hi) > 0) hi = t.meta.largestKey
   }
   return [lo, hi]
+}
+
+/** Deepest level a flush may write to (LevelDB's kMaxMemCompactLevel). */
+export const MAX_FLUSH_LEVEL = 2
+
+/**
+ * The level a flushed memtable holding keys [lo, hi] goes to. Level 0, unless
+ * the shard already has tables and no table of levels 0..L overlaps [lo, hi]:
+ * then level L (at most MAX_FLUSH_LEVEL), stopping early where the level
+ * below L holds more than 10 target files' bytes in that range (a later
+ * compaction out of L would have to rewrite them all). A shard's first flush
+ * stays in level 0 so that a small store keeps the shape level 0 above the
+ * level 1 its first compaction writes, instead of starting two levels deep.
+ *
+ * Safe because nothing at or above L holds any of these keys: their older
+ * versions, if any, sit below L, so newer versions stay in lower levels, and
+ * L stays one sorted run. A load in key order (keys that only grow) then
+ * lands straight in level 1 or 2 and is never rewritten by an L0 → L1
+ * compaction; overlapping writes still go to level 0. Not deeper than
+ * MAX_FLUSH_LEVEL, so keys overwritten again and again are not pushed to the
+ * bottom, where their dead versions would take space the longest.
+ */
+export function flushLevel(set: LevelSet, policy: CompactionPolicy, lo: Buffer, hi: Buffer): number {
+  if (set.count === 0 || set.overlapping(0, lo, hi).length > 0) return 0
+  let level = 0
+  while (level < MAX_FLUSH_LEVEL) {
+    if (set.overlapping(level + 1, lo, hi).length > 0) break
+    if (level + 2 <= MAX_LEVEL) {
+      const below = set.overlapping(level + 2, lo, hi).reduce((s, t) => s + t.meta.fileSize, 0)
+      if (below > 10 * policy.targetFileBytes) break
+    }
+    level++
+  }
+  return level
 }
 
 /**

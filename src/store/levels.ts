@@ -4,9 +4,10 @@
  * non-overlapping tables (ordered by key).
  *
  * Invariant: for any key, newer versions live in lower levels. Flushes add to
- * level 0; a compaction into level L+1 takes every overlapping table of L+1
- * (and, from level 0, every level-0 table), so it never puts older data above
- * newer data.
+ * level 0, or to a deeper level none of whose tables (nor any above it)
+ * overlap the flushed keys; a compaction into level L+1 takes every
+ * overlapping table of L+1 (and, from level 0, every level-0 table), so it
+ * never puts older data above newer data.
  */
 import {corruption} from '../errors.js'
 import {compareKeys} from '../util/bytes.js'

@@ -26,7 +26,7 @@ import {CURRENT_FILE, joinPath, manifestFileName, parseFileName, tableFileName, 
 import {Memtable} from './memtable.js'
 import {mergeNewest} from './merge.js'
 import {LevelSet, type LiveTable} from './levels.js'
-import {pickCompaction, rangeCompaction, type CompactionPlan, type CompactionPolicy} from './compaction.js'
+import {flushLevel, pickCompaction, rangeCompaction, type CompactionPlan, type CompactionPolicy} from './compaction.js'
 
 /** What a shard needs from its store. */
 export interface ShardContext {
@@ -277,7 +277,9 @@ export class Shard {
     const entries: Entry[] = []
     let seq = this.lastSeq
     for (const w of writes) {
-      const e: Entry = w.expiresAt !== undefined ? {...w, seq: ++seq} : {kind: w.kind, key: w.key, value: w.value, seq: ++seq, ...(w.json ? {json: true} : {})}
+      const e: {-readonly [K in keyof Entry]: Entry[K]} = {kind: w.kind, key: w.key, value: w.value, seq: ++seq}
+      if (w.expiresAt !== undefined) e.expiresAt = w.expiresAt
+      if (w.json) e.json = true
       entries.push(e)
     }
     wal.appendBatch(entries)
@@ -386,7 +388,11 @@ export class Shard {
     fs.unlink(joinPath(dir, manifestFileName(oldManifest)))
   }
 
-  /** Writes the memtable to a new level-0 table and starts a new WAL. No-op when empty. */
+  /**
+   * Writes the memtable to new tables and starts a new WAL. No-op when empty.
+   * The tables go to level 0, or deeper when their keys overlap nothing
+   * there (see `flushLevel`).
+   */
   flush(): void {
     const wal = this.requireWriter()
     if (this.memtable.size === 0) return
@@ -395,7 +401,9 @@ export class Shard {
     const walNumber = this.allocate()
     const newWal = WalWriter.create(fs, joinPath(dir, walFileName(walNumber)), this.ctx.index)
     try {
-      const built = this.buildTables(this.memtable.sorted(), 0, 'flush')
+      const sorted = this.memtable.sorted()
+      const level = flushLevel(this.levels, this.ctx.policy, sorted[0].key, sorted[sorted.length - 1].key)
+      const built = this.buildTables(sorted, level, 'flush')
       fs.syncDir(dir)
       this.install([...built, ...this.levels.all()], walNumber, this.lastSeq)
     } catch (err) {

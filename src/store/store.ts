@@ -45,6 +45,9 @@ const STEPS_PER_WRITE = 1
 /** Compactions close() may run to leave no compaction due (bounded work per command). */
 const STEPS_AT_CLOSE = 16
 
+/** A tombstone's value: empty, and never written to, so one is shared. */
+const NO_VALUE = Buffer.alloc(0)
+
 function toBytes(v: Uint8Array | string, what: string): Buffer {
   if (typeof v === 'string') return Buffer.from(v, 'utf8')
   if (v instanceof Uint8Array) return Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength)
@@ -327,13 +330,16 @@ class StoreImpl implements Store {
       let w: ShardWrite
       if (op.type === 'put') {
         const expiresAt = expiryOf(op, now)
-        w = {kind: Kind.PUT, key, value: toValue(op.value), ...(expiresAt !== undefined ? {expiresAt} : {}), ...(op.json ? {json: true} : {})}
+        const put: {-readonly [K in keyof ShardWrite]: ShardWrite[K]} = {kind: Kind.PUT, key, value: toValue(op.value)}
+        if (expiresAt !== undefined) put.expiresAt = expiresAt
+        if (op.json) put.json = true
+        w = put
       } else if (op.type === 'del') {
-        w = {kind: Kind.DELETE, key, value: Buffer.alloc(0)}
+        w = {kind: Kind.DELETE, key, value: NO_VALUE}
       } else {
         throw invalidArgument(`unknown batch operation type ${JSON.stringify((op as {type: unknown}).type)}`)
       }
-      const index = this.shardOfKey(key).index
+      const index = this.shardCount === 1 ? 0 : jumpHash(hashKey(key), this.shardCount)
       let list = perShard.get(index)
       if (list === undefined) perShard.set(index, (list = []))
       list.push(w)
