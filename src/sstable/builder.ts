@@ -11,7 +11,8 @@
  */
 import * as zlib from 'node:zlib'
 import {Kind, MAX_KEY_BYTES, MAX_VALUE_BYTES, type Entry} from '../record/format.js'
-import {ByteWriter} from '../util/coding.js'
+import {compareRanges} from '../util/bytes.js'
+import {ByteWriter, copyBytes} from '../util/coding.js'
 import {crc32} from '../util/crc.js'
 import {hashKey, type KeyHash} from '../util/hash.js'
 import {invalidArgument, ioError} from '../errors.js'
@@ -69,7 +70,9 @@ export class TableBuilder {
   private offset = 0
   private dataBlocks = 0
   private smallestKey: Buffer | undefined
-  private lastKey: Buffer | undefined
+  /** The last key added: its bytes in a reused scratch buffer (the caller may reuse its own), and its length (-1: none yet). */
+  private last = Buffer.allocUnsafe(64)
+  private lastLength = -1
   private count = 0
   private puts = 0
   private withExpiry = 0
@@ -111,6 +114,11 @@ export class TableBuilder {
    * Adds an entry. Throws INVALID_ARGUMENT (and adds nothing) for a bad entry.
    * REQUIRES: e.key sorts strictly after the previous key; `finish()` not called.
    */
+  /** The last key added, as a view of the scratch buffer (valid until the next add). */
+  private lastKeyView(): Buffer {
+    return this.last.subarray(0, this.lastLength)
+  }
+
   add(e: Entry): void {
     if (this.state !== 'open') throw invalidArgument(`table builder for ${this.path} is finished`)
     // Messages are built only on failure: this runs for every entry of every table.
@@ -120,10 +128,12 @@ export class TableBuilder {
     if (!(e.kind === Kind.PUT || e.value.length === 0)) fail('a tombstone has no value')
     if (!(Number.isSafeInteger(e.seq) && e.seq >= 0)) fail(`bad sequence number ${e.seq}`)
     if (!(e.expiresAt === undefined || (Number.isSafeInteger(e.expiresAt) && e.expiresAt >= 0))) fail(`bad expiry ${e.expiresAt}`)
-    if (!(this.lastKey === undefined || Buffer.compare(e.key, this.lastKey) > 0)) fail('table keys must be added in strictly increasing order')
+    if (!(this.lastLength < 0 || compareRanges(e.key, 0, e.key.length, this.last, 0, this.lastLength) > 0)) fail('table keys must be added in strictly increasing order')
     this.block.add(e)
-    this.lastKey = Buffer.from(e.key) // a copy: the caller may reuse its buffer
-    this.smallestKey ??= this.lastKey
+    if (e.key.length > this.last.length) this.last = Buffer.allocUnsafe(Math.max(e.key.length, 2 * this.last.length))
+    copyBytes(e.key, this.last, 0)
+    this.lastLength = e.key.length
+    this.smallestKey ??= Buffer.from(e.key) // a copy: the caller may reuse its buffer
     this.hashes.push(hashKey(e.key))
     this.count++
     if (e.kind === Kind.PUT) this.puts++
@@ -161,7 +171,7 @@ export class TableBuilder {
       createdAtMs: (this.options.now ?? Date.now)(),
       level: this.options.level ?? 0,
       smallestKey: this.smallestKey!,
-      largestKey: this.lastKey!,
+      largestKey: Buffer.from(this.lastKeyView()),
       createdBy: this.options.createdBy,
     }
     const props = this.writeBlock(encodeProperties(properties), BlockCompression.NONE)
@@ -207,7 +217,7 @@ export class TableBuilder {
     } else if (this.skipDeflate > 0) {
       this.skipDeflate--
     }
-    encodeIndexEntry(this.index, {lastKey: this.lastKey!, handle: this.writeBlock(contents, compression)})
+    encodeIndexEntry(this.index, {lastKey: this.lastKeyView(), handle: this.writeBlock(contents, compression)})
     this.dataBlocks++
     this.block.reset()
   }

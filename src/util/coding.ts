@@ -81,9 +81,10 @@ export class ByteWriter {
   }
 
   bytes(b: Uint8Array): this {
-    this.ensure(b.length)
-    this.buf.set(b, this.pos)
-    this.pos += b.length
+    const n = b.length
+    this.ensure(n)
+    copyBytes(b, this.buf, this.pos)
+    this.pos += n
     return this
   }
 
@@ -204,4 +205,17 @@ export class ByteReader {
     if (n > max) this.fail(`${what} length ${n} exceeds the limit ${max}`, at)
     return this.bytes(n, what)
   }
+}
+
+/** Below this length a loop copies faster than TypedArray#set (which has a fixed cost per call). */
+const SMALL_COPY_BYTES = 64
+
+/** Copies all of `src` into `dst` at `at`. REQUIRES: it fits. */
+export function copyBytes(src: Uint8Array, dst: Uint8Array, at: number): void {
+  const n = src.length
+  if (n > SMALL_COPY_BYTES) {
+    dst.set(src, at)
+    return
+  }
+  for (let i = 0; i < n; i++) dst[at + i] = src[i]
 }
