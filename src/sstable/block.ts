@@ -10,8 +10,9 @@
  * Point lookups (`get`) walk keys in place and fully decode and check only
  * the entry they return; a block crc has already covered the bytes.
  *
- * Returned entries are views into `contents`; the reader gives every block
- * its own buffer, so they stay valid.
+ * Returned entries are views into `contents`. Every block has a buffer of its
+ * own; the block cache reuses it only for a block marked `pooled`, whose views
+ * the reader never hands out (see block-cache.ts).
  */
 import {decodeEntry} from '../record/codec.js'
 import {Flag, MAX_KEY_BYTES, MAX_VALUE_BYTES, type Entry} from '../record/format.js'
