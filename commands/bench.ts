@@ -59,7 +59,7 @@ function wrongRead(what: string): CliError {
 }
 
 /**
- * JSON output: {"dir", "keys", "keyBytes", "valueBytes", "shards", "compression", "reads", "durablePuts",
+ * JSON output: {"dir", "keys", "keyBytes", "valueBytes", "shards", "compression", "cacheSizeBytes", "reads", "durablePuts",
  * "results": {"load"|"readSync"|"readAsync"|"scan"|"durablePut": {"ops", "ms", "perSec", "unit"}}, "kept": boolean}.
  */
 export default class Bench extends StrataCommand {
