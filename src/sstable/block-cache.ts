@@ -66,11 +66,6 @@ export class BlockCache {
     return buf.subarray(0, n)
   }
 
-  /** Whether a buffer of `n` bytes from takeBuffer is a pooled one. */
-  static pooledSize(n: number): boolean {
-    return n <= MAX_POOLED_BYTES
-  }
-
   /**
    * Gives a buffer from takeBuffer back for reuse.
    * REQUIRES: nothing will read or keep a view of it any more.

@@ -19,7 +19,7 @@ import {hashKey, type KeyHash} from '../util/hash.js'
 import {corruption, ErrorCode, invalidArgument, ioError, StrataError} from '../errors.js'
 import type {FileSystem, ReadableFile} from '../vfs/fs.js'
 import {Block} from './block.js'
-import {BlockCache, chargeOf, type TableBlocks} from './block-cache.js'
+import {chargeOf, type BlockCache, type TableBlocks} from './block-cache.js'
 import {bloomMayContain} from './bloom.js'
 import {MAX_BLOCK_SIZE} from './builder.js'
 import {decodeFooter} from './footer.js'
@@ -249,7 +249,8 @@ export class TableReader {
     }
     if (this.closed) throw new StrataError(ErrorCode.CLOSED, `${this.path}: table is closed`, {file: this.path})
     const handle = this.blocks.handle(i)
-    const pool = !views && tb !== undefined && BlockCache.pooledSize(handle.size + BLOCK_TRAILER_SIZE) ? tb.cache : undefined
+    // Blocks larger than the pool's sizes get plain buffers, which giveBack ignores.
+    const pool = !views ? tb?.cache : undefined
     const {contents, compression} = readBlockAt(this.file, this.path, this.fileSize - FOOTER_SIZE, handle, pool)
     const block = new Block(contents, this.path, offset, compression !== BlockCompression.NONE)
     let charge = contents.length + 64
