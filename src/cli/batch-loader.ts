@@ -23,8 +23,8 @@ import {createReadStream} from 'node:fs'
 import type {Readable} from 'node:stream'
 import type {Store} from '../engine.js'
 import {StrataError} from '../engine.js'
-import {BadLine, chunksOf, MAX_LINE_BYTES} from './batch-chunks.js'
-import {parallelChunks, type ParallelInput} from './batch-parallel.js'
+import {BadLine, chunksOf, MAX_LINE_BYTES, type Chunk, type ChunkOptions} from './batch-chunks.js'
+import type {ParallelInput} from './batch-parallel.js'
 import {CliError} from './cli-error.js'
 import type {Encoding} from './encoding.js'
 import {readLineBatches} from './ndjson-lines.js'
@@ -59,6 +59,16 @@ export interface BatchOptions {
 }
 
 /**
+ * batch-parallel.ts, loaded only when a load uses it: every command imports
+ * this module through the CLI index, and worker_threads alone costs about
+ * 1.7 ms of start-up.
+ */
+async function* parallelSource(input: ParallelInput, options: Omit<ChunkOptions, 'now'>): AsyncGenerator<Chunk> {
+  const {parallelChunks} = await import('./batch-parallel.js')
+  yield* parallelChunks(input, options)
+}
+
+/**
  * Reads `input` (a stream, or `{file}`: a file to read, by the worker thread
  * when `parallel`) and applies it to `store` chunk by chunk; see the file
  * comment for what is atomic.
@@ -74,7 +84,7 @@ export async function loadBatch(input: ParallelInput, store: Pick<Store, 'batch'
 
   const result = (): BatchResult => ({puts, deletes, expired, lines, chunks})
   const source = options.parallel === true
-    ? parallelChunks(input, {chunkRecords: options.chunkRecords, encodings: options.encodings})
+    ? parallelSource(input, {chunkRecords: options.chunkRecords, encodings: options.encodings})
     : chunksOf(readLineBatches('file' in input ? createReadStream(input.file) : input, MAX_LINE_BYTES), options)
   try {
     for await (const chunk of source) {
