@@ -17,9 +17,9 @@ Reads never take the writer lock and never change the store; each shard is read 
 
   static override examples = [
     {description: 'Digest the store in ./data.', command: '<%= config.bin %> <%= command.id %>'},
-    {description: 'Compare two stores at the same instant (same output means the same live data).', command: '<%= config.bin %> <%= command.id %> --dir a --at 2026-01-01T00:00:00Z --format json\n<%= config.bin %> <%= command.id %> --dir b --at 2026-01-01T00:00:00Z --format json'},
-    {description: 'Digest one shard.', command: '<%= config.bin %> <%= command.id %> --shard 2'},
-    {description: 'Digest the keys under a prefix, expiry judged at an epoch instant.', command: '<%= config.bin %> <%= command.id %> --prefix user: --at 1767225600000'},
+    {description: 'As JSON with expiry judged at a fixed instant: run it on another store, or later, and compare.', command: '<%= config.bin %> <%= command.id %> --at 2026-01-01T00:00:00Z --format json'},
+    {description: 'Digest shard 0 only.', command: '<%= config.bin %> <%= command.id %> --shard 0'},
+    {description: 'Digest the keys under a prefix, expiry judged at an instant given in ms since the epoch.', command: '<%= config.bin %> <%= command.id %> --prefix user: --at 1767225600000'},
   ]
 
   static override flags = {
