@@ -23,6 +23,14 @@ export function parseInstant(text: string, what: string): number {
   else if (/^\d{4}-\d{2}-\d{2}T/i.test(s)) {
     throw new CliError(ErrorCode.INVALID_ARGUMENT, `${what} ${JSON.stringify(text)} has no time zone`, 'end it with Z (UTC) or an offset such as +02:00')
   }
+  if (!EPOCH_MS.test(s) && !realDate(s)) ms = Number.NaN
   if (!Number.isSafeInteger(ms) || ms < 0) throw new CliError(ErrorCode.INVALID_ARGUMENT, `${what} ${JSON.stringify(text)} is not a time`, HINT)
   return ms
+}
+
+/** Whether the YYYY-MM-DD that `s` starts with names a real day (Date.parse rolls 2026-02-30 over to March). */
+function realDate(s: string): boolean {
+  const [y, m, d] = s.slice(0, 10).split('-').map(Number)
+  const date = new Date(Date.UTC(y, m - 1, d))
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d
 }

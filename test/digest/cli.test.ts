@@ -181,7 +181,7 @@ test('bad input exits 2 with a stable code; damaged data exits 3', async (t) => 
   assertError(t, await strata(['digest', '--dir', dir, '--from', 'b', '--to', 'a']), 'INVALID_ARGUMENT', 2)
   assertError(t, await strata(['digest', '--dir', dir, '--shard', '2']), 'INVALID_ARGUMENT', 2)
   assertError(t, await strata(['digest', '--dir', dir, '--shard', '-1']), 'USAGE', 2)
-  for (const at of ['yesterday', '2026-01-01T00:00:00', '-5', '2026-13-01', '']) {
+  for (const at of ['yesterday', '2026-01-01T00:00:00', '-5', '2026-13-01', '2026-02-30', '2026-02-29T10:00:00Z', '']) {
     assertError(t, await strata(['digest', '--dir', dir, '--at', at]), 'INVALID_ARGUMENT', 2)
   }
   assertError(t, await strata(['digest', '--dir', dir, '--from', 'zz', '--key-encoding', 'hex']), 'INVALID_ARGUMENT', 2)
