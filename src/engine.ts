@@ -1,10 +1,12 @@
 /**
- * The storage engine's surface: open, create, errors and types. src/index.ts
+ * The storage engine's surface: open, create, digest, errors and types. src/index.ts
  * re-exports it with the inspection tools (verify, dump). The CLI imports
  * from here, not from src/index.ts: the tools load the Kaitai parsers, which
  * would add ~35 ms to the start-up of every command that does not use them.
  */
 export {open, createStore} from './store/store.js'
+export {digestStore} from './digest/index.js'
+export type {DigestOptions, StoreDigest} from './digest/index.js'
 export {StrataError, ErrorCode} from './errors.js'
 export {MAX_KEY_BYTES, MAX_VALUE_BYTES} from './record/format.js'
 export type {ErrorDetails} from './errors.js'

@@ -4,11 +4,11 @@
  * and compactions, and merges shards for scans.
  */
 import * as path from 'node:path'
-import * as zlib from 'node:zlib'
 import {ErrorCode, StrataError, invalidArgument, ioError} from '../errors.js'
 import {nodeFileSystem} from '../vfs/node-fs.js'
 import type {FileSystem} from '../vfs/fs.js'
-import {Kind, MAX_KEY_BYTES, MAX_VALUE_BYTES, ValueCodec, isLive, type Entry} from '../record/format.js'
+import {Kind, MAX_KEY_BYTES, MAX_VALUE_BYTES, isLive, type Entry} from '../record/format.js'
+import {logicalValue} from '../record/value.js'
 import {hashKey, jumpHash, HashId} from '../util/hash.js'
 import {BlockCompression} from '../sstable/format.js'
 import type {
@@ -48,7 +48,8 @@ const STEPS_AT_CLOSE = 16
 /** A tombstone's value: empty, and never written to, so one is shared. */
 const NO_VALUE = Buffer.alloc(0)
 
-function toBytes(v: Uint8Array | string, what: string): Buffer {
+/** `v` as bytes (a string is UTF-8); INVALID_ARGUMENT naming `what` for anything else. */
+export function toBytes(v: Uint8Array | string, what: string): Buffer {
   if (typeof v === 'string') return Buffer.from(v, 'utf8')
   if (v instanceof Uint8Array) return Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength)
   throw invalidArgument(`${what} must be a string or bytes`)
@@ -81,11 +82,6 @@ function expiryOf(op: {ttlMs?: number; expiresAt?: number}, now: number): number
     return expiresAt
   }
   return undefined
-}
-
-function decodeValue(e: Entry): Buffer {
-  if (e.codec === ValueCodec.ZLIB) return zlib.inflateSync(e.value)
-  return e.value
 }
 
 /** An async scan lets other callbacks run once every this many entries. */
@@ -134,7 +130,7 @@ function asyncIterator<T>(make: () => Iterator<T>): AsyncIterableIterator<T> {
 }
 
 function toKeyValue(e: Entry, shard: number): KeyValue {
-  const kv: {-readonly [K in keyof KeyValue]: KeyValue[K]} = {key: e.key, value: decodeValue(e), seq: e.seq, shard, json: e.json === true}
+  const kv: {-readonly [K in keyof KeyValue]: KeyValue[K]} = {key: e.key, value: logicalValue(e), seq: e.seq, shard, json: e.json === true}
   if (e.expiresAt !== undefined) kv.expiresAt = e.expiresAt
   return kv
 }
@@ -236,6 +232,17 @@ export async function open(dir: string, options: OpenOptions = {}): Promise<Stor
     await lock?.release()
     throw err instanceof StrataError ? err : ioError('sync', dir, err)
   }
+}
+
+/**
+ * @internal The newest version of every key of shard `index` in [from, to),
+ * tombstones and expired versions included, in key order: the per-shard
+ * stream a scan merges, for library features that work shard by shard (the
+ * digest). REQUIRES: `store` was returned by `open`, 0 <= index < shardCount.
+ */
+export function shardVersions(store: Store, index: number, from?: Buffer, to?: Buffer): Generator<Entry> {
+  if (!(store instanceof StoreImpl)) throw invalidArgument('not a store returned by open()')
+  return store.shardVersions(index, from, to)
 }
 
 class StoreImpl implements Store {
@@ -495,6 +502,12 @@ class StoreImpl implements Store {
     })()
   }
 
+  /** @internal See `shardVersions`. */
+  shardVersions(index: number, from?: Buffer, to?: Buffer): Generator<Entry> {
+    this.check(false)
+    return this.shard(index).entries(from, to)
+  }
+
   scan(options: ScanOptions = {}): AsyncIterableIterator<KeyValue> {
     return asyncIterator(() => this.scanSync(options))
   }
@@ -516,7 +529,7 @@ class StoreImpl implements Store {
         kind: e.kind === Kind.DELETE ? 'delete' : 'put',
         ...(e.expiresAt !== undefined ? {expiresAt: e.expiresAt} : {}),
         valueBytes: e.value.length,
-        ...(e.kind === Kind.PUT ? {value: decodeValue(e)} : {}),
+        ...(e.kind === Kind.PUT ? {value: logicalValue(e)} : {}),
         status,
       }
     })

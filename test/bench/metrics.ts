@@ -8,7 +8,7 @@ import type {EngineName} from './engines.js'
 
 /** A workload run in one child process; it produces one or more metrics. */
 export const WORKLOADS = [
-  'load', 'read_sync', 'read_async', 'scan', 'scan_sync', 'reopen_get', 'memory', 'ycsb_c', 'ycsb_a', 'durable_put',
+  'load', 'read_sync', 'read_async', 'scan', 'scan_sync', 'digest', 'reopen_get', 'memory', 'ycsb_c', 'ycsb_a', 'durable_put',
   'cli_get', 'cli_put_batch',
 ] as const
 export type WorkloadName = (typeof WORKLOADS)[number]
@@ -17,8 +17,8 @@ export type WorkloadName = (typeof WORKLOADS)[number]
 export type Target =
   | {readonly kind: 'ratio'; readonly peer: EngineName; readonly min?: number; readonly max?: number}
   | {readonly kind: 'absolute'; readonly min?: number; readonly max?: number}
-  /** strata's value divided by another strata metric's value (cli_get ÷ node -e 0). */
-  | {readonly kind: 'relative'; readonly to: string; readonly max: number}
+  /** strata's value divided by another strata metric's value (cli_get ÷ node -e 0, digest ÷ scan_sync). */
+  | {readonly kind: 'relative'; readonly to: string; readonly min?: number; readonly max?: number}
 
 export interface MetricDef {
   readonly id: string
@@ -51,6 +51,8 @@ export const METRICS: readonly MetricDef[] = [
     target: {kind: 'ratio', peer: 'leveldb', min: 1}, note: 'strata for-await scan(), classic-level iterator nextv(1000), rocksdb iterator next(); exact count and order checked'},
   {id: 'scan_sync', workload: 'scan_sync', label: 'full ordered scan, strata scanSync', unit: 'keys/s', better: 'higher', engines: STRATA,
     compareTo: 'scan', note: 'strata scanSync(); the ratios compare it with the peers\' (async) iterators from the scan row'},
+  {id: 'digest', workload: 'digest', label: 'digest, strata digestStore', unit: 'keys/s', better: 'higher', engines: STRATA,
+    target: {kind: 'relative', to: 'scan_sync', min: 0.5}, note: 'digestStore() of the N-key store (open included), records counted; the target is against scanSync'},
   {id: 'durable_put', workload: 'durable_put', label: 'durable single puts', unit: 'puts/s', better: 'higher', engines: ALL,
     target: {kind: 'ratio', peer: 'leveldb', min: 1}, note: 'one awaited put at a time into a fresh store, strata sync \'always\' vs {sync: true}, for a fixed time'},
   {id: 'reopen_get', workload: 'reopen_get', label: 'reopen + first get', unit: 'ms', better: 'lower', engines: ALL,

@@ -98,9 +98,11 @@ function verdict(
       const base = strataOf(t.to)
       if (!base || base.median <= 0) return undefined
       const r = strata.median / base.median
-      const pass = r <= t.max
-      const gap = pass ? '' : `; needs ${(r / t.max).toFixed(2)}× less`
-      return {pass, value: r, text: `≤ ${t.max}× ${t.to === 'node_start' ? '`node -e 0`' : t.to}: ${r.toFixed(2)}× ${mark(pass)}${gap}`}
+      const pass = (t.min === undefined || r >= t.min) && (t.max === undefined || r <= t.max)
+      const name = t.to === 'node_start' ? '`node -e 0`' : t.to
+      const bound = t.min !== undefined ? `≥ ${t.min}× ${name}` : `≤ ${t.max}× ${name}`
+      const gap = pass ? '' : t.min !== undefined ? `; needs ${(t.min / r).toFixed(2)}× faster` : `; needs ${(r / (t.max ?? 1)).toFixed(2)}× less`
+      return {pass, value: r, text: `${bound}: ${r.toFixed(2)}× ${mark(pass)}${gap}`}
     }
   }
 }

@@ -9,6 +9,7 @@ import {Pool, Rng, ScrambledZipfian, keyOf, keyText, permutation, valueMatches, 
 import {engineFor, type PutOp} from './engines.js'
 import {RegionProfiler} from './profiler.js'
 import {cliGet, cliPutBatch} from './cli-workloads.js'
+import {digestStore} from '../../src/index.js'
 import {BenchCheckError, Checker, perSec, type WorkloadResult, type WorkloadSpec} from './spec.js'
 
 const now = (): number => performance.now()
@@ -26,6 +27,8 @@ export async function runWorkload(spec: WorkloadSpec): Promise<WorkloadResult> {
       return scan(spec, false)
     case 'scan_sync':
       return scan(spec, true)
+    case 'digest':
+      return digest(spec)
     case 'reopen_get':
       return reopenGet(spec)
     case 'memory':
@@ -115,6 +118,19 @@ async function scan(spec: WorkloadSpec, sync: boolean): Promise<WorkloadResult> 
   if (count !== spec.keys || c !== spec.keys) check.fail(`scan returned ${count} entries, expected exactly ${spec.keys}`)
   check.done()
   return {metrics: {[sync ? 'scan_sync' : 'scan']: perSec(count, ms)}, extra: {entries: count, ms}}
+}
+
+/** strata only: the store digest of every key, timed with its open; the record count is checked. */
+async function digest(spec: WorkloadSpec): Promise<WorkloadResult> {
+  if (spec.engine !== 'strata') throw new Error(`${spec.engine} has no digest`)
+  const prof = new RegionProfiler(spec.profile)
+  await prof.start()
+  const t0 = now()
+  const d = await digestStore(spec.dir)
+  const ms = now() - t0
+  await prof.stop()
+  if (d.records !== spec.keys) throw new BenchCheckError(`digest hashed ${d.records} records, expected exactly ${spec.keys}`)
+  return {metrics: {digest: perSec(d.records, ms)}, extra: {records: d.records, digest: d.digest, ms}}
 }
 
 async function reopenGet(spec: WorkloadSpec): Promise<WorkloadResult> {

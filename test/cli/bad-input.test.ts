@@ -105,7 +105,7 @@ test('bad --ttl: INVALID_ARGUMENT, exit 2', async (t) => {
 test('a directory that is not a store: NOT_A_STORE, exit 2', async (t) => {
   const dir = tempDir(t)
   writeFileSync(join(dir, 'notes.txt'), 'not a store')
-  for (const args of [['get', 'k'], ['put', 'k', 'v'], ['scan'], ['stats'], ['delete', 'k'], ['compact']]) {
+  for (const args of [['get', 'k'], ['put', 'k', 'v'], ['scan'], ['stats'], ['delete', 'k'], ['compact'], ['digest']]) {
     const r = await unchanged(t, dir, () => strata([...args, '--dir', dir]))
     assertError(t, r, 'NOT_A_STORE', 2, /not a strata store/)
   }
@@ -125,7 +125,7 @@ function setFormatVersion(dir: string, version: number): void {
 test('a store of a future format version: UNSUPPORTED, exit 5', async (t) => {
   const dir = await storeWithData(t)
   setFormatVersion(dir, 2)
-  for (const args of [['get', 'existing'], ['put', 'k', 'v'], ['scan'], ['stats']]) {
+  for (const args of [['get', 'existing'], ['put', 'k', 'v'], ['scan'], ['stats'], ['digest']]) {
     const r = await unchanged(t, dir, () => strata([...args, '--dir', dir]))
     assertError(t, r, 'UNSUPPORTED', 5, /format version 2/)
   }
@@ -135,7 +135,7 @@ test('a store of a future format version: UNSUPPORTED, exit 5', async (t) => {
 test('a truncated STORE file: CORRUPTION, exit 3', async (t) => {
   const dir = await storeWithData(t)
   truncateSync(join(dir, 'STORE'), 20)
-  for (const args of [['get', 'existing'], ['put', 'k', 'v'], ['stats']]) {
+  for (const args of [['get', 'existing'], ['put', 'k', 'v'], ['stats'], ['digest']]) {
     const r = await unchanged(t, dir, () => strata([...args, '--dir', dir]))
     assertError(t, r, 'CORRUPTION', 3, /STORE/)
   }

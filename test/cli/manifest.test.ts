@@ -24,7 +24,7 @@ test('every command has a description, runnable examples and described flags', a
   const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {
     commands: Record<string, {summary?: string; description?: string; examples?: unknown[]; flags: Record<string, {summary?: string; description?: string}>}>
   }
-  for (const id of ['init', 'put', 'get', 'delete', 'scan', 'compact', 'stats']) {
+  for (const id of ['init', 'put', 'get', 'delete', 'scan', 'compact', 'stats', 'digest']) {
     const c = manifest.commands[id]
     t.truthy(c, `command ${id} is in the manifest`)
     t.truthy(c.summary ?? c.description, `${id} has a description`)
@@ -35,7 +35,7 @@ test('every command has a description, runnable examples and described flags', a
 })
 
 test('help works for every command and lists the examples', async (t) => {
-  for (const id of ['init', 'put', 'get', 'delete', 'scan', 'compact', 'stats']) {
+  for (const id of ['init', 'put', 'get', 'delete', 'scan', 'compact', 'stats', 'digest']) {
     const r = await strata([id, '--help'])
     t.is(r.status, 0, r.stderr)
     t.regex(r.stdout, /EXAMPLES/)
