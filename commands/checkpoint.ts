@@ -13,8 +13,8 @@ export default class Checkpoint extends StrataCommand {
 OUT must not exist or be empty. Exit 0 means OUT is complete and durable. STORE is written last: a checkpoint killed at any moment leaves the source as it was and OUT without STORE (it does not open, NOT_A_STORE); run the same command again and it clears the partial OUT and starts over. A pin left by a killed checkpoint is removed by the next command that writes to the store.`
 
   static override examples = [
-    {description: 'Checkpoint ./data into ./backup/2026-11-29.', command: '<%= config.bin %> <%= command.id %> ./backup/2026-11-29'},
-    {description: 'Checkpoint a busy store, waiting up to 30s for the writer lock; report as JSON.', command: '<%= config.bin %> <%= command.id %> --dir /var/lib/app ./snap --lock-timeout 30s --format json'},
+    {description: 'Checkpoint the store in $STRATA_DIR (else ./data) into ./backup/2026-11-29.', command: '<%= config.bin %> <%= command.id %> ./backup/2026-11-29'},
+    {description: 'Checkpoint a busy store, waiting up to 30s for the writer lock; report as JSON.', command: '<%= config.bin %> <%= command.id %> --dir "${STRATA_DIR:-./data}" ./snap --lock-timeout 30s --format json'},
     {description: 'Read the checkpoint like any store.', command: '<%= config.bin %> scan --dir ./snap'},
   ]
 
