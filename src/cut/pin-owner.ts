@@ -16,6 +16,10 @@
  * Where /proc is missing, the pid alone decides (signal 0). A kernel file lock
  * held by the owner for the pin's lifetime would answer the same question and
  * can replace this file without changing the contract.
+ *
+ * Limits: pids are those of this machine's pid namespace. A holder in another
+ * pid namespace (another container sharing the data directory) looks dead here
+ * and its pin may be removed under it; the writer lock has the same scope.
  */
 import * as nodeFs from 'node:fs'
 import {joinPath} from '../store/files.js'
