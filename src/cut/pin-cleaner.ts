@@ -6,10 +6,11 @@
  * sees a pin that is being made. A pin whose owner is alive is never touched
  * (pin-owner.ts decides); its files stay until the owner releases it.
  */
+import {ioError, isNotFound} from '../errors.js'
 import {joinPath} from '../store/files.js'
 import type {FileSystem} from '../vfs/fs.js'
 import {pinOwnerAlive} from './pin-owner.js'
-import {PINS_DIR, removePinDir} from './pin.js'
+import {isNotEmpty, PINS_DIR, removePinDir} from './pin.js'
 
 /** What a clean-up did. */
 export interface PinCleanup {
@@ -20,9 +21,9 @@ export interface PinCleanup {
 }
 
 /**
- * Removes every dead pin of data directory `dir`. Best effort: a pin that
- * cannot be removed now (an I/O error) is left for the next cleaner, since
- * a leftover pin costs only disk space and must not stop a writer.
+ * Removes every dead pin of data directory `dir`. An I/O error propagates
+ * (a writer that cannot list or change its data directory stops before it
+ * acknowledges anything); a pin already gone is not an error.
  * REQUIRES: the writer lock of `dir` is held.
  */
 export function cleanDeadPins(fs: FileSystem, dir: string): PinCleanup {
@@ -30,8 +31,9 @@ export function cleanDeadPins(fs: FileSystem, dir: string): PinCleanup {
   let names: string[]
   try {
     names = fs.readdir(pins)
-  } catch {
-    return {removed: 0, kept: 0}
+  } catch (err) {
+    if (isNotFound(err)) return {removed: 0, kept: 0}
+    throw ioError('list', pins, err)
   }
   let removed = 0
   let kept = 0
@@ -44,17 +46,17 @@ export function cleanDeadPins(fs: FileSystem, dir: string): PinCleanup {
     }
     try {
       removePinDir(fs, pinDir)
-      removed++
-    } catch {
-      // left for the next cleaner
+    } catch (err) {
+      throw ioError('remove pin', pinDir, err)
     }
+    removed++
   }
   if (kept === 0) {
     // An empty pins folder is removed too (safe: pins are only made under the lock held here).
     try {
       fs.rmdir(pins)
-    } catch {
-      // not empty (a stray file), or already gone
+    } catch (err) {
+      if (!isNotFound(err) && !isNotEmpty(err)) throw ioError('remove', pins, err)
     }
   }
   return {removed, kept}

@@ -8,6 +8,7 @@
  *   gone (exited, killed, or the folder was never claimed): then nobody reads
  *   the pin and it may be removed. Anything uncertain answers true, so a pin in
  *   use is never removed; the cost of a wrong "true" is a pin kept a while longer.
+ *   An I/O error reading the claim is thrown, not guessed at.
  * - `releaseClaim(fs, pinDir)` is called last, when the owner removes its pin.
  *
  * Today's mechanism: the OWNER file holds the owner's pid and its start time
@@ -65,7 +66,7 @@ export function pinOwnerAlive(fs: FileSystem, pinDir: string): boolean {
     // every cleaner also holds; an unclaimed folder is one whose maker died
     // mid-creation, or whose owner was removing it.
     if (isNotFound(err)) return false
-    return true
+    throw err
   }
   const m = /^(\d+) (\d+|-)\n$/.exec(text)
   // A torn OWNER file: written by a process killed while claiming the folder.

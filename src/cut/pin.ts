@@ -82,8 +82,9 @@ export function createPin(fs: FileSystem, dir: string, requests: readonly PinReq
       // The last pin out removes the pins folder, so a store with no cut held has none.
       try {
         fs.rmdir(joinPath(dir, PINS_DIR))
-      } catch {
-        // other pins remain, or another process removed it
+      } catch (err) {
+        // Other pins remain, or another process removed it.
+        if (!isNotFound(err) && !isNotEmpty(err)) throw ioError('remove', joinPath(dir, PINS_DIR), err)
       }
     },
   }
@@ -121,6 +122,12 @@ export function removePinDir(fs: FileSystem, pinDir: string): void {
   }
   releaseClaim(fs, pinDir)
   ignoreMissing(() => fs.rmdir(pinDir))
+}
+
+/** True for the error of removing a directory that still has entries. */
+export function isNotEmpty(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException)?.code
+  return code === 'ENOTEMPTY' || code === 'EEXIST'
 }
 
 function listOrEmpty(fs: FileSystem, path: string): string[] {
