@@ -11,13 +11,13 @@
 import * as path from 'node:path'
 import {ErrorCode, StrataError, invalidArgument, isNotFound} from '../errors.js'
 import {STORE_FILE} from '../store/descriptor.js'
-import {joinPath} from '../store/files.js'
+import {CHECKPOINT_PARTIAL_FILE, joinPath} from '../store/files.js'
 import {LOCK_FILE} from '../store/lock.js'
 import type {FileSystem} from '../vfs/fs.js'
 import {writeSynced} from './file-copy.js'
 
 /** The marker of a checkpoint in progress (or killed). */
-export const PARTIAL_MARKER = 'CHECKPOINT-PARTIAL'
+export const PARTIAL_MARKER = CHECKPOINT_PARTIAL_FILE
 
 const SHARD_DIR = /^shard-\d{4}$/
 
