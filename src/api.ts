@@ -1,6 +1,7 @@
 /**
  * Public types of the engine API (re-exported by src/index.ts).
  */
+import type {StoreCut} from './cut/cut.js'
 import type {FileSystem} from './vfs/fs.js'
 
 /**
@@ -179,6 +180,12 @@ export interface Store {
    */
   compact(options?: CompactOptions): Promise<CompactionReport>
   stats(): StoreStats
+  /**
+   * Takes a cut of the whole store now (every shard's manifest, WAL length and
+   * last sequence number) and pins its files; `release()` it when done.
+   * Writers only: it uses the writer lock this store already holds.
+   */
+  cut(): StoreCut
   /** Every stored version of `key`: shard, WAL or SSTable, and which one wins and why. */
   explain(key: Uint8Array | string): KeyExplanation
   /** Syncs outstanding writes, releases the lock. Idempotent. */

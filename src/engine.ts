@@ -8,6 +8,8 @@ export {open, createStore} from './store/store.js'
 export {digestStore} from './digest/index.js'
 export type {DigestOptions, StoreDigest} from './digest/index.js'
 export {StrataError, ErrorCode} from './errors.js'
+export {takeCut, checkpoint, cleanDeadPins, PINS_DIR} from './cut/index.js'
+export type {TakeCutOptions, StoreCut, ShardCut, CheckpointOptions, CheckpointReport, CheckpointShard, PinCleanup} from './cut/index.js'
 export {MAX_KEY_BYTES, MAX_VALUE_BYTES} from './record/format.js'
 export type {ErrorDetails} from './errors.js'
 export type {

@@ -26,7 +26,7 @@ import {HashId} from '../util/hash.js'
 import {BlockCompression, DEFAULT_BLOCK_SIZE} from '../sstable/format.js'
 import type {FileSystem} from '../vfs/fs.js'
 import {isNotFound, ioError} from '../errors.js'
-import {joinPath} from './files.js'
+import {CHECKPOINT_PARTIAL_FILE, joinPath} from './files.js'
 
 /** Store format versions, an append-only list. Written to disk; never change.
  *  - V1 (1): the layout above; per-shard WAL, SSTable and manifest format v1. */
@@ -131,6 +131,12 @@ export function readDescriptor(fs: FileSystem, dir: string): StoreDescriptor {
     buf = fs.readFile(path)
   } catch (err) {
     if (err instanceof StrataError) throw err
+    if (isNotFound(err) && fs.exists(joinPath(dir, CHECKPOINT_PARTIAL_FILE))) {
+      throw new StrataError(ErrorCode.NOT_A_STORE, `${dir} is not a strata store: it holds an unfinished checkpoint (no STORE file)`, {
+        file: dir,
+        hint: 'run the same strata checkpoint command again to redo it, or remove the directory',
+      })
+    }
     if (isNotFound(err)) {
       throw new StrataError(ErrorCode.NOT_A_STORE, `${dir} is not a strata store (no STORE file)`, {
         file: dir,

@@ -29,6 +29,9 @@ export function manifestFileName(n: number): string {
 
 export const CURRENT_FILE = 'CURRENT'
 
+/** In a directory a checkpoint is writing: present from its start until STORE is durable. */
+export const CHECKPOINT_PARTIAL_FILE = 'CHECKPOINT-PARTIAL'
+
 /** The kind and number of a shard-directory file name, or undefined for other names. */
 export function parseFileName(name: string): {kind: 'wal' | 'sst' | 'manifest'; number: number} | undefined {
   let m = /^(\d{6,})\.(wal|sst)$/.exec(name)

@@ -506,6 +506,11 @@ export class Shard {
     return this.run(plan)
   }
 
+  /** What a cut records of this shard now: its manifest, WAL length and last sequence number. */
+  cutState(): {manifestNumber: number; manifest: Manifest; walLength: number; lastSeq: number} {
+    return {manifestNumber: this.manifestNumber, manifest: this.manifest, walLength: this.walBytes, lastSeq: this.lastSeq}
+  }
+
   /** Numbers for `stats`. */
   stats(): ShardStats {
     const all = this.levels.all()

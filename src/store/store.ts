@@ -35,6 +35,8 @@ import {DEFAULT_POLICY, type CompactionPolicy} from './compaction.js'
 import {BlockCache} from '../sstable/block-cache.js'
 import {mergeNewest} from './merge.js'
 import {VERSION} from '../version.js'
+import {cleanDeadPins} from '../cut/pin-cleaner.js'
+import {pinCut, readShardState, shardCut, type StoreCut} from '../cut/cut.js'
 
 const DEFAULT_WAL_FLUSH_BYTES = 4 * 1024 * 1024
 const DEFAULT_CACHE_BYTES = 8 * 1024 * 1024
@@ -226,6 +228,8 @@ export async function open(dir: string, options: OpenOptions = {}): Promise<Stor
     // A writer builds on STORE, which an init whose last directory sync failed may
     // have left visible but not durable: make it durable before acknowledging anything.
     if (lock !== undefined) fs.syncDir(dir)
+    // Pins of cuts whose holder was killed: this writer is the next to hold the lock.
+    if (lock !== undefined) cleanDeadPins(fs, dir)
     return new StoreImpl(dir, fs, desc, options, sync, lock)
   } catch (err) {
     // Never keep the lock of a store this call does not return.
@@ -560,6 +564,19 @@ class StoreImpl implements Store {
         memtableEntries: sum((s) => s.memtableEntries),
         memtableBytes: sum((s) => s.memtableBytes),
       },
+    }
+  }
+
+  cut(): StoreCut {
+    this.check(false)
+    if (this.lock === undefined) throw invalidArgument('a cut needs the writer lock: open the store as a writer, or take one with takeCut()')
+    try {
+      cleanDeadPins(this.fs, this.dir)
+      // Opened shards know their state; the others are as the files say (this process holds the lock).
+      const shards = this.shards.map((s, i) => shardCut(i, s !== undefined ? s.cutState() : readShardState(this.fs, this.dir, i)))
+      return pinCut(this.fs, this.dir, this.desc, shards, this.now())
+    } catch (err) {
+      throw err instanceof StrataError ? err : ioError('cut', this.dir, err)
     }
   }
 

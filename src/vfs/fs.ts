@@ -58,4 +58,11 @@ export interface FileSystem {
   fileSize(path: string): number
   /** Makes the directory's entries (creates, renames, deletes) durable. */
   syncDir(path: string): void
+  /**
+   * Gives the existing file `existing` a second name `newPath` (a hard link):
+   * both names then reach the same bytes, and unlinking one leaves the other.
+   * Fails with EXDEV across filesystems. Optional: a filesystem without hard
+   * links omits it, and callers fall back to copying or report UNSUPPORTED.
+   */
+  link?(existing: string, newPath: string): void
 }

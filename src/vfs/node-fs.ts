@@ -116,6 +116,10 @@ export class NodeFileSystem implements FileSystem {
     return fs.statSync(path).size
   }
 
+  link(existing: string, newPath: string): void {
+    fs.linkSync(existing, newPath)
+  }
+
   syncDir(path: string): void {
     const fd = fs.openSync(path, 'r')
     try {
