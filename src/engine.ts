@@ -7,6 +7,8 @@
 export {open, createStore} from './store/store.js'
 export {StrataError, ErrorCode} from './errors.js'
 export {MAX_KEY_BYTES, MAX_VALUE_BYTES} from './record/format.js'
+export {MAX_EXPIRES_AT, expiresAtProblem, expiryAfter} from './record/limits.js'
+export {rangeProblem} from './store/key-range.js'
 export type {ErrorDetails} from './errors.js'
 export type {
   BatchOp,
