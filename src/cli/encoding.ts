@@ -27,6 +27,17 @@ export const ENCODINGS = ['utf8', 'hex', 'base64'] as const
 export type Encoding = (typeof ENCODINGS)[number]
 
 const HEX = /^[0-9a-fA-F]*$/
+
+const nativeIsWellFormed = (String.prototype as {isWellFormed?: (this: string) => boolean}).isWellFormed
+
+/**
+ * True if `text` has no lone UTF-16 surrogate. One (from a JSON "\\ud800"
+ * escape) has no UTF-8 form: encoding would replace it with U+FFFD, so two
+ * different inputs would become the same bytes.
+ */
+function isWellFormed(text: string): boolean {
+  return nativeIsWellFormed !== undefined ? nativeIsWellFormed.call(text) : !/\p{Cs}/u.test(text)
+}
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
 
 function bad(message: string, hint?: string): CliError {
@@ -85,7 +96,7 @@ function isStrictHex(text: string): boolean {
 export function tryDecodeInput(text: string, enc: Encoding): Buffer | undefined {
   switch (enc) {
     case 'utf8':
-      return Buffer.from(text, 'utf8')
+      return isWellFormed(text) ? Buffer.from(text, 'utf8') : undefined
     case 'hex':
       return isStrictHex(text) ? Buffer.from(text, 'hex') : undefined
     case 'base64':
@@ -103,8 +114,11 @@ export function decodeInput(text: string, enc: Encoding, what: string): Buffer {
   if (decoded !== undefined) return decoded
   // Invalid: find what is wrong, for the message.
   switch (enc) {
-    case 'utf8':
-      return Buffer.from(text, 'utf8')
+    case 'utf8': {
+      const i = text.search(/\p{Cs}/u)
+      throw bad(`${what} holds a lone UTF-16 surrogate (\\u${text.charCodeAt(i).toString(16)} at position ${i}), which UTF-8 cannot hold`,
+        'write binary keys and values in hex or base64 ("encoding": "hex" in NDJSON, --key-encoding/--value-encoding on the command line)')
+    }
     case 'hex': {
       if (!HEX.test(text)) {
         const i = text.search(/[^0-9a-fA-F]/)
@@ -131,6 +145,28 @@ export function decodeInput(text: string, enc: Encoding, what: string): Buffer {
     }
   }
 }
+
+/**
+ * Decodes a command-line argument (a key, a value, --from, --to, --prefix)
+ * written in `enc`; `flag` is the encoding flag to suggest (--key-encoding or
+ * --value-encoding).
+ *
+ * Under utf8 an argument holding U+FFFD is refused: Node decodes argv as
+ * UTF-8 and replaces each invalid byte with U+FFFD, and the original bytes are
+ * not available, so $'\xff' and $'\xfe' would both arrive as U+FFFD and name
+ * the same key. A real U+FFFD cannot be told apart, so it too must be given in
+ * hex (efbfbd) or base64.
+ */
+export function decodeArgument(text: string, enc: Encoding, what: string, flag: '--key-encoding' | '--value-encoding'): Buffer {
+  if (enc === 'utf8' && text.includes(REPLACEMENT)) {
+    throw bad(`${what} is not valid UTF-8 (or holds U+FFFD): its bytes cannot be read exactly from the command line`,
+      `give it in hex or base64 with ${flag} hex|base64 (U+FFFD itself is efbfbd in hex)`)
+  }
+  return decodeInput(text, enc, what)
+}
+
+/** U+FFFD, which Node puts in argv for each byte that is not valid UTF-8. */
+const REPLACEMENT = '\ufffd'
 
 /** Parses an encoding name (from NDJSON input); throws INVALID_ARGUMENT naming `what`. */
 export function parseEncoding(name: unknown, what: string): Encoding {

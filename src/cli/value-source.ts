@@ -9,7 +9,7 @@ import {createReadStream, statSync} from 'node:fs'
 import type {Readable} from 'node:stream'
 import {ErrorCode, MAX_VALUE_BYTES} from '../engine.js'
 import {CliError} from './cli-error.js'
-import {decodeInput, type Encoding} from './encoding.js'
+import {decodeArgument, decodeInput, type Encoding} from './encoding.js'
 import {checkValueSize} from './limits.js'
 
 /** Input bytes that can decode to at most MAX_VALUE_BYTES, plus room for a trailing newline. */
@@ -84,7 +84,7 @@ export async function readValue(src: ValueSource): Promise<Buffer> {
     const raw = await readLimited(stdin, maxInputBytes(encoding), 'value on stdin')
     value = decodeText(raw, encoding, 'value on stdin')
   } else {
-    value = decodeInput(arg, encoding, 'value')
+    value = decodeArgument(arg, encoding, 'value', '--value-encoding')
   }
   checkValueSize(value.length)
   return value
