@@ -16,6 +16,7 @@ import {decodeEntry, encodeEntry} from '../../src/record/codec.js'
 import {Kind, type Entry} from '../../src/record/format.js'
 import {entryProblem} from '../../src/record/limits.js'
 import {snapshotTree, tempDir} from '../helpers/temp.js'
+import {hashKey, jumpHash} from '../../src/util/hash.js'
 
 const ROOT = tempDir()
 let stores = 0
@@ -134,18 +135,19 @@ async function assertHolds(t: import('ava').ExecutionContext, dir: string, model
   try {
     for (const [hex, e] of model) {
       const key = Buffer.from(hex, 'hex')
+      const name = hex.length > 40 ? `${hex.slice(0, 40)}… (${key.length} bytes)` : hex
       const got = s.getSync(key)
       const live = e.kind === 'put' && (e.expiresAt === undefined || e.expiresAt > NOW)
       if (!live) {
-        if (got !== undefined) t.fail(`${label}: key ${hex} should read as absent`)
+        if (got !== undefined) t.fail(`${label}: key ${name} should read as absent`)
         continue
       }
       if (got === undefined) {
-        t.fail(`${label}: key ${hex} is missing`)
+        t.fail(`${label}: key ${name} is missing`)
         continue
       }
       if (!got.value.equals(e.value!) || got.expiresAt !== e.expiresAt || got.json !== e.json) {
-        t.fail(`${label}: key ${hex} reads ${JSON.stringify({value: got.value.toString('hex'), expiresAt: got.expiresAt, json: got.json})}, wrote ${JSON.stringify({value: e.value!.toString('hex'), expiresAt: e.expiresAt, json: e.json})}`)
+        t.fail(`${label}: key ${name} reads ${JSON.stringify({value: got.value.toString('hex'), expiresAt: got.expiresAt, json: got.json})}, wrote ${JSON.stringify({value: e.value!.toString('hex'), expiresAt: e.expiresAt, json: e.json})}`)
       }
     }
     // Nothing but the model: every live key read back by a scan is in it.
@@ -252,13 +254,19 @@ test('a ttl of 1e19 or 1e308, or an expiresAt past 2^53 - 1, is refused by put a
 
 test('a batch whose part in one shard exceeds one WAL record is refused before any shard is written', async (t) => {
   const dir = newDir()
-  await createStore(dir, {shards: 1})
+  await createStore(dir, {shards: 2})
+  const shardOf = (k: string): number => jumpHash(hashKey(Buffer.from(k)), 2)
+  // A small put in one shard first, then five 64 MiB values (320 MiB) in the other.
+  const small = ['a', 'b', 'c', 'd'].find((k) => shardOf(k) === 0)!
+  const bigKeys = Array.from({length: 40}, (_, i) => `big${i}`).filter((k) => shardOf(k) === 1).slice(0, 5)
+  t.is(bigKeys.length, 5)
   const s = await open(dir, {sync: 'none'})
   const before = snapshotTree(dir)
   const big = Buffer.alloc(MAX_VALUE_BYTES)
-  const ops: BatchOp[] = [0, 1, 2, 3, 4].map((i) => ({type: 'put', key: `big${i}`, value: big}))
+  const ops: BatchOp[] = [{type: 'put', key: small, value: 'v'}, ...bigKeys.map((key): BatchOp => ({type: 'put', key, value: big}))]
   const err = await t.throwsAsync(() => s.batch(ops))
   t.is((err as StrataError).code, ErrorCode.INVALID_ARGUMENT)
+  t.is(s.getSync(small), undefined)
   t.deepEqual(snapshotTree(dir), before)
   await s.close()
 })
