@@ -26,7 +26,7 @@ import type {Store} from '../engine.js'
 import {BadLine, chunksOf, MAX_LINE_BYTES, type Chunk, type ChunkOptions} from './batch-chunks.js'
 import type {ParallelInput} from './batch-parallel.js'
 import {CliError} from './cli-error.js'
-import {reportError, shellWord} from './error-report.js'
+import {reportError} from './error-report.js'
 import type {Encoding} from './encoding.js'
 import {readLineBatches} from './ndjson-lines.js'
 
@@ -107,9 +107,8 @@ export async function loadBatch(input: ParallelInput, store: Pick<Store, 'batch'
     const report = reportError(bad?.error ?? err)
     const resumeFromLine = bad?.first ?? appliedLines + 1
     const counts = `${chunks} chunk${chunks === 1 ? '' : 's'}: ${puts} puts, ${deletes} deletes`
-    const again = 'file' in input
-      ? `load again from line ${resumeFromLine}: tail -n +${resumeFromLine} ${shellWord(input.file)} | strata put --batch -`
-      : `load the input again from line ${resumeFromLine} on`
+    // The same words whether the lines came from a file or stdin (the load is the same either way).
+    const again = `load again from line ${resumeFromLine}: tail -n +${resumeFromLine} FILE | strata put --batch -`
     let hint: string
     if (bad !== undefined) {
       hint = appliedLines === 0

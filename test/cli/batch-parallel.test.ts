@@ -112,7 +112,9 @@ test('a file the worker thread cannot read fails as an I/O error, like one read 
   const dir = tempDir(t)
   for (const parallel of [false, true]) {
     const e = await t.throwsAsync(loadBatch({file: dir}, store, {chunkRecords: 10, encodings: enc, parallel}))
-    t.like(e as NodeJS.ErrnoException, {code: 'EISDIR', syscall: 'read'})
+    // Reported as the I/O error it is, with where the load stopped (nothing applied).
+    t.like(e as CliError, {code: 'IO', fields: {appliedLines: 0, resumeFromLine: 1}})
+    t.regex(e?.message ?? '', /EISDIR/)
   }
 })
 
