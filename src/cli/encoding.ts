@@ -105,9 +105,10 @@ export function tryDecodeInput(text: string, enc: Encoding): Buffer | undefined 
 }
 
 /**
- * Decodes `text` (an argument, flag value or NDJSON field) written in `enc`.
- * `what` names it in errors ("key", "value", "--from").
- * Throws INVALID_ARGUMENT on malformed hex or base64.
+ * Decodes `text` (an NDJSON field, or an argument via decodeArgument) written
+ * in `enc`. `what` names it in errors ("key", "line 3: value").
+ * Throws INVALID_ARGUMENT on malformed hex or base64, or under utf8 on a lone
+ * surrogate.
  */
 export function decodeInput(text: string, enc: Encoding, what: string): Buffer {
   const decoded = tryDecodeInput(text, enc)
@@ -145,28 +146,6 @@ export function decodeInput(text: string, enc: Encoding, what: string): Buffer {
     }
   }
 }
-
-/**
- * Decodes a command-line argument (a key, a value, --from, --to, --prefix)
- * written in `enc`; `flag` is the encoding flag to suggest (--key-encoding or
- * --value-encoding).
- *
- * Under utf8 an argument holding U+FFFD is refused: Node decodes argv as
- * UTF-8 and replaces each invalid byte with U+FFFD, and the original bytes are
- * not available, so $'\xff' and $'\xfe' would both arrive as U+FFFD and name
- * the same key. A real U+FFFD cannot be told apart, so it too must be given in
- * hex (efbfbd) or base64.
- */
-export function decodeArgument(text: string, enc: Encoding, what: string, flag: '--key-encoding' | '--value-encoding'): Buffer {
-  if (enc === 'utf8' && text.includes(REPLACEMENT)) {
-    throw bad(`${what} is not valid UTF-8 (or holds U+FFFD): its bytes cannot be read exactly from the command line`,
-      `give it in hex or base64 with ${flag} hex|base64 (U+FFFD itself is efbfbd in hex)`)
-  }
-  return decodeInput(text, enc, what)
-}
-
-/** U+FFFD, which Node puts in argv for each byte that is not valid UTF-8. */
-const REPLACEMENT = '\ufffd'
 
 /** Parses an encoding name (from NDJSON input); throws INVALID_ARGUMENT naming `what`. */
 export function parseEncoding(name: unknown, what: string): Encoding {

@@ -4,7 +4,8 @@
  */
 import {ErrorCode, open, type KeyValue} from '../engine.js'
 import {CliError} from './cli-error.js'
-import {decodeArgument, formatJson, formatText, type Encoding} from './encoding.js'
+import {decodeArgument} from './arguments.js'
+import {formatJson, formatText, type Encoding} from './encoding.js'
 import {checkKey} from './limits.js'
 import {parseSize} from './size.js'
 import type {Output} from './output.js'

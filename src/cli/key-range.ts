@@ -6,7 +6,8 @@
  */
 import {ErrorCode, rangeProblem} from '../engine.js'
 import {CliError} from './cli-error.js'
-import {decodeArgument, type Encoding} from './encoding.js'
+import {decodeArgument} from './arguments.js'
+import type {Encoding} from './encoding.js'
 
 /** A decoded key range; absent bounds are open. */
 export interface KeyRange {

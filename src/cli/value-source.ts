@@ -9,7 +9,8 @@ import {createReadStream, statSync} from 'node:fs'
 import type {Readable} from 'node:stream'
 import {ErrorCode, MAX_VALUE_BYTES} from '../engine.js'
 import {CliError} from './cli-error.js'
-import {decodeArgument, decodeInput, type Encoding} from './encoding.js'
+import {decodeArgument} from './arguments.js'
+import {decodeInput, type Encoding} from './encoding.js'
 import {checkValueSize} from './limits.js'
 
 /** Input bytes that can decode to at most MAX_VALUE_BYTES, plus room for a trailing newline. */
