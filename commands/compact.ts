@@ -1,5 +1,5 @@
 import type {CompactionReport} from '../src/engine.js'
-import {Flags, StrataCommand, decodeInput, formatBytes, keyEncodingFlag, lockTimeoutFlag, parseDuration} from '../src/cli/index.js'
+import {Flags, StrataCommand, decodeRange, formatBytes, keyEncodingFlag, lockTimeoutFlag, parseDuration} from '../src/cli/index.js'
 
 /**
  * JSON output: the engine's CompactionReport, {"dryRun": boolean, "shards": [{"shard", "inputTables",
@@ -8,7 +8,7 @@ import {Flags, StrataCommand, decodeInput, formatBytes, keyEncodingFlag, lockTim
  */
 export default class Compact extends StrataCommand {
   static override summary = 'Compact each shard into its deepest level, dropping dead records.'
-  static override description = `Flushes each shard's memtable, then merges its tables into its deepest level, dropping overwritten versions, delete tombstones and expired records, and switches the shard's manifest atomically. With --from/--to only the tables holding keys in [from, to) are rewritten (widened to whole tables, so that nothing older can hide below the output). Crash-safe: killed at any moment the store stays valid with exactly its data; run it again and it finishes. Progress goes to stderr.
+  static override description = `Flushes each shard's memtable, then merges its tables into its deepest level, dropping overwritten versions, delete tombstones and expired records, and switches the shard's manifest atomically. With --from/--to only the tables holding keys in [from, to) are rewritten (--from must be below --to, else exit 2) (widened to whole tables, so that nothing older can hide below the output). Crash-safe: killed at any moment the store stays valid with exactly its data; run it again and it finishes. Progress goes to stderr.
 
 Writes already compact in the background of each write command, in bounded steps (leveled compaction); this command forces a full rewrite, e.g. to reclaim the space of deleted keys at once.
 
@@ -35,8 +35,7 @@ Writes already compact in the background of each write command, in bounded steps
     const lockTimeoutMs = parseDuration(flags['lock-timeout'], {what: '--lock-timeout', allowZero: true})
     const out = this.output
     const dryRun = flags['dry-run']
-    const from = flags.from === undefined ? undefined : decodeInput(flags.from, flags['key-encoding'], '--from')
-    const to = flags.to === undefined ? undefined : decodeInput(flags.to, flags['key-encoding'], '--to')
+    const {from, to} = decodeRange(flags, flags['key-encoding'])
     const store = dryRun ? await this.openReader(flags.dir) : await this.openWriter(flags.dir, {sync: 'always', lockTimeoutMs})
     const report = await this.using(store, (s) => s.compact({
       ...(flags.shard === undefined ? {} : {shard: flags.shard}),

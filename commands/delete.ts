@@ -1,5 +1,5 @@
 import {
-  Args, StrataCommand, checkKey, decodeInput, keyEncodingFlag, lockTimeoutFlag, parseDuration,
+  Args, StrataCommand, checkKey, decodeArgument, keyEncodingFlag, lockTimeoutFlag, parseDuration,
 } from '../src/cli/index.js'
 
 /** JSON output: {"deleted": number, "absent": number}. */
@@ -28,7 +28,7 @@ The deletes are one batch: each shard's part of it is atomic. The command exits 
   async run(): Promise<void> {
     const {argv, flags} = await this.parseCommand(Delete)
     const texts = argv as string[]
-    const keys = texts.map((t, i) => decodeInput(t, flags['key-encoding'], texts.length === 1 ? 'key' : `key ${i + 1}`))
+    const keys = texts.map((t, i) => decodeArgument(t, flags['key-encoding'], texts.length === 1 ? 'key' : `key ${i + 1}`, '--key-encoding'))
     keys.forEach((k, i) => checkKey(k, texts.length === 1 ? 'key' : `key ${i + 1}`))
     const lockTimeoutMs = parseDuration(flags['lock-timeout'], {what: '--lock-timeout', allowZero: true})
 

@@ -1,7 +1,7 @@
 import {ErrorCode} from '../src/engine.js'
 import {printExplanation, stateReason} from '../src/dump/index.js'
 import {
-  Args, CliError, Flags, StrataCommand, checkKey, decodeInput, keyEncodingFlag, keyForMessage, valueEncodingFlag, type Format,
+  Args, CliError, Flags, StrataCommand, checkKey, decodeArgument, keyEncodingFlag, keyForMessage, valueEncodingFlag, type Format,
 } from '../src/cli/index.js'
 
 /** JSON shape: src/dump/explain.ts. */
@@ -34,7 +34,7 @@ Exit status answers "is the key live?": 0 when it is; 1 when it is missing (no s
   async run(): Promise<void> {
     const {args, flags} = await this.parseCommand(Explain)
     const enc = {key: flags['key-encoding'], value: flags['value-encoding']}
-    const key = decodeInput(args.key, enc.key, 'key')
+    const key = decodeArgument(args.key, enc.key, 'key', '--key-encoding')
     checkKey(key)
     const store = await this.openReader(flags.dir)
     const explanation = await this.using(store, async (s) => s.explain(key))

@@ -1,7 +1,7 @@
 import {statSync} from 'node:fs'
 import {ErrorCode} from '../src/engine.js'
 import {
-  Args, CliError, CliErrorCode, Flags, StrataCommand, assertJsonText, checkKey, decodeInput, keyEncodingFlag,
+  Args, CliError, CliErrorCode, Flags, StrataCommand, assertJsonText, checkKey, decodeArgument, keyEncodingFlag,
   loadBatch, lockTimeoutFlag, parseDuration, readValue, valueEncodingFlag,
 } from '../src/cli/index.js'
 
@@ -65,7 +65,7 @@ What is atomic: lines are applied in chunks of --batch-size records. Each chunk 
       return
     }
     if (args.key === undefined) throw new CliError(CliErrorCode.USAGE, 'missing required argument KEY', 'run "strata put --help" for usage')
-    const key = decodeInput(args.key, flags['key-encoding'], 'key')
+    const key = decodeArgument(args.key, flags['key-encoding'], 'key', '--key-encoding')
     checkKey(key)
     const ttlMs = flags.ttl === undefined ? undefined : parseDuration(flags.ttl, {what: '--ttl'})
     const value = await readValue({arg: args.value, file: flags.file, encoding: flags['value-encoding']})

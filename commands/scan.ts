@@ -1,6 +1,6 @@
 import {ErrorCode, type KeyValue, type ScanOptions} from '../src/engine.js'
 import {
-  CliError, Flags, StrataCommand, decodeInput, keyEncodingFlag, recordTable, recordToJson, recordToText,
+  CliError, Flags, StrataCommand, decodeRange, keyEncodingFlag, recordTable, recordToJson, recordToText,
   valueEncodingFlag, type Format,
 } from '../src/cli/index.js'
 
@@ -10,7 +10,7 @@ import {
  */
 export default class Scan extends StrataCommand {
   static override summary = 'List keys in bytewise order across all shards.'
-  static override description = `Lists live keys (not deleted, not expired) in bytewise key order, merged across shards. The range is [--from, --to): --from is included, --to is not. --prefix keeps keys that start with it and combines with --from/--to. Bounds and prefix are given in --key-encoding. Exits 1 when nothing matched.
+  static override description = `Lists live keys (not deleted, not expired) in bytewise key order, merged across shards. The range is [--from, --to): --from is included, --to is not, and --from must be below --to (else exit 2). --prefix keeps keys that start with it and combines with --from/--to. Bounds and prefix are given in --key-encoding. Exits 1 when nothing matched.
 
 Text output is one "key<TAB>value" line per record (just the key with --keys-only), bytes escaped so a record is one line. NDJSON output can be loaded into another store with put --batch; use --key-encoding base64 --value-encoding base64 for a byte-exact export. Reads never take the writer lock and never change the store.`
 
@@ -41,9 +41,7 @@ Text output is one "key<TAB>value" line per record (just the key with --keys-onl
     const enc = {key: flags['key-encoding'], value: flags['value-encoding']}
     const keysOnly = flags['keys-only']
     const options: ScanOptions = {
-      ...(flags.from === undefined ? {} : {from: decodeInput(flags.from, enc.key, '--from')}),
-      ...(flags.to === undefined ? {} : {to: decodeInput(flags.to, enc.key, '--to')}),
-      ...(flags.prefix === undefined ? {} : {prefix: decodeInput(flags.prefix, enc.key, '--prefix')}),
+      ...decodeRange(flags, enc.key),
       ...(flags.limit === undefined ? {} : {limit: flags.limit}),
       reverse: flags.reverse,
     }

@@ -11,6 +11,8 @@ export {StrataError, ErrorCode} from './errors.js'
 export {takeCut, checkpoint, cleanDeadPins, PINS_DIR} from './cut/index.js'
 export type {TakeCutOptions, StoreCut, ShardCut, CheckpointOptions, CheckpointReport, CheckpointShard, PinCleanup} from './cut/index.js'
 export {MAX_KEY_BYTES, MAX_VALUE_BYTES} from './record/format.js'
+export {MAX_EXPIRES_AT, expiresAtProblem, expiryAfter} from './record/limits.js'
+export {rangeProblem} from './store/key-range.js'
 export type {ErrorDetails} from './errors.js'
 export type {
   BatchOp,

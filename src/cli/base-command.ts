@@ -6,13 +6,13 @@
  */
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 import {open, type Store} from '../engine.js'
-import {errorLine, reportError, usageError} from './error-report.js'
+import {errorLine, reportError, shellWord, usageError} from './error-report.js'
 import {chalkFor} from './color.js'
 
 export {errorLine}
 import {FORMATS, Output, isJsonFormat, type Format} from './output.js'
 import {CliError} from './cli-error.js'
-import {CliErrorCode} from './exit-codes.js'
+import {CliErrorCode, Exit} from './exit-codes.js'
 
 /** The flags every command has. */
 export const sharedFlags = {
@@ -129,10 +129,48 @@ export abstract class StrataCommand extends Command {
     return result
   }
 
+  /**
+   * The first argument before "--" that the parser took for a flag it does
+   * not have (an unknown flag, or a short flag with its value attached:
+   * "-dash" reads as "-d ash"), with the arguments after it that are not
+   * flags; undefined if there is none or the command takes no arguments. A
+   * key or value that starts with "-" is the likely cause of such a usage
+   * error, and "--" is the way to give one.
+   */
+  private dashArgument(): {words: string[]} | undefined {
+    const ctor = this.constructor as typeof StrataCommand
+    if (Object.keys(ctor.args ?? {}).length === 0) return undefined
+    const flags: Record<string, {char?: string; type?: string}> = {...ctor.baseFlags, ...ctor.flags}
+    const byName = new Map<string, {type?: string}>()
+    for (const [name, f] of Object.entries(flags)) {
+      byName.set(`--${name}`, f)
+      if (f.char !== undefined) byName.set(`-${f.char}`, f)
+    }
+    const argv = this.argv
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i]
+      if (a === '--') return undefined
+      if (!a.startsWith('-') || a === '-') continue
+      const f = byName.get(a.startsWith('--') ? a.split('=')[0] : a)
+      if (f === undefined) {
+        const words = [a]
+        for (let j = i + 1; j < argv.length && !argv[j].startsWith('-'); j++) words.push(argv[j])
+        return {words}
+      }
+      if (f.type === 'option' && !a.includes('=')) i++ // its value, which may start with "-"
+    }
+    return undefined
+  }
+
   /** Prints the error as one line on stderr and sets the exit code; see exit-codes.ts. */
   protected override async catch(err: Interfaces.CommandError): Promise<void> {
     if (err instanceof Errors.ExitError) throw err
-    const report = reportError(err)
+    let report = reportError(err)
+    const dash = report.exitCode === Exit.USAGE ? this.dashArgument() : undefined
+    if (dash !== undefined) {
+      const example = ['strata', this.id ?? '', '--', ...dash.words].map(shellWord).join(' ')
+      report = {...report, hint: `if "${dash.words[0]}" is a key or value, put it after "--", following the flags: ${example}`}
+    }
     const line = this.errorsAsJson() ? JSON.stringify({error: report}) : errorLine(report, chalkFor(process.stderr).level > 0)
     process.stderr.write(`${line}\n`)
     process.exitCode = report.exitCode

@@ -18,7 +18,7 @@
  * A record whose expiresAt is already past is applied as a delete (the key
  * would be invisible anyway, and an older version must not reappear).
  */
-import {ErrorCode, MAX_KEY_BYTES, MAX_VALUE_BYTES} from '../engine.js'
+import {ErrorCode, MAX_EXPIRES_AT, MAX_KEY_BYTES, MAX_VALUE_BYTES, expiresAtProblem, expiryAfter} from '../engine.js'
 import {CliError} from './cli-error.js'
 import {parseDuration} from './duration.js'
 import {ENCODINGS, decodeInput, parseEncoding, tryDecodeInput, type Encoding} from './encoding.js'
@@ -89,6 +89,8 @@ export function parseBatchLine(text: string, n: number, defaults: {readonly key:
   if (value.length > MAX_VALUE_BYTES) checkValueSize(value.length, `line ${n}: value`)
 
   if (rec.ttl !== undefined && rec.expiresAt !== undefined) fail('give "ttl" or "expiresAt", not both')
+  // Expiries are checked against the engine's record limit (expiresAtProblem,
+  // expiryAfter): a line is refused here, never accepted and then unreadable.
   let ttlMs: number | undefined
   if (rec.ttl !== undefined) {
     if (typeof rec.ttl === 'number') {
@@ -99,11 +101,15 @@ export function parseBatchLine(text: string, n: number, defaults: {readonly key:
     } else {
       fail('"ttl" must be a duration string ("30s") or milliseconds')
     }
+    const at = expiryAfter(ttlMs, now)
+    if (typeof at === 'string') fail(`"ttl" ${JSON.stringify(rec.ttl)} puts the expiry past the latest a record holds (${MAX_EXPIRES_AT} ms since the epoch)`)
   }
   if (rec.expiresAt !== undefined && rec.expiresAt !== null) {
     const at = typeof rec.expiresAt === 'number' ? rec.expiresAt
       : typeof rec.expiresAt === 'string' ? Date.parse(rec.expiresAt) : Number.NaN
-    if (!Number.isSafeInteger(at) || at < 0) fail(`"expiresAt" ${JSON.stringify(rec.expiresAt)} is not a time (ms since the epoch or an ISO 8601 date)`)
+    if (typeof rec.expiresAt !== 'number' && Number.isNaN(at)) fail(`"expiresAt" ${JSON.stringify(rec.expiresAt)} is not a time (ms since the epoch or an ISO 8601 date)`)
+    const problem = expiresAtProblem(at)
+    if (problem !== undefined) fail(`"expiresAt" ${JSON.stringify(rec.expiresAt)}: ${problem}`)
     if (at <= now) return {kind: 'delete', key, expired: true}
     // Absolute, so an exported record keeps its expiry to the millisecond.
     return {kind: 'put', key, value, expiresAt: at, json}

@@ -6,9 +6,10 @@
  * parsed and validated before any of it is written, then given to
  * `store.batch()`, which writes each shard's part of it as one WAL record: after
  * a crash a shard has all of its part of a chunk or none. Parts in different
- * shards are not atomic together. On a bad line the loader stops: the chunks
- * before it are applied (and durable once the store is closed), nothing from
- * the bad line's chunk or after it is written.
+ * shards are not atomic together. On a bad line, or a failed write (a full
+ * disk), the loader stops: the chunks before are applied (and durable once
+ * the store is closed), and the error says so: lines 1..appliedLines applied,
+ * resume from line resumeFromLine (both also fields of the JSON error).
  *
  * Memory: lines are read incrementally; at most one chunk is held at a time,
  * or, with `parallel`, the one being applied plus up to 16 MiB of chunks
@@ -22,10 +23,10 @@
 import {createReadStream} from 'node:fs'
 import type {Readable} from 'node:stream'
 import type {Store} from '../engine.js'
-import {StrataError} from '../engine.js'
 import {BadLine, chunksOf, MAX_LINE_BYTES, type Chunk, type ChunkOptions} from './batch-chunks.js'
 import type {ParallelInput} from './batch-parallel.js'
 import {CliError} from './cli-error.js'
+import {reportError} from './error-report.js'
 import type {Encoding} from './encoding.js'
 import {readLineBatches} from './ndjson-lines.js'
 
@@ -99,16 +100,33 @@ export async function loadBatch(input: ParallelInput, store: Pick<Store, 'batch'
       options.onChunk?.(result())
     }
   } catch (err) {
-    if (err instanceof StrataError) throw err
-    if (err instanceof BadLine) {
-      const first = err.first
-      const applied = chunks === 0
-        ? 'nothing was written'
-        : `lines 1-${appliedLines} were applied (${chunks} chunk${chunks === 1 ? '' : 's'}: ${puts} puts, ${deletes} deletes)`
-      throw new CliError(err.error.code, err.error.message,
-        `${applied}; nothing from line ${first} on was written. Fix the line and rerun from line ${first}`)
+    // Chunks are applied in input order, so what is applied is always lines
+    // 1..appliedLines (durable once the store is closed, which syncs even
+    // after a failed write); the load resumes at the stopped chunk's first line.
+    const bad = err instanceof BadLine ? err : undefined
+    const report = reportError(bad?.error ?? err)
+    const resumeFromLine = bad?.first ?? appliedLines + 1
+    const counts = `${chunks} chunk${chunks === 1 ? '' : 's'}: ${puts} puts, ${deletes} deletes`
+    // The same words whether the lines came from a file or stdin (the load is the same either way).
+    const again = `load again from line ${resumeFromLine}: tail -n +${resumeFromLine} FILE | strata put --batch -`
+    let hint: string
+    if (bad !== undefined) {
+      hint = appliedLines === 0
+        ? 'nothing was written. Fix the line and run the load again'
+        : `lines 1-${appliedLines} were applied and are durable (${counts}); nothing from line ${resumeFromLine} on was written. Fix the line and ${again}`
+    } else {
+      // A failed write may leave a part of its chunk written (shards are written one by one):
+      // loading those lines again is safe, as a put or delete applied twice has the same result.
+      hint = appliedLines === 0
+        ? 'no line was applied in full (a part of the first chunk may be). Fix the cause and run the load again; loading a line twice is safe'
+        : `lines 1-${appliedLines} were applied and are durable (${counts}); from line ${resumeFromLine} on at most a part of one chunk was. Fix the cause and ${again}`
     }
-    throw err
+    throw new CliError(report.code, report.message, hint, {
+      ...(report.file === undefined ? {} : {file: report.file}),
+      ...(report.offset === undefined ? {} : {offset: report.offset}),
+      appliedLines,
+      resumeFromLine,
+    })
   }
   return result()
 }

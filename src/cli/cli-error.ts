@@ -8,11 +8,14 @@ import type {ReportedCode} from './exit-codes.js'
 export class CliError extends Error {
   readonly code: ReportedCode
   readonly hint?: string
+  /** Fields added to the error's JSON report (see ErrorReport), e.g. where a stopped load can resume. */
+  readonly fields?: Readonly<Record<string, string | number>>
 
-  constructor(code: ReportedCode, message: string, hint?: string) {
+  constructor(code: ReportedCode, message: string, hint?: string, fields?: Readonly<Record<string, string | number>>) {
     super(message)
     this.name = 'CliError'
     this.code = code
     if (hint !== undefined) this.hint = hint
+    if (fields !== undefined) this.fields = fields
   }
 }

@@ -27,6 +27,17 @@ export const ENCODINGS = ['utf8', 'hex', 'base64'] as const
 export type Encoding = (typeof ENCODINGS)[number]
 
 const HEX = /^[0-9a-fA-F]*$/
+
+const nativeIsWellFormed = (String.prototype as {isWellFormed?: (this: string) => boolean}).isWellFormed
+
+/**
+ * True if `text` has no lone UTF-16 surrogate. One (from a JSON "\\ud800"
+ * escape) has no UTF-8 form: encoding would replace it with U+FFFD, so two
+ * different inputs would become the same bytes.
+ */
+function isWellFormed(text: string): boolean {
+  return nativeIsWellFormed !== undefined ? nativeIsWellFormed.call(text) : !/\p{Cs}/u.test(text)
+}
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
 
 function bad(message: string, hint?: string): CliError {
@@ -85,7 +96,7 @@ function isStrictHex(text: string): boolean {
 export function tryDecodeInput(text: string, enc: Encoding): Buffer | undefined {
   switch (enc) {
     case 'utf8':
-      return Buffer.from(text, 'utf8')
+      return isWellFormed(text) ? Buffer.from(text, 'utf8') : undefined
     case 'hex':
       return isStrictHex(text) ? Buffer.from(text, 'hex') : undefined
     case 'base64':
@@ -94,17 +105,21 @@ export function tryDecodeInput(text: string, enc: Encoding): Buffer | undefined 
 }
 
 /**
- * Decodes `text` (an argument, flag value or NDJSON field) written in `enc`.
- * `what` names it in errors ("key", "value", "--from").
- * Throws INVALID_ARGUMENT on malformed hex or base64.
+ * Decodes `text` (an NDJSON field, or an argument via decodeArgument) written
+ * in `enc`. `what` names it in errors ("key", "line 3: value").
+ * Throws INVALID_ARGUMENT on malformed hex or base64, or under utf8 on a lone
+ * surrogate.
  */
 export function decodeInput(text: string, enc: Encoding, what: string): Buffer {
   const decoded = tryDecodeInput(text, enc)
   if (decoded !== undefined) return decoded
   // Invalid: find what is wrong, for the message.
   switch (enc) {
-    case 'utf8':
-      return Buffer.from(text, 'utf8')
+    case 'utf8': {
+      const i = text.search(/\p{Cs}/u)
+      throw bad(`${what} holds a lone UTF-16 surrogate (\\u${text.charCodeAt(i).toString(16)} at position ${i}), which UTF-8 cannot hold`,
+        'write binary keys and values in hex or base64 ("encoding": "hex" in NDJSON, --key-encoding/--value-encoding on the command line)')
+    }
     case 'hex': {
       if (!HEX.test(text)) {
         const i = text.search(/[^0-9a-fA-F]/)

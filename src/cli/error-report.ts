@@ -18,6 +18,10 @@ export interface ErrorReport {
   readonly file?: string
   /** Byte offset in `file`, when known. */
   readonly offset?: number
+  /** `put --batch` stopped by an error: input lines 1..appliedLines are applied and durable (0: none). */
+  readonly appliedLines?: number
+  /** `put --batch` stopped by an error: the line to load again from (nothing from it on is known to be applied). */
+  readonly resumeFromLine?: number
 }
 
 /** Collapses a possibly multi-line message into one line. */
@@ -38,7 +42,7 @@ export function reportError(err: unknown): ErrorReport {
     }
   }
   if (err instanceof CliError) {
-    return {code: err.code, message: oneLine(err.message), hint: err.hint ?? null, exitCode: exitCodeFor(err.code)}
+    return {code: err.code, message: oneLine(err.message), hint: err.hint ?? null, exitCode: exitCodeFor(err.code), ...err.fields}
   }
   const sys = err as NodeJS.ErrnoException | undefined
   if (sys && typeof sys.code === 'string' && /^E[A-Z]+$/.test(sys.code) && typeof sys.syscall === 'string') {
@@ -87,4 +91,9 @@ export function errorLine(report: ErrorReport, colored = false): string {
   const c = chalkFor({isTTY: colored})
   const hint = report.hint ? ` ${c.dim(`(hint: ${report.hint})`)}` : ''
   return `${c.red(`strata: error ${report.code}:`)} ${report.message}${hint}`
+}
+
+/** An argument as it would be typed in a POSIX shell (for hints that show a command): quoted unless plainly safe. */
+export function shellWord(a: string): string {
+  return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`
 }

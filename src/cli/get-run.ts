@@ -4,7 +4,8 @@
  */
 import {ErrorCode, open, type KeyValue} from '../engine.js'
 import {CliError} from './cli-error.js'
-import {decodeInput, formatJson, formatText, type Encoding} from './encoding.js'
+import {decodeArgument} from './arguments.js'
+import {formatJson, formatText, type Encoding} from './encoding.js'
 import {checkKey} from './limits.js'
 import {parseSize} from './size.js'
 import type {Output} from './output.js'
@@ -25,7 +26,7 @@ export interface GetRequest {
 export async function runGet(req: GetRequest, out: Output): Promise<void> {
   const {texts, enc} = req
   if (req.raw && texts.length !== 1) throw new CliError(ErrorCode.INVALID_ARGUMENT, '--raw prints one value: give exactly one key')
-  const keys = texts.map((t, i) => decodeInput(t, enc.key, texts.length === 1 ? 'key' : `key ${i + 1}`))
+  const keys = texts.map((t, i) => decodeArgument(t, enc.key, texts.length === 1 ? 'key' : `key ${i + 1}`, '--key-encoding'))
   keys.forEach((k, i) => checkKey(k, texts.length === 1 ? 'key' : `key ${i + 1}`))
 
   const cacheSizeBytes = req.cacheSize === undefined ? undefined : parseSize(req.cacheSize, '--cache-size')

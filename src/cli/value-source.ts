@@ -9,6 +9,7 @@ import {createReadStream, statSync} from 'node:fs'
 import type {Readable} from 'node:stream'
 import {ErrorCode, MAX_VALUE_BYTES} from '../engine.js'
 import {CliError} from './cli-error.js'
+import {decodeArgument} from './arguments.js'
 import {decodeInput, type Encoding} from './encoding.js'
 import {checkValueSize} from './limits.js'
 
@@ -84,7 +85,7 @@ export async function readValue(src: ValueSource): Promise<Buffer> {
     const raw = await readLimited(stdin, maxInputBytes(encoding), 'value on stdin')
     value = decodeText(raw, encoding, 'value on stdin')
   } else {
-    value = decodeInput(arg, encoding, 'value')
+    value = decodeArgument(arg, encoding, 'value', '--value-encoding')
   }
   checkValueSize(value.length)
   return value

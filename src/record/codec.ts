@@ -1,8 +1,16 @@
-import {ByteReader, ByteWriter} from '../util/coding.js'
+import {invalidArgument} from '../errors.js'
+import {ByteReader, ByteWriter, MAX_VARINT_BYTES, varintLength} from '../util/coding.js'
 import {Flag, Kind, MAX_KEY_BYTES, MAX_VALUE_BYTES, RESERVED_FLAGS, ValueCodec, type Entry} from './format.js'
+import {entryProblem, expiresAtProblem, keyLengthProblem} from './limits.js'
 
-/** Appends one entry in the layout described in record/format.ts. */
+/**
+ * Appends one entry in the layout described in record/format.ts. Throws
+ * INVALID_ARGUMENT, having appended nothing, for an entry the decoder would
+ * reject (record/limits.ts): what is written always reads back.
+ */
 export function encodeEntry(w: ByteWriter, e: Entry): void {
+  const problem = entryProblem(e)
+  if (problem !== undefined) throw invalidArgument(`cannot write record: ${problem}`)
   let flags = 0
   if (e.expiresAt !== undefined) flags |= Flag.HAS_EXPIRY
   if (e.schema !== undefined) flags |= Flag.HAS_SCHEMA
@@ -15,8 +23,9 @@ export function encodeEntry(w: ByteWriter, e: Entry): void {
 }
 
 /**
- * Decodes one entry at the reader's position. Checks every field; key and
- * value are views into the reader's buffer (copy them if the buffer is reused).
+ * Decodes one entry at the reader's position. Checks every field against the
+ * same limits the encoder enforces (record/limits.ts); key and value are
+ * views into the reader's buffer (copy them if the buffer is reused).
  */
 export function decodeEntry(r: ByteReader): Entry {
   const start = r.pos
@@ -26,12 +35,20 @@ export function decodeEntry(r: ByteReader): Entry {
   if (flags & RESERVED_FLAGS) r.fail(`reserved entry flag bits set (0x${flags.toString(16)})`, start + 1)
   const seq = r.varint('sequence number')
   const keyAt = r.pos
+  // Lengths are checked against the limits before the bytes are taken.
   const key = r.lengthPrefixed('key', MAX_KEY_BYTES)
-  if (key.length === 0) r.fail('empty key', keyAt)
+  const keyProblem = keyLengthProblem(key.length)
+  if (keyProblem !== undefined) r.fail(keyProblem, keyAt)
   const value = r.lengthPrefixed('value', MAX_VALUE_BYTES)
   if (kind === Kind.DELETE && value.length !== 0) r.fail('tombstone with a value', start)
   const e: {-readonly [K in keyof Entry]: Entry[K]} = {key, seq, kind: kind as Kind, value}
-  if (flags & Flag.HAS_EXPIRY) e.expiresAt = r.u64('expiry')
+  if (flags & Flag.HAS_EXPIRY) {
+    const at = r.pos
+    const expiresAt = r.u64('expiry')
+    const problem = expiresAtProblem(expiresAt)
+    if (problem !== undefined) r.fail(problem, at)
+    e.expiresAt = expiresAt
+  }
   if (flags & Flag.JSON) e.json = true
   if (flags & Flag.HAS_CODEC) {
     const at = r.pos
@@ -41,4 +58,10 @@ export function decodeEntry(r: ByteReader): Entry {
   }
   if (flags & Flag.HAS_SCHEMA) e.schema = {id: r.varint('schema id'), version: r.varint('schema version')}
   return e
+}
+
+/** Bytes one entry like `e` takes at most once encoded (with the longest sequence number varint). */
+export function maxEncodedEntryLength(e: Pick<Entry, 'key' | 'value' | 'expiresAt'>): number {
+  return 2 + MAX_VARINT_BYTES + varintLength(e.key.length) + e.key.length + varintLength(e.value.length) + e.value.length +
+    (e.expiresAt === undefined ? 0 : 8)
 }

@@ -10,7 +10,8 @@
  * the file; making its directory entry durable (syncDir) is the caller's job.
  */
 import * as zlib from 'node:zlib'
-import {Kind, MAX_KEY_BYTES, MAX_VALUE_BYTES, type Entry} from '../record/format.js'
+import {Kind, type Entry} from '../record/format.js'
+import {entryProblem} from '../record/limits.js'
 import {compareRanges} from '../util/bytes.js'
 import {ByteWriter, copyBytes} from '../util/coding.js'
 import {crc32} from '../util/crc.js'
@@ -122,12 +123,8 @@ export class TableBuilder {
   add(e: Entry): void {
     if (this.state !== 'open') throw invalidArgument(`table builder for ${this.path} is finished`)
     // Messages are built only on failure: this runs for every entry of every table.
-    if (!(e.key.length >= 1 && e.key.length <= MAX_KEY_BYTES)) fail(`key length ${e.key.length} is outside 1..${MAX_KEY_BYTES}`)
-    if (!(e.value.length <= MAX_VALUE_BYTES)) fail(`value length ${e.value.length} exceeds ${MAX_VALUE_BYTES}`)
-    if (!(e.kind === Kind.PUT || e.kind === Kind.DELETE)) fail(`unknown entry kind ${e.kind}`)
-    if (!(e.kind === Kind.PUT || e.value.length === 0)) fail('a tombstone has no value')
-    if (!(Number.isSafeInteger(e.seq) && e.seq >= 0)) fail(`bad sequence number ${e.seq}`)
-    if (!(e.expiresAt === undefined || (Number.isSafeInteger(e.expiresAt) && e.expiresAt >= 0))) fail(`bad expiry ${e.expiresAt}`)
+    const problem = entryProblem(e)
+    if (problem !== undefined) fail(problem)
     if (!(this.lastLength < 0 || compareRanges(e.key, 0, e.key.length, this.last, 0, this.lastLength) > 0)) fail('table keys must be added in strictly increasing order')
     this.block.add(e)
     if (e.key.length > this.last.length) this.last = Buffer.allocUnsafe(Math.max(e.key.length, 2 * this.last.length))

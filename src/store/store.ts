@@ -7,8 +7,12 @@ import * as path from 'node:path'
 import {ErrorCode, StrataError, invalidArgument, ioError} from '../errors.js'
 import {nodeFileSystem} from '../vfs/node-fs.js'
 import type {FileSystem} from '../vfs/fs.js'
-import {Kind, MAX_KEY_BYTES, MAX_VALUE_BYTES, isLive, type Entry} from '../record/format.js'
+import {Kind, isLive, type Entry} from '../record/format.js'
 import {logicalValue} from '../record/value.js'
+import {expiresAtProblem, expiryAfter, keyLengthProblem, valueLengthProblem} from '../record/limits.js'
+import {maxEncodedEntryLength} from '../record/codec.js'
+import {isWellFormed} from '../util/text.js'
+import {MAX_WAL_RECORD_BYTES} from '../wal/format.js'
 import {hashKey, jumpHash, HashId} from '../util/hash.js'
 import {BlockCompression} from '../sstable/format.js'
 import type {
@@ -34,6 +38,7 @@ import {Shard, type ShardContext, type ShardWrite} from './shard.js'
 import {DEFAULT_POLICY, type CompactionPolicy} from './compaction.js'
 import {BlockCache} from '../sstable/block-cache.js'
 import {mergeNewest} from './merge.js'
+import {rangeProblem} from './key-range.js'
 import {VERSION} from '../version.js'
 import {cleanDeadPins} from '../cut/pin-cleaner.js'
 import {pinCut, readShardState, shardCut, type StoreCut} from '../cut/cut.js'
@@ -50,38 +55,52 @@ const STEPS_AT_CLOSE = 16
 /** A tombstone's value: empty, and never written to, so one is shared. */
 const NO_VALUE = Buffer.alloc(0)
 
-/** `v` as bytes (a string is UTF-8); INVALID_ARGUMENT naming `what` for anything else. */
+/**
+ * A key, value or bound as bytes. A string is UTF-8; one with a lone
+ * surrogate is refused, since UTF-8 cannot hold it and encoding would
+ * replace it with U+FFFD, so two different strings would name the same key.
+ */
 export function toBytes(v: Uint8Array | string, what: string): Buffer {
-  if (typeof v === 'string') return Buffer.from(v, 'utf8')
+  if (typeof v === 'string') {
+    if (!isWellFormed(v)) throw invalidArgument(`${what} has a lone UTF-16 surrogate, which UTF-8 cannot hold`, 'pass bytes (a Uint8Array) for binary data')
+    return Buffer.from(v, 'utf8')
+  }
   if (v instanceof Uint8Array) return Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength)
   throw invalidArgument(`${what} must be a string or bytes`)
 }
 
+// The checks below are the record limits of record/limits.ts, the ones the
+// decoder enforces: a write is refused before anything is written, never
+// accepted and then unreadable.
+
 /** Validates and converts a key. */
 function toKey(k: Uint8Array | string): Buffer {
   const key = toBytes(k, 'key')
-  if (key.length === 0) throw invalidArgument('key is empty; keys are 1 to 65536 bytes')
-  if (key.length > MAX_KEY_BYTES) throw invalidArgument(`key is ${key.length} bytes; the limit is ${MAX_KEY_BYTES}`)
+  const problem = keyLengthProblem(key.length)
+  if (problem !== undefined) throw invalidArgument(problem)
   return key
 }
 
 function toValue(v: Uint8Array | string): Buffer {
   const value = toBytes(v, 'value')
-  if (value.length > MAX_VALUE_BYTES) throw invalidArgument(`value is ${value.length} bytes; the limit is ${MAX_VALUE_BYTES} (64 MiB)`)
+  const problem = valueLengthProblem(value.length)
+  if (problem !== undefined) throw invalidArgument(problem)
   return value
 }
 
 /** The absolute expiry of a put, from its ttlMs or expiresAt option, or undefined. */
-function expiryOf(op: {ttlMs?: number; expiresAt?: number}, now: number): number | undefined {
+function expiryOf(op: {ttlMs?: unknown; expiresAt?: unknown}, now: number): number | undefined {
   const {ttlMs, expiresAt} = op
   if (ttlMs !== undefined && expiresAt !== undefined) throw invalidArgument('give ttlMs or expiresAt, not both')
   if (ttlMs !== undefined) {
-    if (!(Number.isFinite(ttlMs) && ttlMs > 0)) throw invalidArgument(`ttl must be a positive number of milliseconds, got ${ttlMs}`)
-    return now + Math.ceil(ttlMs)
+    const at = expiryAfter(ttlMs, now)
+    if (typeof at === 'string') throw invalidArgument(at)
+    return at
   }
   if (expiresAt !== undefined) {
-    if (!(Number.isSafeInteger(expiresAt) && expiresAt >= 0)) throw invalidArgument(`expiresAt must be a non-negative integer of ms since the epoch, got ${expiresAt}`)
-    return expiresAt
+    const problem = expiresAtProblem(expiresAt)
+    if (problem !== undefined) throw invalidArgument(`expiresAt: ${problem}`)
+    return expiresAt as number
   }
   return undefined
 }
@@ -336,13 +355,16 @@ class StoreImpl implements Store {
     // Validate everything before writing anything.
     const now = this.now()
     const perShard = new Map<number, ShardWrite[]>()
+    const shardBytes = new Map<number, number>()
     for (const op of ops) {
+      if (op === null || typeof op !== 'object') throw invalidArgument('a batch operation must be an object like {type: "put", key, value}')
       const key = toKey(op.key)
       let w: ShardWrite
       if (op.type === 'put') {
         const expiresAt = expiryOf(op, now)
         const put: {-readonly [K in keyof ShardWrite]: ShardWrite[K]} = {kind: Kind.PUT, key, value: toValue(op.value)}
         if (expiresAt !== undefined) put.expiresAt = expiresAt
+        if (op.json !== undefined && typeof op.json !== 'boolean') throw invalidArgument(`json must be true or false, got ${typeof op.json}`)
         if (op.json) put.json = true
         w = put
       } else if (op.type === 'del') {
@@ -354,6 +376,13 @@ class StoreImpl implements Store {
       let list = perShard.get(index)
       if (list === undefined) perShard.set(index, (list = []))
       list.push(w)
+      // Each shard's part is one WAL record: one over the record limit would
+      // fail after other shards' parts were written.
+      const bytes = (shardBytes.get(index) ?? 4) + maxEncodedEntryLength(w)
+      if (bytes > MAX_WAL_RECORD_BYTES) {
+        throw invalidArgument(`batch is too large: its part in shard ${index} exceeds ${MAX_WAL_RECORD_BYTES} bytes, the limit of one atomic write`, 'split it into smaller batches')
+      }
+      shardBytes.set(index, bytes)
     }
     if (perShard.size === 0) return
     try {
@@ -458,7 +487,8 @@ class StoreImpl implements Store {
     }
     const from = options.from === undefined ? undefined : toBytes(options.from, 'from')
     const to = options.to === undefined ? undefined : toBytes(options.to, 'to')
-    if (from !== undefined && to !== undefined && Buffer.compare(from, to) >= 0) throw invalidArgument('compact range is empty: from must be below to')
+    const emptyRange = rangeProblem(from, to)
+    if (emptyRange !== undefined) throw invalidArgument(emptyRange)
     const shards: CompactionReport['shards'][number][] = []
     for (const [n, i] of targets.entries()) {
       try {
@@ -478,6 +508,8 @@ class StoreImpl implements Store {
     this.check(false)
     let from = options.from === undefined ? undefined : toBytes(options.from, 'from')
     let to = options.to === undefined ? undefined : toBytes(options.to, 'to')
+    const emptyRange = rangeProblem(from, to)
+    if (emptyRange !== undefined) throw invalidArgument(emptyRange)
     if (options.prefix !== undefined) {
       const p = toBytes(options.prefix, 'prefix')
       if (p.length > 0) {
@@ -585,11 +617,16 @@ class StoreImpl implements Store {
     this.closed = true
     if (this.syncTimer) clearTimeout(this.syncTimer)
     let first: unknown
-    if (this.fatal === undefined && !this.readOnly) {
+    // After a failed write (a full disk, say) the WALs still hold every write
+    // applied before it, intact: they are synced too, so that what the caller
+    // was told is applied is durable. A WAL whose own sync failed refuses to
+    // sync again (wal/writer.ts), so close then fails instead.
+    if (!this.readOnly) {
       try {
         for (const s of this.shards) {
           if (s === undefined) continue
           s.sync()
+          if (this.fatal !== undefined) continue
           // Flush a sizeable memtable (not a few small writes: that would leave a tiny
           // table per command), then the compactions that are due, in bounded work.
           s.maintain(Math.min(this.walFlushBytes, CLOSE_FLUSH_BYTES), STEPS_AT_CLOSE)

@@ -39,6 +39,8 @@ export function frameRecord(w: ByteWriter, type: number, payload: Uint8Array): B
  */
 export class WalWriter {
   private readonly scratch = new ByteWriter(64 * 1024)
+  /** The error of the first failed sync, if one failed. */
+  private syncError: unknown
 
   private constructor(private readonly file: WritableFile, readonly path: string) {}
 
@@ -81,8 +83,19 @@ export class WalWriter {
     if (w.length > 4 * 1024 * 1024) this.scratch.reset()
   }
 
+  /**
+   * Makes every appended batch durable. Fail-stop: once a sync has failed,
+   * every later sync throws that error without trying again, because a retried
+   * fsync can succeed without the lost pages ever reaching the disk.
+   */
   sync(): void {
-    this.file.sync()
+    if (this.syncError !== undefined) throw this.syncError
+    try {
+      this.file.sync()
+    } catch (err) {
+      this.syncError = err
+      throw err
+    }
   }
 
   size(): number {

@@ -75,7 +75,8 @@ test('scan that matches nothing exits 1; json still prints an empty list', async
   const r = await strata(['scan', '--prefix', 'zzz', '--dir', dir])
   assertError(t, r, 'NOT_FOUND', 1, /no keys matched/)
   t.is(r.stdout, '')
-  const j = await strata(['scan', '--from', 'k30', '--to', 'k30', '--dir', dir, '--format', 'json'])
+  // A range that holds no key (an empty [from, to) is a usage error, see key-range.test.ts).
+  const j = await strata(['scan', '--from', 'k30a', '--to', 'k30b', '--dir', dir, '--format', 'json'])
   assertJsonError(t, j, 'NOT_FOUND', 1)
   t.deepEqual(JSON.parse(j.stdout), {records: [], count: 0})
 })

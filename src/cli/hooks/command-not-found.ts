@@ -4,7 +4,7 @@
  * command as a hint.
  */
 import type {Hook} from '@oclif/core'
-import {errorLine} from '../error-report.js'
+import {errorLine, shellWord} from '../error-report.js'
 import {CliErrorCode, EXIT_CODES} from '../exit-codes.js'
 import type {ErrorReport} from '../error-report.js'
 
@@ -24,12 +24,20 @@ function distance(a: string, b: string): number {
 }
 
 const hook: Hook<'command_not_found'> = async function (opts) {
+  // With a space as topic separator oclif joins the words it could not match
+  // ("gett user:1" arrives as "gett:user:1"); strata's commands are one word,
+  // so the first word is the command that was typed and the rest are its arguments.
+  const [typed, ...rest] = opts.id.split(':')
+  // The words as typed (the joined id cannot tell "user:1" from "user 1").
+  const args = process.argv[2] === typed ? process.argv.slice(3) : [...rest, ...(opts.argv ?? [])]
   const ids = opts.config.commandIDs
-  const best = ids.map((id) => ({id, d: distance(opts.id, id)})).sort((x, y) => x.d - y.d)[0]
-  const hint = best && best.d <= 3 ? `did you mean "${best.id}"? Run "strata --help" for the list of commands` : 'run "strata --help" for the list of commands'
+  const best = ids.map((id) => ({id, d: distance(typed, id)})).sort((x, y) => x.d - y.d)[0]
+  const close = best !== undefined && best.d <= Math.min(3, Math.max(1, typed.length - 1))
+  const example = close ? ['strata', best.id, ...args].map(shellWord).join(' ') : ''
+  const hint = close ? `did you mean "${best.id}"? (${example}); run "strata --help" for the list of commands` : 'run "strata --help" for the list of commands'
   const json = (opts.argv ?? []).some((a, i, all) => a === '--json' || a === '--format=json' || (a === '--format' && all[i + 1] === 'json'))
   const exitCode = EXIT_CODES[CliErrorCode.USAGE]
-  const report: ErrorReport = {code: CliErrorCode.USAGE, message: `unknown command "${opts.id}"`, hint, exitCode}
+  const report: ErrorReport = {code: CliErrorCode.USAGE, message: `unknown command "${typed}"`, hint, exitCode}
   process.stderr.write(`${json ? JSON.stringify({error: report}) : errorLine(report)}\n`)
   process.exit(exitCode)
 }
