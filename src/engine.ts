@@ -4,7 +4,8 @@
  * from here, not from src/index.ts: the tools load the Kaitai parsers, which
  * would add ~35 ms to the start-up of every command that does not use them.
  */
-export {open, createStore} from './store/store.js'
+export {open} from './store/store.js'
+export {createStore} from './store/init.js'
 export {StrataError, ErrorCode} from './errors.js'
 export {MAX_KEY_BYTES, MAX_VALUE_BYTES} from './record/format.js'
 export type {ErrorDetails} from './errors.js'
