@@ -100,6 +100,8 @@ export async function repairStore(dir: string, options: RepairOptions = {}): Pro
   checkDirPath(fs, dir)
   if (!fs.isDirectory(dir)) throw notAStore(fs, dir)
   const dryRun = options.dryRun === true
+  // Refuse what is not a store before the lock, which would create LOCK in it.
+  refuseNonStore(fs, dir, listNames(fs, dir), storeState(fs, dir))
   const lock = dryRun ? undefined : await acquireWriterLock(fs, dir, 0)
   try {
     return examineAndWrite(fs, dir, dryRun, expected, compression, options.compression !== undefined)
@@ -108,17 +110,24 @@ export async function repairStore(dir: string, options: RepairOptions = {}): Pro
   }
 }
 
-function examineAndWrite(fs: FileSystem, dir: string, dryRun: boolean, expected: number | undefined, compression: 'zlib' | 'none', compressionGiven: boolean): RepairReport {
-  let names: string[]
+function listNames(fs: FileSystem, dir: string): string[] {
   try {
-    names = fs.readdir(dir)
+    return fs.readdir(dir)
   } catch (err) {
     throw ioError('list', dir, err)
   }
-  const state = storeState(fs, dir)
-  // An unfinished init, or a directory with no shards: nothing to rebuild a store from.
+}
+
+/** An unfinished init, or a directory without STORE and without shards: nothing to rebuild a store from (NOT_A_STORE). */
+function refuseNonStore(fs: FileSystem, dir: string, names: readonly string[], state: StoreState): void {
   if (names.includes(INIT_MARKER) && state.kind !== 'intact') throw notAStore(fs, dir)
   if (!names.some((n) => SHARD_DIR_PATTERN.test(n)) && state.kind === 'missing') throw notAStore(fs, dir)
+}
+
+function examineAndWrite(fs: FileSystem, dir: string, dryRun: boolean, expected: number | undefined, compression: 'zlib' | 'none', compressionGiven: boolean): RepairReport {
+  const names = listNames(fs, dir)
+  const state = storeState(fs, dir)
+  refuseNonStore(fs, dir, names, state)
   const count = shardCountOf(names, dir)
   if (state.kind === 'intact') {
     if (state.desc.shardCount !== count) {
