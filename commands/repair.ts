@@ -16,8 +16,8 @@ Refuses, changing nothing: with exit 3 when the shards are not consistent (a mis
 
   static override examples = [
     {description: 'See what would be rebuilt, writing nothing.', command: '<%= config.bin %> <%= command.id %> --dir ./data --dry-run'},
-    {description: 'Rebuild STORE, requiring the 8 shards the store was created with.', command: '<%= config.bin %> <%= command.id %> --dir ./data --shards 8'},
-    {description: 'The report as JSON.', command: '<%= config.bin %> <%= command.id %> --dir ./data --format json'},
+    {description: 'Rebuild STORE, requiring the 4 shards the store was created with.', command: '<%= config.bin %> <%= command.id %> --shards 4'},
+    {description: 'The report as JSON.', command: '<%= config.bin %> <%= command.id %> --format json'},
   ]
 
   static override flags = {

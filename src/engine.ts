@@ -25,4 +25,4 @@ export type {
   StoreStats,
   SyncMode,
 } from './api.js'
-export type {FileSystem, ReadableFile, WritableFile} from './vfs/fs.js'
+export type {FileLock, FileSystem, ReadableFile, WritableFile} from './vfs/fs.js'

@@ -133,6 +133,9 @@ function examineAndWrite(fs: FileSystem, dir: string, dryRun: boolean, expected:
     if (state.desc.shardCount !== count) {
       throw new StrataError(ErrorCode.CORRUPTION, `STORE is intact and says ${state.desc.shardCount} shards, but there are ${count} shard directories; repair does not rewrite an intact STORE`, {file: joinPath(dir, STORE_FILE), hint: `see what is damaged with: strata verify --dir ${dir}`})
     }
+    if (expected !== undefined && expected !== count) {
+      throw new StrataError(ErrorCode.CORRUPTION, `STORE is intact and says ${count} shards, not ${expected}`, {file: joinPath(dir, STORE_FILE)})
+    }
     return {dir, action: 'none', dryRun, reason: 'STORE is intact', store: summary(state.desc), defaults: [], shards: []}
   }
   if (expected !== undefined && expected !== count) {
