@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import {fileURLToPath} from 'node:url'
 import {execute} from '@oclif/core'
 
-await execute({development: true, dir: import.meta.url})
+// No user plugins (see run.js).
+await execute({development: true, loadOptions: {root: fileURLToPath(import.meta.url), userPlugins: false}})

@@ -8,5 +8,9 @@ if (process.argv[2] === 'get') {
 }
 if (!handled) {
   const {execute} = await import('@oclif/core')
-  await execute({dir: import.meta.url})
+  const {fileURLToPath} = await import('node:url')
+  // strata has no plugins: userPlugins false stops oclif reading
+  // $HOME/.local/share/strata/package.json, which warns on every command
+  // when HOME cannot be read.
+  await execute({loadOptions: {root: fileURLToPath(import.meta.url), userPlugins: false}})
 }

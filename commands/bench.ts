@@ -193,7 +193,12 @@ To compare with LevelDB and RocksDB, run "npm run bench" in a clone of the strat
     }
     const abs = resolve(dir)
     if (!existsSync(abs)) {
-      mkdirSync(abs, {recursive: true})
+      try {
+        mkdirSync(abs, {recursive: true})
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOTDIR') throw err
+        throw new CliError(ErrorCode.INVALID_ARGUMENT, `--dir ${dir}: a parent is not a directory`, 'give an absent or empty directory for the scratch store')
+      }
       return {dir: abs, remove: () => rmSync(abs, {recursive: true, force: true})}
     }
     if (!statSync(abs).isDirectory()) {

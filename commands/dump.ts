@@ -56,6 +56,7 @@ Read-only: no lock is taken and nothing is written, so dump is safe while anothe
       enc: {key: flags['key-encoding'], value: flags['value-encoding']},
       maxBytes: flags['max-bytes'],
       locations: flags.locations,
+      pathIsDataDir: args.path === undefined,
     })
   }
 }

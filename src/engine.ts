@@ -4,7 +4,8 @@
  * from here, not from src/index.ts: the tools load the Kaitai parsers, which
  * would add ~35 ms to the start-up of every command that does not use them.
  */
-export {open, createStore} from './store/store.js'
+export {open} from './store/store.js'
+export {createStore} from './store/init.js'
 export {digestStore} from './digest/index.js'
 export type {DigestOptions, StoreDigest} from './digest/index.js'
 export {StrataError, ErrorCode} from './errors.js'
@@ -30,4 +31,4 @@ export type {
   StoreStats,
   SyncMode,
 } from './api.js'
-export type {FileSystem, ReadableFile, WritableFile} from './vfs/fs.js'
+export type {FileLock, FileSystem, ReadableFile, WritableFile} from './vfs/fs.js'

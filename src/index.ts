@@ -14,5 +14,7 @@ export type {
   KeyRange as VerifyKeyRange,
   Severity as VerifySeverity,
 } from './verify/index.js'
+export {repairStore} from './repair/index.js'
+export type {RepairOptions, RepairReport, ShardFinding as RepairShardFinding} from './repair/index.js'
 export {decodedLiveRecords} from './dump/api.js'
 export type {DecodedRecordsOptions, DumpRecord} from './dump/api.js'

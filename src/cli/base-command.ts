@@ -11,7 +11,7 @@ import {chalkFor} from './color.js'
 
 export {errorLine}
 import {FORMATS, Output, isJsonFormat, type Format} from './output.js'
-import {CliError} from './cli-error.js'
+import {CliError, checkDirFlag} from './cli-error.js'
 import {CliErrorCode, Exit} from './exit-codes.js'
 
 /** The flags every command has. */
@@ -60,7 +60,8 @@ export abstract class StrataCommand extends Command {
       this.parsed = true // parsing was attempted; stops oclif's "did not parse its arguments" warning
       throw usageError(err, this.id ?? '')
     }
-    const flags = parsed.flags as {format?: Format; json?: unknown}
+    const flags = parsed.flags as {format?: Format; json?: unknown; dir?: string}
+    checkDirFlag(flags.dir)
     const aliasJson = this.hasJsonAlias() && flags.json === true
     if (aliasJson && flags.format !== undefined && flags.format !== 'json') {
       throw new CliError(CliErrorCode.USAGE, `--json conflicts with --format ${flags.format}`, 'give one of them')

@@ -12,6 +12,7 @@ import {errorLine, reportError} from './error-report.js'
 import {chalkFor} from './color.js'
 import {Output, isJsonFormat, type Format} from './output.js'
 import {runGet} from './get-run.js'
+import {checkDirFlag} from './cli-error.js'
 
 const VALUE_FLAGS = new Set(['--dir', '-d', '--format', '--key-encoding', '--value-encoding', '--cache-size'])
 const FAST_FORMATS: readonly string[] = ['text', 'json', 'ndjson']
@@ -65,6 +66,7 @@ export async function tryFastGet(argv: readonly string[]): Promise<boolean> {
   const format: Format = p.json ? 'json' : ((p.values.get('--format') as Format | undefined) ?? 'text')
   const out = new Output(format)
   try {
+    checkDirFlag(p.values.get('--dir'))
     await runGet(
       {
         dir: p.values.get('--dir') ?? (process.env.STRATA_DIR || './data'),

@@ -28,7 +28,7 @@ export interface TakeCutOptions {
 export async function takeCut(dir: string, options: TakeCutOptions = {}): Promise<StoreCut> {
   const fs = options.fs ?? nodeFileSystem
   readDescriptor(fs, dir) // NOT_A_STORE before waiting for a lock
-  const lock = await acquireWriterLock(dir, options.lockTimeoutMs ?? 0)
+  const lock = await acquireWriterLock(fs, dir, options.lockTimeoutMs ?? 0)
   try {
     // Read again under the lock: the shard set may have changed while this waited.
     const descriptor = readDescriptor(fs, dir)

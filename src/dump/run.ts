@@ -19,6 +19,7 @@
  * the summary and record views, after the output in --hex and --layout,
  * which show the damage.
  */
+import {checkDirPath} from '../store/data-dir.js'
 import type {Output, RecordEncodings} from '../cli/index.js'
 import {ErrorCode, StrataError} from '../errors.js'
 import type {FileSystem} from '../vfs/fs.js'
@@ -48,11 +49,14 @@ export interface DumpOptions {
   /** Clock for expiry (ms since the epoch). */
   readonly now?: number
   readonly fs?: FileSystem
+  /** `path` is the data directory (--dir), not a PATH argument: a file there is bad input, not a file to dump. */
+  readonly pathIsDataDir?: boolean
 }
 
 /** Runs a dump; see the file comment. */
 export async function runDump(out: Output, o: DumpOptions): Promise<void> {
   const fs = o.fs ?? nodeFileSystem
+  if (o.pathIsDataDir === true) checkDirPath(fs, o.path)
   const source = resolveSource(o.path, fs)
   const problems = new Problems(o.view === 'hex' || o.view === 'layout')
   const now = o.now ?? Date.now()

@@ -26,7 +26,8 @@ import {HashId} from '../util/hash.js'
 import {BlockCompression, DEFAULT_BLOCK_SIZE} from '../sstable/format.js'
 import type {FileSystem} from '../vfs/fs.js'
 import {isNotFound, ioError} from '../errors.js'
-import {CHECKPOINT_PARTIAL_FILE, joinPath} from './files.js'
+import {joinPath} from './files.js'
+import {checkDirPath, notAStore} from './data-dir.js'
 
 /** Store format versions, an append-only list. Written to disk; never change.
  *  - V1 (1): the layout above; per-shard WAL, SSTable and manifest format v1. */
@@ -115,37 +116,28 @@ export function newDescriptor(shardCount: number, compression: BlockCompression,
 }
 
 /**
- * Reads DIR/STORE. A missing directory or file is NOT_A_STORE; bad bytes are
- * CORRUPTION; a newer format is UNSUPPORTED.
+ * Reads DIR/STORE. A path that cannot be a directory is INVALID_ARGUMENT; a
+ * missing directory or STORE file is NOT_A_STORE (data-dir.ts says which
+ * command helps); bad bytes are CORRUPTION; a newer format is UNSUPPORTED.
  */
 export function readDescriptor(fs: FileSystem, dir: string): StoreDescriptor {
+  checkDirPath(fs, dir)
   const path = joinPath(dir, STORE_FILE)
   let buf: Buffer
   try {
-    if (!fs.isDirectory(dir)) {
-      throw new StrataError(ErrorCode.NOT_A_STORE, `${dir} is not a strata store (no such directory)`, {
-        file: dir,
-        hint: `create one with: strata init --dir ${dir}`,
-      })
-    }
+    if (!fs.isDirectory(dir)) throw notAStore(fs, dir)
     buf = fs.readFile(path)
   } catch (err) {
     if (err instanceof StrataError) throw err
-    if (isNotFound(err) && fs.exists(joinPath(dir, CHECKPOINT_PARTIAL_FILE))) {
-      throw new StrataError(ErrorCode.NOT_A_STORE, `${dir} is not a strata store: it holds an unfinished checkpoint (no STORE file)`, {
-        file: dir,
-        hint: 'run the same strata checkpoint command again to redo it, or remove the directory',
-      })
-    }
-    if (isNotFound(err)) {
-      throw new StrataError(ErrorCode.NOT_A_STORE, `${dir} is not a strata store (no STORE file)`, {
-        file: dir,
-        hint: `create one with: strata init --dir ${dir}`,
-      })
-    }
+    if (isNotFound(err)) throw notAStore(fs, dir)
     throw ioError('read', path, err)
   }
-  return decodeDescriptor(buf, path)
+  try {
+    return decodeDescriptor(buf, path)
+  } catch (err) {
+    if (!(err instanceof StrataError) || err.code !== ErrorCode.CORRUPTION) throw err
+    throw new StrataError(err.code, err.message, {file: path, ...(err.offset === undefined ? {} : {offset: err.offset}), hint: `rebuild it from the shards with: strata repair --dir ${dir}`})
+  }
 }
 
 /** Writes DIR/STORE atomically: temp file, sync, rename, sync directory. */

@@ -2,6 +2,7 @@
  * Names of the files in a data directory and in each shard directory.
  *
  *   DIR/STORE  DIR/LOCK  DIR/shard-0000/{CURRENT, MANIFEST-NNNNNN, NNNNNN.wal, NNNNNN.sst}
+ *   (and DIR/INIT-IN-PROGRESS while init runs: data-dir.ts)
  *
  * File numbers are per shard, allocated from the manifest's next_file_number,
  * and never reused.

@@ -1,22 +1,21 @@
 /**
  * The writer lock: one writing process per store.
  *
- * Exclusion comes from binding a Linux abstract-namespace Unix socket whose
- * name derives from the data directory's device and inode. The kernel allows
- * one bind per name and releases it when the holder exits for any reason,
- * kill -9 included, so a crashed writer never leaves a stale lock behind.
- * DIR/LOCK, created by init and never rewritten, marks the store as lockable;
- * it is not the lock. A process that finds the lock taken asks the holder for
- * its pid over the socket, to name it in the BUSY error.
+ * DIR/LOCK is locked with FileSystem.tryLock (file-lock.ts): on the real disk
+ * a flock(2) lock, which excludes every process on the same kernel, whatever
+ * namespaces it runs in (containers sharing the volume included), and which
+ * the kernel drops when the holder exits for any reason, kill -9 included,
+ * so a crashed writer never leaves a stale lock behind. The holder records
+ * its pid in LOCK to be named in BUSY errors, and empties LOCK on release.
  *
- * Limits: the lock excludes processes in the same network namespace on the
- * same machine (not across containers with separate namespaces, nor over NFS).
+ * Limits: the lock holds between processes of one machine on a local
+ * filesystem. It does not hold on NFS, nor between machines sharing a
+ * network filesystem: a data directory belongs on a local filesystem.
  */
-import * as fs from 'node:fs'
-import * as net from 'node:net'
-import * as path from 'node:path'
-import {createHash} from 'node:crypto'
-import {ErrorCode, StrataError} from '../errors.js'
+import {ErrorCode, StrataError, ioError} from '../errors.js'
+import type {FileSystem} from '../vfs/fs.js'
+import {joinPath} from './files.js'
+import {lockHolderPid, tryLockFile, type HeldFileLock} from './file-lock.js'
 
 export const LOCK_FILE = 'LOCK'
 
@@ -25,37 +24,11 @@ export interface WriterLock {
   release(): Promise<void>
 }
 
-function tryBind(name: string): Promise<net.Server | undefined> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer((socket) => {
-      socket.on('error', () => {})
-      socket.end(`${process.pid}\n`)
-    })
-    const onError = (err: NodeJS.ErrnoException): void => {
-      server.close()
-      if (err.code === 'EADDRINUSE') resolve(undefined)
-      else reject(err)
-    }
-    server.once('error', onError)
-    server.listen(name, () => {
-      server.off('error', onError)
-      server.unref()
-      resolve(server)
-    })
-  })
-}
-
-/**
- * The socket name for `dir`: its device and inode, so every path to one
- * directory names one lock. A directory that is not on the real disk (a
- * store on an injected in-memory filesystem) is named by its resolved path.
- */
-function lockName(dir: string): string {
+function attempt(fs: FileSystem, path: string): HeldFileLock | undefined {
   try {
-    const st = fs.statSync(dir)
-    return `\0strata-writer-${st.dev}-${st.ino}`
-  } catch {
-    return `\0strata-writer-path-${createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 32)}`
+    return tryLockFile(fs, path)
+  } catch (err) {
+    throw ioError('lock', path, err)
   }
 }
 
@@ -63,19 +36,25 @@ function lockName(dir: string): string {
  * Acquires the writer lock of `dir`, waiting up to `timeoutMs` (polling).
  * Throws BUSY naming the holder's pid (as recorded in LOCK) when time runs out.
  */
-export async function acquireWriterLock(dir: string, timeoutMs: number): Promise<WriterLock> {
-  const name = lockName(dir)
+export async function acquireWriterLock(fs: FileSystem, dir: string, timeoutMs: number): Promise<WriterLock> {
+  const path = joinPath(dir, LOCK_FILE)
   const deadline = Date.now() + Math.max(0, timeoutMs)
   let delay = 2
   for (;;) {
-    const server = await tryBind(name)
-    if (server) {
+    const held = attempt(fs, path)
+    if (held) {
       return {
-        release: () => new Promise<void>((resolve) => server.close(() => resolve())),
+        release: async () => {
+          try {
+            held.release()
+          } catch (err) {
+            throw ioError('unlock', path, err)
+          }
+        },
       }
     }
     if (Date.now() >= deadline) {
-      const pid = await holderPid(name)
+      const pid = await holderPid(fs, path)
       const holder = pid === undefined ? '' : ` (held by pid ${pid})`
       throw new StrataError(ErrorCode.BUSY, `store ${dir} is locked by another writer${holder}`, {
         file: dir,
@@ -87,20 +66,11 @@ export async function acquireWriterLock(dir: string, timeoutMs: number): Promise
   }
 }
 
-/** Asks the lock holder for its pid; undefined if it does not answer within 200 ms. */
-function holderPid(name: string): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    let data = ''
-    const socket = net.connect(name)
-    const done = (pid: string | undefined): void => {
-      clearTimeout(timer)
-      socket.destroy()
-      resolve(pid)
-    }
-    const timer = setTimeout(() => done(undefined), 200)
-    socket.setEncoding('utf8')
-    socket.on('data', (d) => (data += d))
-    socket.on('end', () => done(/^\d+\n$/.test(data) ? data.trim() : undefined))
-    socket.on('error', () => done(undefined))
-  })
+/** The holder's pid; a holder that has just taken the lock may not have written it yet, so look a few times. */
+async function holderPid(fs: FileSystem, path: string): Promise<number | undefined> {
+  for (let i = 0; ; i++) {
+    const pid = lockHolderPid(fs, path)
+    if (pid !== undefined || i >= 3) return pid
+    await new Promise((r) => setTimeout(r, 10))
+  }
 }

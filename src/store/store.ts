@@ -3,7 +3,6 @@
  * its shard (jump consistent hash), applies the sync mode, triggers flushes
  * and compactions, and merges shards for scans.
  */
-import * as path from 'node:path'
 import {ErrorCode, StrataError, invalidArgument, ioError} from '../errors.js'
 import {nodeFileSystem} from '../vfs/node-fs.js'
 import type {FileSystem} from '../vfs/fs.js'
@@ -31,9 +30,9 @@ import type {
   StoreStats,
   SyncMode,
 } from '../api.js'
-import {MAX_SHARDS, newDescriptor, readDescriptor, writeDescriptor, STORE_FILE, type StoreDescriptor} from './descriptor.js'
+import {readDescriptor, type StoreDescriptor} from './descriptor.js'
 import {joinPath, shardDirName} from './files.js'
-import {acquireWriterLock, LOCK_FILE, type WriterLock} from './lock.js'
+import {acquireWriterLock, type WriterLock} from './lock.js'
 import {Shard, type ShardContext, type ShardWrite} from './shard.js'
 import {DEFAULT_POLICY, type CompactionPolicy} from './compaction.js'
 import {BlockCache} from '../sstable/block-cache.js'
@@ -156,63 +155,8 @@ function toKeyValue(e: Entry, shard: number): KeyValue {
   return kv
 }
 
-/** Creates an empty store in `dir` (created if missing; must be empty). */
-export async function createStore(dir: string, options: CreateOptions = {}): Promise<void> {
-  const fs = options.fs ?? nodeFileSystem
-  const shards = options.shards ?? 4
-  if (!Number.isInteger(shards) || shards < 1 || shards > MAX_SHARDS) throw invalidArgument(`shard count must be an integer from 1 to ${MAX_SHARDS}, got ${shards}`)
-  const compression = options.compression ?? 'zlib'
-  if (compression !== 'zlib' && compression !== 'none') throw invalidArgument(`compression must be zlib or none, got ${compression}`)
-  // The directories this init creates: their entries in their parents must be durable
-  // before anything is written inside them, or a power loss takes the store with them.
-  const created: string[] = []
-  for (let d = path.resolve(dir); !fs.exists(d) && d !== path.dirname(d); d = path.dirname(d)) created.push(d)
-  try {
-    fs.mkdir(dir)
-    for (const d of created) syncParent(fs, path.dirname(d))
-  } catch (err) {
-    throw ioError('create directory', dir, err)
-  }
-  if (fs.exists(joinPath(dir, STORE_FILE))) {
-    throw new StrataError(ErrorCode.ALREADY_EXISTS, `${dir} already holds a strata store`, {file: dir})
-  }
-  // Leftovers of an init that crashed before writing STORE may be replaced; anything else is not ours.
-  const foreign = fs.readdir(dir).filter((n) => !/^shard-\d{4}$/.test(n) && n !== LOCK_FILE && n !== `${STORE_FILE}.tmp`)
-  if (foreign.length > 0) {
-    throw invalidArgument(`${dir} is not empty (it holds ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''})`, 'init a store in a new or empty directory')
-  }
-  const lock = await acquireWriterLock(dir, 0)
-  try {
-    for (const n of fs.readdir(dir)) {
-      if (!/^shard-\d{4}$/.test(n)) continue
-      const shardDir = joinPath(dir, n)
-      for (const f of fs.readdir(shardDir)) fs.unlink(joinPath(shardDir, f))
-      fs.rmdir(shardDir)
-    }
-    const desc = newDescriptor(shards, compression === 'zlib' ? BlockCompression.ZLIB : BlockCompression.NONE, `strata ${VERSION}`, Date.now())
-    for (let i = 0; i < shards; i++) Shard.create(shardContext(fs, dir, i, desc, Date.now, DEFAULT_POLICY))
-    if (!fs.exists(joinPath(dir, LOCK_FILE))) fs.create(joinPath(dir, LOCK_FILE)).close()
-    fs.syncDir(dir)
-    // STORE is written last: a directory without it is not a store yet.
-    writeDescriptor(fs, dir, desc)
-  } catch (err) {
-    throw err instanceof StrataError ? err : ioError('init', dir, err)
-  } finally {
-    await lock.release()
-  }
-}
-
-/** Syncs a parent directory of a new data directory; one we may not read (EACCES, EPERM) cannot be synced and is skipped. */
-function syncParent(fs: FileSystem, dir: string): void {
-  try {
-    fs.syncDir(dir)
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    if (code !== 'EACCES' && code !== 'EPERM') throw err
-  }
-}
-
-function shardContext(fs: FileSystem, dir: string, index: number, desc: StoreDescriptor, now: () => number, policy: CompactionPolicy, cache?: BlockCache): ShardContext {
+/** The context of shard `index` of the store in `dir`. */
+export function shardContext(fs: FileSystem, dir: string, index: number, desc: StoreDescriptor, now: () => number, policy: CompactionPolicy, cache?: BlockCache): ShardContext {
   return {
     fs,
     dir: joinPath(dir, shardDirName(index)),
@@ -242,7 +186,7 @@ export async function open(dir: string, options: OpenOptions = {}): Promise<Stor
   const sync = options.sync ?? 'always'
   checkSyncMode(sync)
   let lock: WriterLock | undefined
-  if (!options.readOnly) lock = await acquireWriterLock(dir, options.lockTimeoutMs ?? 0)
+  if (!options.readOnly) lock = await acquireWriterLock(fs, dir, options.lockTimeoutMs ?? 0)
   try {
     // A writer builds on STORE, which an init whose last directory sync failed may
     // have left visible but not durable: make it durable before acknowledging anything.

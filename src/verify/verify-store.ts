@@ -11,6 +11,7 @@
  * (NOT_A_STORE), when STORE is intact but of a newer format (UNSUPPORTED),
  * for a bad option (INVALID_ARGUMENT) or when the directory cannot be listed (IO).
  */
+import {checkDirPath, notAStore} from '../store/data-dir.js'
 import * as path from 'node:path'
 import {ErrorCode, StrataError, ioError} from '../errors.js'
 import {nodeFileSystem} from '../vfs/node-fs.js'
@@ -50,7 +51,8 @@ export function verifyStore(dir: string, options: VerifyOptions = {}): VerifyRep
   }
   const fs = options.fs ?? nodeFileSystem
   const quick = options.quick === true
-  if (!fs.isDirectory(dir)) throw notAStore(dir, 'no such directory')
+  checkDirPath(fs, dir)
+  if (!fs.isDirectory(dir)) throw notAStore(fs, dir)
   let names: string[]
   try {
     names = fs.readdir(dir)
@@ -75,8 +77,8 @@ export function verifyStore(dir: string, options: VerifyOptions = {}): VerifyRep
     const rs = reporter(base, STORE_FILE, undefined, 'store.descriptor')
     const read = readWhole(base, STORE_FILE)
     if ('missing' in read) {
-      if (shardDirs.length === 0) throw notAStore(dir, 'no STORE file')
-      rs.error('store.descriptor', 0, `STORE is missing, but the directory holds ${shardDirs.length} shard director${shardDirs.length === 1 ? 'y' : 'ies'}: a damaged store, or one whose init did not finish`)
+      if (shardDirs.length === 0) throw notAStore(fs, dir)
+      rs.error('store.descriptor', 0, `STORE is missing, but the directory holds ${shardDirs.length} shard director${shardDirs.length === 1 ? 'y' : 'ies'}: a store that lost its descriptor (strata repair rebuilds it from the shards), or one whose init did not finish`)
     } else if ('failed' in read) {
       rs.error('store.descriptor', 0, read.failed)
     } else {
@@ -105,9 +107,6 @@ export function verifyStore(dir: string, options: VerifyOptions = {}): VerifyRep
   return buildReport(dir, options, sink, shardCount, stopped, facts === undefined)
 }
 
-function notAStore(dir: string, why: string): StrataError {
-  return new StrataError(ErrorCode.NOT_A_STORE, `${dir} is not a strata store (${why})`, {file: dir, hint: `create one with: strata init --dir ${dir}`})
-}
 
 /** Files in a directory, for the progress estimate; 0 if it cannot be listed. */
 function countFiles(fs: FileSystem, path: string): number {

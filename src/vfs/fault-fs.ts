@@ -29,19 +29,19 @@
  * `partialWrite` is set (a short write, then the error).
  */
 import * as nodePath from 'node:path'
-import type {FileSystem, ReadableFile, WritableFile} from './fs.js'
+import type {FileLock, FileSystem, ReadableFile, WritableFile} from './fs.js'
 import {DirNode, FileNode, type DirChange, type FsNode} from './fault-tree.js'
 
 /** Every call the fault filesystem counts; handle methods are prefixed by their handle kind. */
 export const FS_CALL_KINDS = [
   'openRead', 'create', 'openAppend', 'readFile', 'rename', 'unlink', 'mkdir', 'rmdir', 'readdir',
-  'exists', 'isDirectory', 'fileSize', 'syncDir',
+  'exists', 'isDirectory', 'fileSize', 'syncDir', 'lock',
   'read', 'readSize', 'readClose', 'append', 'sync', 'writeClose',
 ] as const
 export type FsCallKind = (typeof FS_CALL_KINDS)[number]
 
 /** The calls that change what a crash would keep: crash points lie just before them. */
-export const MUTATING_KINDS: ReadonlySet<FsCallKind> = new Set<FsCallKind>(['create', 'openAppend', 'rename', 'unlink', 'mkdir', 'rmdir', 'syncDir', 'append', 'sync'])
+export const MUTATING_KINDS: ReadonlySet<FsCallKind> = new Set<FsCallKind>(['create', 'openAppend', 'rename', 'unlink', 'mkdir', 'rmdir', 'syncDir', 'append', 'sync', 'lock'])
 
 /**
  * What a power loss does to a file's unsynced tail (the bytes appended after
@@ -153,6 +153,8 @@ export class FaultFileSystem implements FileSystem {
   private changeSeq = 0
   /** Bumped by crash(): handles of an older generation are dead. */
   private generation = 0
+  /** Held locks: the file's node and the token of the lock that holds it. */
+  private locks = new Map<FileNode, object>()
   private faults: ActiveFault[] = []
   private readonly byKind = new Map<FsCallKind, number>()
   /** Every counted call so far. */
@@ -376,6 +378,26 @@ export class FaultFileSystem implements FileSystem {
     this.changes = this.changes.filter((c) => c.dir !== node)
   }
 
+  tryLock(path: string): FileLock | undefined {
+    this.enter('lock', path)
+    let node = this.lookup(path, 'open')
+    if (node === undefined) {
+      const {dir, name} = this.parentOf(path, 'open')
+      node = new FileNode()
+      this.change(dir, name, node)
+    }
+    if (node instanceof DirNode) throw sysError('EISDIR', 'open', path)
+    if (this.locks.has(node)) return undefined
+    const file = node
+    const token = {}
+    this.locks.set(file, token)
+    return {
+      release: () => {
+        if (this.locks.get(file) === token) this.locks.delete(file)
+      },
+    }
+  }
+
   // ---- handles (called by MemReadable / MemWritable) -------------------
 
   /** @internal */
@@ -398,6 +420,7 @@ export class FaultFileSystem implements FileSystem {
     this.root = this.survivingTree(options)
     this.changes = []
     this.generation++
+    this.locks = new Map()
     return this
   }
 
@@ -504,8 +527,7 @@ export class FaultFileSystem implements FileSystem {
 
   /**
    * Moves the tree at `from` to `to` (parents created), durably and without
-   * counting: lets a test open a crash image under a path of its own (the
-   * writer lock of an in-memory store is keyed by its path).
+   * counting: lets a test open a crash image under a path of its own.
    */
   relocate(from: string, to: string): this {
     const src = this.parentOf(from, 'rename')

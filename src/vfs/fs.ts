@@ -30,6 +30,12 @@ export interface WritableFile {
   close(): void
 }
 
+/** An exclusive lock on a file, taken with `FileSystem.tryLock`. */
+export interface FileLock {
+  /** Releases the lock. Idempotent. */
+  release(): void
+}
+
 /** The filesystem operations the engine uses. */
 export interface FileSystem {
   /** Opens an existing file for reading. Throws ENOENT if it is missing. */
@@ -65,4 +71,13 @@ export interface FileSystem {
    * links omits it, and callers fall back to copying or report UNSUPPORTED.
    */
   link?(existing: string, newPath: string): void
+  /**
+   * Takes an exclusive lock on the file at `path` (created, empty, if missing)
+   * without waiting; returns undefined when someone else holds it. A lock
+   * excludes every other tryLock of the same file, whether from this process
+   * or from any other process on the same kernel, and is released by
+   * `release()` or when the holding process ends, however it ends (kill -9
+   * included). Never a stale lock, so no lock needs breaking.
+   */
+  tryLock(path: string): FileLock | undefined
 }

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs'
-import type {FileSystem, ReadableFile, WritableFile} from './fs.js'
+import type {FileLock, FileSystem, ReadableFile, WritableFile} from './fs.js'
+import {tryFlock} from './flock.js'
 
 class NodeReadableFile implements ReadableFile {
   constructor(private readonly fd: number) {}
@@ -127,6 +128,10 @@ export class NodeFileSystem implements FileSystem {
     } finally {
       fs.closeSync(fd)
     }
+  }
+
+  tryLock(path: string): FileLock | undefined {
+    return tryFlock(path)
   }
 }
 

@@ -19,7 +19,7 @@ test('every help example runs and exits 0', (t) => {
   writeFileSync(join(cwd, 'logo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))
   const env = {...process.env, STRATA_DIR: join(cwd, 'data'), CI: 'true'}
   let count = 0
-  for (const id of ['init', 'put', 'get', 'scan', 'delete', 'compact', 'stats', 'digest', 'checkpoint']) {
+  for (const id of ['init', 'put', 'get', 'scan', 'delete', 'compact', 'stats', 'digest', 'checkpoint', 'repair']) {
     for (const ex of manifest.commands[id]?.examples ?? []) {
       const template = typeof ex === 'string' ? ex : ex.command
       const command = template.replaceAll('<%= config.bin %>', `node ${JSON.stringify(BIN)}`).replaceAll('<%= command.id %>', id)

@@ -111,6 +111,7 @@ export class CountingFileSystem implements FileSystem {
   isDirectory = nodeFileSystem.isDirectory.bind(nodeFileSystem)
   fileSize = nodeFileSystem.fileSize.bind(nodeFileSystem)
   syncDir = nodeFileSystem.syncDir.bind(nodeFileSystem)
+  tryLock = nodeFileSystem.tryLock.bind(nodeFileSystem)
 
   create(p: string): WritableFile {
     const f = nodeFileSystem.create(p)
@@ -160,5 +161,6 @@ export function bufferFileSystem(file: string, data: Buffer): FileSystem {
     isDirectory: () => false,
     fileSize: () => data.length,
     syncDir: unsupported,
+    tryLock: unsupported,
   }
 }

@@ -8,11 +8,7 @@ import {verifyStore, type FileSystem, type VerifyReport} from '../../../src/inde
 
 let counter = 0
 
-/**
- * A fresh absolute path for an in-memory store. Unique across processes: the
- * writer lock of a store that is not on the real disk is keyed by its path,
- * machine-wide.
- */
+/** A fresh absolute path for an in-memory store, unique across processes (for messages and replays). */
 export function memRoot(tag = 'mem'): string {
   return `/strata-${tag}-${process.pid}-${Date.now().toString(36)}-${counter++}`
 }

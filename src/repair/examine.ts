@@ -1,0 +1,91 @@
+/**
+ * What the shard directories of a data directory say about the store, for
+ * `repair`: how many shards there are, whether each one opens and reads
+ * through to its last record, and whether every key sits in the shard the
+ * key hash assigns it for that shard count. Read-only.
+ *
+ * The shard count is the number of shard directories, which must be
+ * shard-0000 … shard-(N-1) with no gap. Jump hash makes one thing about it
+ * unprovable: the keys of shards 0 … N-1 are placed the same for N and N+1
+ * shards except those that moved to shard N, so a lost *last* shard
+ * directory leaves a smaller store that places its keys consistently. The
+ * caller's expected shard count (--shards) closes that gap.
+ */
+import {ErrorCode, StrataError, ioError} from '../errors.js'
+import type {FileSystem} from '../vfs/fs.js'
+import {hashKey, jumpHash} from '../util/hash.js'
+import {BlockCompression} from '../sstable/format.js'
+import {newDescriptor} from '../store/descriptor.js'
+import {joinPath, shardDirName} from '../store/files.js'
+import {SHARD_DIR_PATTERN} from '../store/data-dir.js'
+import {Shard} from '../store/shard.js'
+import {shardContext} from '../store/store.js'
+import {DEFAULT_POLICY} from '../store/compaction.js'
+
+/** One shard as found. */
+export interface ShardFinding {
+  readonly shard: number
+  /** Live tables its manifest lists. */
+  readonly tables: number
+  /** Bytes of its live WAL up to the last complete record. */
+  readonly walBytes: number
+  /** Keys it holds (newest version of each, tombstones included). */
+  readonly keys: number
+}
+
+function damage(message: string, file: string): StrataError {
+  return new StrataError(ErrorCode.CORRUPTION, message, {file, hint: `see what is damaged with: strata verify --dir ${file}`})
+}
+
+/** The shard count the directories imply; throws CORRUPTION for a gap, NOT_A_STORE-free: callers handle "none". */
+export function shardCountOf(names: readonly string[], dir: string): number {
+  const indices = names.map((n) => SHARD_DIR_PATTERN.exec(n)).filter((m) => m !== null).map((m) => Number(m[1])).sort((a, b) => a - b)
+  for (let i = 0; i < indices.length; i++) {
+    if (indices[i] !== i) {
+      throw new StrataError(ErrorCode.CORRUPTION, `${joinPath(dir, shardDirName(i))} is missing: the shard directories are not shard-0000 … shard-${String(indices.length - 1).padStart(4, '0')} without a gap`, {file: dir})
+    }
+  }
+  return indices.length
+}
+
+/**
+ * Opens shard `index` of `shards` read-only and reads every key: each must
+ * hash to this shard. Throws CORRUPTION (the shard's own damage, or a key in
+ * the wrong shard) or IO.
+ */
+export function examineShard(fs: FileSystem, dir: string, index: number, shards: number): ShardFinding {
+  const desc = newDescriptor(shards, BlockCompression.NONE, 'repair', 0)
+  const shardDir = joinPath(dir, shardDirName(index))
+  let shard: Shard
+  try {
+    shard = Shard.openView(shardContext(fs, dir, index, desc, Date.now, DEFAULT_POLICY))
+  } catch (err) {
+    if (err instanceof StrataError && err.code === ErrorCode.CORRUPTION) throw damage(`${shardDirName(index)} does not open: ${err.message}`, dir)
+    throw err instanceof StrataError ? err : ioError('open shard', shardDir, err)
+  }
+  let keys = 0
+  let misplaced: {key: Buffer; home: number} | undefined
+  let walBytes: number
+  let tables: number
+  try {
+    for (const e of shard.entries()) {
+      keys++
+      const home = shards === 1 ? 0 : jumpHash(hashKey(e.key), shards)
+      if (home !== index) {
+        misplaced = {key: e.key, home}
+        break
+      }
+    }
+    ;({walBytes, tables} = shard.stats())
+  } catch (err) {
+    if (err instanceof StrataError && err.code === ErrorCode.CORRUPTION) throw damage(`${shardDirName(index)} does not read through: ${err.message}`, dir)
+    throw err instanceof StrataError ? err : ioError('read shard', shardDir, err)
+  } finally {
+    shard.close()
+  }
+  if (misplaced !== undefined) {
+    const key = JSON.stringify(misplaced.key.subarray(0, 40).toString('latin1'))
+    throw damage(`${shardDirName(index)} holds key ${key}, which belongs to shard ${misplaced.home} of ${shards}: these shard directories are not a store of ${shards} shards`, dir)
+  }
+  return {shard: index, tables, walBytes, keys}
+}

@@ -1,0 +1,92 @@
+/**
+ * The writer lock between real processes: it holds across network
+ * namespaces (a flock on DIR/LOCK, not an abstract socket), the kernel
+ * releases it when its holder is killed, and BUSY names the holder.
+ */
+import test from 'ava'
+import {spawn, spawnSync, type ChildProcessWithoutNullStreams} from 'node:child_process'
+import * as path from 'node:path'
+import {pathToFileURL} from 'node:url'
+import {isFileLockHeld} from '../../src/store/file-lock.js'
+import {nodeFileSystem} from '../../src/vfs/node-fs.js'
+import {tempDir, repoRoot} from '../helpers/temp.js'
+import {cliEnv, runJs, strata, strataAsync} from '../helpers/cli.js'
+
+const index = pathToFileURL(path.join(repoRoot, 'dist', 'src', 'index.js')).href
+
+/** A process that opens `dir` as its writer, says "ready", and holds the lock until stdin ends. */
+async function holder(dir: string): Promise<ChildProcessWithoutNullStreams> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', `
+    const {open} = await import(${JSON.stringify(index)})
+    const s = await open(${JSON.stringify(dir)}, {})
+    process.stdout.write('ready\\n')
+    process.stdin.resume()
+    process.stdin.on('end', async () => { await s.close(); process.exit(0) })
+  `], {stdio: ['pipe', 'pipe', 'pipe']})
+  await new Promise<void>((resolve, reject) => {
+    let err = ''
+    child.stderr.on('data', (d) => (err += d))
+    child.stdout.once('data', () => resolve())
+    child.once('exit', (code) => reject(new Error(`lock holder exited with ${code}: ${err}`)))
+  })
+  return child
+}
+
+function newStore(): string {
+  const dir = path.join(tempDir(), 'db')
+  const r = strata(['init', '--dir', dir, '--shards', '2'])
+  if (r.code !== 0) throw new Error(r.stderr)
+  return dir
+}
+
+function exited(child: ChildProcessWithoutNullStreams): Promise<void> {
+  return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())))
+}
+
+test('a writer in another network namespace is BUSY (exit 4) while a writer holds the lock', async (t) => {
+  // Must run: this is the case an abstract-socket lock got wrong. No unshare means a failure, not a skip.
+  const probe = spawnSync('unshare', ['-n', 'true'], {encoding: 'utf8'})
+  t.is(probe.status, 0, `unshare -n must work here (run as root with util-linux): ${probe.error?.message ?? probe.stderr}`)
+  if (probe.status !== 0) return
+  const dir = newStore()
+  const h = await holder(dir)
+  t.teardown(() => h.kill('SIGKILL'))
+  const r = spawnSync('unshare', ['-n', process.execPath, runJs, 'put', 'k', 'lost', '--dir', dir, '--lock-timeout', '300ms'], {env: cliEnv(), encoding: 'utf8'})
+  t.is(r.status, 4, `stderr: ${r.stderr}`)
+  t.regex(r.stderr, /^strata: error BUSY: /)
+  t.regex(r.stderr, new RegExp(`held by pid ${h.pid}\\b`))
+  h.stdin.end()
+  await exited(h)
+  const g = strata(['get', 'k', '--dir', dir])
+  t.is(g.code, 1, 'the refused write is not in the store')
+})
+
+test('BUSY names the holder\'s pid; the holder killed with SIGKILL leaves no lock behind', async (t) => {
+  const dir = newStore()
+  const h = await holder(dir)
+  t.teardown(() => h.kill('SIGKILL'))
+  t.true(isFileLockHeld(nodeFileSystem, path.join(dir, 'LOCK')))
+  const busy = strata(['put', 'k', 'v', '--dir', dir, '--lock-timeout', '0', '--format', 'json'])
+  t.is(busy.code, 4)
+  const err = (JSON.parse(busy.stderr) as {error: {code: string; message: string}}).error
+  t.is(err.code, 'BUSY')
+  t.regex(err.message, new RegExp(`held by pid ${h.pid}\\b`))
+  h.kill('SIGKILL')
+  await exited(h)
+  t.false(isFileLockHeld(nodeFileSystem, path.join(dir, 'LOCK')), 'the kernel released the lock of the killed holder')
+  const r = strata(['put', 'k', 'v', '--dir', dir, '--lock-timeout', '0'])
+  t.is(r.code, 0, r.stderr)
+  t.is(strata(['get', 'k', '--dir', dir]).stdout, 'v\n')
+})
+
+test('a waiting writer gets the lock as soon as the holder exits, within --lock-timeout', async (t) => {
+  const dir = newStore()
+  const h = await holder(dir)
+  t.teardown(() => h.kill('SIGKILL'))
+  setTimeout(() => h.kill('SIGKILL'), 300)
+  const started = Date.now()
+  const r = await strataAsync(['put', 'k', 'v', '--dir', dir, '--lock-timeout', '20s'])
+  t.is(r.code, 0, r.stderr)
+  t.true(h.signalCode === 'SIGKILL', 'the holder was killed while the writer waited')
+  t.true(Date.now() - started < 15_000)
+})
