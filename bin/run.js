@@ -7,6 +7,9 @@ if (process.argv[2] === 'get') {
   handled = await tryFastGet(process.argv.slice(3))
 }
 if (!handled) {
-  const {execute} = await import('@oclif/core')
-  await execute({dir: import.meta.url})
+  // oclif's run, without execute()'s trailing flush: a command flushes its own
+  // output and reports a failed write (src/cli/finish.ts), and that flush's
+  // empty write would turn a full stdout into a stack trace.
+  const {run, handle} = await import('@oclif/core')
+  await run(process.argv.slice(2), import.meta.url).catch(handle)
 }

@@ -6,8 +6,8 @@
  */
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 import {open, type Store} from '../engine.js'
-import {errorLine, reportError, usageError} from './error-report.js'
-import {chalkFor} from './color.js'
+import {errorLine, usageError} from './error-report.js'
+import {finishCommand} from './finish.js'
 
 export {errorLine}
 import {FORMATS, Output, isJsonFormat, type Format} from './output.js'
@@ -129,12 +129,18 @@ export abstract class StrataCommand extends Command {
     return result
   }
 
-  /** Prints the error as one line on stderr and sets the exit code; see exit-codes.ts. */
+  /** What the command threw, reported by `finally` once stdout is flushed. */
+  private failure: unknown
+
+  /** Keeps the error for `finally`: it is reported after the output so far is flushed (finish.ts). */
   protected override async catch(err: Interfaces.CommandError): Promise<void> {
     if (err instanceof Errors.ExitError) throw err
-    const report = reportError(err)
-    const line = this.errorsAsJson() ? JSON.stringify({error: report}) : errorLine(report, chalkFor(process.stderr).level > 0)
-    process.stderr.write(`${line}\n`)
-    process.exitCode = report.exitCode
+    this.failure = err ?? new Error('unknown error')
+  }
+
+  /** Flushes stdout, then prints the error (if any) as one line on stderr and sets the exit code; see finish.ts. */
+  protected override async finally(err: Error | undefined): Promise<void> {
+    await super.finally(err)
+    await finishCommand(this.out, this.failure, this.errorsAsJson())
   }
 }

@@ -8,8 +8,7 @@
  * the same way.
  */
 import {ENCODINGS, type Encoding} from './encoding.js'
-import {errorLine, reportError} from './error-report.js'
-import {chalkFor} from './color.js'
+import {finishCommand} from './finish.js'
 import {Output, isJsonFormat, type Format} from './output.js'
 import {runGet} from './get-run.js'
 
@@ -64,6 +63,7 @@ export async function tryFastGet(argv: readonly string[]): Promise<boolean> {
   if (p === undefined) return false
   const format: Format = p.json ? 'json' : ((p.values.get('--format') as Format | undefined) ?? 'text')
   const out = new Output(format)
+  let failure: unknown
   try {
     await runGet(
       {
@@ -76,10 +76,8 @@ export async function tryFastGet(argv: readonly string[]): Promise<boolean> {
       out,
     )
   } catch (err) {
-    const report = reportError(err)
-    const line = isJsonFormat(format) ? JSON.stringify({error: report}) : errorLine(report, chalkFor(process.stderr).level > 0)
-    process.stderr.write(`${line}\n`)
-    process.exitCode = report.exitCode
+    failure = err ?? new Error('unknown error')
   }
+  await finishCommand(out, failure, isJsonFormat(format))
   return true
 }

@@ -12,6 +12,8 @@ import {createRequire} from 'node:module'
 import type TableType from 'cli-table3'
 import type {ChalkInstance} from 'chalk'
 import {chalkFor} from './color.js'
+import {stringifyJson} from './json-raw.js'
+import {processStdout, type OutputSink} from './stdout-writer.js'
 
 /** The output formats of every command. */
 export const FORMATS = ['text', 'table', 'json', 'ndjson'] as const
@@ -22,14 +24,10 @@ export function isJsonFormat(format: Format): boolean {
   return format === 'json' || format === 'ndjson'
 }
 
-/** A writable stream as the CLI uses it. */
-export interface OutStream {
+/** A stream for progress and notes (stderr). */
+export interface ErrStream {
   readonly isTTY?: boolean
-  write(chunk: string | Uint8Array): boolean
-  once(event: 'drain' | 'close' | 'error', listener: () => void): unknown
-  off(event: 'drain' | 'close' | 'error', listener: () => void): unknown
-  readonly destroyed?: boolean
-  readonly writableNeedDrain?: boolean
+  write(chunk: string): boolean
 }
 
 /** Options for a table. */
@@ -60,10 +58,11 @@ export class Output {
   readonly color: ChalkInstance
   /** Colours for stderr. */
   readonly errColor: ChalkInstance
-  private readonly stdout: OutStream
-  private readonly stderr: OutStream
+  private readonly stdout: OutputSink
+  private readonly stderr: ErrStream
 
-  constructor(format: Format, stdout: OutStream = process.stdout, stderr: OutStream = process.stderr) {
+  /** Every result goes through `stdout` (stdout-writer.ts): it waits for the reader and reports failed writes. */
+  constructor(format: Format, stdout: OutputSink = processStdout(), stderr: ErrStream = process.stderr) {
     this.format = format
     this.stdout = stdout
     this.stderr = stderr
@@ -73,7 +72,12 @@ export class Output {
 
   /** True when stdout has been closed by the reader (e.g. `| head`): stop producing. */
   get closed(): boolean {
-    return this.stdout.destroyed === true
+    return this.stdout.closed
+  }
+
+  /** True when stdout is a terminal. */
+  get isTTY(): boolean {
+    return this.stdout.isTTY
   }
 
   /** Writes one line to stdout, waiting if the pipe is full (so large scans stream in bounded memory). */
@@ -81,35 +85,32 @@ export class Output {
     await this.raw(`${text}\n`)
   }
 
-  /** Writes raw bytes (or text) to stdout, nothing added. */
+  /** Writes raw bytes (or text) to stdout, nothing added. Throws IO if stdout cannot be written. */
   async raw(bytes: Uint8Array | string): Promise<void> {
-    if (this.closed) return
-    if (!this.stdout.write(bytes)) await this.drained()
+    await this.stdout.write(bytes)
   }
 
-  /** Resolves when stdout can take more, or has closed (a reader that went away must not hang us). */
-  private drained(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = (): void => {
-        this.stdout.off('drain', done)
-        this.stdout.off('close', done)
-        this.stdout.off('error', done)
-        resolve()
-      }
-      this.stdout.once('drain', done)
-      this.stdout.once('close', done)
-      this.stdout.once('error', done)
-    })
+  /**
+   * Waits until everything written is with the operating system; throws IO
+   * if any of it failed. Commands end with this before their exit status is set.
+   */
+  async flush(): Promise<void> {
+    await this.stdout.flush()
+  }
+
+  /** A JSON document as text (pretty on a terminal, one line otherwise); stored JSON values are kept verbatim. */
+  jsonText(doc: unknown): string {
+    return this.stdout.isTTY ? stringifyJson(doc, 2) : stringifyJson(doc)
   }
 
   /** Writes one JSON document (pretty on a terminal, one line otherwise). */
   async json(doc: unknown): Promise<void> {
-    await this.line(this.stdout.isTTY ? JSON.stringify(doc, null, 2) : JSON.stringify(doc))
+    await this.line(this.jsonText(doc))
   }
 
   /** Writes one NDJSON line. */
   async ndjson(obj: unknown): Promise<void> {
-    await this.line(JSON.stringify(obj))
+    await this.line(stringifyJson(obj))
   }
 
   /** Renders a table with a header row. */
