@@ -1,6 +1,6 @@
 import {ErrorCode, type KeyValue, type ScanOptions} from '../src/engine.js'
 import {
-  CliError, Flags, StrataCommand, decodeInput, keyEncodingFlag, recordTable, recordToJson, recordToText,
+  CliError, Flags, StrataCommand, decodeInput, keyEncodingFlag, recordTable, recordToJson, recordToText, stringifyJson,
   valueEncodingFlag, type Format,
 } from '../src/cli/index.js'
 
@@ -55,7 +55,7 @@ Text output is one "key<TAB>value" line per record (just the key with --keys-onl
       if (out.format === 'json') await out.raw(Buffer.from('{"records":['))
       for await (const kv of s.scan(options)) {
         if (out.closed) break
-        if (out.format === 'json') await out.raw(Buffer.from(`${n === 0 ? '\n' : ',\n'}${JSON.stringify(recordToJson(kv, enc, keysOnly))}`))
+        if (out.format === 'json') await out.raw(Buffer.from(`${n === 0 ? '\n' : ',\n'}${stringifyJson(recordToJson(kv, enc, keysOnly))}`))
         else if (out.format === 'ndjson') await out.ndjson(recordToJson(kv, enc, keysOnly))
         else if (out.format === 'table') table.push(kv)
         else await out.line(recordToText(kv, enc, keysOnly))

@@ -3,7 +3,9 @@
  * engine's public surface (src/index.ts).
  */
 export {StrataCommand, sharedFlags, jsonAliasFlag} from './base-command.js'
-export {cacheSizeFlag, keyEncodingFlag, valueEncodingFlag, lockTimeoutFlag} from './common-flags.js'
+export {cacheSizeFlag, keyEncodingFlag, valueEncodingFlag, lockTimeoutFlag, progressFlag} from './common-flags.js'
+export {Progress} from './progress.js'
+export type {ProgressTiming} from './progress.js'
 export {EXIT_CODES, Exit, CliErrorCode, exitCodeFor} from './exit-codes.js'
 export type {ReportedCode} from './exit-codes.js'
 export {CliError} from './cli-error.js'
@@ -23,6 +25,7 @@ export {checkKey, checkValueSize, formatBytes} from './limits.js'
 export {readValue} from './value-source.js'
 export type {ValueSource} from './value-source.js'
 export {assertJsonText} from './json-value.js'
+export {RawJson, stringifyJson} from './json-raw.js'
 export {readLines, readLineBatches} from './ndjson-lines.js'
 export type {Line} from './ndjson-lines.js'
 export {parseBatchLine} from './batch-line.js'
