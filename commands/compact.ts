@@ -1,5 +1,5 @@
 import type {CompactionReport} from '../src/engine.js'
-import {Flags, Progress, StrataCommand, decodeInput, formatBytes, keyEncodingFlag, lockTimeoutFlag, parseDuration, progressFlag} from '../src/cli/index.js'
+import {Flags, Progress, StrataCommand, decodeInput, formatBytes, keyEncodingFlag, lockTimeoutFlag, parseDuration, progressFlag, type FlagRule} from '../src/cli/index.js'
 
 /**
  * JSON output: the engine's CompactionReport, {"dryRun": boolean, "shards": [{"shard", "inputTables",
@@ -19,6 +19,11 @@ Writes already compact in the background of each write command, in bounded steps
     {description: 'Compact shard 2 only.', command: '<%= config.bin %> <%= command.id %> --shard 2'},
     {description: 'Compact the keys from user: up to (not including) user;.', command: '<%= config.bin %> <%= command.id %> --from user: --to "user;"'},
     {description: 'Show what compaction would do, as JSON.', command: '<%= config.bin %> <%= command.id %> --dry-run --format json'},
+  ]
+
+  static override flagRules: readonly FlagRule[] = [
+    {flag: 'key-encoding', needs: ['from', 'to'], why: 'it says how --from and --to are written'},
+    {flag: 'lock-timeout', conflicts: ['dry-run'], why: '--dry-run only reads and takes no lock'},
   ]
 
   static override flags = {

@@ -13,6 +13,7 @@ export {errorLine}
 import {FORMATS, Output, isJsonFormat, type Format} from './output.js'
 import {CliError} from './cli-error.js'
 import {CliErrorCode} from './exit-codes.js'
+import {checkFlagRules, type FlagRule} from './flag-rules.js'
 
 /** The flags every command has. */
 export const sharedFlags = {
@@ -40,6 +41,9 @@ export const jsonAliasFlag = {
 export abstract class StrataCommand extends Command {
   static override baseFlags = {...sharedFlags, ...jsonAliasFlag}
 
+  /** Flag combinations this command refuses rather than ignore a flag (flag-rules.ts). */
+  static flagRules: readonly FlagRule[] = []
+
   /** Set once flags are parsed. */
   protected out?: Output
 
@@ -62,6 +66,12 @@ export abstract class StrataCommand extends Command {
     }
     const flags = parsed.flags as {format?: Format; json?: unknown}
     const aliasJson = this.hasJsonAlias() && flags.json === true
+    // Given by the user: set, and not from a default (an empty --flag= counts as given too).
+    const given = (name: string): boolean => {
+      const value = (parsed.flags as Record<string, unknown>)[name]
+      return value !== undefined && value !== false && (parsed.metadata.flags as Record<string, {setFromDefault?: boolean} | undefined>)[name]?.setFromDefault !== true
+    }
+    checkFlagRules((this.constructor as typeof StrataCommand).flagRules, given, this.id ?? '')
     if (aliasJson && flags.format !== undefined && flags.format !== 'json') {
       throw new CliError(CliErrorCode.USAGE, `--json conflicts with --format ${flags.format}`, 'give one of them')
     }

@@ -47,6 +47,8 @@ function parse(argv: readonly string[]): {values: Map<string, string>; json: boo
   }
   const format = values.get('--format')
   if (keys.length === 0 || (format !== undefined && !FAST_FORMATS.includes(format)) || (json && format !== undefined && format !== 'json')) return undefined
+  // --raw with an output format or value encoding is a usage error: oclif's command reports it (flagRules).
+  if (raw && (format !== undefined || json || values.has('--value-encoding'))) return undefined
   for (const f of ['--key-encoding', '--value-encoding']) {
     const e = values.get(f)
     if (e !== undefined && !(ENCODINGS as readonly string[]).includes(e)) return undefined

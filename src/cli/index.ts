@@ -5,6 +5,7 @@
 export {StrataCommand, sharedFlags, jsonAliasFlag} from './base-command.js'
 export {cacheSizeFlag, keyEncodingFlag, valueEncodingFlag, lockTimeoutFlag, progressFlag} from './common-flags.js'
 export {Progress} from './progress.js'
+export type {FlagRule} from './flag-rules.js'
 export type {ProgressTiming} from './progress.js'
 export {EXIT_CODES, Exit, CliErrorCode, exitCodeFor} from './exit-codes.js'
 export type {ReportedCode} from './exit-codes.js'
