@@ -2,7 +2,7 @@ import {existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync} from 
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {ErrorCode, createStore} from '../src/engine.js'
-import {CliError, Flags, Progress, StrataCommand, cacheSizeFlag, formatBytes, parseSize, progressFlag, type Format} from '../src/cli/index.js'
+import {CliError, Flags, Progress, StrataCommand, cacheSizeFlag, compressionText, formatBytes, parseSize, progressFlag, type Format} from '../src/cli/index.js'
 
 /** One measured workload. */
 interface Measured {
@@ -225,7 +225,7 @@ To compare with LevelDB and RocksDB, run "npm run bench" in a clone of the strat
       return m ? [[LABELS[w], m.ops.toLocaleString('en-US'), secs(m), rate(m)]] : []
     })
     const where = doc.kept ? `in ${doc.dir} (kept)` : `in ${doc.dir} (removed)`
-    await out.line(`strata bench: ${doc.keys.toLocaleString('en-US')} keys, 16 B keys, ${formatBytes(doc.valueBytes)} values, ${doc.shards} shards, ${doc.compression} compression, ${where}`)
+    await out.line(`strata bench: ${doc.keys.toLocaleString('en-US')} keys, 16 B keys, ${formatBytes(doc.valueBytes)} values, ${doc.shards} shards, ${compressionText(doc.compression)}, ${where}`)
     if (out.format === 'table') {
       await out.table(['WORKLOAD', 'OPS', 'TIME', 'RATE'], rows, {align: ['left', 'right', 'right', 'right']})
       return

@@ -14,6 +14,7 @@ import type {ChalkInstance} from 'chalk'
 import {chalkFor} from './color.js'
 import {stringifyJson} from './json-raw.js'
 import {processStdout, type OutputSink} from './stdout-writer.js'
+import {cutCell, fitWidths, visibleLength} from './table-fit.js'
 
 /** The output formats of every command. */
 export const FORMATS = ['text', 'table', 'json', 'ndjson'] as const
@@ -113,14 +114,16 @@ export class Output {
     await this.line(stringifyJson(obj))
   }
 
-  /** Renders a table with a header row. */
+  /** Renders a table with a header row; on a terminal, wide columns are cut to fit its width (table-fit.ts). */
   async table(head: readonly string[], rows: ReadonlyArray<readonly string[]>, options: TableOptions = {}): Promise<void> {
+    const cut = rows.map((row) => row.map(truncate))
+    const widths = this.fitColumns([head, ...cut])
     const t = new (Table())({
-      head: head.map((h) => this.color.bold(h)),
+      head: head.map((h, i) => this.color.bold(cutCell(h, widths[i]))),
       style: {head: [], border: []},
       ...(options.align ? {colAligns: [...options.align]} : {}),
     })
-    for (const row of rows) t.push(row.map((cell, i) => (options.style?.[i] ?? String)(truncate(cell))))
+    for (const row of cut) t.push(row.map((cell, i) => (options.style?.[i] ?? String)(cutCell(cell, widths[i]))))
     // Keep the rule under the header, drop the ones between body rows (cells are one line each).
     const lines = t.toString().split('\n')
     await this.line([...lines.slice(0, 3), ...lines.slice(3, -1).filter((l) => !l.startsWith('├')), lines[lines.length - 1]].join('\n'))
@@ -129,13 +132,23 @@ export class Output {
   /** Renders "name: value" pairs as a two-column table (table format) or aligned lines (text). */
   async fields(pairs: ReadonlyArray<readonly [string, string]>): Promise<void> {
     if (this.format === 'table') {
+      const cut = pairs.map(([k, v]) => [k, truncate(v)])
+      const widths = this.fitColumns(cut)
       const t = new (Table())({style: {head: [], border: []}, chars: COMPACT_ROWS})
-      for (const [k, v] of pairs) t.push({[this.color.bold(k)]: v})
+      for (const [k, v] of cut) t.push({[this.color.bold(cutCell(k, widths[0]))]: cutCell(v, widths[1])})
       await this.line(t.toString())
       return
     }
     const width = Math.max(0, ...pairs.map(([k]) => k.length)) + 1
     for (const [k, v] of pairs) await this.line(`${`${k}:`.padEnd(width)} ${v}`)
+  }
+
+  /** Column content widths for `rows` (plain text): natural widths, narrowed to the terminal's width when stdout is one. */
+  private fitColumns(rows: ReadonlyArray<readonly string[]>): number[] {
+    const n = Math.max(0, ...rows.map((r) => r.length))
+    const natural = Array.from({length: n}, (_, i) => Math.max(1, ...rows.map((r) => visibleLength(r[i] ?? ''))))
+    const columns = this.stdout.columns
+    return columns === undefined ? natural : fitWidths(natural, columns)
   }
 
   /**
@@ -153,6 +166,11 @@ export class Output {
   progress(text: string): void {
     this.stderr.write(`${this.errColor.dim(text)}\n`)
   }
+}
+
+/** A store's or table's compression in prose: "zlib compression", or "uncompressed" (never "none compression"). */
+export function compressionText(compression: string): string {
+  return compression === 'none' ? 'uncompressed' : `${compression} compression`
 }
 
 function truncate(cell: string): string {

@@ -26,6 +26,8 @@ import {CliError} from './cli-error.js'
 export interface OutputSink {
   /** True when stdout is a terminal (pretty JSON, colour). */
   readonly isTTY: boolean
+  /** The terminal's width in columns, when stdout is a terminal that says. */
+  readonly columns?: number
   /** True once the reader has gone away (EPIPE): further output is dropped. */
   readonly closed: boolean
   /** Writes all of `chunk`; resolves when more may be written; throws IO on a failed write. */
@@ -101,6 +103,11 @@ export class StreamSink implements OutputSink {
 
   get closed(): boolean {
     return !this.reader
+  }
+
+  get columns(): number | undefined {
+    const c = (this.stream as {columns?: number}).columns
+    return this.isTTY && typeof c === 'number' && c > 0 ? c : undefined
   }
 
   private fail(err: unknown): void {
