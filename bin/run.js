@@ -11,5 +11,7 @@ if (!handled) {
   // output and reports a failed write (src/cli/finish.ts), and that flush's
   // empty write would turn a full stdout into a stack trace.
   const {run, handle} = await import('@oclif/core')
+  const {guardProcessStdout} = await import('../dist/src/cli/stdout-writer.js')
+  guardProcessStdout()
   await run(process.argv.slice(2), import.meta.url).catch(handle)
 }

@@ -21,6 +21,7 @@ import * as fs from 'node:fs'
 import type {Writable} from 'node:stream'
 import {ErrorCode} from '../engine.js'
 import {CliError} from './cli-error.js'
+import {errorLine, reportError} from './error-report.js'
 
 /** Where the output goes: the interface Output writes through (tests may give their own). */
 export interface OutputSink {
@@ -88,8 +89,19 @@ export class StreamSink implements OutputSink {
   readonly isTTY: boolean
   private failure: CliError | undefined
   private reader = true
-  /** Resolves when the last write handed to the stream has completed (its callback ran). */
-  private last: Promise<void> = Promise.resolve()
+  /** Writes handed to the stream whose callback has not run yet. */
+  private pending = 0
+  /** Resolves `flush` once `pending` falls to 0. */
+  private onIdle: (() => void) | undefined
+  /** One callback for every write (no closure per line: a scan writes millions). */
+  private readonly afterWrite = (err?: Error | null): void => {
+    if (err) this.fail(err)
+    if (--this.pending === 0 && this.onIdle !== undefined) {
+      const resolve = this.onIdle
+      this.onIdle = undefined
+      resolve()
+    }
+  }
 
   constructor(private readonly stream: Writable & {readonly isTTY?: boolean}) {
     this.isTTY = stream.isTTY === true
@@ -122,13 +134,8 @@ export class StreamSink implements OutputSink {
       this.fail(Object.assign(new Error('stdout was closed'), {code: 'EPIPE'}))
       return
     }
-    let ok = true
-    this.last = new Promise<void>((resolve) => {
-      ok = this.stream.write(chunk, (err) => {
-        if (err) this.fail(err)
-        resolve()
-      })
-    })
+    this.pending++
+    const ok = this.stream.write(chunk, this.afterWrite)
     if (!ok) await this.drained()
     if (this.failure) throw this.failure
   }
@@ -149,10 +156,39 @@ export class StreamSink implements OutputSink {
   }
 
   async flush(): Promise<void> {
-    // Writes complete in order, so the last callback means all have.
-    await this.last
+    // Every write's callback runs, also on a stream destroyed by an error;
+    // 'close' is a second way out, so a flush can never hang.
+    if (this.pending > 0 && !this.stream.destroyed) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          this.stream.off('close', done)
+          this.onIdle = undefined
+          resolve()
+        }
+        this.onIdle = done
+        this.stream.once('close', done)
+      })
+    }
     if (this.failure) throw this.failure
   }
+}
+
+/**
+ * For what oclif itself writes to stdout (help, --version): a failed write is
+ * one `error IO` line and exit 5, a closed pipe is quiet, instead of oclif's
+ * listener rethrowing the error as a stack trace. A command's own sink
+ * replaces this handler when it writes through the stream.
+ */
+export function guardProcessStdout(): void {
+  for (const listener of process.stdout.listeners('error')) process.stdout.off('error', listener as (...args: unknown[]) => void)
+  let reported = false
+  process.stdout.on('error', (err) => {
+    if (isEpipe(err) || reported) return
+    reported = true
+    const report = reportError(stdoutWriteError(err))
+    process.stderr.write(`${errorLine(report)}\n`)
+    process.exitCode = report.exitCode
+  })
 }
 
 /** stderr has nowhere to report its own failures: they are ignored rather than crashing the command. */

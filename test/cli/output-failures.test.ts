@@ -76,6 +76,8 @@ test('every command that prints fails with IO (exit 5) when stdout is /dev/full'
   for (const c of cases) assertIoFailure(t, await runToFile([...c.args, '--dir', dir], '/dev/full'), c.json === true, c.args.join(' '))
   const init = await runToFile(['init', '--dir', join(dir, '..', 'fresh')], '/dev/full')
   assertIoFailure(t, init, false, 'init')
+  // What oclif itself prints (help) follows the same rule.
+  assertIoFailure(t, await runToFile(['scan', '--help'], '/dev/full'), false, 'scan --help')
 })
 
 test('a value cut short by a file size limit is an IO failure, not a silent short write', async (t) => {
