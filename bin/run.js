@@ -7,10 +7,15 @@ if (process.argv[2] === 'get') {
   handled = await tryFastGet(process.argv.slice(3))
 }
 if (!handled) {
-  const {execute} = await import('@oclif/core')
-  const {fileURLToPath} = await import('node:url')
+  // oclif's run, without execute()'s trailing flush: a command flushes its own
+  // output and reports a failed write (src/cli/finish.ts), and that flush's
+  // empty write would turn a full stdout into a stack trace.
   // strata has no plugins: userPlugins false stops oclif reading
   // $HOME/.local/share/strata/package.json, which warns on every command
   // when HOME cannot be read.
-  await execute({loadOptions: {root: fileURLToPath(import.meta.url), userPlugins: false}})
+  const {run, handle} = await import('@oclif/core')
+  const {fileURLToPath} = await import('node:url')
+  const {guardProcessStdout} = await import('../dist/src/cli/stdout-writer.js')
+  guardProcessStdout()
+  await run(process.argv.slice(2), {root: fileURLToPath(import.meta.url), userPlugins: false}).catch(handle)
 }

@@ -2,7 +2,7 @@ import {existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync} from 
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {ErrorCode, createStore} from '../src/engine.js'
-import {CliError, Flags, StrataCommand, cacheSizeFlag, formatBytes, parseSize, type Format} from '../src/cli/index.js'
+import {CliError, Flags, Progress, StrataCommand, cacheSizeFlag, compressionText, formatBytes, parseSize, progressFlag, type Format} from '../src/cli/index.js'
 
 /** One measured workload. */
 interface Measured {
@@ -91,6 +91,7 @@ To compare with LevelDB and RocksDB, run "npm run bench" in a clone of the strat
     compression: Flags.option({options: ['zlib', 'none'] as const, summary: 'Compression of SSTable data blocks.', default: 'zlib' as const})(),
     'cache-size': cacheSizeFlag,
     keep: Flags.boolean({summary: 'Keep the scratch store afterwards (it is printed in the output).'}),
+    progress: progressFlag,
   }
 
   protected override defaultFormat(): Format {
@@ -107,9 +108,9 @@ To compare with LevelDB and RocksDB, run "npm run bench" in a clone of the strat
     const scratch = this.scratchDir(flags.dir)
     const results: Partial<Record<Workload, Measured>> = {}
     const out = this.output
-    const progress = (w: Workload, m: Measured): void => {
-      if (process.stderr.isTTY) out.progress(`${LABELS[w]}: ${Math.round(m.perSec).toLocaleString('en-US')} ${m.unit}`)
-    }
+    // Each workload's rate as soon as it is measured: no delay, no throttle.
+    const shown = new Progress(out, flags.progress, {delayMs: 0, intervalMs: 0})
+    const progress = (w: Workload, m: Measured): void => shown.update(`${LABELS[w]}: ${Math.round(m.perSec).toLocaleString('en-US')} ${m.unit}`)
     const measure = (w: Workload, ops: number, ms: number, unit: Measured['unit']): void => {
       results[w] = {ops, ms: round(ms), perSec: round((ops * 1000) / ms), unit}
       progress(w, results[w] as Measured)
@@ -229,7 +230,7 @@ To compare with LevelDB and RocksDB, run "npm run bench" in a clone of the strat
       return m ? [[LABELS[w], m.ops.toLocaleString('en-US'), secs(m), rate(m)]] : []
     })
     const where = doc.kept ? `in ${doc.dir} (kept)` : `in ${doc.dir} (removed)`
-    await out.line(`strata bench: ${doc.keys.toLocaleString('en-US')} keys, 16 B keys, ${formatBytes(doc.valueBytes)} values, ${doc.shards} shards, ${doc.compression} compression, ${where}`)
+    await out.line(`strata bench: ${doc.keys.toLocaleString('en-US')} keys, 16 B keys, ${formatBytes(doc.valueBytes)} values, ${doc.shards} shards, ${compressionText(doc.compression)}, ${where}`)
     if (out.format === 'table') {
       await out.table(['WORKLOAD', 'OPS', 'TIME', 'RATE'], rows, {align: ['left', 'right', 'right', 'right']})
       return

@@ -1,5 +1,5 @@
 import type {CompactionReport} from '../src/engine.js'
-import {Flags, StrataCommand, decodeRange, formatBytes, keyEncodingFlag, lockTimeoutFlag, parseDuration} from '../src/cli/index.js'
+import {Flags, Progress, StrataCommand, decodeRange, formatBytes, keyEncodingFlag, lockTimeoutFlag, parseDuration, progressFlag, type FlagRule} from '../src/cli/index.js'
 
 /**
  * JSON output: the engine's CompactionReport, {"dryRun": boolean, "shards": [{"shard", "inputTables",
@@ -8,7 +8,7 @@ import {Flags, StrataCommand, decodeRange, formatBytes, keyEncodingFlag, lockTim
  */
 export default class Compact extends StrataCommand {
   static override summary = 'Compact each shard into its deepest level, dropping dead records.'
-  static override description = `Flushes each shard's memtable, then merges its tables into its deepest level, dropping overwritten versions, delete tombstones and expired records, and switches the shard's manifest atomically. With --from/--to only the tables holding keys in [from, to) are rewritten (--from must be below --to, else exit 2) (widened to whole tables, so that nothing older can hide below the output). Crash-safe: killed at any moment the store stays valid with exactly its data; run it again and it finishes. Progress goes to stderr.
+  static override description = `Flushes each shard's memtable, then merges its tables into its deepest level, dropping overwritten versions, delete tombstones and expired records, and switches the shard's manifest atomically. With --from/--to only the tables holding keys in [from, to) are rewritten (--from must be below --to, else exit 2) (widened to whole tables, so that nothing older can hide below the output). Crash-safe: killed at any moment the store stays valid with exactly its data; run it again and it finishes. Progress goes to stderr when it is a terminal (or with --progress).
 
 Writes already compact in the background of each write command, in bounded steps (leveled compaction); this command forces a full rewrite, e.g. to reclaim the space of deleted keys at once.
 
@@ -21,6 +21,11 @@ Writes already compact in the background of each write command, in bounded steps
     {description: 'Show what compaction would do, as JSON.', command: '<%= config.bin %> <%= command.id %> --dry-run --format json'},
   ]
 
+  static override flagRules: readonly FlagRule[] = [
+    {flag: 'key-encoding', needs: ['from', 'to'], why: 'it says how --from and --to are written'},
+    {flag: 'lock-timeout', conflicts: ['dry-run'], why: '--dry-run only reads and takes no lock'},
+  ]
+
   static override flags = {
     shard: Flags.integer({summary: 'Only this shard (0-based).', min: 0, helpValue: 'N'}),
     from: Flags.string({summary: 'Only keys from this one (included), in --key-encoding.', helpValue: 'KEY'}),
@@ -28,12 +33,13 @@ Writes already compact in the background of each write command, in bounded steps
     'dry-run': Flags.boolean({summary: 'Report what would be done; write nothing.'}),
     'key-encoding': keyEncodingFlag,
     'lock-timeout': lockTimeoutFlag,
+    progress: progressFlag,
   }
 
   async run(): Promise<void> {
     const {flags} = await this.parseCommand(Compact)
     const lockTimeoutMs = parseDuration(flags['lock-timeout'], {what: '--lock-timeout', allowZero: true})
-    const out = this.output
+    const progress = new Progress(this.output, flags.progress)
     const dryRun = flags['dry-run']
     const {from, to} = decodeRange(flags, flags['key-encoding'])
     const store = dryRun ? await this.openReader(flags.dir) : await this.openWriter(flags.dir, {sync: 'always', lockTimeoutMs})
@@ -42,7 +48,7 @@ Writes already compact in the background of each write command, in bounded steps
       ...(from === undefined ? {} : {from}),
       ...(to === undefined ? {} : {to}),
       dryRun,
-      onProgress: (done, total) => out.progress(`compact: ${done}/${total} shard${total === 1 ? '' : 's'} done`),
+      onProgress: (done, total) => progress.update(`compact: ${done}/${total} shard${total === 1 ? '' : 's'} done`, done === total),
     }))
     await this.print(report)
   }

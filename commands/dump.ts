@@ -1,5 +1,5 @@
 import {runDump, type DumpView} from '../src/dump/index.js'
-import {Args, CliError, CliErrorCode, Flags, StrataCommand, keyEncodingFlag, valueEncodingFlag, type Format} from '../src/cli/index.js'
+import {Args, CliError, CliErrorCode, Flags, StrataCommand, keyEncodingFlag, valueEncodingFlag, type FlagRule, type Format} from '../src/cli/index.js'
 
 /** JSON shapes: src/dump/run.ts (documents), summary.ts, layout.ts, record-json.ts. */
 export default class Dump extends StrataCommand {
@@ -27,6 +27,10 @@ Read-only: no lock is taken and nothing is written, so dump is safe while anothe
   static override args = {
     path: Args.string({description: 'File, shard directory or data directory to dump (default: --dir).', ignoreStdin: true}),
   }
+
+  static override flagRules: readonly FlagRule[] = [
+    {flag: 'max-bytes', needs: ['hex'], why: 'it limits the bytes --hex shows'},
+  ]
 
   static override flags = {
     records: Flags.boolean({summary: 'List the records (entries) of each WAL and table.', exclusive: ['hex', 'layout']}),

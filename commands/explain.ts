@@ -38,7 +38,7 @@ Exit status answers "is the key live?": 0 when it is; 1 when it is missing (no s
     checkKey(key)
     const store = await this.openReader(flags.dir)
     const explanation = await this.using(store, async (s) => s.explain(key))
-    await printExplanation(this.output, explanation, {enc, dir: flags.dir, values: flags.values})
+    await printExplanation(this.output, explanation, {enc, values: flags.values})
     if (explanation.state !== 'live') {
       const name = keyForMessage(key, enc.key)
       const message = explanation.state === 'missing' ? `key not found: ${name} (no stored version)` : `key ${name} is ${explanation.state}: ${stateReason(explanation)}`

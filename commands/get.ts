@@ -1,4 +1,4 @@
-import {Args, Flags, StrataCommand, cacheSizeFlag, keyEncodingFlag, runGet, valueEncodingFlag} from '../src/cli/index.js'
+import {Args, Flags, StrataCommand, type FlagRule, cacheSizeFlag, keyEncodingFlag, runGet, valueEncodingFlag} from '../src/cli/index.js'
 
 /**
  * JSON output: {"records": [record...], "missing": [{"key", "keyEncoding"}...]}
@@ -22,6 +22,10 @@ Text output: for one key just its value; for several, "key<TAB>value" lines. Con
   static override args = {
     key: Args.string({description: 'Key(s) to read, in --key-encoding.', required: true, ignoreStdin: true}),
   }
+
+  static override flagRules: readonly FlagRule[] = [
+    {flag: 'raw', conflicts: ['format', 'json', 'value-encoding'], why: '--raw writes the value\'s stored bytes, in no output format or encoding'},
+  ]
 
   static override flags = {
     raw: Flags.boolean({summary: 'Write the value\'s bytes exactly as stored, nothing added (one key only).'}),

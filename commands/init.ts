@@ -1,5 +1,5 @@
 import {createStore} from '../src/engine.js'
-import {Flags, StrataCommand} from '../src/cli/index.js'
+import {Flags, StrataCommand, compressionText} from '../src/cli/index.js'
 
 /** JSON output: {"dir": string, "shards": number, "compression": "zlib" | "none"}. */
 export default class Init extends StrataCommand {
@@ -21,7 +21,7 @@ export default class Init extends StrataCommand {
     await createStore(flags.dir, {shards: flags.shards, compression: flags.compression})
     await this.output.document(
       {dir: flags.dir, shards: flags.shards, compression: flags.compression},
-      `initialized store in ${flags.dir} (${flags.shards} shard${flags.shards === 1 ? '' : 's'}, ${flags.compression} compression)`,
+      `initialized store in ${flags.dir} (${flags.shards} shard${flags.shards === 1 ? '' : 's'}, ${compressionText(flags.compression)})`,
       [['dir', flags.dir], ['shards', String(flags.shards)], ['compression', flags.compression]],
     )
   }

@@ -1,7 +1,7 @@
 import {ErrorCode, type KeyValue, type ScanOptions} from '../src/engine.js'
 import {
-  CliError, Flags, StrataCommand, decodeRange, keyEncodingFlag, recordTable, recordToJson, recordToText,
-  valueEncodingFlag, type Format,
+  CliError, Flags, StrataCommand, decodeRange, keyEncodingFlag, recordTable, recordToJson, recordToText, stringifyJson,
+  valueEncodingFlag, type FlagRule, type Format,
 } from '../src/cli/index.js'
 
 /**
@@ -19,6 +19,10 @@ Text output is one "key<TAB>value" line per record (just the key with --keys-onl
     {description: 'Keys from "user:" up to (not including) "user:5".', command: '<%= config.bin %> <%= command.id %> --from user: --to user:5'},
     {description: 'The last 10 keys under a prefix, newest name first.', command: '<%= config.bin %> <%= command.id %> --prefix user: --reverse --limit 10'},
     {description: 'Export as NDJSON that put --batch loads back byte-exact.', command: '<%= config.bin %> <%= command.id %> --format ndjson --key-encoding base64 --value-encoding base64 > export.ndjson'},
+  ]
+
+  static override flagRules: readonly FlagRule[] = [
+    {flag: 'keys-only', conflicts: ['value-encoding'], why: 'no values are printed'},
   ]
 
   static override flags = {
@@ -53,7 +57,7 @@ Text output is one "key<TAB>value" line per record (just the key with --keys-onl
       if (out.format === 'json') await out.raw(Buffer.from('{"records":['))
       for await (const kv of s.scan(options)) {
         if (out.closed) break
-        if (out.format === 'json') await out.raw(Buffer.from(`${n === 0 ? '\n' : ',\n'}${JSON.stringify(recordToJson(kv, enc, keysOnly))}`))
+        if (out.format === 'json') await out.raw(Buffer.from(`${n === 0 ? '\n' : ',\n'}${stringifyJson(recordToJson(kv, enc, keysOnly))}`))
         else if (out.format === 'ndjson') await out.ndjson(recordToJson(kv, enc, keysOnly))
         else if (out.format === 'table') table.push(kv)
         else await out.line(recordToText(kv, enc, keysOnly))

@@ -1,5 +1,5 @@
 import type {ShardStats, StoreStats} from '../src/engine.js'
-import {StrataCommand, formatBytes, type Format} from '../src/cli/index.js'
+import {StrataCommand, compressionText, formatBytes, type Format} from '../src/cli/index.js'
 
 /**
  * JSON output: the engine's StoreStats, {"dir", "formatVersion", "shardCount", "hash", "compression",
@@ -34,7 +34,7 @@ export default class Stats extends StrataCommand {
       for (const s of st.shards) await out.ndjson(s)
       return
     }
-    const summary = `store ${st.dir}: format v${st.formatVersion}, ${st.shardCount} shard${st.shardCount === 1 ? '' : 's'}, hash ${st.hash}, ${st.compression} compression`
+    const summary = `store ${st.dir}: format v${st.formatVersion}, ${st.shardCount} shard${st.shardCount === 1 ? '' : 's'}, hash ${st.hash}, ${compressionText(st.compression)}`
     if (out.format === 'table') {
       await out.line(summary)
       const row = (name: string, s: StoreStats['totals'], lastSeq: string, levels: string): string[] => [

@@ -1,5 +1,5 @@
 import {ErrorCode, verifyStore, type VerifyFinding, type VerifyReport} from '../src/index.js'
-import {CliError, Flags, StrataCommand} from '../src/cli/index.js'
+import {CliError, Flags, Progress, StrataCommand, progressFlag} from '../src/cli/index.js'
 
 /**
  * JSON output: the VerifyReport (src/verify/report.ts): {"dir", "ok", "quick", "strict", "maxErrors",
@@ -40,27 +40,15 @@ Exit codes: 0 when no check fails (warnings allowed unless --strict), 3 when any
     quick: Flags.boolean({summary: 'Check structure and metadata checksums only, not every data block.'}),
     strict: Flags.boolean({summary: 'Fail (exit 3) on warnings too: torn WAL tails, orphan files.'}),
     'max-errors': Flags.integer({summary: 'Stop after this many errors (the report says it stopped).', min: 1, helpValue: 'N'}),
-    progress: Flags.boolean({
-      summary: 'Show progress on stderr (default: only when stderr is a terminal and the run takes over a second).',
-      allowNo: true,
-    }),
+    progress: progressFlag,
   }
 
   async run(): Promise<void> {
     const {flags} = await this.parseCommand(Verify)
     const out = this.output
-    const started = Date.now()
-    let lastShown = 0
-    let shown = false
-    const onProgress = (flags.progress ?? process.stderr.isTTY === true)
-      ? (done: number, total: number, file: string): void => {
-          const now = Date.now()
-          if (flags.progress !== true && now - started < 1000) return
-          if (now - lastShown < 200 && done < total) return
-          lastShown = now
-          shown = true
-          out.progress(`verify: ${done}/${total} files checked (${file})`)
-        }
+    const progress = new Progress(out, flags.progress)
+    const onProgress = progress.enabled
+      ? (done: number, total: number, file: string): void => progress.update(`verify: ${done}/${total} files checked (${file})`, done === total)
       : undefined
     const report = verifyStore(flags.dir, {
       quick: flags.quick,
@@ -68,7 +56,7 @@ Exit codes: 0 when no check fails (warnings allowed unless --strict), 3 when any
       ...(flags['max-errors'] === undefined ? {} : {maxErrors: flags['max-errors']}),
       ...(onProgress === undefined ? {} : {onProgress}),
     })
-    if (shown) out.progress(`verify: done, ${report.summary.files} files checked`)
+    progress.done(`verify: done, ${report.summary.files} files checked`)
     await this.print(report)
     if (report.ok) return
     const {errors, warnings} = report.summary

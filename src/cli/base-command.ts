@@ -6,13 +6,14 @@
  */
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 import {open, type Store} from '../engine.js'
-import {errorLine, reportError, shellWord, usageError} from './error-report.js'
-import {chalkFor} from './color.js'
+import {errorLine, shellWord, usageError, type ErrorReport} from './error-report.js'
+import {finishCommand} from './finish.js'
 
 export {errorLine}
 import {FORMATS, Output, isJsonFormat, type Format} from './output.js'
 import {CliError, checkDirFlag} from './cli-error.js'
 import {CliErrorCode, Exit} from './exit-codes.js'
+import {checkFlagRules, type FlagRule} from './flag-rules.js'
 
 /** The flags every command has. */
 export const sharedFlags = {
@@ -40,6 +41,9 @@ export const jsonAliasFlag = {
 export abstract class StrataCommand extends Command {
   static override baseFlags = {...sharedFlags, ...jsonAliasFlag}
 
+  /** Flag combinations this command refuses rather than ignore a flag (flag-rules.ts). */
+  static flagRules: readonly FlagRule[] = []
+
   /** Set once flags are parsed. */
   protected out?: Output
 
@@ -63,6 +67,12 @@ export abstract class StrataCommand extends Command {
     const flags = parsed.flags as {format?: Format; json?: unknown; dir?: string}
     checkDirFlag(flags.dir)
     const aliasJson = this.hasJsonAlias() && flags.json === true
+    // Given by the user: set, and not from a default (an empty --flag= counts as given too).
+    const given = (name: string): boolean => {
+      const value = (parsed.flags as Record<string, unknown>)[name]
+      return value !== undefined && value !== false && (parsed.metadata.flags as Record<string, {setFromDefault?: boolean} | undefined>)[name]?.setFromDefault !== true
+    }
+    checkFlagRules((this.constructor as typeof StrataCommand).flagRules, given, this.id ?? '')
     if (aliasJson && flags.format !== undefined && flags.format !== 'json') {
       throw new CliError(CliErrorCode.USAGE, `--json conflicts with --format ${flags.format}`, 'give one of them')
     }
@@ -163,17 +173,26 @@ export abstract class StrataCommand extends Command {
     return undefined
   }
 
-  /** Prints the error as one line on stderr and sets the exit code; see exit-codes.ts. */
+  /** What the command threw, reported by `finally` once stdout is flushed. */
+  private failure: unknown
+
+  /** Keeps the error for `finally`: it is reported after the output so far is flushed (finish.ts). */
   protected override async catch(err: Interfaces.CommandError): Promise<void> {
     if (err instanceof Errors.ExitError) throw err
-    let report = reportError(err)
+    this.failure = err ?? new Error('unknown error')
+  }
+
+  /** Flushes stdout, then prints the error (if any) as one line on stderr and sets the exit code; see finish.ts. */
+  protected override async finally(err: Error | undefined): Promise<void> {
+    await super.finally(err)
+    await finishCommand(this.out, this.failure, this.errorsAsJson(), (report) => this.withDashHint(report))
+  }
+
+  /** A usage error caused by a key or value that starts with "-" gets a hint to put it after "--". */
+  private withDashHint(report: ErrorReport): ErrorReport {
     const dash = report.exitCode === Exit.USAGE ? this.dashArgument() : undefined
-    if (dash !== undefined) {
-      const example = ['strata', this.id ?? '', '--', ...dash.words].map(shellWord).join(' ')
-      report = {...report, hint: `if "${dash.words[0]}" is a key or value, put it after "--", following the flags: ${example}`}
-    }
-    const line = this.errorsAsJson() ? JSON.stringify({error: report}) : errorLine(report, chalkFor(process.stderr).level > 0)
-    process.stderr.write(`${line}\n`)
-    process.exitCode = report.exitCode
+    if (dash === undefined) return report
+    const example = ['strata', this.id ?? '', '--', ...dash.words].map(shellWord).join(' ')
+    return {...report, hint: `if "${dash.words[0]}" is a key or value, put it after "--", following the flags: ${example}`}
   }
 }

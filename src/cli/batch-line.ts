@@ -23,6 +23,7 @@ import {CliError} from './cli-error.js'
 import {parseDuration} from './duration.js'
 import {ENCODINGS, decodeInput, parseEncoding, tryDecodeInput, type Encoding} from './encoding.js'
 import {assertJsonText} from './json-value.js'
+import {memberText} from './json-raw.js'
 import {checkKey, checkValueSize} from './limits.js'
 
 /** A parsed batch line. */
@@ -80,7 +81,8 @@ export function parseBatchLine(text: string, n: number, defaults: {readonly key:
   const json = valueJson || rec.json === true
   let value: Buffer
   if (valueJson) {
-    value = Buffer.from(JSON.stringify(rec.value), 'utf8')
+    // The value's own text in the line, so stored JSON is copied verbatim (json-raw.ts).
+    value = Buffer.from(memberText(text, 'value') ?? JSON.stringify(rec.value), 'utf8')
   } else {
     if (typeof rec.value !== 'string') fail('"value" must be a string (or use "valueEncoding": "json")')
     value = decodeField(rec.value as string, valueEnc, n, 'value')

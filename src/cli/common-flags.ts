@@ -35,3 +35,9 @@ export const cacheSizeFlag = Flags.string({
   default: '8MiB',
   helpValue: 'SIZE',
 })
+
+/** --progress / --no-progress: progress lines on stderr (rule: src/cli/progress.ts). */
+export const progressFlag = Flags.boolean({
+  summary: 'Show progress on stderr (default: only when stderr is a terminal and the run takes over a second).',
+  allowNo: true,
+})

@@ -8,8 +8,7 @@
  * the same way.
  */
 import {ENCODINGS, type Encoding} from './encoding.js'
-import {errorLine, reportError} from './error-report.js'
-import {chalkFor} from './color.js'
+import {finishCommand} from './finish.js'
 import {Output, isJsonFormat, type Format} from './output.js'
 import {runGet} from './get-run.js'
 import {checkDirFlag} from './cli-error.js'
@@ -49,6 +48,8 @@ function parse(argv: readonly string[]): {values: Map<string, string>; json: boo
   }
   const format = values.get('--format')
   if (keys.length === 0 || (format !== undefined && !FAST_FORMATS.includes(format)) || (json && format !== undefined && format !== 'json')) return undefined
+  // --raw with an output format or value encoding is a usage error: oclif's command reports it (flagRules).
+  if (raw && (format !== undefined || json || values.has('--value-encoding'))) return undefined
   for (const f of ['--key-encoding', '--value-encoding']) {
     const e = values.get(f)
     if (e !== undefined && !(ENCODINGS as readonly string[]).includes(e)) return undefined
@@ -65,6 +66,7 @@ export async function tryFastGet(argv: readonly string[]): Promise<boolean> {
   if (p === undefined) return false
   const format: Format = p.json ? 'json' : ((p.values.get('--format') as Format | undefined) ?? 'text')
   const out = new Output(format)
+  let failure: unknown
   try {
     checkDirFlag(p.values.get('--dir'))
     await runGet(
@@ -78,10 +80,8 @@ export async function tryFastGet(argv: readonly string[]): Promise<boolean> {
       out,
     )
   } catch (err) {
-    const report = reportError(err)
-    const line = isJsonFormat(format) ? JSON.stringify({error: report}) : errorLine(report, chalkFor(process.stderr).level > 0)
-    process.stderr.write(`${line}\n`)
-    process.exitCode = report.exitCode
+    failure = err ?? new Error('unknown error')
   }
+  await finishCommand(out, failure, isJsonFormat(format))
   return true
 }

@@ -12,6 +12,9 @@ import {createRequire} from 'node:module'
 import type TableType from 'cli-table3'
 import type {ChalkInstance} from 'chalk'
 import {chalkFor} from './color.js'
+import {stringifyJson} from './json-raw.js'
+import {processStdout, type OutputSink} from './stdout-writer.js'
+import {cutCell, fitWidths, visibleLength} from './table-fit.js'
 
 /** The output formats of every command. */
 export const FORMATS = ['text', 'table', 'json', 'ndjson'] as const
@@ -22,14 +25,10 @@ export function isJsonFormat(format: Format): boolean {
   return format === 'json' || format === 'ndjson'
 }
 
-/** A writable stream as the CLI uses it. */
-export interface OutStream {
+/** A stream for progress and notes (stderr). */
+export interface ErrStream {
   readonly isTTY?: boolean
-  write(chunk: string | Uint8Array): boolean
-  once(event: 'drain' | 'close' | 'error', listener: () => void): unknown
-  off(event: 'drain' | 'close' | 'error', listener: () => void): unknown
-  readonly destroyed?: boolean
-  readonly writableNeedDrain?: boolean
+  write(chunk: string): boolean
 }
 
 /** Options for a table. */
@@ -60,10 +59,11 @@ export class Output {
   readonly color: ChalkInstance
   /** Colours for stderr. */
   readonly errColor: ChalkInstance
-  private readonly stdout: OutStream
-  private readonly stderr: OutStream
+  private readonly stdout: OutputSink
+  private readonly stderr: ErrStream
 
-  constructor(format: Format, stdout: OutStream = process.stdout, stderr: OutStream = process.stderr) {
+  /** Every result goes through `stdout` (stdout-writer.ts): it waits for the reader and reports failed writes. */
+  constructor(format: Format, stdout: OutputSink = processStdout(), stderr: ErrStream = process.stderr) {
     this.format = format
     this.stdout = stdout
     this.stderr = stderr
@@ -73,7 +73,12 @@ export class Output {
 
   /** True when stdout has been closed by the reader (e.g. `| head`): stop producing. */
   get closed(): boolean {
-    return this.stdout.destroyed === true
+    return this.stdout.closed
+  }
+
+  /** True when stdout is a terminal. */
+  get isTTY(): boolean {
+    return this.stdout.isTTY
   }
 
   /** Writes one line to stdout, waiting if the pipe is full (so large scans stream in bounded memory). */
@@ -81,45 +86,44 @@ export class Output {
     await this.raw(`${text}\n`)
   }
 
-  /** Writes raw bytes (or text) to stdout, nothing added. */
+  /** Writes raw bytes (or text) to stdout, nothing added. Throws IO if stdout cannot be written. */
   async raw(bytes: Uint8Array | string): Promise<void> {
-    if (this.closed) return
-    if (!this.stdout.write(bytes)) await this.drained()
+    await this.stdout.write(bytes)
   }
 
-  /** Resolves when stdout can take more, or has closed (a reader that went away must not hang us). */
-  private drained(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = (): void => {
-        this.stdout.off('drain', done)
-        this.stdout.off('close', done)
-        this.stdout.off('error', done)
-        resolve()
-      }
-      this.stdout.once('drain', done)
-      this.stdout.once('close', done)
-      this.stdout.once('error', done)
-    })
+  /**
+   * Waits until everything written is with the operating system; throws IO
+   * if any of it failed. Commands end with this before their exit status is set.
+   */
+  async flush(): Promise<void> {
+    await this.stdout.flush()
+  }
+
+  /** A JSON document as text (pretty on a terminal, one line otherwise); stored JSON values are kept verbatim. */
+  jsonText(doc: unknown): string {
+    return this.stdout.isTTY ? stringifyJson(doc, 2) : stringifyJson(doc)
   }
 
   /** Writes one JSON document (pretty on a terminal, one line otherwise). */
   async json(doc: unknown): Promise<void> {
-    await this.line(this.stdout.isTTY ? JSON.stringify(doc, null, 2) : JSON.stringify(doc))
+    await this.line(this.jsonText(doc))
   }
 
   /** Writes one NDJSON line. */
   async ndjson(obj: unknown): Promise<void> {
-    await this.line(JSON.stringify(obj))
+    await this.line(stringifyJson(obj))
   }
 
-  /** Renders a table with a header row. */
+  /** Renders a table with a header row; on a terminal, wide columns are cut to fit its width (table-fit.ts). */
   async table(head: readonly string[], rows: ReadonlyArray<readonly string[]>, options: TableOptions = {}): Promise<void> {
+    const cut = rows.map((row) => row.map(truncate))
+    const widths = this.fitColumns([head, ...cut])
     const t = new (Table())({
-      head: head.map((h) => this.color.bold(h)),
+      head: head.map((h, i) => this.color.bold(cutCell(h, widths[i]))),
       style: {head: [], border: []},
       ...(options.align ? {colAligns: [...options.align]} : {}),
     })
-    for (const row of rows) t.push(row.map((cell, i) => (options.style?.[i] ?? String)(truncate(cell))))
+    for (const row of cut) t.push(row.map((cell, i) => (options.style?.[i] ?? String)(cutCell(cell, widths[i]))))
     // Keep the rule under the header, drop the ones between body rows (cells are one line each).
     const lines = t.toString().split('\n')
     await this.line([...lines.slice(0, 3), ...lines.slice(3, -1).filter((l) => !l.startsWith('├')), lines[lines.length - 1]].join('\n'))
@@ -128,13 +132,23 @@ export class Output {
   /** Renders "name: value" pairs as a two-column table (table format) or aligned lines (text). */
   async fields(pairs: ReadonlyArray<readonly [string, string]>): Promise<void> {
     if (this.format === 'table') {
+      const cut = pairs.map(([k, v]) => [k, truncate(v)])
+      const widths = this.fitColumns(cut)
       const t = new (Table())({style: {head: [], border: []}, chars: COMPACT_ROWS})
-      for (const [k, v] of pairs) t.push({[this.color.bold(k)]: v})
+      for (const [k, v] of cut) t.push({[this.color.bold(cutCell(k, widths[0]))]: cutCell(v, widths[1])})
       await this.line(t.toString())
       return
     }
     const width = Math.max(0, ...pairs.map(([k]) => k.length)) + 1
     for (const [k, v] of pairs) await this.line(`${`${k}:`.padEnd(width)} ${v}`)
+  }
+
+  /** Column content widths for `rows` (plain text): natural widths, narrowed to the terminal's width when stdout is one. */
+  private fitColumns(rows: ReadonlyArray<readonly string[]>): number[] {
+    const n = Math.max(0, ...rows.map((r) => r.length))
+    const natural = Array.from({length: n}, (_, i) => Math.max(1, ...rows.map((r) => visibleLength(r[i] ?? ''))))
+    const columns = this.stdout.columns
+    return columns === undefined ? natural : fitWidths(natural, columns)
   }
 
   /**
@@ -152,6 +166,11 @@ export class Output {
   progress(text: string): void {
     this.stderr.write(`${this.errColor.dim(text)}\n`)
   }
+}
+
+/** A store's or table's compression in prose: "zlib compression", or "uncompressed" (never "none compression"). */
+export function compressionText(compression: string): string {
+  return compression === 'none' ? 'uncompressed' : `${compression} compression`
 }
 
 function truncate(cell: string): string {

@@ -15,13 +15,16 @@
  *     "seq": number
  *   }
  * Under utf8, bytes that are not valid UTF-8 are given in base64 and the
- * encoding field says "base64". A value marked JSON is given parsed
- * ("valueEncoding": "json") under utf8; under hex/base64 it is given as
- * encoded bytes like any other value, which is byte-exact.
+ * encoding field says "base64". A value marked JSON is given under utf8 as
+ * the stored JSON text itself, verbatim ("valueEncoding": "json"; never
+ * parsed and re-serialised, which would change big numbers, 1e400, -0 and
+ * duplicate names; see json-raw.ts); under hex/base64 it is given as
+ * encoded bytes like any other value. Print records with stringifyJson.
  */
 import type {KeyValue} from '../engine.js'
 import {escapeText, formatJson, formatText, type Encoding} from './encoding.js'
 import {formatDuration} from './duration.js'
+import {RawJson} from './json-raw.js'
 
 /** The encodings chosen by --key-encoding / --value-encoding. */
 export interface RecordEncodings {
@@ -41,14 +44,6 @@ export interface RecordJson {
   readonly seq: number
 }
 
-function parsedJson(value: Buffer): {ok: true; value: unknown} | {ok: false} {
-  try {
-    return {ok: true, value: JSON.parse(new TextDecoder('utf-8', {fatal: true}).decode(value))}
-  } catch {
-    return {ok: false}
-  }
-}
-
 /** The JSON shape of `kv`; `keysOnly` leaves the value out. */
 export function recordToJson(kv: KeyValue, enc: RecordEncodings, keysOnly = false): RecordJson {
   const key = formatJson(kv.key, enc.key)
@@ -56,8 +51,8 @@ export function recordToJson(kv: KeyValue, enc: RecordEncodings, keysOnly = fals
   const tail = {json: kv.json, expiresAt: kv.expiresAt ?? null, shard: kv.shard, seq: kv.seq}
   if (keysOnly) return {...base, ...tail}
   if (kv.json && enc.value === 'utf8') {
-    const parsed = parsedJson(kv.value)
-    if (parsed.ok) return {...base, value: parsed.value, valueEncoding: 'json', ...tail}
+    const raw = RawJson.fromBytes(kv.value)
+    if (raw !== undefined) return {...base, value: raw, valueEncoding: 'json', ...tail}
   }
   const value = formatJson(kv.value, enc.value)
   return {...base, value: value.text, valueEncoding: value.encoding, ...tail}

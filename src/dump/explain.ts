@@ -11,6 +11,7 @@
  *     "reason": string,                               // why the key is in that state
  *     "versions": [{
  *       "source": "wal" | "sstable", "file", "offset",  // WAL: the record's offset; SSTable: the data block's
+ *                                                     // file: under --dir as given (as dump prints it), the same in text
  *       "level": number | null, "seq", "kind": "put" | "delete", "expiresAt": number | null,
  *       "valueBytes",                                 // size as stored
  *       "value"?, "valueEncoding"?,                   // puts only (always in JSON; text/table with --values)
@@ -19,7 +20,6 @@
  *   }
  * NDJSON: the same document on one line.
  */
-import * as path from 'node:path'
 import type {ExplainedVersion, KeyExplanation} from '../api.js'
 import {formatJson, formatText, type Output, type RecordEncodings} from '../cli/index.js'
 import {bytesText, isoTime} from './present.js'
@@ -66,15 +66,9 @@ export function explanationJson(e: KeyExplanation, enc: RecordEncodings): Record
   }
 }
 
-/** A version's file, relative to the store directory when it lies inside it. */
-function shortFile(file: string, dir: string): string {
-  const rel = path.relative(dir, file)
-  return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel
-}
-
 /** Prints the explanation in the output's format. `values` shows values in text and table output. */
-export async function printExplanation(out: Output, e: KeyExplanation, options: {enc: RecordEncodings; dir: string; values: boolean}): Promise<void> {
-  const {enc, dir, values} = options
+export async function printExplanation(out: Output, e: KeyExplanation, options: {enc: RecordEncodings; values: boolean}): Promise<void> {
+  const {enc, values} = options
   if (out.format === 'json') return out.json(explanationJson(e, enc))
   if (out.format === 'ndjson') return out.ndjson(explanationJson(e, enc))
   const c = out.color
@@ -89,7 +83,7 @@ export async function printExplanation(out: Output, e: KeyExplanation, options: 
     await out.fields(head)
     if (e.versions.length === 0) return
     const rows = e.versions.map((v) => [
-      String(v.seq), status(v), v.kind, where(v), shortFile(v.file, dir), String(v.offset), v.expiresAt === undefined ? '' : isoTime(v.expiresAt),
+      String(v.seq), status(v), v.kind, where(v), v.file, String(v.offset), v.expiresAt === undefined ? '' : isoTime(v.expiresAt),
       String(v.valueBytes), ...(values ? [v.value === undefined ? '' : formatText(v.value, enc.value)] : []), versionReason(v, e.versions[0]),
     ])
     await out.table(['SEQ', 'STATUS', 'KIND', 'SOURCE', 'FILE', 'OFFSET', 'EXPIRES', 'VALUE BYTES', ...(values ? ['VALUE'] : []), 'WHY'], rows, {
@@ -100,7 +94,7 @@ export async function printExplanation(out: Output, e: KeyExplanation, options: 
   for (const [k, v] of head) await out.line(`${k}: ${v}`)
   for (const v of e.versions) {
     const parts = [
-      `seq=${v.seq}`, v.kind, `source=${v.source === 'wal' ? 'wal' : `sstable level=${v.level ?? '?'}`}`, `file=${shortFile(v.file, dir)}`,
+      `seq=${v.seq}`, v.kind, `source=${v.source === 'wal' ? 'wal' : `sstable level=${v.level ?? '?'}`}`, `file=${v.file}`,
       `offset=${v.offset}`, ...(v.expiresAt === undefined ? [] : [`expires=${isoTime(v.expiresAt)}`]), `valueBytes=${v.valueBytes}`,
       ...(values && v.value !== undefined ? [`value=${bytesText(v.value, enc, 'value')}`] : []),
     ]

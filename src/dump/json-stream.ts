@@ -1,4 +1,4 @@
-import type {Output} from '../cli/index.js'
+import {stringifyJson, type Output} from '../cli/index.js'
 
 /**
  * Writes a JSON document as it is built: `{"k": v, ..., "list": [` items `], ...}`.
@@ -15,7 +15,7 @@ export class JsonStream {
     this.head = `${h.slice(0, -1)}${h === '{}' ? '' : ','}${JSON.stringify(list)}:[`
   }
   async item(v: unknown): Promise<void> {
-    await this.out.raw(`${this.n++ === 0 ? `${this.head}\n` : ',\n'}${JSON.stringify(v)}`)
+    await this.out.raw(`${this.n++ === 0 ? `${this.head}\n` : ',\n'}${stringifyJson(v)}`)
   }
   async close(tail: Record<string, unknown> = {}): Promise<void> {
     const t = JSON.stringify(tail)

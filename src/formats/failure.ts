@@ -57,6 +57,18 @@ function unsupported(ctx: ParseContext, path: string, actual: number): boolean {
   return ctx.kind === 'STORE' && path === 'hash_id' && wholeFileCrcOk(ctx.buf)
 }
 
+/**
+ * A value from a validation error for a message: byte strings (magic
+ * numbers) as hex with their printable text, `0x5354524154415442
+ * ("STRATATB")`, never as a list of decimal numbers.
+ */
+function valueText(v: unknown): string {
+  if (!(v instanceof Uint8Array) && !(Array.isArray(v) && v.every((b) => Number.isInteger(b) && b >= 0 && b <= 255))) return String(v)
+  const bytes = Buffer.from(v as ArrayLike<number>)
+  const text = [...bytes].map((b) => (b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c ? String.fromCharCode(b) : '.')).join('')
+  return `0x${bytes.toString('hex')} ("${text}")`
+}
+
 /** The StrataError for `err`, thrown while parsing `root`; `err` itself if it is not a decode failure. */
 export function toStrataError(err: unknown, root: KaitaiNode, ctx: ParseContext): unknown {
   if (err instanceof StrataError || !isDecodeFailure(err)) return err
@@ -72,7 +84,10 @@ export function toStrataError(err: unknown, root: KaitaiNode, ctx: ParseContext)
   let reason = err.message
   if (err.name === 'EOFError') reason = `runs past the end of the data (${err.message})`
   else if ((err as NodeJS.ErrnoException).code?.startsWith('Z_')) reason = `bad zlib stream (${err.message})`
-  else if (err.name.startsWith('Validation')) reason = `fails validation: ${err.message}`
+  else if (err.name === 'ValidationNotEqualError') {
+    const {expected} = err as {expected?: unknown}
+    reason = `fails validation: expected ${valueText(expected)}, got ${valueText(actual)}`
+  } else if (err.name.startsWith('Validation')) reason = `fails validation: ${err.message}`
   else reason = `cannot be decoded (${err.message})`
   const inside = point?.inflatedAt !== undefined ? ` (byte ${point.inflatedAt} of the inflated block)` : ''
   // The same shape as errors.ts corruption(): "FILE: WHAT at byte N".
