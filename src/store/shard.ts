@@ -557,11 +557,19 @@ function countTombstones(m: Memtable): number {
   return n
 }
 
+/**
+ * The error for a shard that could not be loaded. A file the shard's CURRENT
+ * or manifest names that is missing (after the view's retries) is damage,
+ * CORRUPTION, like one of the wrong size: checked before keeping a
+ * StrataError as it is, because opening a table wraps its ENOENT as IO.
+ */
 function wrapLoadError(ctx: ShardContext, err: unknown): StrataError {
-  if (err instanceof StrataError) return err
   if (isNotFound(err)) {
-    const path = (err as NodeJS.ErrnoException).path ?? ctx.dir
-    return new StrataError(ErrorCode.CORRUPTION, `${path}: file listed by the shard's manifest is missing`, {file: path, offset: 0})
+    const cause = err instanceof StrataError ? err.cause : err
+    const path = (cause as NodeJS.ErrnoException).path ?? (err instanceof StrataError ? err.file : undefined) ?? ctx.dir
+    const why = path.endsWith(CURRENT_FILE) ? 'every shard directory has one' : 'yet named by the shard\'s CURRENT or manifest'
+    return new StrataError(ErrorCode.CORRUPTION, `${path}: missing, ${why}`, {file: path, offset: 0})
   }
+  if (err instanceof StrataError) return err
   return ioError('open shard', ctx.dir, err)
 }
