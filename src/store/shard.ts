@@ -565,7 +565,8 @@ export class Shard {
    * number of entries kept (counted by the same merge), and the output size
    * estimated from the input tables' properties (compaction-estimate.ts). A
    * range's inputs are those after the flush the real run starts with, so
-   * the memtable counts as the table it would be flushed into.
+   * the memtable counts as the table it would be flushed into, whose size
+   * (part of inputBytes) is then an estimate too.
    */
   private estimateCompaction(range?: {from?: Buffer; to?: Buffer}): ShardCompaction {
     const now = this.ctx.now()
@@ -592,9 +593,11 @@ export class Shard {
       rawBytes += e.key.length + e.value.length
     }
     const estimate = estimateOutputBytes(inputs, {entries: entriesOut, rawBytes})
+    // The table the flush would write is not there to measure: its size is estimated like the output's.
+    const flushBytes = flushed === 0 ? 0 : estimateOutputBytes(inputs, memtableContents(this.memtable)).bytes
     return {
       inputTables: inputs.length + flushed,
-      inputBytes: inputs.reduce((s, t) => s + t.meta.fileSize, 0),
+      inputBytes: inputs.reduce((s, t) => s + t.meta.fileSize, 0) + flushBytes,
       memtableEntries: pending,
       outputTables: estimateOutputTables(estimate.bytes, entriesOut, this.ctx.policy.targetFileBytes),
       outputBytes: estimate.bytes,
@@ -663,6 +666,13 @@ export class Shard {
 }
 
 const EMPTY = Buffer.alloc(0)
+
+/** Entries of the memtable and their key and value bytes. */
+function memtableContents(m: Memtable): {entries: number; rawBytes: number} {
+  let rawBytes = 0
+  for (const e of m.entries()) rawBytes += e.key.length + e.value.length
+  return {entries: m.size, rawBytes}
+}
 
 function countTombstones(m: Memtable): number {
   let n = 0
