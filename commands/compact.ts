@@ -3,7 +3,8 @@ import {Flags, Progress, StrataCommand, decodeRange, formatBytes, keyEncodingFla
 
 /**
  * JSON output: the engine's CompactionReport, {"dryRun": boolean, "shards": [{"shard", "inputTables",
- * "inputBytes", "outputTables", "outputBytes", "entriesIn", "entriesOut", "dropped"}...]}.
+ * "inputBytes", "memtableEntries", "outputTables", "outputBytes", "outputBytesBasis"? (dry run), "entriesIn",
+ * "entriesOut", "dropped"}...]}.
  * NDJSON: one shard object per line.
  */
 export default class Compact extends StrataCommand {
@@ -12,7 +13,9 @@ export default class Compact extends StrataCommand {
 
 Writes already compact in the background of each write command, in bounded steps (leveled compaction); this command forces a full rewrite, e.g. to reclaim the space of deleted keys at once.
 
---dry-run reports what would be done and changes nothing.`
+Every table a compaction covers is read whole and rewritten, so every block's checksum is checked: a damaged table fails the compaction with exit 3 (CORRUPTION). A full compaction (no --from/--to) merges the memtable and every table in one step and changes nothing when it fails; a range compaction first flushes the memtable into a table.
+
+--dry-run reports what would be done and changes nothing: the tables it would read, the exact number of entries it would keep, and the output size estimated from the input tables' properties (their size per key and value byte). With no table yet to measure, the size is the raw size, as if uncompressed, and says so.`
 
   static override examples = [
     {description: 'Compact every shard.', command: '<%= config.bin %> <%= command.id %>'},
@@ -62,17 +65,27 @@ Writes already compact in the background of each write command, in bounded steps
     }
     if (out.format === 'table') {
       await out.table(
-        ['SHARD', 'TABLES IN', 'BYTES IN', 'ENTRIES IN', 'TABLES OUT', 'BYTES OUT', 'ENTRIES OUT', 'DROPPED'],
-        report.shards.map((s) => [s.shard, s.inputTables, formatBytes(s.inputBytes), s.entriesIn, s.outputTables, formatBytes(s.outputBytes), s.entriesOut, s.dropped].map(String)),
-        {align: ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right']},
+        ['SHARD', 'TABLES IN', 'BYTES IN', 'MEMTABLE', 'ENTRIES IN', 'TABLES OUT', 'BYTES OUT', 'ENTRIES OUT', 'DROPPED'],
+        report.shards.map((s) => [
+          s.shard, s.inputTables, formatBytes(s.inputBytes), s.memtableEntries, s.entriesIn, s.outputTables,
+          `${report.dryRun && s.outputBytes > 0 ? '~' : ''}${formatBytes(s.outputBytes)}${s.outputBytesBasis === 'uncompressed' ? ' (raw)' : ''}`, s.entriesOut, s.dropped,
+        ].map(String)),
+        {align: ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right']},
       )
       if (report.dryRun) await out.line('dry run: nothing was written')
       return
     }
     const verb = report.dryRun ? 'would compact' : 'compacted'
     for (const s of report.shards) {
-      await out.line(`shard ${s.shard}: ${verb} ${s.inputTables} table${s.inputTables === 1 ? '' : 's'} (${formatBytes(s.inputBytes)}, ${plural(s.entriesIn, 'entry', 'entries')})` +
-        ` into ${s.outputTables} (${s.outputBytes > 0 && report.dryRun ? '~' : ''}${formatBytes(s.outputBytes)}, ${plural(s.entriesOut, 'entry', 'entries')}), dropping ${s.dropped}`)
+      if (s.inputTables === 0 && s.memtableEntries === 0) {
+        await out.line(`shard ${s.shard}: nothing to compact`)
+        continue
+      }
+      const memtable = s.memtableEntries > 0 ? ` and the memtable (${plural(s.memtableEntries, 'entry', 'entries')})` : ''
+      const estimate = report.dryRun && s.outputBytes > 0 ? '~' : ''
+      const basis = s.outputBytesBasis === 'uncompressed' ? '; size as if uncompressed: no table shows how the data compresses' : ''
+      await out.line(`shard ${s.shard}: ${verb} ${plural(s.inputTables, 'table', 'tables')} (${formatBytes(s.inputBytes)})${memtable}, ${plural(s.entriesIn, 'entry', 'entries')},` +
+        ` into ${plural(s.outputTables, 'table', 'tables')} (${estimate}${formatBytes(s.outputBytes)}, ${plural(s.entriesOut, 'entry', 'entries')}), dropping ${s.dropped}${basis}`)
     }
   }
 }

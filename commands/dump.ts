@@ -7,14 +7,14 @@ export default class Dump extends StrataCommand {
   static override description = `PATH is one file (STORE, CURRENT, MANIFEST-NNNNNN, NNNNNN.wal, NNNNNN.sst), a shard directory, or a data directory (default: --dir), whose files are then shown shard by shard: STORE, then each shard's CURRENT, manifest, WAL and tables. Files are decoded by the parsers generated from formats/*.ksy, not by the engine, and every checksum is verified.
 
 By default each file is summarised: kind, size, format version and the decoded header, footer, properties or manifest. The other views:
---records: every entry of each WAL and table - where it is, sequence, kind, key, value, expiry, flags.
+--records: every stored version - where it is, sequence, kind, key, value, expiry, flags. Of one file, its entries in file order (a WAL's in log order); of a data or shard directory, every version of every key in key order, each key's oldest first, tombstones included.
 --latest: only the newest live version of each key across the store (deleted and expired keys left out), in key order; implies --records. With --format ndjson each line is a put --batch line with an absolute expiresAt, so "dump DIR --latest --format ndjson | put --batch - --dir NEW" copies the store's live data.
 --hex: the raw bytes of every field with its offset and meaning; byte fields longer than --max-bytes are cut.
 --layout: the blocks of each file in order - offset, size, compression, checksum (stored, and whether it verifies), entries, first and last key.
 
-Keys and values are printed per --key-encoding/--value-encoding; text escapes control bytes so one record is one line, and JSON falls back to base64 for bytes that are not UTF-8. Record JSON has get/scan's shape ("delete": true for tombstones) and values are exact bytes, so NDJSON record lines load back with put --batch; --locations adds each record's file, offset, block and flags (such lines are then no longer put --batch input).
+Keys and values are printed per --key-encoding/--value-encoding; text escapes control bytes so one record is one line, and JSON falls back to base64 for bytes that are not UTF-8. Record JSON has get/scan's shape ("delete": true for tombstones) and values are exact bytes, so NDJSON record lines are put --batch lines. Those of a directory load into an empty store as exactly its live data: --latest gives the live versions, --records replays every version in order (tombstones as deletes, expired versions as deletes). One file's records are only that file's part of a store. --locations adds each record's file, offset, block and flags (such lines are then no longer put --batch input).
 
-Read-only: no lock is taken and nothing is written, so dump is safe while another process writes; a WAL ending in an append in progress shows its complete records and notes the torn tail. A damaged file stops the dump with exit 3 and one line naming the file and byte offset (--hex and --layout first show the damage).`
+Read-only: no lock is taken and nothing is written, so dump is safe while another process writes; a WAL ending in an append in progress shows its complete records and notes the torn tail. A damaged file stops the dump with exit 3 and one line naming the file and byte offset: --hex and --layout first show the whole file, the damage included; --records of one file first lists the records before the damage.`
 
   static override examples = [
     {description: 'Summarise every file of the store in ./data.', command: '<%= config.bin %> <%= command.id %>'},
@@ -33,7 +33,7 @@ Read-only: no lock is taken and nothing is written, so dump is safe while anothe
   ]
 
   static override flags = {
-    records: Flags.boolean({summary: 'List the records (entries) of each WAL and table.', exclusive: ['hex', 'layout']}),
+    records: Flags.boolean({summary: 'List the stored versions: a file\'s in file order, a directory\'s by key, oldest first.', exclusive: ['hex', 'layout']}),
     latest: Flags.boolean({summary: 'Only the newest live version of each key across the store, in key order (implies --records).'}),
     hex: Flags.boolean({summary: 'Show raw bytes with offsets beside the fields they encode.', exclusive: ['records', 'layout']}),
     layout: Flags.boolean({summary: 'Show each file\'s blocks: offset, size, compression, checksum, first and last key.', exclusive: ['records', 'hex']}),

@@ -125,11 +125,17 @@ export interface CompactionReport {
   readonly dryRun: boolean
   readonly shards: ReadonlyArray<{
     readonly shard: number
+    /** Tables read; every table for a full compaction (each is rewritten, so each block is checked). */
     readonly inputTables: number
     readonly inputBytes: number
+    /** Memtable entries merged in (a range compaction flushes them first). */
+    readonly memtableEntries: number
     readonly outputTables: number
-    /** With dryRun, an estimate. */
+    /** With dryRun, an estimate from the input tables' properties. */
     readonly outputBytes: number
+    /** With dryRun: "tables" (estimated from the input tables) or "uncompressed" (no table to measure: raw size). */
+    readonly outputBytesBasis?: 'tables' | 'uncompressed'
+    /** Entries read, the memtable's included. */
     readonly entriesIn: number
     readonly entriesOut: number
     /** Overwritten versions, tombstones and expired records removed. */

@@ -9,7 +9,9 @@
  * section that no field covers are shown as "(not decoded)". The fields of
  * a zlib data block are positions in its inflated contents (shown as
  * "z+N"), after one row for the stored stream. Checksums are recomputed and
- * marked; a mismatch is reported after the output (exit 3).
+ * marked; a mismatch is reported after the output (exit 3). A WAL damaged
+ * in the middle shows its records up to the damage, then one "damaged"
+ * section holding the rest of the file, and the damage is reported likewise.
  *
  * Long byte fields are cut to `maxBytes` bytes (0: never cut).
  */
@@ -20,7 +22,7 @@ import {bytesText, timeText} from './present.js'
 import {flagNames} from './records.js'
 import type {DumpFile} from './source.js'
 import {blockCount, blockPlace, isZlib, openTable, withBlock} from './sstable.js'
-import {decodeWalFile, walRecordsOf} from './wal.js'
+import {decodeWalFile, walRecordsBeforeDamage, type WalDamage} from './wal.js'
 import {decodeCurrent, enumName} from './summary.js'
 
 /** One field. */
@@ -129,8 +131,8 @@ class Walker {
   }
 
   /** A row for `size` bytes at `offset` that are not one decoded field (a stored zlib stream, a torn tail). */
-  raw(offset: number, size: number, bytes: Uint8Array, field: string, value: string): void {
-    this.rows.push({offset, size, bytes, field, value})
+  raw(offset: number, size: number, bytes: Uint8Array, field: string, value: string, bad = false): void {
+    this.rows.push({offset, size, bytes, field, value, ...(bad ? {bad} : {})})
   }
 
   private leaf(node: KaitaiNode, name: string, field: string, value: unknown, span: DebugSpan): void {
@@ -225,22 +227,32 @@ export function* hexSections(f: DumpFile, opts: HexOptions): Generator<HexSectio
       return
     }
     case 'wal': {
-      const v = decodeWalFile(f.bytes, f.path, problems)
+      const v = decodeWalFile(f.bytes, f.path, problems, {untilDamage: true})
       const header = new Walker(v.root, f.path, opts)
       header.walk(v.header, 'header')
       yield section(f.bytes, 'header', 0, Math.min(20, f.bytes.length), header.rows)
       let i = 0
-      for (const r of walRecordsOf(v)) {
+      const seen: {damage?: WalDamage} = {}
+      for (const r of walRecordsBeforeDamage(v, (d) => (seen.damage = d))) {
         const w = new Walker(v.root, f.path, opts)
         w.walk(r, `records[${i}]`)
         yield section(f.bytes, `record ${i}`, r.ofs, r.endOfs - r.ofs, w.rows)
         i++
       }
-      if (v.tornTail) {
+      const d = seen.damage
+      // A record that does not decode comes before any torn tail, and ends the listing.
+      if (v.tornTail && d === undefined) {
         const t = v.tornTail
         const w = new Walker(v.root, f.path, opts)
         w.raw(t.offset, t.bytes, f.bytes.subarray(t.offset), 'torn_tail', `${t.bytes} bytes recovery drops: ${t.reason} (an append in progress, or one cut short)`)
         yield section(f.bytes, 'torn tail', t.offset, t.bytes, w.rows)
+      }
+      if (d !== undefined) {
+        const size = f.bytes.length - d.offset
+        const w = new Walker(v.root, f.path, opts)
+        w.raw(d.offset, size, f.bytes.subarray(d.offset), 'damaged', `${size} bytes not decoded: ${d.reason}`, true)
+        yield section(f.bytes, 'damaged', d.offset, size, w.rows)
+        problems.report(d.error)
       }
       return
     }

@@ -32,8 +32,12 @@ export interface LatestOptions {
 const byKey = (a: DumpRecord, b: DumpRecord): number => Buffer.compare(a.key, b.key)
 const byKeyNewestFirst = (a: DumpRecord, b: DumpRecord): number => Buffer.compare(a.key, b.key) || b.seq - a.seq
 
-/** The newest version of each key of one shard (tombstones and expired ones included), in key order. */
-export function* newestVersions(snap: ShardSnapshot, options: Omit<LatestOptions, 'now'>): Generator<DumpRecord> {
+/**
+ * Every stored version of every key of one shard, in key order and, within a
+ * key, newest first (the order of the sources' merge). CORRUPTION if two
+ * versions of a key share a sequence number.
+ */
+export function* shardVersions(snap: ShardSnapshot, options: Omit<LatestOptions, 'now'>): Generator<DumpRecord> {
   const sources: Iterable<DumpRecord>[] = []
   for (const f of snap.files) {
     if (f.kind === 'manifest') {
@@ -47,15 +51,22 @@ export function* newestVersions(snap: ShardSnapshot, options: Omit<LatestOptions
       sources.push(tableRecords(openTable(f.bytes, f.path, options.problems), options.problems, snap.shard))
     }
   }
-  let last: Buffer | undefined
-  let lastSeq = -1
+  let last: DumpRecord | undefined
   for (const r of mergeSorted(sources, byKeyNewestFirst)) {
-    if (last !== undefined && last.equals(r.key)) {
-      if (r.seq === lastSeq) throw new StrataError(ErrorCode.CORRUPTION, `${r.file}: sequence number ${r.seq} is used twice in shard ${snap.shard}`, {file: r.file, offset: r.offset})
-      continue
+    if (last !== undefined && r.seq === last.seq && last.key.equals(r.key)) {
+      throw new StrataError(ErrorCode.CORRUPTION, `${r.file}: sequence number ${r.seq} is used twice in shard ${snap.shard}`, {file: r.file, offset: r.offset})
     }
+    last = r
+    yield r
+  }
+}
+
+/** The newest version of each key of one shard (tombstones and expired ones included), in key order. */
+export function* newestVersions(snap: ShardSnapshot, options: Omit<LatestOptions, 'now'>): Generator<DumpRecord> {
+  let last: Buffer | undefined
+  for (const r of shardVersions(snap, options)) {
+    if (last !== undefined && last.equals(r.key)) continue
     last = r.key
-    lastSeq = r.seq
     yield r
   }
 }

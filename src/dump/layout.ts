@@ -5,7 +5,9 @@
  * and last key and sequence range), then filter, properties, index and
  * footer; a WAL its header, each record and a torn tail if any; STORE,
  * a manifest and CURRENT are one block each. A data block whose checksum
- * does not verify is listed but not decoded.
+ * does not verify is listed but not decoded; a WAL damaged in the middle
+ * lists its records up to the damage, then one "damaged" block from there to
+ * the end of the file, with the reason.
  *
  * JSON shape of a block: {type, index?, offset, size, end, compression?,
  * crc: {stored, computed, ok, offset} | null, entries?, inflatedSize?, restarts?,
@@ -19,11 +21,11 @@ import {Bytes} from './present.js'
 import type {DumpFile} from './source.js'
 import {blockCount, blockPlace, isZlib, openTable, withBlock} from './sstable.js'
 import {enumName, decodeCurrent} from './summary.js'
-import {batchOf, decodeWalFile, walRecordsOf} from './wal.js'
+import {batchOf, decodeWalFile, walRecordsBeforeDamage, type WalDamage} from './wal.js'
 
 /** One block of a file. */
 export interface LayoutBlock {
-  readonly type: 'data' | 'filter' | 'properties' | 'index' | 'footer' | 'header' | 'record' | 'torn-tail' | 'store' | 'manifest' | 'current'
+  readonly type: 'data' | 'filter' | 'properties' | 'index' | 'footer' | 'header' | 'record' | 'torn-tail' | 'damaged' | 'store' | 'manifest' | 'current'
   readonly index?: number
   readonly offset: number
   readonly size: number
@@ -58,10 +60,11 @@ export function* layoutBlocks(f: DumpFile, problems: Problems): Generator<Layout
       return
     }
     case 'wal': {
-      const v = decodeWalFile(f.bytes, f.path, problems)
+      const v = decodeWalFile(f.bytes, f.path, problems, {untilDamage: true})
       yield {type: 'header', offset: 0, size: 20, end: 20, crc: v.headerCrc, formatVersion: v.header.formatVersion, shard: v.header.shard}
       let i = 0
-      for (const r of walRecordsOf(v)) {
+      const seen: {damage?: WalDamage} = {}
+      for (const r of walRecordsBeforeDamage(v, (d) => (seen.damage = d))) {
         const entries = batchOf(r).entries
         const seqs = entries.map((e) => e.sequence.value)
         yield {
@@ -70,7 +73,13 @@ export function* layoutBlocks(f: DumpFile, problems: Problems): Generator<Layout
         }
         i++
       }
-      if (v.tornTail) yield {type: 'torn-tail', offset: v.tornTail.offset, size: v.tornTail.bytes, end: size, crc: null, reason: v.tornTail.reason}
+      const d = seen.damage
+      // A record that does not decode comes before any torn tail, and ends the listing.
+      if (v.tornTail && d === undefined) yield {type: 'torn-tail', offset: v.tornTail.offset, size: v.tornTail.bytes, end: size, crc: null, reason: v.tornTail.reason}
+      if (d !== undefined) {
+        yield {type: 'damaged', offset: d.offset, size: size - d.offset, end: size, crc: null, reason: d.reason}
+        problems.report(d.error)
+      }
       return
     }
     case 'sst': {

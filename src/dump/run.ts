@@ -9,15 +9,20 @@
  *   layout:  {"path", "files": [{"file", "name", "kind", "size", "blocks": [block...]}]}   (layout.ts)
  *   records, latest: {"records": [record...], "count", "tornTails": [{"file", "offset", "bytes", "reason"}]}
  *             (record shape: record-json.ts)
+ * Records of a store or shard directory come in key order, each key's
+ * versions oldest first (history.ts); of one file, in the file's order.
  * NDJSON: one summary, hex row (with "file" and "section"), layout block
  * (with "file") or record per line. Records' NDJSON lines are `put --batch`
- * lines. A torn WAL tail (an append in progress) is noted on stderr for
- * the record views, and is part of the summary, hex and layout views.
+ * lines, and those of a directory (--records or --latest) load into an
+ * empty store as exactly its live data. A torn WAL tail (an append in
+ * progress) is noted on stderr for the record views, and is part of the
+ * summary, hex and layout views.
  *
  * Corruption (a file that does not decode, a checksum that does not verify)
- * ends the run with CORRUPTION naming the file and byte offset: at once in
- * the summary and record views, after the output in --hex and --layout,
- * which show the damage.
+ * ends the run with CORRUPTION naming the file and byte offset: in the
+ * summary view at once; in the records of one file after the records before
+ * it (a JSON document is then left unfinished); in --hex and --layout after
+ * the whole output, which shows the damage.
  */
 import {checkDirPath} from '../store/data-dir.js'
 import type {Output, RecordEncodings} from '../cli/index.js'
@@ -26,6 +31,7 @@ import type {FileSystem} from '../vfs/fs.js'
 import {nodeFileSystem} from '../vfs/node-fs.js'
 import {Problems} from './checks.js'
 import {JsonStream} from './json-stream.js'
+import {historyRecords} from './history.js'
 import {latestRecords} from './latest.js'
 import {printHex, printLayouts, printSummaries} from './print-files.js'
 import {RECORD_COLUMNS, recordCells, recordJson} from './record-json.js'
@@ -74,7 +80,11 @@ export async function runDump(out: Output, o: DumpOptions): Promise<void> {
     if (source.type === 'file' && (source.file.kind !== 'wal' && source.file.kind !== 'sst')) {
       throw new StrataError(ErrorCode.INVALID_ARGUMENT, `--records lists the entries of a WAL or an SSTable; ${source.file.name} is a ${source.file.kind} file`, {hint: 'drop --records to see what the file holds'})
     }
-    await printRecords(out, fileRecords(sourceFiles(source, fs), problems, onTail), o, now, tails)
+    // A store or shard: every version in replay order (history.ts), so the lines load back; one file: its entries in file order.
+    const records = source.type === 'file'
+      ? fileRecords(sourceFiles(source, fs), problems, onTail)
+      : historyRecords(sourceShards(source, fs), {problems, onTornTail: onTail})
+    await printRecords(out, records, o, now, tails)
   } else if (o.view === 'summary') {
     await printSummaries(out, source.path, sourceFiles(source, fs), problems, o.enc)
   } else if (o.view === 'layout') {
@@ -88,11 +98,15 @@ export async function runDump(out: Output, o: DumpOptions): Promise<void> {
 /** A torn WAL tail met while listing records. */
 type TailNote = {readonly file: string} & TornTail
 
-/** The records of every WAL and SSTable among `files`, file by file. */
+/**
+ * The records of every WAL and SSTable among `files`, file by file: a WAL's
+ * in log order, a table's in key order. Damage ends the listing, after the
+ * records before it.
+ */
 function* fileRecords(files: Iterable<DumpFile>, problems: Problems, onTail: (file: string, t: TornTail) => void): Generator<DumpRecord> {
   for (const f of files) {
     if (f.kind === 'wal') {
-      const v = decodeWalFile(f.bytes, f.path, problems)
+      const v = decodeWalFile(f.bytes, f.path, problems, {untilDamage: true})
       if (v.tornTail) onTail(f.path, v.tornTail)
       yield* walRecords(v, f.path, f.shard)
     } else if (f.kind === 'sst') {
@@ -107,20 +121,27 @@ async function printRecords(out: Output, records: Iterable<DumpRecord>, o: DumpO
   const table: string[][] = []
   if (out.format === 'json') json.open({}, 'records')
   let count = 0
-  for (const r of records) {
-    if (out.closed) break
-    count++
-    if (out.format === 'json') await json.item(recordJson(r, enc, o.locations))
-    else if (out.format === 'ndjson') await out.ndjson(recordJson(r, enc, o.locations))
-    else {
-      const cells = [r.file, ...recordCells(r, enc, now)]
-      if (out.format === 'table') table.push(cells)
-      else await out.line(cells.join('\t'))
+  const printTable = async (): Promise<void> => {
+    if (out.format === 'table' && table.length > 0) await out.table(['FILE', ...RECORD_COLUMNS], table, {style: [out.color.dim]})
+  }
+  try {
+    for (const r of records) {
+      if (out.closed) break
+      count++
+      if (out.format === 'json') await json.item(recordJson(r, enc, o.locations))
+      else if (out.format === 'ndjson') await out.ndjson(recordJson(r, enc, o.locations))
+      else {
+        const cells = [r.file, ...recordCells(r, enc, now)]
+        if (out.format === 'table') table.push(cells)
+        else await out.line(cells.join('\t'))
+      }
     }
+  } catch (err) {
+    // The records before the damage are shown in a table too, then the damage is reported.
+    if (err instanceof StrataError && err.code === ErrorCode.CORRUPTION) await printTable()
+    throw err
   }
   if (out.format === 'json') await json.close({count, tornTails: tails.map((t) => ({file: t.file, offset: t.offset, bytes: t.bytes, reason: t.reason}))})
-  if (out.format === 'table' && table.length > 0) {
-    await out.table(['FILE', ...RECORD_COLUMNS], table, {style: [out.color.dim]})
-  }
+  await printTable()
 }
 

@@ -12,6 +12,10 @@
  * noted and left out; anything else is CORRUPTION naming the file and the
  * record's offset. Each complete record is then decoded on demand by the
  * generated parser's own record type, read at its offset in the file.
+ *
+ * Damage in the middle of a log is thrown at once, or, with `untilDamage`,
+ * kept in the view: the records before it stay readable, so the views of one
+ * file (--records, --hex, --layout) show them before reporting the damage.
  */
 import {ErrorCode, StrataError, corruption} from '../errors.js'
 import {crc32} from '../util/crc.js'
@@ -34,6 +38,13 @@ export interface TornTail {
   readonly reason: string
 }
 
+/** Damage in the middle of a WAL: where the first bad record starts, and the CORRUPTION error naming it. */
+export interface WalDamage {
+  readonly offset: number
+  readonly reason: string
+  readonly error: StrataError
+}
+
 /** A WAL whose framing and checksums have been checked. */
 export interface WalView {
   readonly file: string
@@ -44,6 +55,8 @@ export interface WalView {
   /** End of the last complete record. */
   readonly validLength: number
   readonly tornTail?: TornTail
+  /** With `untilDamage`: the damage that ends the valid records (`offsets` stop before it). */
+  readonly damage?: WalDamage
   /** The parser's root object over the whole file (not read): records are read through its stream. */
   readonly root: StrataWal
 }
@@ -60,8 +73,12 @@ function recordProblem(buf: Buffer, at: number): string | undefined {
   return undefined
 }
 
-/** Checks a WAL's header and framing; throws CORRUPTION (or UNSUPPORTED for a newer format) naming `file` and the offset. */
-export function decodeWalFile(buf: Buffer, file: string, problems: Problems): WalView {
+/**
+ * Checks a WAL's header and framing; throws CORRUPTION (or UNSUPPORTED for a
+ * newer format) naming `file` and the offset. With `untilDamage`, damage in
+ * the middle of the log is returned as `damage` instead of thrown.
+ */
+export function decodeWalFile(buf: Buffer, file: string, problems: Problems, options: {readonly untilDamage?: boolean} = {}): WalView {
   // The header first, so a damaged one is reported as such rather than as a bad record.
   const head = parseWal(buf.subarray(0, Math.min(buf.length, HEADER_SIZE)), file)
   const headerCrc = checkCrc(head.header.checkedSpan, head.header.crc, 16)
@@ -69,19 +86,24 @@ export function decodeWalFile(buf: Buffer, file: string, problems: Problems): Wa
   const offsets: number[] = []
   let at = HEADER_SIZE
   let tornTail: TornTail | undefined
+  let damage: WalDamage | undefined
   while (at < buf.length) {
     const problem = recordProblem(buf, at)
     if (problem !== undefined) {
-      const damage = classifyBadRecord(buf, at, problem)
-      if (damage !== undefined) throw corruption(file, at, damage)
-      tornTail = {offset: at, bytes: buf.length - at, reason: problem}
+      const reason = classifyBadRecord(buf, at, problem)
+      if (reason !== undefined) {
+        damage = {offset: at, reason, error: corruption(file, at, reason)}
+        if (options.untilDamage !== true) throw damage.error
+      } else {
+        tornTail = {offset: at, bytes: buf.length - at, reason: problem}
+      }
       break
     }
     offsets.push(at)
     at += RECORD_HEADER_SIZE + buf.readUInt32LE(at + 4)
   }
   const root = new Parsers.StrataWal(streamOf(buf))
-  return {file, header: head.header, headerCrc, offsets, validLength: at, root, ...(tornTail ? {tornTail} : {})}
+  return {file, header: head.header, headerCrc, offsets, validLength: at, root, ...(tornTail ? {tornTail} : {}), ...(damage ? {damage} : {})}
 }
 
 /** Decodes record `i` of a checked WAL with the generated parser; CORRUPTION names the file and offset. */
@@ -106,9 +128,34 @@ export function walRecord(view: WalView, i: number): StrataWal.Record {
   return r
 }
 
-/** Every complete record, decoded one at a time (each can be dropped before the next is read). */
+/**
+ * Every complete record, decoded one at a time (each can be dropped before
+ * the next is read); then the view's damage, if any, is thrown.
+ */
 export function* walRecordsOf(view: WalView): Generator<StrataWal.Record> {
-  for (let i = 0; i < view.offsets.length; i++) yield walRecord(view, i)
+  yield* walRecordsBeforeDamage(view, (d) => {
+    throw d.error
+  })
+}
+
+/**
+ * The records before the first damage, in log order; then `onDamage` is told
+ * of that damage: the view's (bad framing), or a record whose checksum holds
+ * but which does not decode. Nothing is told when the log is sound.
+ */
+export function* walRecordsBeforeDamage(view: WalView, onDamage: (d: WalDamage) => void): Generator<StrataWal.Record> {
+  for (let i = 0; i < view.offsets.length; i++) {
+    let r: StrataWal.Record
+    try {
+      r = walRecord(view, i)
+    } catch (err) {
+      if (!(err instanceof StrataError) || err.code !== ErrorCode.CORRUPTION) throw err
+      onDamage({offset: view.offsets[i], reason: err.message.replace(`${view.file}: `, ''), error: err})
+      return
+    }
+    yield r
+  }
+  if (view.damage) onDamage(view.damage)
 }
 
 /** The batch of a record decoded by `walRecord` (always a batch). */

@@ -27,6 +27,7 @@ import {Memtable} from './memtable.js'
 import {mergeNewest} from './merge.js'
 import {LevelSet, type LiveTable} from './levels.js'
 import {flushLevel, pickCompaction, rangeCompaction, type CompactionPlan, type CompactionPolicy} from './compaction.js'
+import {estimateOutputBytes, estimateOutputTables, type EstimateBasis} from './compaction-estimate.js'
 
 /** What a shard needs from its store. */
 export interface ShardContext {
@@ -66,17 +67,38 @@ export interface KeyVersion {
 
 /** What compacting one shard did or would do. */
 export interface ShardCompaction {
+  /** Tables read (a range's dry run counts the memtable as the table it would be flushed into). */
   readonly inputTables: number
   readonly inputBytes: number
+  /** Entries of the memtable merged in (a range compaction flushes them first). */
+  readonly memtableEntries: number
   readonly outputTables: number
+  /** With a dry run, an estimate. */
   readonly outputBytes: number
+  /** With a dry run, what the estimate stands on (compaction-estimate.ts). */
+  readonly outputBytesBasis?: EstimateBasis
+  /** Entries read, the memtable's included. */
   readonly entriesIn: number
   readonly entriesOut: number
 }
 
+const NO_COMPACTION: ShardCompaction = {inputTables: 0, inputBytes: 0, memtableEntries: 0, outputTables: 0, outputBytes: 0, entriesIn: 0, entriesOut: 0}
+
+/** File number of the stand-in for the memtable when a dry run plans as if flushed (never a real file: numbers start at 1). */
+const PENDING_FLUSH = 0
+
+/** [smallest, largest] key of `tables`. */
+function spanOf(tables: readonly LiveTable[]): {lo: Buffer; hi: Buffer} {
+  let lo = tables[0].meta.smallestKey
+  let hi = tables[0].meta.largestKey
+  for (const t of tables) {
+    if (compareKeys(t.meta.smallestKey, lo) < 0) lo = t.meta.smallestKey
+    if (compareKeys(t.meta.largestKey, hi) > 0) hi = t.meta.largestKey
+  }
+  return {lo, hi}
+}
+
 const READ_RETRIES = 50
-/** Per-entry bytes beyond key and value in a table (entry header, index, filter), for dry-run estimates. */
-const ESTIMATED_ENTRY_OVERHEAD = 10
 
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
@@ -422,7 +444,7 @@ export class Shard {
    * could hold an older version is dropped; otherwise it is kept (an expired
    * value as a tombstone) so that it still hides what lies below.
    */
-  private run(plan: CompactionPlan): ShardCompaction {
+  private run(plan: CompactionPlan): Omit<ShardCompaction, 'memtableEntries'> {
     const {fs, dir} = this.ctx
     const now = this.ctx.now()
     const levels = this.levels
@@ -468,42 +490,136 @@ export class Shard {
 
   /**
    * Compacts the keys in [from, to) (everything when both are undefined) into
-   * the deepest level after flushing the memtable, dropping every overwritten
-   * version, tombstone and expired record in that range. With `dryRun`,
-   * reports what it would do and writes nothing.
+   * the deepest level, dropping every overwritten version, tombstone and
+   * expired record in that range. Every input table is read whole, so every
+   * block of it is checked: damage fails the compaction with CORRUPTION.
+   * With `dryRun`, reports what it would do and writes nothing.
+   *
+   * A full compaction merges the memtable and every table in one pass and
+   * switches to the outputs and a new WAL in one manifest switch, so damage
+   * leaves the directory as it was. A range compaction flushes the memtable
+   * first (its keys may lie anywhere), then rewrites the tables holding keys
+   * in the range, widened to whole tables.
    */
   compact(dryRun: boolean, from?: Buffer, to?: Buffer): ShardCompaction {
-    const now = this.ctx.now()
-    if (dryRun) {
-      const plan = rangeCompaction(this.levels, from, to)
-      const pending = this.memtable.size > 0
-      let entriesOut = 0
-      let outputBytes = 0
-      for (const e of this.entries(from, to)) {
-        if (!isLive(e, now)) continue
-        entriesOut++
-        outputBytes += e.key.length + e.value.length + ESTIMATED_ENTRY_OVERHEAD
-      }
-      const inputs = plan?.inputs ?? []
-      return {
-        inputTables: inputs.length + (pending ? 1 : 0),
-        inputBytes: inputs.reduce((s, t) => s + t.meta.fileSize, 0) + (pending ? this.walBytes : 0),
-        outputTables: entriesOut > 0 ? Math.max(1, Math.ceil(outputBytes / this.ctx.policy.targetFileBytes)) : 0,
-        outputBytes,
-        entriesIn: inputs.reduce((s, t) => s + t.meta.entries, 0) + this.memtable.size,
-        entriesOut,
-      }
-    }
+    const full = from === undefined && to === undefined
+    if (dryRun) return this.estimateCompaction(full ? undefined : {from, to})
+    if (full) return this.compactAll()
+    const pending = this.memtable.size
     this.flush()
     const plan = rangeCompaction(this.levels, from, to)
-    if (plan === undefined) return {inputTables: 0, inputBytes: 0, outputTables: 0, outputBytes: 0, entriesIn: 0, entriesOut: 0}
-    const only = plan.inputs.length === 1 ? plan.inputs[0] : undefined
-    if (only && only.meta.level === plan.outputLevel && only.reader.properties.deletes === 0 && only.reader.properties.withExpiry === 0) {
-      // Already one clean table in place: nothing to drop.
-      const m = only.meta
-      return {inputTables: 1, inputBytes: m.fileSize, outputTables: 1, outputBytes: m.fileSize, entriesIn: m.entries, entriesOut: m.entries}
+    if (plan === undefined) return {...NO_COMPACTION, memtableEntries: pending}
+    return {...this.run(plan), memtableEntries: pending}
+  }
+
+  /** A full compaction; see `compact`. */
+  private compactAll(): ShardCompaction {
+    const wal = this.requireWriter()
+    const {fs, dir} = this.ctx
+    const inputs = this.levels.all()
+    const memtable = this.memtable.sorted()
+    if (inputs.length === 0 && memtable.length === 0) return NO_COMPACTION
+    const now = this.ctx.now()
+    wal.sync()
+    // Every table and the memtable are inputs and the output is the deepest level:
+    // no older version of any key remains anywhere, so only live records are kept.
+    const merged = mergeNewest([memtable, ...inputs.map((t) => t.reader.entries())])
+    const kept = (function* (): Generator<Entry> {
+      for (const e of merged) if (isLive(e, now)) yield e
+    })()
+    const built = this.buildTables(kept, Math.max(1, this.levels.deepest()), 'compact')
+    let newWal: WalWriter | undefined
+    try {
+      let walNumber = this.manifest.walNumber
+      let lastSeq = this.manifest.lastSeq
+      if (memtable.length > 0) {
+        walNumber = this.allocate()
+        lastSeq = this.lastSeq
+        newWal = WalWriter.create(fs, joinPath(dir, walFileName(walNumber)), this.ctx.index)
+      }
+      fs.syncDir(dir)
+      this.install(built, walNumber, lastSeq)
+    } catch (err) {
+      newWal?.close()
+      throw err
     }
-    return this.run(plan)
+    if (newWal !== undefined) {
+      wal.close()
+      this.wal = newWal
+      this.walBytes = newWal.size()
+      this.memtable = new Memtable()
+    }
+    return {
+      inputTables: inputs.length,
+      inputBytes: inputs.reduce((s, t) => s + t.meta.fileSize, 0),
+      memtableEntries: memtable.length,
+      outputTables: built.length,
+      outputBytes: built.reduce((s, t) => s + t.meta.fileSize, 0),
+      entriesIn: inputs.reduce((s, t) => s + t.meta.entries, 0) + memtable.length,
+      entriesOut: built.reduce((s, t) => s + t.meta.entries, 0),
+    }
+  }
+
+  /**
+   * What `compact` would do, without writing: the same inputs, the exact
+   * number of entries kept (counted by the same merge), and the output size
+   * estimated from the input tables' properties (compaction-estimate.ts). A
+   * range's inputs are those after the flush the real run starts with, so
+   * the memtable counts as the table it would be flushed into, whose size
+   * (part of inputBytes) is then an estimate too.
+   */
+  private estimateCompaction(range?: {from?: Buffer; to?: Buffer}): ShardCompaction {
+    const now = this.ctx.now()
+    const pending = this.memtable.size
+    let inputs: readonly LiveTable[]
+    let span: {lo?: Buffer; hi?: Buffer} = {}
+    let flushed = 0
+    if (range === undefined) {
+      inputs = this.levels.all()
+    } else {
+      const plan = rangeCompaction(this.afterFlush(), range.from, range.to)
+      const real = plan?.inputs.filter((t) => t.meta.fileNumber !== PENDING_FLUSH) ?? []
+      flushed = plan !== undefined && plan.inputs.length > real.length ? 1 : 0
+      inputs = real
+      if (plan !== undefined) span = spanOf(plan.inputs)
+    }
+    if (range !== undefined && inputs.length === 0 && flushed === 0) return {...NO_COMPACTION, memtableEntries: pending}
+    let entriesOut = 0
+    let rawBytes = 0
+    for (const e of this.entries(span.lo)) {
+      if (span.hi !== undefined && compareKeys(e.key, span.hi) > 0) break
+      if (!isLive(e, now)) continue
+      entriesOut++
+      rawBytes += e.key.length + e.value.length
+    }
+    const estimate = estimateOutputBytes(inputs, {entries: entriesOut, rawBytes})
+    // The table the flush would write is not there to measure: its size is estimated like the output's.
+    const flushBytes = flushed === 0 ? 0 : estimateOutputBytes(inputs, memtableContents(this.memtable)).bytes
+    return {
+      inputTables: inputs.length + flushed,
+      inputBytes: inputs.reduce((s, t) => s + t.meta.fileSize, 0) + flushBytes,
+      memtableEntries: pending,
+      outputTables: estimateOutputTables(estimate.bytes, entriesOut, this.ctx.policy.targetFileBytes),
+      outputBytes: estimate.bytes,
+      outputBytesBasis: estimate.basis,
+      entriesIn: inputs.reduce((s, t) => s + t.meta.entries, 0) + pending,
+      entriesOut,
+    }
+  }
+
+  /**
+   * The level set as `flush` would leave it, the memtable standing as a
+   * table numbered PENDING_FLUSH (its reader is never used: only the level
+   * shape is, to plan a range compaction).
+   */
+  private afterFlush(): LevelSet {
+    if (this.memtable.size === 0) return this.levels
+    const sorted = this.memtable.sorted()
+    const lo = sorted[0].key
+    const hi = sorted[sorted.length - 1].key
+    const level = flushLevel(this.levels, this.ctx.policy, lo, hi)
+    const meta: TableMeta = {fileNumber: PENDING_FLUSH, fileSize: 0, level, entries: sorted.length, minSeq: 0, maxSeq: this.lastSeq, smallestKey: lo, largestKey: hi}
+    return new LevelSet([{meta, reader: undefined as unknown as TableReader}, ...this.levels.all()], this.ctx.dir)
   }
 
   /** What a cut records of this shard now: its manifest, WAL length and last sequence number. */
@@ -556,17 +672,32 @@ export class Shard {
 
 const EMPTY = Buffer.alloc(0)
 
+/** Entries of the memtable and their key and value bytes. */
+function memtableContents(m: Memtable): {entries: number; rawBytes: number} {
+  let rawBytes = 0
+  for (const e of m.entries()) rawBytes += e.key.length + e.value.length
+  return {entries: m.size, rawBytes}
+}
+
 function countTombstones(m: Memtable): number {
   let n = 0
   for (const e of m.entries()) if (e.kind === Kind.DELETE) n++
   return n
 }
 
+/**
+ * The error for a shard that could not be loaded. A file the shard's CURRENT
+ * or manifest names that is missing (after the view's retries) is damage,
+ * CORRUPTION, like one of the wrong size: checked before keeping a
+ * StrataError as it is, because opening a table wraps its ENOENT as IO.
+ */
 function wrapLoadError(ctx: ShardContext, err: unknown): StrataError {
-  if (err instanceof StrataError) return err
   if (isNotFound(err)) {
-    const path = (err as NodeJS.ErrnoException).path ?? ctx.dir
-    return new StrataError(ErrorCode.CORRUPTION, `${path}: file listed by the shard's manifest is missing`, {file: path, offset: 0})
+    const cause = err instanceof StrataError ? err.cause : err
+    const path = (cause as NodeJS.ErrnoException).path ?? (err instanceof StrataError ? err.file : undefined) ?? ctx.dir
+    const why = path.endsWith(CURRENT_FILE) ? 'every shard directory has one' : 'yet named by the shard\'s CURRENT or manifest'
+    return new StrataError(ErrorCode.CORRUPTION, `${path}: missing, ${why}`, {file: path, offset: 0})
   }
+  if (err instanceof StrataError) return err
   return ioError('open shard', ctx.dir, err)
 }

@@ -205,3 +205,45 @@ test('a WAL record whose checksum holds but whose batch does not decode is corru
   assertCorruption(t, r, wal, b.length, b.length + record.length)
   t.regex(r.stderr, /WAL records\[\d+\]\.payload\.count fails validation/)
 })
+
+test('a WAL damaged in the middle: --records, --hex and --layout show every record before the damage, then exit 3', async (t) => {
+  const dir = await damagedCopy()
+  const wal = firstFile(dir, 'wal', (p) => fs.statSync(p).size > 200)
+  const b = fs.readFileSync(wal)
+  const starts: number[] = []
+  for (let at = 20; at < b.length; at += 9 + b.readUInt32LE(at + 4)) starts.push(at)
+  t.true(starts.length >= 4, `${starts.length} records`)
+  const k = Math.floor(starts.length / 2)
+  const before = await strata(['dump', wal, '--records', '--format', 'ndjson'])
+  t.is(before.code, 0, before.stderr)
+  // One entry per record in this store's WAL: the first k lines are the records before the damage.
+  const sound = before.stdout.split('\n').filter((l) => l !== '')
+  t.is(sound.length, starts.length)
+  flip(wal, starts[k] + 12)
+  const end = starts[k] + 9 + b.readUInt32LE(starts[k] + 4)
+
+  const records = await strata(['dump', wal, '--records', '--format', 'ndjson'])
+  t.is(records.code, 3)
+  t.like(JSON.parse(records.stderr), {error: {code: 'CORRUPTION', file: wal, offset: starts[k]}})
+  t.deepEqual(records.stdout.split('\n').filter((l) => l !== ''), sound.slice(0, k))
+  const text = await strata(['dump', wal, '--records'])
+  assertCorruption(t, text, wal, starts[k], end)
+  t.is(text.stdout.split('\n').filter((l) => l !== '').length, k)
+  const table = await strata(['dump', wal, '--records', '--format', 'table'])
+  assertCorruption(t, table, wal, starts[k], end)
+  t.is(table.stdout.split('\n').filter((l) => l.includes(`│ ${wal}`)).length, k)
+
+  const hex = await strata(['dump', wal, '--hex'])
+  assertCorruption(t, hex, wal, starts[k], end)
+  t.deepEqual([...hex.stdout.matchAll(/^-- (record \d+|damaged) \[(\d+), (\d+)\) --$/gm)].map((m) => [m[1], Number(m[2])]),
+    [...starts.slice(0, k).map((s, i) => [`record ${i}`, s]), ['damaged', starts[k]]])
+  t.regex(hex.stdout, /damaged = \d+ bytes not decoded: record checksum mismatch/)
+
+  const layout = await strata(['dump', wal, '--layout', '--format', 'json'])
+  t.is(layout.code, 3)
+  t.like(JSON.parse(layout.stderr), {error: {code: 'CORRUPTION', file: wal, offset: starts[k]}})
+  const blocks = (JSON.parse(layout.stdout) as {files: Array<{blocks: Array<{type: string; offset: number; end: number}>}>}).files[0].blocks
+  t.deepEqual(blocks.map((x) => [x.type, x.offset]), [['header', 0], ...starts.slice(0, k).map((s) => ['record', s]), ['damaged', starts[k]]])
+  t.is(blocks.at(-1)?.end, b.length)
+  assertCorruption(t, await strata(['dump', wal, '--layout']), wal, starts[k], end)
+})
