@@ -185,15 +185,15 @@ export class TableReader implements FileHolder {
     return this
   }
 
-  /** Drops a reference; the last one closes the table and then runs what `retire` gave (its errors are thrown). */
+  /**
+   * Drops a reference; the last one closes the table and then runs what
+   * `retire` gave. Errors of either are thrown (a close that fails leaves the
+   * file in place; a writer's next open removes files no manifest names).
+   */
   unref(): void {
     if (this.refs <= 0) return
     if (--this.refs > 0) return
-    try {
-      this.close()
-    } catch {
-      // A read descriptor's close loses nothing.
-    }
+    this.close()
     const then = this.whenUnused
     this.whenUnused = undefined
     then?.()
