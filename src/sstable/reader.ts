@@ -117,11 +117,6 @@ export class TableReader implements FileHolder {
     return this.refs
   }
 
-  /** True while a descriptor is open. */
-  get hasFile(): boolean {
-    return this.file !== undefined
-  }
-
   /**
    * Opens the table at `path` and checks its footer, meta blocks and index;
    * data blocks go through `cache` if given. `source` is a FileSystem, or one
@@ -171,11 +166,6 @@ export class TableReader implements FileHolder {
     const t = new TableReader(source, path, fileSize)
     if (cache !== undefined && cache.capacity > 0) t.cached = cache.forTable()
     return t
-  }
-
-  /** Opens the descriptor now if it is not open (a read-only view holds its tables' files from the start where the budget allows). */
-  holdFile(): void {
-    if (this.file === undefined) this.acquire()
   }
 
   /** Takes a reference; see the class comment. CLOSED if the table is already closed. */

@@ -203,16 +203,10 @@ export class Shard {
         const path = joinPath(dir, tableFileName(meta.fileNumber))
         const source = {fs, ...(ctx.files ? {files: ctx.files} : {})}
         let reader: TableReader
-        if (hold) {
-          reader = TableReader.openLazily(source, path, ctx.cache)
-        } else {
-          let size: number
-          try {
-            size = fs.fileSize(path)
-          } catch (err) {
-            throw isNotFound(err) ? missingTable(path, err) : ioError('stat', path, err)
-          }
-          reader = TableReader.deferred(source, path, size, ctx.cache)
+        try {
+          reader = hold ? TableReader.openLazily(source, path, ctx.cache) : TableReader.deferred(source, path, fs.fileSize(path), ctx.cache)
+        } catch (err) {
+          throw isNotFound(err) ? missingTable(path, err) : err instanceof StrataError ? err : ioError('stat', path, err)
         }
         tables.push({meta, reader})
         if (reader.fileSize !== meta.fileSize) {
