@@ -114,3 +114,19 @@ test('maxOpenFiles must be an integer of at least 8', async (t) => {
   t.true(err instanceof StrataError)
   t.is((err as StrataError).code, 'INVALID_ARGUMENT')
 })
+
+test('a read-only get whose parked table a writer compacted away reads again from a fresh view', async (t) => {
+  const dir = await manyTables(20)
+  const reader = await open(dir, {readOnly: true, maxOpenFiles: 8})
+  t.is(reader.getSync(key(0))?.value.toString(), 'v0') // opens the shard: 20 tables, 12 of them parked
+  const writer = await open(dir, {sync: 'none'})
+  await writer.compact()
+  t.is(writer.stats().totals.tables, 1)
+  // Every key of the old view, including those whose tables were parked and are now deleted.
+  let found = 0
+  for (let i = 0; i < 20 * 200; i += 97) if (reader.getSync(key(i))?.value.toString() === `v${i % 20}`) found++
+  t.is(found, Math.ceil((20 * 200) / 97))
+  t.is(reader.stats().totals.tables, 1)
+  await writer.close()
+  await reader.close()
+})
