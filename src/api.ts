@@ -31,6 +31,13 @@ export interface OpenOptions {
   readonly levelBaseBytes?: number
   /** Byte budget of the decoded block cache shared by all tables. Default 8 MiB; 0 disables it. */
   readonly cacheSizeBytes?: number
+  /**
+   * Most file descriptors the store keeps open at once (tables and WALs,
+   * LevelDB's max_open_files): past it the least recently used are closed and
+   * reopened on next use. Default 500, lowered to half the process's
+   * `ulimit -n` when that is smaller. At least 8.
+   */
+  readonly maxOpenFiles?: number
   /** Filesystem implementation (tests inject faults through it). */
   readonly fs?: FileSystem
   /** Clock in ms since the epoch, used for TTL. Default Date.now. */

@@ -18,6 +18,7 @@ import {crc32} from '../util/crc.js'
 import {hashKey, type KeyHash} from '../util/hash.js'
 import {corruption, ErrorCode, invalidArgument, ioError, StrataError} from '../errors.js'
 import type {FileSystem, ReadableFile} from '../vfs/fs.js'
+import type {FileHolder, OpenFiles} from '../vfs/open-files.js'
 import {Block} from './block.js'
 import {chargeOf, type BlockCache, type TableBlocks} from './block-cache.js'
 import {bloomMayContain} from './bloom.js'
@@ -47,18 +48,48 @@ interface TableMeta {
   readonly filter: Buffer
 }
 
-/** An open table; see the module comment. */
-export class TableReader {
+/** Where a table's descriptor comes from: the filesystem, and the budget of open descriptors if any. */
+export interface TableFileSource {
+  readonly fs: FileSystem
+  /** Descriptor budget; without it the table keeps its descriptor until closed. */
+  readonly files?: OpenFiles
+}
+
+/**
+ * An open table; see the module comment.
+ *
+ * Lifetime: a table is reference counted. Its creator holds the first
+ * reference; a version of the shard and every scan snapshot that includes the
+ * table hold one each (`ref`/`unref`). The last `unref` closes the table and
+ * runs what `retire` gave, which deletes a file a compaction made obsolete.
+ * `close` closes at once, whatever the count.
+ *
+ * Descriptor: opened on first read, through the store's `OpenFiles` budget,
+ * which may park it (close it, to reopen by path on next use) when other
+ * files need the room. Parking is safe because a referenced table's file is
+ * not deleted by this process; a read-only view cannot stop another process
+ * from deleting it, and then a reopen fails with an IO error whose cause is
+ * ENOENT (`isNotFound`), which the store answers by reading a fresh view.
+ */
+export class TableReader implements FileHolder {
   private closed = false
+  private file: ReadableFile | undefined
+  private refs = 1
+  private whenUnused: (() => void) | undefined
   private cached: TableBlocks | undefined
   private indexEntries: IndexEntry[] | undefined
   private meta: TableMeta | undefined
 
   private constructor(
-    private readonly file: ReadableFile,
+    private readonly source: TableFileSource,
     readonly path: string,
-    readonly fileSize: number,
+    private size: number,
   ) {}
+
+  /** The file's size in bytes. */
+  get fileSize(): number {
+    return this.size
+  }
 
   /** The properties block. */
   get properties(): TableProperties {
@@ -81,9 +112,19 @@ export class TableReader {
     return this.indexEntries
   }
 
-  /** Opens the table at `path` and checks its footer, meta blocks and index; data blocks go through `cache` if given. */
-  static open(fs: FileSystem, path: string, cache?: BlockCache): TableReader {
-    const t = TableReader.openLazily(fs, path, cache)
+  /** References held (0 once closed by the last unref). */
+  get refCount(): number {
+    return this.refs
+  }
+
+  /**
+   * Opens the table at `path` and checks its footer, meta blocks and index;
+   * data blocks go through `cache` if given. `source` is a FileSystem, or one
+   * with a descriptor budget.
+   */
+  static open(source: FileSystem | TableFileSource, path: string, cache?: BlockCache): TableReader {
+    const src = 'fs' in source ? source : {fs: source}
+    const t = TableReader.openLazily(src, path, cache)
     try {
       t.meta = t.loadMeta()
       return t
@@ -99,36 +140,99 @@ export class TableReader {
 
   /**
    * Opens the table's file and takes its size, but reads and checks the
-   * footer, meta blocks and index only when first needed, so a store opens
-   * just the tables a command touches. Holding the file open keeps the table
-   * readable even if a compaction deletes it meanwhile.
+   * footer, meta blocks and index only when first needed.
    */
-  static openLazily(fs: FileSystem, path: string, cache?: BlockCache): TableReader {
-    let file: ReadableFile
+  static openLazily(source: FileSystem | TableFileSource, path: string, cache?: BlockCache): TableReader {
+    const src = 'fs' in source ? source : {fs: source}
+    const t = new TableReader(src, path, 0)
+    const file = t.acquire()
     try {
-      file = fs.openRead(path)
+      t.size = file.size()
     } catch (err) {
-      throw ioError('open', path, err)
-    }
-    let fileSize: number
-    try {
-      fileSize = file.size()
-    } catch (err) {
-      try {
-        file.close()
-      } catch {
-        // Already failing; report the first error.
-      }
+      t.park()
+      src.files?.closed(t)
       throw ioError('stat', path, err)
     }
-    const t = new TableReader(file, path, fileSize)
     if (cache !== undefined && cache.capacity > 0) t.cached = cache.forTable()
     return t
   }
 
-  private loadMeta(): TableMeta {
+  /**
+   * A table of `fileSize` bytes (the manifest's word, checked by the caller)
+   * whose file is opened only when first read: a store opens just the
+   * tables a command touches, and holds at most its budget of descriptors.
+   */
+  static deferred(source: TableFileSource, path: string, fileSize: number, cache?: BlockCache): TableReader {
+    const t = new TableReader(source, path, fileSize)
+    if (cache !== undefined && cache.capacity > 0) t.cached = cache.forTable()
+    return t
+  }
+
+  /** Takes a reference; see the class comment. CLOSED if the table is already closed. */
+  ref(): this {
     if (this.closed) throw new StrataError(ErrorCode.CLOSED, `${this.path}: table is closed`, {file: this.path})
-    const {file, path, fileSize} = this
+    this.refs++
+    return this
+  }
+
+  /**
+   * Drops a reference; the last one closes the table and then runs what
+   * `retire` gave. Errors of either are thrown (a close that fails leaves the
+   * file in place; a writer's next open removes files no manifest names).
+   */
+  unref(): void {
+    if (this.refs <= 0) return
+    if (--this.refs > 0) return
+    this.close()
+    const then = this.whenUnused
+    this.whenUnused = undefined
+    then?.()
+  }
+
+  /** The table left the shard's live set: `remove` (deleting its file) runs once no reference is left. Drops the caller's reference. */
+  retire(remove: () => void): void {
+    this.whenUnused = remove
+    this.unref()
+  }
+
+  /** FileHolder: closes the descriptor; the next read reopens it by path. */
+  park(): boolean {
+    const f = this.file
+    if (f === undefined) return true
+    this.file = undefined
+    try {
+      f.close()
+    } catch {
+      // A read descriptor's close loses nothing.
+    }
+    return true
+  }
+
+  /** The open descriptor, opening it (through the budget) if parked or not yet opened. */
+  private fd(): ReadableFile {
+    const f = this.file
+    if (f !== undefined) {
+      this.source.files?.touch(this)
+      return f
+    }
+    return this.acquire()
+  }
+
+  private acquire(): ReadableFile {
+    if (this.closed) throw new StrataError(ErrorCode.CLOSED, `${this.path}: table is closed`, {file: this.path})
+    const {fs, files} = this.source
+    const openFile = (): ReadableFile => fs.openRead(this.path)
+    try {
+      this.file = files === undefined ? openFile() : files.open(this, openFile)
+    } catch (err) {
+      throw ioError('open', this.path, err)
+    }
+    return this.file
+  }
+
+  private loadMeta(): TableMeta {
+    const file = this.fd()
+    const {path, fileSize} = this
     if (fileSize < FOOTER_SIZE) throw corruption(path, 0, `file of ${fileSize} bytes is too short for a table footer`)
     const footerAt = fileSize - FOOTER_SIZE
     const footer = decodeFooter(readExact(file, path, footerAt, FOOTER_SIZE), path, footerAt)
@@ -218,17 +322,19 @@ export class TableReader {
    * does not lie before the footer).
    */
   readBlock(handle: BlockHandle): {contents: Buffer; compression: BlockCompression} {
-    if (this.closed) throw new StrataError(ErrorCode.CLOSED, `${this.path}: table is closed`, {file: this.path})
-    return readBlockAt(this.file, this.path, this.fileSize - FOOTER_SIZE, handle)
+    return readBlockAt(this.fd(), this.path, this.fileSize - FOOTER_SIZE, handle)
   }
 
-  /** Releases the file. Idempotent. */
+  /** Releases the file and cached blocks now, whatever references remain. Idempotent. */
   close(): void {
     if (this.closed) return
     this.closed = true
     this.cached?.clear()
+    this.source.files?.closed(this)
+    const f = this.file
+    this.file = undefined
     try {
-      this.file.close()
+      f?.close()
     } catch (err) {
       throw ioError('close', this.path, err)
     }
@@ -247,11 +353,10 @@ export class TableReader {
       if (views) hit.pooled = false
       return hit
     }
-    if (this.closed) throw new StrataError(ErrorCode.CLOSED, `${this.path}: table is closed`, {file: this.path})
     const handle = this.blocks.handle(i)
     // Blocks larger than the pool's sizes get plain buffers, which giveBack ignores.
     const pool = !views ? tb?.cache : undefined
-    const {contents, compression} = readBlockAt(this.file, this.path, this.fileSize - FOOTER_SIZE, handle, pool)
+    const {contents, compression} = readBlockAt(this.fd(), this.path, this.fileSize - FOOTER_SIZE, handle, pool)
     const block = new Block(contents, this.path, offset, compression !== BlockCompression.NONE)
     let charge = contents.length + 64
     if (pool !== undefined && compression === BlockCompression.NONE) {

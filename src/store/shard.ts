@@ -4,9 +4,16 @@
  *
  * A shard is opened either as the writer (the store holds the LOCK) or as a
  * read-only view. A view is a consistent snapshot: the manifest CURRENT named,
- * the tables it lists (their descriptors opened, so later deletion does not
- * matter) and the WAL up to its last complete record. If a writer swaps files
- * while the view is being assembled, assembly starts over.
+ * the tables it lists (each checked to exist with the manifest's size; their
+ * descriptors opened as far as the store's descriptor budget allows, so that
+ * a writer's later deletion does not matter) and the WAL up to its last
+ * complete record, read whole and closed. If a writer swaps files while the
+ * view is being assembled, assembly starts over.
+ *
+ * Tables are reference counted (TableReader.ref): the live set holds one
+ * reference to each, and every scan snapshot (`snapshot`) one more. A table
+ * a flush or compaction drops is deleted when its last reference goes, so a
+ * scan keeps reading the tables it started with.
  */
 import {ErrorCode, StrataError, ioError, isNotFound} from '../errors.js'
 import type {FileSystem} from '../vfs/fs.js'
@@ -25,6 +32,8 @@ import {readCurrent, switchManifest} from '../manifest/current.js'
 import {CURRENT_FILE, joinPath, manifestFileName, parseFileName, tableFileName, walFileName} from './files.js'
 import {Memtable} from './memtable.js'
 import {mergeNewest} from './merge.js'
+import {ShardSnapshot} from './shard-snapshot.js'
+import type {OpenFiles} from '../vfs/open-files.js'
 import {LevelSet, type LiveTable} from './levels.js'
 import {flushLevel, pickCompaction, rangeCompaction, type CompactionPlan, type CompactionPolicy} from './compaction.js'
 import {estimateOutputBytes, estimateOutputTables, type EstimateBasis} from './compaction-estimate.js'
@@ -41,6 +50,8 @@ export interface ShardContext {
   readonly now: () => number
   /** Decoded data blocks shared by the store's tables. */
   readonly cache?: BlockCache
+  /** The store's budget of open descriptors (tables and WALs). */
+  readonly files?: OpenFiles
   readonly policy: CompactionPolicy
 }
 
@@ -149,7 +160,7 @@ export class Shard {
   static openView(ctx: ShardContext): Shard {
     for (let attempt = 0; ; attempt++) {
       try {
-        const live = Shard.load(ctx)
+        const live = Shard.load(ctx, true)
         return new Shard(ctx, live, live.manifest.nextFileNumber)
       } catch (err) {
         if (!isNotFound(err) || attempt >= READ_RETRIES) throw wrapLoadError(ctx, err)
@@ -166,7 +177,7 @@ export class Shard {
   static openWriter(ctx: ShardContext): Shard {
     let live
     try {
-      live = Shard.load(ctx)
+      live = Shard.load(ctx, false)
     } catch (err) {
       throw wrapLoadError(ctx, err)
     }
@@ -182,7 +193,7 @@ export class Shard {
         if ((parsed && !keep.has(name)) || name === `${CURRENT_FILE}.tmp`) fs.unlink(joinPath(dir, name))
       }
       const shard = new Shard(ctx, live, next)
-      shard.wal = WalWriter.reopen(fs, joinPath(dir, walFileName(m.walNumber)), live.wal.validLength)
+      shard.wal = WalWriter.reopen(fs, joinPath(dir, walFileName(m.walNumber)), live.wal.validLength, ctx.files)
       // A writer that failed (fail-stop) may have left state that is visible
       // but not durable: WAL bytes whose sync failed, or a CURRENT rename whose
       // directory sync failed. Make everything this writer builds on durable
@@ -196,7 +207,13 @@ export class Shard {
     }
   }
 
-  private static load(ctx: ShardContext) {
+  /**
+   * Reads CURRENT, its manifest and the WAL, and checks that every table the
+   * manifest names exists with its size. `hold`: open the tables' descriptors
+   * now (a read-only view, which cannot stop another process's compaction
+   * from deleting them); a writer opens each on first read.
+   */
+  private static load(ctx: ShardContext, hold: boolean) {
     const {fs, dir} = ctx
     const {manifest, manifestNumber} = readCurrent(fs, dir)
     if (manifest.shard !== ctx.index) {
@@ -206,7 +223,13 @@ export class Shard {
     try {
       for (const meta of manifest.tables) {
         const path = joinPath(dir, tableFileName(meta.fileNumber))
-        const reader = TableReader.openLazily(fs, path, ctx.cache)
+        const source = {fs, ...(ctx.files ? {files: ctx.files} : {})}
+        let reader: TableReader
+        try {
+          reader = hold ? TableReader.openLazily(source, path, ctx.cache) : TableReader.deferred(source, path, fs.fileSize(path), ctx.cache)
+        } catch (err) {
+          throw isNotFound(err) ? missingTable(path, err) : err instanceof StrataError ? err : ioError('stat', path, err)
+        }
         tables.push({meta, reader})
         if (reader.fileSize !== meta.fileSize) {
           throw new StrataError(ErrorCode.CORRUPTION, `${path}: size ${reader.fileSize} differs from the manifest's ${meta.fileSize}`, {file: path, offset: 0})
@@ -272,22 +295,22 @@ export class Shard {
     return out.sort((a, b) => b.entry.seq - a.entry.seq)
   }
 
-  /** Newest version of every key in [from, to), tombstones included. */
-  entries(from?: Buffer, to?: Buffer, reverse = false): Generator<Entry> {
-    const sources: Iterable<Entry>[] = [this.memtable.entries(from, to, reverse)]
-    const inRange = (t: LiveTable): boolean =>
-      (from === undefined || Buffer.compare(t.meta.largestKey, from) >= 0) && (to === undefined || Buffer.compare(t.meta.smallestKey, to) < 0)
-    for (const t of this.levels.l0) if (inRange(t)) sources.push(t.reader.entries({from, to, reverse}))
-    for (let L = 1; L < this.levels.levels.length; L++) {
-      // A level is one sorted run: its tables chained in order form one source.
-      const run = this.levels.levels[L].filter(inRange)
-      if (run.length === 0) continue
-      const ordered = reverse ? run.slice().reverse() : run
-      sources.push((function* () {
-        for (const t of ordered) yield* t.reader.entries({from, to, reverse})
-      })())
+  /**
+   * The shard as it is now, for a scan: holds its tables and memtable until
+   * released (see ShardSnapshot).
+   */
+  snapshot(): ShardSnapshot {
+    return ShardSnapshot.take(this.memtable, this.lastSeq, this.levels)
+  }
+
+  /** Newest version of every key in [from, to), tombstones included, read from a snapshot released at the end. */
+  *entries(from?: Buffer, to?: Buffer, reverse = false): Generator<Entry> {
+    const snap = this.snapshot()
+    try {
+      yield* snap.entries(from, to, reverse)
+    } finally {
+      snap.release()
     }
-    return mergeNewest(sources, reverse)
   }
 
   /**
@@ -348,7 +371,7 @@ export class Shard {
         smallestKey: Buffer.from(p.smallestKey),
         largestKey: Buffer.from(p.largestKey),
       }
-      out.push({meta, reader: TableReader.open(fs, path, this.ctx.cache)})
+      out.push({meta, reader: TableReader.open({fs, ...(this.ctx.files ? {files: this.ctx.files} : {})}, path, this.ctx.cache)})
     }
     try {
       for (const e of entries) {
@@ -402,10 +425,8 @@ export class Shard {
     this.manifest = manifest
     this.manifestNumber = number
     this.levels = next
-    for (const t of dropped) {
-      t.reader.close()
-      fs.unlink(joinPath(dir, tableFileName(t.meta.fileNumber)))
-    }
+    // A dropped table that a scan still reads is deleted when the scan lets go of it.
+    for (const t of dropped) t.reader.retire(() => fs.unlink(joinPath(dir, tableFileName(t.meta.fileNumber))))
     if (oldWal !== walNumber) fs.unlink(joinPath(dir, walFileName(oldWal)))
     fs.unlink(joinPath(dir, manifestFileName(oldManifest)))
   }
@@ -421,7 +442,7 @@ export class Shard {
     const {fs, dir} = this.ctx
     wal.sync()
     const walNumber = this.allocate()
-    const newWal = WalWriter.create(fs, joinPath(dir, walFileName(walNumber)), this.ctx.index)
+    const newWal = WalWriter.create(fs, joinPath(dir, walFileName(walNumber)), this.ctx.index, this.ctx.files)
     try {
       const sorted = this.memtable.sorted()
       const level = flushLevel(this.levels, this.ctx.policy, sorted[0].key, sorted[sorted.length - 1].key)
@@ -649,11 +670,12 @@ export class Shard {
     }
   }
 
+  /** Drops the live set's references (a table an open snapshot holds stays open until it is released) and closes the WAL. */
   close(): void {
     let first: unknown
     for (const t of this.levels.all()) {
       try {
-        t.reader.close()
+        t.reader.unref()
       } catch (err) {
         first ??= err
       }
@@ -683,6 +705,11 @@ function countTombstones(m: Memtable): number {
   let n = 0
   for (const e of m.entries()) if (e.kind === Kind.DELETE) n++
   return n
+}
+
+/** A table its manifest names is missing: CORRUPTION, keeping the ENOENT as cause so that a view's assembly retries (see isNotFound). */
+function missingTable(path: string, cause: unknown): StrataError {
+  return new StrataError(ErrorCode.CORRUPTION, `${path}: table file named by the manifest is missing`, {file: path, offset: 0, cause})
 }
 
 /**

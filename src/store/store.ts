@@ -3,8 +3,9 @@
  * its shard (jump consistent hash), applies the sync mode, triggers flushes
  * and compactions, and merges shards for scans.
  */
-import {ErrorCode, StrataError, invalidArgument, ioError} from '../errors.js'
-import {nodeFileSystem} from '../vfs/node-fs.js'
+import {ErrorCode, StrataError, invalidArgument, ioError, isNotFound} from '../errors.js'
+import {descriptorLimit, nodeFileSystem} from '../vfs/node-fs.js'
+import {DEFAULT_MAX_OPEN_FILES, MIN_MAX_OPEN_FILES, OpenFiles} from '../vfs/open-files.js'
 import type {FileSystem} from '../vfs/fs.js'
 import {Kind, isLive, type Entry} from '../record/format.js'
 import {logicalValue} from '../record/value.js'
@@ -38,6 +39,7 @@ import {DEFAULT_POLICY, type CompactionPolicy} from './compaction.js'
 import {BlockCache} from '../sstable/block-cache.js'
 import {mergeNewest} from './merge.js'
 import {rangeProblem} from './key-range.js'
+import {ScanLeases} from './scan-leases.js'
 import {VERSION} from '../version.js'
 import {cleanDeadPins} from '../cut/pin-cleaner.js'
 import {pinCut, readShardState, shardCut, type StoreCut} from '../cut/cut.js'
@@ -104,6 +106,9 @@ function expiryOf(op: {ttlMs?: unknown; expiresAt?: unknown}, now: number): numb
   return undefined
 }
 
+/** Fresh views a read-only read tries when tables vanish under it (a writer in another process compacting). */
+const VIEW_RETRIES = 5
+
 /** An async scan lets other callbacks run once every this many entries. */
 const SCAN_YIELD_EVERY = 1024
 
@@ -156,7 +161,7 @@ function toKeyValue(e: Entry, shard: number): KeyValue {
 }
 
 /** The context of shard `index` of the store in `dir`. */
-export function shardContext(fs: FileSystem, dir: string, index: number, desc: StoreDescriptor, now: () => number, policy: CompactionPolicy, cache?: BlockCache): ShardContext {
+export function shardContext(fs: FileSystem, dir: string, index: number, desc: StoreDescriptor, now: () => number, policy: CompactionPolicy, cache?: BlockCache, files?: OpenFiles): ShardContext {
   return {
     fs,
     dir: joinPath(dir, shardDirName(index)),
@@ -167,6 +172,7 @@ export function shardContext(fs: FileSystem, dir: string, index: number, desc: S
     now,
     policy,
     ...(cache ? {cache} : {}),
+    ...(files ? {files} : {}),
   }
 }
 
@@ -220,6 +226,10 @@ class StoreImpl implements Store {
   private readonly walFlushBytes: number
   private readonly policy: CompactionPolicy
   private readonly cache: BlockCache
+  /** Budget of open descriptors shared by the store's tables and WALs. */
+  private readonly files: OpenFiles
+  /** Snapshots held by open scans. */
+  private readonly scans = new ScanLeases()
   private closed = false
   /** Set by the first failed write or sync: the store refuses further writes (fail-stop). */
   private fatal: unknown
@@ -247,6 +257,11 @@ class StoreImpl implements Store {
     const cacheBytes = options.cacheSizeBytes ?? DEFAULT_CACHE_BYTES
     if (!Number.isSafeInteger(cacheBytes) || cacheBytes < 0) throw invalidArgument(`cacheSizeBytes must be a non-negative integer, got ${cacheBytes}`)
     this.cache = new BlockCache(cacheBytes)
+    const maxOpenFiles = options.maxOpenFiles ?? DEFAULT_MAX_OPEN_FILES
+    if (!Number.isSafeInteger(maxOpenFiles) || maxOpenFiles < MIN_MAX_OPEN_FILES) {
+      throw invalidArgument(`maxOpenFiles must be an integer of at least ${MIN_MAX_OPEN_FILES}, got ${maxOpenFiles}`)
+    }
+    this.files = new OpenFiles(maxOpenFiles, descriptorLimit())
   }
 
   private check(write: boolean): void {
@@ -261,7 +276,7 @@ class StoreImpl implements Store {
   private shard(i: number): Shard {
     let s = this.shards[i]
     if (s === undefined) {
-      const ctx = shardContext(this.fs, this.dir, i, this.desc, this.now, this.policy, this.cache)
+      const ctx = shardContext(this.fs, this.dir, i, this.desc, this.now, this.policy, this.cache, this.files)
       s = this.readOnly ? Shard.openView(ctx) : Shard.openWriter(ctx)
       this.shards[i] = s
     }
@@ -273,11 +288,49 @@ class StoreImpl implements Store {
     return {h, index: this.shardCount === 1 ? 0 : jumpHash(h, this.shardCount)}
   }
 
+  /**
+   * `read(shard i)`, after `read` failed with `err`. A read-only view whose
+   * table vanished (another process's compaction deleted it after the view
+   * parked its descriptor) is read again from a fresh view, a few times;
+   * any other error is thrown.
+   */
+  private reread<T>(i: number, err: unknown, read: (s: Shard) => T): T {
+    for (let attempt = 0; ; attempt++) {
+      if (!this.readOnly || !isNotFound(err) || attempt >= VIEW_RETRIES) throw err
+      const stale = this.shards[i]
+      this.shards[i] = undefined
+      try {
+        stale?.close()
+      } catch {
+        // A view holds read descriptors only.
+      }
+      try {
+        return read(this.shard(i))
+      } catch (e) {
+        err = e
+      }
+    }
+  }
+
+  /** `read(shard i)`, read again from a fresh view if a read-only view's table vanished (see reread). */
+  private readShard<T>(i: number, read: (s: Shard) => T): T {
+    try {
+      return read(this.shard(i))
+    } catch (err) {
+      return this.reread(i, err, read)
+    }
+  }
+
   getSync(k: Uint8Array | string): KeyValue | undefined {
     this.check(false)
     const key = toKey(k)
     const {h, index} = this.shardOfKey(key)
-    const e = this.shard(index).getEntry(key, h)
+    let e: Entry | undefined
+    try {
+      e = this.shard(index).getEntry(key, h)
+    } catch (err) {
+      e = this.reread(index, err, (s) => s.getEntry(key, h))
+    }
     return e !== undefined && isLive(e, this.now()) ? toKeyValue(e, index) : undefined
   }
 
@@ -466,20 +519,35 @@ class StoreImpl implements Store {
     if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) throw invalidArgument(`limit must be a non-negative integer, got ${limit}`)
     const reverse = options.reverse === true
     const self = this
-    return (function* () {
-      if (from !== undefined && to !== undefined && Buffer.compare(from, to) >= 0) return
-      if (limit === 0) return
-      const now = self.now()
-      const sources = []
-      for (let i = 0; i < self.shardCount; i++) sources.push(self.shard(i).entries(from, to, reverse))
-      let n = 0
-      const out = {source: 0}
-      for (const e of mergeNewest(sources, reverse, out)) {
-        if (!isLive(e, now)) continue
-        yield toKeyValue(e, out.source)
-        if (limit !== undefined && ++n >= limit) return
+    // The scan reads one snapshot per shard, taken at its first step and held
+    // until it ends (see ScanLeases for when an unfinished one is released).
+    let lease: ReturnType<ScanLeases['lease']> | undefined
+    const scan = (function* () {
+      try {
+        if (from !== undefined && to !== undefined && Buffer.compare(from, to) >= 0) return
+        if (limit === 0) return
+        if (lease!.released) throw new StrataError(ErrorCode.CLOSED, 'store is closed')
+        const now = self.now()
+        const sources = []
+        for (let i = 0; i < self.shardCount; i++) sources.push(lease!.hold(self.readShard(i, (s) => s.snapshot())).entries(from, to, reverse))
+        let n = 0
+        const out = {source: 0}
+        const merged = mergeNewest(sources, reverse, out)
+        for (;;) {
+          // close() released the snapshots: their tables may be closed.
+          if (lease!.released) throw new StrataError(ErrorCode.CLOSED, 'store is closed while a scan was open')
+          const r = merged.next()
+          if (r.done) return
+          if (!isLive(r.value, now)) continue
+          yield toKeyValue(r.value, out.source)
+          if (limit !== undefined && ++n >= limit) return
+        }
+      } finally {
+        lease!.release()
       }
     })()
+    lease = this.scans.lease(scan)
+    return scan
   }
 
   /** @internal See `shardVersions`. */
@@ -497,7 +565,7 @@ class StoreImpl implements Store {
     const key = toKey(k)
     const {h, index} = this.shardOfKey(key)
     const now = this.now()
-    const versions: ExplainedVersion[] = this.shard(index).versions(key, h).map((v, i) => {
+    const versions: ExplainedVersion[] = this.readShard(index, (s) => s.versions(key, h)).map((v, i) => {
       const e = v.entry
       const status = i > 0 ? 'shadowed' : e.kind === Kind.DELETE ? 'deleted' : isLive(e, now) ? 'wins' : 'expired'
       return {
@@ -522,7 +590,7 @@ class StoreImpl implements Store {
   stats(): StoreStats {
     this.check(false)
     const shards: ShardStats[] = []
-    for (let i = 0; i < this.shardCount; i++) shards.push(this.shard(i).stats())
+    for (let i = 0; i < this.shardCount; i++) shards.push(this.readShard(i, (s) => s.stats()))
     const sum = (f: (s: (typeof shards)[number]) => number) => shards.reduce((a, s) => a + f(s), 0)
     return {
       dir: this.dir,
@@ -559,6 +627,9 @@ class StoreImpl implements Store {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
+    // Open scans end here (their next step fails with CLOSED), so that the
+    // tables they held are closed, and deleted if obsolete, under the lock.
+    this.scans.releaseAll()
     if (this.syncTimer) clearTimeout(this.syncTimer)
     let first: unknown
     // After a failed write (a full disk, say) the WALs still hold every write

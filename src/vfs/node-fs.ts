@@ -137,3 +137,17 @@ export class NodeFileSystem implements FileSystem {
 
 /** The process-wide default filesystem. */
 export const nodeFileSystem: FileSystem = new NodeFileSystem()
+
+/**
+ * The process's soft limit on open descriptors (RLIMIT_NOFILE), read from
+ * /proc/self/limits; undefined where that is not available (not Linux) or
+ * unlimited. Process information, not store data, so it bypasses FileSystem.
+ */
+export function descriptorLimit(): number | undefined {
+  try {
+    const m = /^Max open files\s+(\d+)/m.exec(fs.readFileSync('/proc/self/limits', 'latin1'))
+    return m ? Number(m[1]) : undefined
+  } catch {
+    return undefined
+  }
+}

@@ -2,6 +2,7 @@ import {ByteWriter} from '../util/coding.js'
 import {crc32} from '../util/crc.js'
 import {invalidArgument} from '../errors.js'
 import type {FileSystem, WritableFile} from '../vfs/fs.js'
+import type {FileHolder, OpenFiles} from '../vfs/open-files.js'
 import {encodeEntry} from '../record/codec.js'
 import type {Entry} from '../record/format.js'
 import {
@@ -36,31 +37,53 @@ export function frameRecord(w: ByteWriter, type: number, payload: Uint8Array): B
 /**
  * Appends batches to one WAL file. Nothing appended is durable until `sync()`.
  * REQUIRES: a single writer per file (the store's LOCK guarantees it).
+ *
+ * With a descriptor budget (`OpenFiles`), the writer may be parked when idle:
+ * its descriptor is closed after its bytes are synced, and reopened for the
+ * next append, so a store that touched many shards does not hold a WAL
+ * descriptor per shard. A failed sync is remembered: every later `sync`
+ * fails too (fail-stop), however the failure was met.
  */
-export class WalWriter {
+export class WalWriter implements FileHolder {
   private readonly scratch = new ByteWriter(64 * 1024)
-  /** The error of the first failed sync, if one failed. */
-  private syncError: unknown
+  private file: WritableFile | undefined
+  private bytes = 0
+  /** Bytes appended (or a cut made) since the last sync. */
+  private dirty = false
+  private failed: unknown
 
-  private constructor(private readonly file: WritableFile, readonly path: string) {}
+  private constructor(
+    readonly path: string,
+    private readonly fs: FileSystem,
+    private readonly files: OpenFiles | undefined,
+  ) {}
 
   /** Creates a new WAL with its header and syncs it. The caller syncs the directory. */
-  static create(fs: FileSystem, path: string, shard: number): WalWriter {
-    const file = fs.create(path)
+  static create(fs: FileSystem, path: string, shard: number, files?: OpenFiles): WalWriter {
+    const w = new WalWriter(path, fs, files)
+    const file = w.openWith(() => fs.create(path))
     try {
       file.append(encodeWalHeader(shard))
       file.sync()
     } catch (err) {
-      file.close()
+      w.close()
       throw err
     }
-    return new WalWriter(file, path)
+    w.bytes = file.size()
+    return w
   }
 
-  /** Reopens an existing WAL for appending, cutting it to `validLength` (dropping a torn tail). */
-  static reopen(fs: FileSystem, path: string, validLength: number): WalWriter {
-    const file = fs.openAppend(path, validLength)
-    return new WalWriter(file, path)
+  /** Reopens an existing WAL for appending, cutting it to `validLength` (dropping a torn tail); the cut is durable after `sync`. */
+  static reopen(fs: FileSystem, path: string, validLength: number, files?: OpenFiles): WalWriter {
+    const w = new WalWriter(path, fs, files)
+    w.bytes = w.openWith(() => fs.openAppend(path, validLength)).size()
+    w.dirty = true
+    return w
+  }
+
+  private openWith(open: () => WritableFile): WritableFile {
+    this.file = this.files ? this.files.open(this, open) : open()
+    return this.file
   }
 
   /**
@@ -79,30 +102,61 @@ export class WalWriter {
     }
     out.writeUInt32LE(payloadLength, 4)
     out.writeUInt32LE(crc32(out.subarray(4)), 0)
-    this.file.append(out)
+    this.handle().append(out)
+    this.bytes += out.length
+    this.dirty = true
     if (w.length > 4 * 1024 * 1024) this.scratch.reset()
   }
 
   /**
-   * Makes every appended batch durable. Fail-stop: once a sync has failed,
+   * Makes every appended byte durable. Fail-stop: once a sync has failed,
    * every later sync throws that error without trying again, because a retried
    * fsync can succeed without the lost pages ever reaching the disk.
    */
   sync(): void {
-    if (this.syncError !== undefined) throw this.syncError
+    if (this.failed !== undefined) throw this.failed
+    if (!this.dirty) return
     try {
-      this.file.sync()
+      this.handle().sync()
     } catch (err) {
-      this.syncError = err
+      this.failed = err
       throw err
     }
+    this.dirty = false
   }
 
+  /** Bytes in the file. */
   size(): number {
-    return this.file.size()
+    return this.bytes
+  }
+
+  /** FileHolder: syncs (a sync that fails keeps the descriptor and is remembered), then closes the descriptor. */
+  park(): boolean {
+    const f = this.file
+    if (f === undefined) return true
+    try {
+      this.sync()
+      this.file = undefined
+      f.close()
+    } catch {
+      return this.file === undefined
+    }
+    return true
   }
 
   close(): void {
-    this.file.close()
+    const f = this.file
+    this.file = undefined
+    this.files?.closed(this)
+    f?.close()
+  }
+
+  private handle(): WritableFile {
+    const f = this.file
+    if (f !== undefined) {
+      this.files?.touch(this)
+      return f
+    }
+    return this.openWith(() => this.fs.openAppend(this.path))
   }
 }
