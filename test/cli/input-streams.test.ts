@@ -6,7 +6,7 @@
  * oversized stream is refused with exit 2 and the data directory unchanged.
  * A directory is refused with exit 2.
  */
-import test from 'ava'
+import test, {type ExecutionContext} from 'ava'
 import {spawn, spawnSync} from 'node:child_process'
 import {join} from 'node:path'
 import {assertError, BIN, newStore, strata, treeHash} from './helpers.js'
@@ -23,14 +23,18 @@ function bash(line: string): {status: number | null; stdout: string; stderr: str
  * Makes a FIFO and starts a separate process that writes `text` into it.
  * `finished()` is the writer's exit status once the reader has taken
  * everything, or 'blocked' (and the writer is killed) if no reader did
- * within a few seconds.
+ * within a few seconds. A writer still blocked when the test ends (a failed
+ * assertion ends it early) is killed then.
  */
-function fifoFedBy(dir: string, text: string): {path: string; finished: () => Promise<number | null | 'blocked'>} {
+function fifoFedBy(t: ExecutionContext, dir: string, text: string): {path: string; finished: () => Promise<number | null | 'blocked'>} {
   const path = join(dir, 'input.fifo')
   const made = spawnSync('mkfifo', [path])
   if (made.status !== 0) throw new Error(`mkfifo failed: ${made.stderr}`)
   const writer = spawn('sh', ['-c', 'printf "%s" "$1" > "$2"', 'sh', text, path], {stdio: 'ignore'})
   const exited = new Promise<number | null>((resolve) => writer.on('close', resolve))
+  t.teardown(() => {
+    if (writer.exitCode === null && writer.signalCode === null) writer.kill()
+  })
   const finished = async (): Promise<number | null | 'blocked'> => {
     let timer: NodeJS.Timeout | undefined
     const late = new Promise<'blocked'>((resolve) => (timer = setTimeout(() => resolve('blocked'), 5000)))
@@ -44,7 +48,7 @@ function fifoFedBy(dir: string, text: string): {path: string; finished: () => Pr
 
 test('put --file reads a FIFO written by another process', async (t) => {
   const dir = await newStore(t)
-  const fifo = fifoFedBy(join(dir, '..'), 'from a fifo')
+  const fifo = fifoFedBy(t, join(dir, '..'), 'from a fifo')
   const r = await strata(['put', '--dir', dir, 'k', '--file', fifo.path])
   t.is(r.status, 0, r.stderr)
   t.is(await fifo.finished(), 0, 'the writer delivered everything')
@@ -53,7 +57,7 @@ test('put --file reads a FIFO written by another process', async (t) => {
 
 test('put --batch reads a FIFO written by another process', async (t) => {
   const dir = await newStore(t)
-  const fifo = fifoFedBy(join(dir, '..'), '{"key":"a","value":"1"}\n{"key":"b","value":"2"}\n')
+  const fifo = fifoFedBy(t, join(dir, '..'), '{"key":"a","value":"1"}\n{"key":"b","value":"2"}\n')
   const r = await strata(['put', '--dir', dir, '--batch', fifo.path, '--format', 'json'])
   t.is(r.status, 0, r.stderr)
   t.is(await fifo.finished(), 0, 'the writer delivered everything')
