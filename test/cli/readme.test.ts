@@ -3,7 +3,8 @@
  * written, in README order, in one scratch directory and one bash process
  * (so `echo $?` and files made by one step are seen by the next), with
  * `strata` (and `npx strata`) being this checkout's CLI. Each must exit 0
- * unless the README shows it failing (an `error CODE:` line in its output);
+ * unless the README shows it failing (an `error CODE:` line in its output, or
+ * an `echo $?` after it, whose shown output then pins the exit code);
  * where the README shows output, the output (stdout and stderr as a terminal
  * shows them, interleaved) must match it once the parts the README says vary
  * are normalised. The README is read when the test runs, so edits to it are
@@ -68,7 +69,8 @@ test('every command in the README session and command sections runs as shown', (
     const output = pieces[2 * i] ?? ''
     const status = Number(pieces[2 * i + 1])
     const where = `README "${step.section}": ${step.command}\n--- printed (exit ${status}):\n${output}`
-    const failureShown = step.output?.some((l) => /\berror [A-Z_]+:/.test(l)) ?? false
+    // A failure is shown by an error line, or by an `echo $?` right after (whose output pins the code).
+    const failureShown = (step.output?.some((l) => /\berror [A-Z_]+:/.test(l)) ?? false) || steps[i + 1]?.command.trim() === 'echo $?'
     if (failureShown) t.not(status, 0, where)
     else t.is(status, 0, where)
     if (step.output !== undefined) t.is(normalise(output.split('\n')), normalise(step.output), where)
