@@ -8,7 +8,7 @@ export default class Dump extends StrataCommand {
 
 By default each file is summarised: kind, size, format version and the decoded header, footer, properties or manifest. The other views:
 --records: every stored version - where it is, sequence, kind, key, value, expiry, flags. Of one file, its entries in file order (a WAL's in log order); of a data or shard directory, every version of every key in key order, each key's oldest first, tombstones included.
---latest: only the newest live version of each key across the store (deleted and expired keys left out), in key order; implies --records. With --format ndjson each line is a put --batch line with an absolute expiresAt, so "dump DIR --latest --format ndjson | put --batch - --dir NEW" copies the store's live data.
+--latest: only the newest live version of each key across the store (deleted and expired keys left out), in key order; implies --records. With --format ndjson each line is a put --batch line with an absolute expiresAt, so "init --dir NEW" followed by "dump DIR --latest --format ndjson | put --batch - --dir NEW" copies the store's live data (put never creates a store).
 --hex: the raw bytes of every field with its offset and meaning; byte fields longer than --max-bytes are cut.
 --layout: the blocks of each file in order - offset, size, compression, checksum (stored, and whether it verifies), entries, first and last key.
 
@@ -21,7 +21,7 @@ Read-only: no lock is taken and nothing is written, so dump is safe while anothe
     {description: 'One table\'s block layout.', command: '<%= config.bin %> <%= command.id %> data/shard-0000/000012.sst --layout'},
     {description: 'A WAL\'s records, binary keys and values in hex.', command: '<%= config.bin %> <%= command.id %> data/shard-0001/000013.wal --records --key-encoding hex --value-encoding hex'},
     {description: 'Every byte of a manifest beside its meaning.', command: '<%= config.bin %> <%= command.id %> data/shard-0000/MANIFEST-000007 --hex'},
-    {description: 'Copy the live data into a new store, byte-exact, TTLs included.', command: '<%= config.bin %> <%= command.id %> data --latest --format ndjson --key-encoding base64 --value-encoding base64 | <%= config.bin %> put --batch - --dir copy'},
+    {description: 'Copy the live data into a new store (put never creates one), byte-exact, TTLs included.', command: '<%= config.bin %> init --dir copy && <%= config.bin %> <%= command.id %> data --latest --format ndjson --key-encoding base64 --value-encoding base64 | <%= config.bin %> put --batch - --dir copy'},
   ]
 
   static override args = {

@@ -1,8 +1,7 @@
-import {statSync} from 'node:fs'
 import {ErrorCode} from '../src/engine.js'
 import {
   Args, CliError, CliErrorCode, Flags, StrataCommand, assertJsonText, checkKey, decodeArgument, keyEncodingFlag,
-  loadBatch, lockTimeoutFlag, parseDuration, readValue, valueEncodingFlag,
+  loadBatch, lockTimeoutFlag, openInputFile, parseDuration, readValue, valueEncodingFlag, type InputFile,
 } from '../src/cli/index.js'
 
 /** A --batch file at least this big is parsed on a second thread; its start-up (~50 ms) pays off from about here. */
@@ -14,7 +13,7 @@ const PARALLEL_MIN_BYTES = 8 * 1024 * 1024
  */
 export default class Put extends StrataCommand {
   static override summary = 'Write a key, or many keys from NDJSON with --batch.'
-  static override description = `The value comes from the VALUE argument, from --file PATH, or from stdin (VALUE "-", or no VALUE). Keys are 1 byte to 64 KiB, values at most 64 MiB; both are checked before the store is opened. The command exits 0 only once the write is on stable storage. A key or value that starts with "-" goes after "--", following the flags.
+  static override description = `The value comes from the VALUE argument, from --file PATH, or from stdin (VALUE "-", or no VALUE). --file and --batch read any readable file: a regular file, a FIFO, a device such as /dev/null, or <(cmd). Keys are 1 byte to 64 KiB, values at most 64 MiB; both are checked before the store is opened. The command exits 0 only once the write is on stable storage. A key or value that starts with "-" goes after "--", following the flags.
 
 --batch FILE|- reads NDJSON, one object per line, for example:
   {"key":"k","value":"v"}
@@ -32,6 +31,7 @@ What is atomic: lines are applied in chunks of --batch-size records. Each chunk 
     {description: 'Store a JSON value that expires in 10 minutes.', command: `<%= config.bin %> <%= command.id %> session:9 '{"user":1}' --json --ttl 10m`},
     {description: 'Store a binary key and value given in hex.', command: '<%= config.bin %> <%= command.id %> 00ff 68656c6c6f --key-encoding hex --value-encoding hex'},
     {description: 'Store the contents of a file.', command: '<%= config.bin %> <%= command.id %> logo --file ./logo.png'},
+    {description: 'Store the output of a command (bash process substitution).', command: '<%= config.bin %> <%= command.id %> report --file <(date)'},
     {description: 'Store what arrives on stdin.', command: 'echo hello | <%= config.bin %> <%= command.id %> greeting -'},
     {description: 'Load NDJSON lines from stdin.', command: `printf '{"key":"a","value":"1"}\\n{"key":"b","delete":true}\\n' | <%= config.bin %> <%= command.id %> --batch -`},
   ]
@@ -42,10 +42,10 @@ What is atomic: lines are applied in chunks of --batch-size records. Each chunk 
   }
 
   static override flags = {
-    file: Flags.string({char: 'f', summary: 'Read the value from this file.', helpValue: 'PATH'}),
+    file: Flags.string({char: 'f', summary: 'Read the value from this file: a regular file, a FIFO, a device or <(cmd).', helpValue: 'PATH'}),
     ttl: Flags.string({summary: 'Time to live: 500ms, 30s, 10m, 2h, 7d (a plain number is seconds).', helpValue: 'DURATION'}),
     json: Flags.boolean({summary: 'The value is JSON: check it and mark it so (get then prints it as JSON).'}),
-    batch: Flags.string({summary: 'Apply NDJSON lines from FILE, or from stdin with "-".', helpValue: 'FILE|-'}),
+    batch: Flags.string({summary: 'Apply NDJSON lines from FILE (also a FIFO, a device or <(cmd)), or from stdin with "-".', helpValue: 'FILE|-'}),
     'batch-size': Flags.integer({summary: 'Records per atomic chunk with --batch.', min: 1, default: 1000, helpValue: 'N'}),
     'lock-timeout': lockTimeoutFlag,
     'key-encoding': keyEncodingFlag,
@@ -81,22 +81,26 @@ What is atomic: lines are applied in chunks of --batch-size records. Each chunk 
   }
 
   private async putBatch(source: string, dir: string, chunkRecords: number, encodings: {key: 'utf8' | 'hex' | 'base64'; value: 'utf8' | 'hex' | 'base64'}, lockTimeoutMs: number): Promise<void> {
-    let parallel = false
+    // Any readable file: a regular one (parsed on a second thread when big),
+    // a FIFO, a device or <(cmd). Opened before the store, so a bad path writes nothing.
+    let file: InputFile | undefined
     if (source !== '-') {
-      try {
-        const st = statSync(source)
-        if (!st.isFile()) throw new CliError(ErrorCode.INVALID_ARGUMENT, `--batch ${source} is not a regular file`)
-        parallel = st.size >= PARALLEL_MIN_BYTES
-      } catch (err) {
-        if (err instanceof CliError) throw err
-        throw new CliError(ErrorCode.INVALID_ARGUMENT, `--batch ${source}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`)
-      }
+      file = await openInputFile(source, `--batch ${source}`)
     } else if (process.stdin.isTTY) {
       throw new CliError(ErrorCode.INVALID_ARGUMENT, '--batch - reads NDJSON from stdin, but stdin is a terminal', 'pipe or redirect the lines into strata')
     }
+    const parallel = file?.size !== undefined && file.size >= PARALLEL_MIN_BYTES
     // sync 'none' + close(): close syncs every shard, so exit 0 still means durable.
-    const store = await this.openWriter(dir, {sync: 'none', lockTimeoutMs})
-    const result = await this.using(store, (s) => loadBatch(source === '-' ? process.stdin : {file: source}, s, {chunkRecords, encodings, parallel}))
+    let store
+    try {
+      store = await this.openWriter(dir, {sync: 'none', lockTimeoutMs})
+    } catch (err) {
+      await file?.close()
+      throw err
+    }
+    if (parallel) await file!.close() // the worker thread reads the file itself
+    const input = file === undefined ? process.stdin : parallel ? {file: source} : file.stream()
+    const result = await this.using(store, (s) => loadBatch(input, s, {chunkRecords, encodings, parallel}))
     const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
     const expired = result.expired > 0 ? ` (${result.expired} already expired)` : ''
     await this.output.document(

@@ -26,6 +26,8 @@ export {recordToJson, recordToText, recordTable, ttlText, keyForMessage, keysFor
 export type {RecordJson, RecordEncodings} from './records.js'
 export {checkKey, checkValueSize, formatBytes} from './limits.js'
 export {readValue} from './value-source.js'
+export {openInputFile} from './input-file.js'
+export type {InputFile} from './input-file.js'
 export type {ValueSource} from './value-source.js'
 export {assertJsonText} from './json-value.js'
 export {RawJson, stringifyJson} from './json-raw.js'

@@ -3,14 +3,15 @@
  * (VALUE "-", or no VALUE with stdin not a terminal). The value is written in
  * --value-encoding: utf8 takes the bytes as they are; hex and base64 decode the
  * text (a trailing newline from a file or stdin is ignored). Sizes are checked
- * before anything is read in full: a file over the limit is refused by its size.
+ * before anything is read in full: a regular file over the limit is refused by
+ * its size; stdin, a FIFO, a device or `<(cmd)` as soon as it passes the limit.
  */
-import {createReadStream, statSync} from 'node:fs'
 import type {Readable} from 'node:stream'
 import {ErrorCode, MAX_VALUE_BYTES} from '../engine.js'
 import {CliError} from './cli-error.js'
 import {decodeArgument} from './arguments.js'
 import {decodeInput, type Encoding} from './encoding.js'
+import {openInputFile} from './input-file.js'
 import {checkValueSize} from './limits.js'
 
 /** Input bytes that can decode to at most MAX_VALUE_BYTES, plus room for a trailing newline. */
@@ -18,6 +19,15 @@ function maxInputBytes(enc: Encoding): number {
   if (enc === 'hex') return MAX_VALUE_BYTES * 2 + 2
   if (enc === 'base64') return Math.ceil(MAX_VALUE_BYTES / 3) * 4 + 2
   return MAX_VALUE_BYTES
+}
+
+/** Refuses a regular file whose size alone shows its value is over the limit. */
+function checkFileSize(size: number, enc: Encoding, file: string): void {
+  if (enc === 'utf8') checkValueSize(size, `value in --file ${file}`)
+  else if (size > maxInputBytes(enc)) {
+    throw new CliError(ErrorCode.INVALID_ARGUMENT,
+      `--file ${file} is ${size} bytes of ${enc}, which decodes to more than the limit of ${MAX_VALUE_BYTES} bytes (64 MiB)`)
+  }
 }
 
 /** Reads `stream` fully, failing as soon as it passes `limit` bytes. */
@@ -60,23 +70,20 @@ export async function readValue(src: ValueSource): Promise<Buffer> {
   }
   let value: Buffer
   if (file !== undefined) {
-    let size: number
-    try {
-      const st = statSync(file)
-      if (!st.isFile()) throw new CliError(ErrorCode.INVALID_ARGUMENT, `--file ${file} is not a regular file`)
-      size = st.size
-    } catch (err) {
-      if (err instanceof CliError) throw err
-      const code = (err as NodeJS.ErrnoException).code
-      throw new CliError(ErrorCode.INVALID_ARGUMENT, `--file ${file}: cannot read it (${code ?? 'error'})`)
+    const what = `value in --file ${file}`
+    const input = await openInputFile(file, `--file ${file}`)
+    // A regular file is refused by its size before it is read; a pipe, FIFO
+    // or device only while it is read (readLimited), before anything is written.
+    if (input.size !== undefined) {
+      try {
+        checkFileSize(input.size, encoding, file)
+      } catch (err) {
+        await input.close()
+        throw err
+      }
     }
-    if (encoding === 'utf8') checkValueSize(size, `value in --file ${file}`)
-    else if (size > maxInputBytes(encoding)) {
-      throw new CliError(ErrorCode.INVALID_ARGUMENT,
-        `--file ${file} is ${size} bytes of ${encoding}, which decodes to more than the limit of ${MAX_VALUE_BYTES} bytes (64 MiB)`)
-    }
-    const raw = await readLimited(createReadStream(file), maxInputBytes(encoding), `value in --file ${file}`)
-    value = decodeText(raw, encoding, `value in --file ${file}`)
+    const raw = await readLimited(input.stream(), maxInputBytes(encoding), what)
+    value = decodeText(raw, encoding, what)
   } else if (arg === undefined || arg === '-') {
     const stdin = src.stdin ?? process.stdin
     if (stdin.isTTY) {
