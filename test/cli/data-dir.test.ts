@@ -1,12 +1,15 @@
 import test from 'ava'
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {tmpdir} from 'node:os'
 import {assertError, assertJsonError, strata, tempDir, treeHash} from './helpers.js'
 
 /** Every command with the arguments it needs besides --dir. */
 const COMMANDS: ReadonlyArray<readonly string[]> = [
   ['init'], ['get', 'k'], ['put', 'k', 'v'], ['delete', 'k'], ['scan'], ['stats'], ['compact'], ['verify'],
-  ['dump'], ['explain', 'k'], ['repair'], ['bench', '--keys', '10'],
+  ['dump'], ['explain', 'k'], ['repair'], ['bench', '--keys', '10'], ['digest'],
+  // OUT in a folder that does not exist: the --dir check must refuse before anything is created.
+  ['checkpoint', join(tmpdir(), 'strata-no-such-folder', 'out')],
 ]
 
 test('the command list covers every command', async (t) => {
