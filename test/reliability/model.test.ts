@@ -141,11 +141,22 @@ class Scan extends Cmd {
   async exec(m: Model, r: Real): Promise<void> {
     const from = this.from === undefined ? undefined : KEYS[this.from]
     const to = this.to === undefined ? undefined : KEYS[this.to]
+    const options = {...(from ? {from} : {}), ...(to ? {to} : {}), reverse: this.reverse, ...(this.limit === undefined ? {} : {limit: this.limit})}
+    if (from !== undefined && to !== undefined && Buffer.compare(from, to) >= 0) {
+      // An empty or reversed range is bad input, refused before any read.
+      let code: string | undefined
+      try {
+        r.store.scanSync(options).next()
+      } catch (err) {
+        code = (err as {code?: string}).code
+      }
+      if (code !== 'INVALID_ARGUMENT') throw new Error(`${this.toString()}: a range with from >= to gave ${code ?? 'no error'}, not INVALID_ARGUMENT`)
+      return
+    }
     let want = live(m).filter(([k]) => (from === undefined || k >= hex(from)) && (to === undefined || k < hex(to)))
-    if (from !== undefined && to !== undefined && Buffer.compare(from, to) >= 0) want = []
     if (this.reverse) want.reverse()
     if (this.limit !== undefined) want = want.slice(0, this.limit)
-    const got = [...r.store.scanSync({...(from ? {from} : {}), ...(to ? {to} : {}), reverse: this.reverse, ...(this.limit === undefined ? {} : {limit: this.limit})})]
+    const got = [...r.store.scanSync(options)]
     const a = got.map((kv) => `${hex(kv.key)}=${hex(kv.value)}`).join(',')
     const b = want.map(([k, e]) => `${k}=${hex(e.value)}`).join(',')
     if (a !== b) throw new Error(`${this.toString()} returned ${got.length} entries [${got.map((kv) => hex(kv.key)).join(',')}], the model has ${want.length} [${want.map(([k]) => k).join(',')}]`)
