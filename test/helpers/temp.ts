@@ -11,7 +11,11 @@ export function tempDir(prefix = 'strata-test-'): string {
   return dir
 }
 
-/** Path → sha256 of every file below `dir` (directories listed too), to prove nothing changed. */
+/**
+ * Path → sha256 of every file below `dir` (directories listed too), to prove
+ * nothing changed. A LOCK file is listed by name only: it holds the pid of
+ * whoever holds the writer lock at the moment, which is not store data.
+ */
 export function snapshotTree(dir: string): Record<string, string> {
   const out: Record<string, string> = {}
   const walk = (d: string): void => {
@@ -21,6 +25,8 @@ export function snapshotTree(dir: string): Record<string, string> {
       if (fs.statSync(p).isDirectory()) {
         out[rel + '/'] = 'dir'
         walk(p)
+      } else if (name === 'LOCK') {
+        out[rel] = 'lock'
       } else {
         out[rel] = createHash('sha256').update(fs.readFileSync(p)).digest('hex')
       }
