@@ -15,6 +15,7 @@ OUT must not exist or be empty. Exit 0 means OUT is complete and durable. STORE 
   static override examples = [
     {description: 'Checkpoint the store in $STRATA_DIR (else ./data) into ./backup/2026-11-29.', command: '<%= config.bin %> <%= command.id %> ./backup/2026-11-29'},
     {description: 'Checkpoint a busy store, waiting up to 30s for the writer lock; report as JSON.', command: '<%= config.bin %> <%= command.id %> --dir "${STRATA_DIR:-./data}" ./snap --lock-timeout 30s --format json'},
+    {description: 'A checkpoint that shares no file with the source (every file copied).', command: '<%= config.bin %> <%= command.id %> ./copy-2026-11-29 --copy'},
     {description: 'Read the checkpoint like any store.', command: '<%= config.bin %> scan --dir ./snap'},
   ]
 
@@ -24,6 +25,7 @@ OUT must not exist or be empty. Exit 0 means OUT is complete and durable. STORE 
 
   static override flags = {
     'lock-timeout': lockTimeoutFlag,
+    copy: Flags.boolean({description: 'Copy every file instead of hard-linking tables and manifests, so that OUT shares no inode with the source.'}),
   }
 
   async run(): Promise<void> {
@@ -34,6 +36,7 @@ OUT must not exist or be empty. Exit 0 means OUT is complete and durable. STORE 
     let shown = 0
     const report = await checkpoint(flags.dir, args.out, {
       lockTimeoutMs,
+      copy: flags.copy,
       onProgress: (done, total) => {
         if (!tty || (done < total && Date.now() - shown < 250)) return
         shown = Date.now()

@@ -32,6 +32,12 @@ export interface CheckpointOptions {
   readonly fs?: FileSystem
   /** Called after each file is placed, with the files done and the total. */
   readonly onProgress?: (done: number, total: number) => void
+  /**
+   * Copy every file, even where a hard link would do: OUT then shares no
+   * inode with the source (to move it to another disk later, or so that a
+   * damaged source block cannot reach the copy). Default false.
+   */
+  readonly copy?: boolean
 }
 
 /** What a checkpoint wrote for one shard. */
@@ -67,14 +73,14 @@ export async function checkpoint(dir: string, out: string, options: CheckpointOp
   const fs = options.fs ?? nodeFileSystem
   const cut = await takeCut(dir, {fs, ...(options.lockTimeoutMs === undefined ? {} : {lockTimeoutMs: options.lockTimeoutMs})})
   try {
-    return writeCheckpoint(fs, cut, out, options.onProgress)
+    return writeCheckpoint(fs, cut, out, options.onProgress, options.copy === true)
   } finally {
     cut.release()
   }
 }
 
 /** Writes held cut `cut` as the store `out`. */
-export function writeCheckpoint(fs: FileSystem, cut: StoreCut, out: string, onProgress?: (done: number, total: number) => void): CheckpointReport {
+export function writeCheckpoint(fs: FileSystem, cut: StoreCut, out: string, onProgress?: (done: number, total: number) => void, copy = false): CheckpointReport {
   try {
     prepareOut(fs, cut.dir, out)
     const total = cut.shards.reduce((n, s) => n + s.files.length + 1, 0)
@@ -94,7 +100,7 @@ export function writeCheckpoint(fs: FileSystem, cut: StoreCut, out: string, onPr
           bytes += n
           copied++
         } else {
-          const r = linkOrCopy(fs, cut.path(s.shard, name), joinPath(shardDir, name))
+          const r = linkOrCopy(fs, cut.path(s.shard, name), joinPath(shardDir, name), copy)
           bytes += r.bytes
           if (r.how === 'linked') linked++
           else copied++

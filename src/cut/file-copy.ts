@@ -21,8 +21,8 @@ const NO_LINK = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK'])
  * Places immutable file `from` at `to` (which must not exist): a hard link if
  * the filesystem allows one, else a synced copy. Returns which, and the size.
  */
-export function linkOrCopy(fs: FileSystem, from: string, to: string): {how: Placement; bytes: number} {
-  if (fs.link !== undefined) {
+export function linkOrCopy(fs: FileSystem, from: string, to: string, copy = false): {how: Placement; bytes: number} {
+  if (!copy && fs.link !== undefined) {
     try {
       fs.link(from, to)
       return {how: 'linked', bytes: fs.fileSize(to)}

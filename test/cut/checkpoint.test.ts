@@ -143,14 +143,16 @@ test('checkpoint refuses an OUT that holds a store or other files, and a target 
 const CYCLES = Number(process.env.STRATA_CHECKPOINT_KILL_CYCLES ?? 30)
 
 /**
- * Runs `strata checkpoint --dir dir out`; with `killAfter`, kills it with
+ * Runs `strata checkpoint --copy --dir dir out` (copying every file, so that
+ * writing OUT takes long enough for kills to land inside it: hard links alone
+ * take a few milliseconds); with `killAfter`, kills it with
  * SIGKILL that many ms after it starts writing OUT (OUT appears), or once
  * its process start-up is over if it never gets there. Resolves with its exit
  * code (null when killed) and how long it wrote (from OUT appearing to its exit).
  */
 function runCheckpoint(dir: string, out: string, killAfter?: number): Promise<{code: number | null; workMs: number}> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [runJs, 'checkpoint', '--dir', dir, out], {env: cliEnv(), stdio: 'ignore'})
+    const child = spawn(process.execPath, [runJs, 'checkpoint', '--copy', '--dir', dir, out], {env: cliEnv(), stdio: 'ignore'})
     let seenAt: number | undefined
     let timer: NodeJS.Timeout | undefined
     const poll = setInterval(() => {
@@ -173,8 +175,11 @@ test(`kill -9 at random moments of a checkpoint: source unchanged, OUT complete 
   const dir = path.join(root, 'db')
   await createStore(dir, {shards: 4})
   const s = await open(dir, {walFlushBytes: 600, compactionTrigger: 1000})
+  // Values that do not compress, so the tables hold a few MB to copy.
+  const bytes = prng(7)
+  const noise = (n: number): string => Array.from({length: n}, () => Math.floor(bytes() * 16).toString(16)).join('')
   for (let b = 0; b < 80; b++) {
-    await s.batch(Array.from({length: 40}, (_, i) => ({type: 'put' as const, key: `k${String((b * 97 + i * 13) % 1500).padStart(5, '0')}`, value: `v${b}.${i}`.repeat(6)})))
+    await s.batch(Array.from({length: 40}, (_, i) => ({type: 'put' as const, key: `k${String((b * 97 + i * 13) % 1500).padStart(5, '0')}`, value: `v${b}.${i}.${noise(1000)}`})))
   }
   await s.put('in-the-wal', 'not flushed', {ttlMs: 3_600_000})
   await s.close()
