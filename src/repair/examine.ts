@@ -19,7 +19,7 @@ import {newDescriptor} from '../store/descriptor.js'
 import {joinPath, shardDirName} from '../store/files.js'
 import {SHARD_DIR_PATTERN} from '../store/data-dir.js'
 import {Shard} from '../store/shard.js'
-import {shardContext} from '../store/store.js'
+import {shardContext} from '../store/shard-context.js'
 import {DEFAULT_POLICY} from '../store/compaction.js'
 
 /** One shard as found. */

@@ -30,7 +30,7 @@ import {acquireWriterLock, LOCK_FILE} from './lock.js'
 import {INIT_MARKER, SHARD_DIR_PATTERN, checkDirPath} from './data-dir.js'
 import {Shard} from './shard.js'
 import {DEFAULT_POLICY} from './compaction.js'
-import {shardContext} from './store.js'
+import {shardContext} from './shard-context.js'
 
 /** The files step 5 writes in a shard directory (with CURRENT.tmp while switching). The WAL holds its header only. */
 const INIT_SHARD_FILES = new Set([walFileName(1), manifestFileName(2), CURRENT_FILE, `${CURRENT_FILE}.tmp`])
