@@ -13,7 +13,7 @@
  */
 import {ErrorCode, StrataError, ioError} from '../errors.js'
 import type {FileSystem} from '../vfs/fs.js'
-import {hashKey, jumpHash} from '../util/hash.js'
+import {shardOf} from '../util/hash.js'
 import {BlockCompression} from '../sstable/format.js'
 import {newDescriptor} from '../store/descriptor.js'
 import {joinPath, shardDirName} from '../store/files.js'
@@ -70,7 +70,7 @@ export function examineShard(fs: FileSystem, dir: string, index: number, shards:
   try {
     for (const e of shard.entries()) {
       keys++
-      const home = shards === 1 ? 0 : jumpHash(hashKey(e.key), shards)
+      const home = shardOf(e.key, shards)
       if (home !== index) {
         misplaced = {key: e.key, home}
         break

@@ -13,7 +13,7 @@ import {ErrorCode, StrataError, invalidArgument, ioError, isNotFound} from '../e
 import type {OpenFiles} from '../vfs/open-files.js'
 import type {FileSystem} from '../vfs/fs.js'
 import {isLive, type Entry} from '../record/format.js'
-import {hashKey, jumpHash} from '../util/hash.js'
+import {hashKey, shardOfHash} from '../util/hash.js'
 import type {BatchOp, CompactOptions, CompactionReport, KeyExplanation, KeyValue, OpenOptions, PutOptions, ScanOptions, ShardStats, Store, StoreStats, SyncMode} from '../api.js'
 import type {StoreDescriptor} from './descriptor.js'
 import type {WriterLock} from './lock.js'
@@ -100,7 +100,7 @@ export class StoreImpl implements Store {
 
   private shardOfKey(key: Buffer) {
     const h = hashKey(key)
-    return {h, index: this.shardCount === 1 ? 0 : jumpHash(h, this.shardCount)}
+    return {h, index: shardOfHash(h, this.shardCount)}
   }
 
   /**

@@ -9,7 +9,7 @@ import {expiresAtProblem, expiryAfter, keyLengthProblem, valueLengthProblem} fro
 import {maxEncodedEntryLength} from '../record/codec.js'
 import {isWellFormed} from '../util/text.js'
 import {MAX_WAL_RECORD_BYTES} from '../wal/format.js'
-import {hashKey, jumpHash} from '../util/hash.js'
+import {shardOf} from '../util/hash.js'
 import type {BatchOp} from '../api.js'
 import type {ShardWrite} from './shard-types.js'
 
@@ -90,7 +90,7 @@ export function planBatch(ops: readonly BatchOp[], now: number, shardCount: numb
     } else {
       throw invalidArgument(`unknown batch operation type ${JSON.stringify((op as {type: unknown}).type)}`)
     }
-    const index = shardCount === 1 ? 0 : jumpHash(hashKey(key), shardCount)
+    const index = shardOf(key, shardCount)
     let list = perShard.get(index)
     if (list === undefined) perShard.set(index, (list = []))
     list.push(w)
