@@ -23,12 +23,10 @@
  * and its pin may be removed under it; the writer lock has the same scope.
  */
 import * as nodeFs from 'node:fs'
-import {joinPath} from '../store/files.js'
+import {OWNER_FILE, joinPath} from '../layout/names.js'
 import type {FileSystem} from '../vfs/fs.js'
 import {isNotFound} from '../errors.js'
 
-/** The file in a pin folder naming its owner: "<pid> <start time>\n". */
-export const OWNER_FILE = 'OWNER'
 
 /** The start time of process `pid` (clock ticks since boot), 'zombie' for an exited unreaped process, undefined if it does not exist; null if /proc cannot tell. */
 function startTimeOf(pid: number): string | 'zombie' | undefined | null {

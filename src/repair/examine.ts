@@ -16,8 +16,7 @@ import type {FileSystem} from '../vfs/fs.js'
 import {shardOf} from '../util/hash.js'
 import {BlockCompression} from '../sstable/format.js'
 import {newDescriptor} from '../store/descriptor.js'
-import {joinPath, shardDirName} from '../store/files.js'
-import {SHARD_DIR_PATTERN} from '../store/data-dir.js'
+import {joinPath, parseShardDirName, shardDirName} from '../layout/names.js'
 import {Shard} from '../store/shard.js'
 import {shardContext} from '../store/shard-context.js'
 import {DEFAULT_POLICY} from '../store/compaction.js'
@@ -39,10 +38,10 @@ function damage(message: string, file: string): StrataError {
 
 /** The shard count the directories imply; throws CORRUPTION for a gap, NOT_A_STORE-free: callers handle "none". */
 export function shardCountOf(names: readonly string[], dir: string): number {
-  const indices = names.map((n) => SHARD_DIR_PATTERN.exec(n)).filter((m) => m !== null).map((m) => Number(m[1])).sort((a, b) => a - b)
+  const indices = names.map(parseShardDirName).filter((i) => i !== undefined).sort((a, b) => a - b)
   for (let i = 0; i < indices.length; i++) {
     if (indices[i] !== i) {
-      throw new StrataError(ErrorCode.CORRUPTION, `${joinPath(dir, shardDirName(i))} is missing: the shard directories are not shard-0000 … shard-${String(indices.length - 1).padStart(4, '0')} without a gap`, {file: dir})
+      throw new StrataError(ErrorCode.CORRUPTION, `${joinPath(dir, shardDirName(i))} is missing: the shard directories are not shard-0000 … ${shardDirName(indices.length - 1)} without a gap`, {file: dir})
     }
   }
   return indices.length

@@ -11,7 +11,7 @@ import type {OpenOptions} from '../api.js'
 import {BlockCache} from '../sstable/block-cache.js'
 import {VERSION} from '../version.js'
 import type {StoreDescriptor} from './descriptor.js'
-import {joinPath, shardDirName} from './files.js'
+import {joinPath, shardDirName} from '../layout/names.js'
 import {DEFAULT_POLICY, type CompactionPolicy} from './compaction.js'
 import type {ShardContext} from './shard-types.js'
 

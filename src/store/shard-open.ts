@@ -8,7 +8,8 @@ import {TableReader} from '../sstable/reader.js'
 import {decodeWal} from '../wal/reader.js'
 import {WalWriter} from '../wal/writer.js'
 import {readCurrent, switchManifest} from '../manifest/current.js'
-import {CURRENT_FILE, joinPath, manifestFileName, parseFileName, tableFileName, walFileName} from './files.js'
+import {CURRENT_FILE, CURRENT_TMP_FILE, joinPath, parseFileName, tableFileName, walFileName} from '../layout/names.js'
+import {liveFileNames} from '../layout/live-files.js'
 import {Memtable} from './memtable.js'
 import type {LiveTable} from './levels.js'
 import type {ShardContext} from './shard-types.js'
@@ -95,13 +96,12 @@ export function loadView(ctx: ShardContext): LoadedShard {
 export function removeUnreferenced(ctx: ShardContext, live: LoadedShard): number {
   const {fs, dir} = ctx
   const m = live.manifest
-  const keep = new Set<string>([manifestFileName(live.manifestNumber), walFileName(m.walNumber)])
-  for (const t of m.tables) keep.add(tableFileName(t.fileNumber))
+  const keep = new Set<string>(liveFileNames(live.manifestNumber, m))
   let next = m.nextFileNumber
   for (const name of fs.readdir(dir)) {
     const parsed = parseFileName(name)
     if (parsed) next = Math.max(next, parsed.number + 1)
-    if ((parsed && !keep.has(name)) || name === `${CURRENT_FILE}.tmp`) fs.unlink(joinPath(dir, name))
+    if ((parsed && !keep.has(name)) || name === CURRENT_TMP_FILE) fs.unlink(joinPath(dir, name))
   }
   return next
 }

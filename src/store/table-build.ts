@@ -6,7 +6,7 @@ import type {Entry} from '../record/format.js'
 import {TableBuilder} from '../sstable/builder.js'
 import {TableReader} from '../sstable/reader.js'
 import type {TableMeta} from '../manifest/format.js'
-import {joinPath, tableFileName} from './files.js'
+import {joinPath, tableFileName} from '../layout/names.js'
 import type {LiveTable} from './levels.js'
 import type {ShardContext} from './shard-types.js'
 

@@ -12,7 +12,8 @@
  *
  * @internal
  */
-import {CURRENT_FILE, manifestFileName, parseFileName, shardDirName, tableFileName, walFileName} from '../store/files.js'
+import {CURRENT_FILE, CURRENT_TMP_FILE, manifestFileName, parseFileName, shardDirName, tableFileName, walFileName} from '../layout/names.js'
+import {liveFileNames} from '../layout/live-files.js'
 import {absPath, guarded, readWhole, relPath, reporter, type VerifyContext} from './context.js'
 import type {FileReporter} from './findings.js'
 import {checkManifest, parseCurrent, type ListedTable, type LiveManifest} from './manifest-check.js'
@@ -112,10 +113,9 @@ function checkShardOnce(ctx: VerifyContext, shard: number, shardCount: number): 
     return
   }
   const m: LiveManifest = live
-  const liveNames = new Set([CURRENT_FILE, manifestName])
+  const liveNames = new Set([CURRENT_FILE, ...liveFileNames(named, m)])
   if (m.walNumber !== 0) {
     const walName = walFileName(m.walNumber)
-    liveNames.add(walName)
     const wal = readWhole(ctx, relPath(dir, walName))
     if ('missing' in wal) {
       unchanged()
@@ -126,7 +126,6 @@ function checkShardOnce(ctx: VerifyContext, shard: number, shardCount: number): 
   }
   for (const t of m.tables) {
     const name = tableFileName(t.fileNumber)
-    liveNames.add(name)
     const table = readWhole(ctx, relPath(dir, name))
     if ('missing' in table) {
       unchanged()
@@ -137,7 +136,7 @@ function checkShardOnce(ctx: VerifyContext, shard: number, shardCount: number): 
   }
   for (const name of names) {
     const kind = parseFileName(name)?.kind
-    if ((kind === undefined || liveNames.has(name)) && name !== `${CURRENT_FILE}.tmp`) continue
+    if ((kind === undefined || liveNames.has(name)) && name !== CURRENT_TMP_FILE) continue
     reporter(ctx, relPath(dir, name), undefined, 'manifest.replay').warning('manifest.replay', 0,
       `orphan: ${kind === undefined ? 'a CURRENT switch left this temporary file' : `this ${kind === 'sst' ? 'table' : kind === 'wal' ? 'WAL' : 'manifest'} is not listed by the live ${manifestName}`}; the next writer deletes it`)
   }
