@@ -16,6 +16,7 @@ import {ErrorCode, StrataError, corruption, ioError, isNotFound} from '../errors
 import {nodeFileSystem} from '../vfs/node-fs.js'
 import type {FileSystem, ReadableFile} from '../vfs/fs.js'
 import {fileKindOf, parseManifest, parseStore, type FileKind} from '../formats/index.js'
+import {readConsistently} from '../store/consistent-read.js'
 import {CURRENT_FILE, STORE_FILE, manifestFileName, parseCurrentContents, parseShardDirName, shardDirName, tableFileName, walFileName} from '../layout/names.js'
 
 /** The kinds of file dump shows: the four binary formats and CURRENT (text). */
@@ -46,7 +47,6 @@ export type DumpSource =
   | {readonly type: 'store'; readonly path: string; readonly store: DumpFile; readonly shardCount: number}
   | {readonly type: 'shard'; readonly path: string; readonly shard: number}
 
-const READ_RETRIES = 50
 const CURRENT_NAME = CURRENT_FILE
 const STORE_NAME = STORE_FILE
 
@@ -112,17 +112,12 @@ export function shardDir(storeDir: string, i: number): string {
  * comment). `prefix` is prepended to file names ("shard-0003/").
  */
 export function readShard(dir: string, shard: number, prefix: string, fs: FileSystem = nodeFileSystem): ShardSnapshot {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return {shard, files: readShardOnce(fs, dir, shard, prefix)}
-    } catch (err) {
-      if (!isNotFound(err)) throw err instanceof StrataError ? err : ioError('read', dir, err)
-      if (attempt >= READ_RETRIES) {
-        const file = (err as NodeJS.ErrnoException).path ?? dir
-        throw new StrataError(ErrorCode.CORRUPTION, `${file}: missing, yet named by the shard's CURRENT or manifest`, {file})
-      }
-      sleepSync(Math.min(2 + attempt, 20))
-    }
+  try {
+    return {shard, files: readConsistently(() => readShardOnce(fs, dir, shard, prefix), isNotFound)}
+  } catch (err) {
+    if (!isNotFound(err)) throw err instanceof StrataError ? err : ioError('read', dir, err)
+    const file = (err as NodeJS.ErrnoException).path ?? dir
+    throw new StrataError(ErrorCode.CORRUPTION, `${file}: missing, yet named by the shard's CURRENT or manifest`, {file})
   }
 }
 
@@ -198,8 +193,4 @@ function readWhole(fs: FileSystem, p: string): Buffer {
     if (isNotFound(err)) throw new StrataError(ErrorCode.INVALID_ARGUMENT, `${p}: no such file or directory`, {file: p})
     throw ioError('read', p, err)
   }
-}
-
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
 }

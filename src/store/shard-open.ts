@@ -13,12 +13,7 @@ import {liveFileNames} from '../layout/live-files.js'
 import {Memtable} from './memtable.js'
 import type {LiveTable} from './levels.js'
 import type {ShardContext} from './shard-types.js'
-
-const READ_RETRIES = 50
-
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
-}
+import {readConsistently} from './consistent-read.js'
 
 /** Creates the files of an empty shard: WAL 1, MANIFEST-000002, CURRENT. */
 export function createShard(ctx: ShardContext): void {
@@ -78,13 +73,10 @@ export function loadShard(ctx: ShardContext, hold: boolean) {
  * writer swaps files while it is being assembled, assembly starts over.
  */
 export function loadView(ctx: ShardContext): LoadedShard {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return loadShard(ctx, true)
-    } catch (err) {
-      if (!isNotFound(err) || attempt >= READ_RETRIES) throw wrapLoadError(ctx, err)
-      sleepSync(Math.min(2 + attempt, 20))
-    }
+  try {
+    return readConsistently(() => loadShard(ctx, true), isNotFound)
+  } catch (err) {
+    throw wrapLoadError(ctx, err)
   }
 }
 

@@ -14,6 +14,7 @@
  */
 import {CURRENT_FILE, CURRENT_TMP_FILE, manifestFileName, parseFileName, shardDirName, tableFileName, walFileName} from '../layout/names.js'
 import {liveFileNames} from '../layout/live-files.js'
+import {readConsistently} from '../store/consistent-read.js'
 import {absPath, guarded, readWhole, relPath, reporter, type VerifyContext} from './context.js'
 import type {FileReporter} from './findings.js'
 import {checkManifest, parseCurrent, type ListedTable, type LiveManifest} from './manifest-check.js'
@@ -34,28 +35,25 @@ const isShardChanged = (err: unknown): boolean => err instanceof ShardChanged
 /** Attempts per shard before giving up on a shard a writer keeps changing. */
 const MAX_ATTEMPTS = 10
 
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
-}
-
 /** Checks shard `shard`; see the module comment. */
 export function checkShard(ctx: VerifyContext, shard: number, shardCount: number): void {
-  for (let attempt = 1; ; attempt++) {
+  const once = (): void => {
     const mark = ctx.sink.mark()
     try {
       checkShardOnce(ctx, shard, shardCount)
-      return
     } catch (err) {
-      if (!(err instanceof ShardChanged)) throw err
-      ctx.sink.rollback(mark)
-      if (attempt >= MAX_ATTEMPTS) {
-        const current = relPath(shardDirName(shard), CURRENT_FILE)
-        reporter(ctx, current, undefined, 'manifest.replay').warning('manifest.replay', 0,
-          `the shard's manifest changed ${attempt} times while it was being checked (a writer is flushing or compacting); it was not checked`)
-        return
-      }
-      sleepSync(Math.min(5 * attempt, 50))
+      // Findings of an attempt that is started over do not count.
+      if (isShardChanged(err)) ctx.sink.rollback(mark)
+      throw err
     }
+  }
+  try {
+    readConsistently(once, isShardChanged, {retries: MAX_ATTEMPTS - 1, delayMs: (failed) => Math.min(5 * failed, 50)})
+  } catch (err) {
+    if (!isShardChanged(err)) throw err
+    const current = relPath(shardDirName(shard), CURRENT_FILE)
+    reporter(ctx, current, undefined, 'manifest.replay').warning('manifest.replay', 0,
+      `the shard's manifest changed ${MAX_ATTEMPTS} times while it was being checked (a writer is flushing or compacting); it was not checked`)
   }
 }
 
