@@ -4,7 +4,7 @@
  * from here, not from src/index.ts: the tools load the Kaitai parsers, which
  * would add ~35 ms to the start-up of every command that does not use them.
  */
-export {open} from './store/store.js'
+export {open} from './store/open.js'
 export {createStore} from './store/init.js'
 export {digestStore} from './digest/index.js'
 export type {DigestOptions, StoreDigest} from './digest/index.js'

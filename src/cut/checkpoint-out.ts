@@ -10,20 +10,17 @@
  */
 import * as path from 'node:path'
 import {ErrorCode, StrataError, invalidArgument, isNotFound} from '../errors.js'
-import {STORE_FILE} from '../store/descriptor.js'
-import {CHECKPOINT_PARTIAL_FILE, joinPath} from '../store/files.js'
-import {LOCK_FILE} from '../store/lock.js'
+import {CHECKPOINT_PARTIAL_FILE, LOCK_FILE, STORE_FILE, STORE_TMP_FILE, isShardDirName, joinPath} from '../layout/names.js'
 import type {FileSystem} from '../vfs/fs.js'
 import {writeSynced} from './file-copy.js'
 
 /** The marker of a checkpoint in progress (or killed). */
 export const PARTIAL_MARKER = CHECKPOINT_PARTIAL_FILE
 
-const SHARD_DIR = /^shard-\d{4}$/
 
 /** Names a checkpoint may have written before it was killed. */
 function isCheckpointName(name: string): boolean {
-  return name === PARTIAL_MARKER || name === LOCK_FILE || name === `${STORE_FILE}.tmp` || SHARD_DIR.test(name)
+  return name === PARTIAL_MARKER || name === LOCK_FILE || name === STORE_TMP_FILE || isShardDirName(name)
 }
 
 /**
@@ -65,7 +62,7 @@ export function prepareOut(fs: FileSystem, source: string, out: string): void {
 function clearPartial(fs: FileSystem, out: string, names: string[]): void {
   for (const name of names) {
     const p = joinPath(out, name)
-    if (SHARD_DIR.test(name) && fs.isDirectory(p)) {
+    if (isShardDirName(name) && fs.isDirectory(p)) {
       for (const f of fs.readdir(p)) fs.unlink(joinPath(p, f))
       fs.rmdir(p)
     } else if (name !== PARTIAL_MARKER) {

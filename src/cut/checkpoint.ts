@@ -15,8 +15,7 @@
  */
 import {ErrorCode, StrataError, ioError} from '../errors.js'
 import {writeDescriptor, type StoreDescriptor} from '../store/descriptor.js'
-import {CURRENT_FILE, joinPath, manifestFileName, shardDirName, walFileName} from '../store/files.js'
-import {LOCK_FILE} from '../store/lock.js'
+import {CURRENT_FILE, LOCK_FILE, currentContents, joinPath, shardDirName, walFileName} from '../layout/names.js'
 import {nodeFileSystem} from '../vfs/node-fs.js'
 import type {FileSystem} from '../vfs/fs.js'
 import {VERSION} from '../version.js'
@@ -107,7 +106,7 @@ export function writeCheckpoint(fs: FileSystem, cut: StoreCut, out: string, onPr
         }
         onProgress?.(++done, total)
       }
-      const current = Buffer.from(`${manifestFileName(s.manifestNumber)}\n`, 'latin1')
+      const current = currentContents(s.manifestNumber)
       writeSynced(fs, joinPath(shardDir, CURRENT_FILE), current)
       bytes += current.length
       copied++

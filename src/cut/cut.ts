@@ -12,7 +12,8 @@
 import {ErrorCode, StrataError, ioError} from '../errors.js'
 import {readCurrent} from '../manifest/current.js'
 import type {Manifest} from '../manifest/format.js'
-import {joinPath, manifestFileName, shardDirName, tableFileName, walFileName} from '../store/files.js'
+import {joinPath, shardDirName, walFileName} from '../layout/names.js'
+import {liveFileNames} from '../layout/live-files.js'
 import type {StoreDescriptor} from '../store/descriptor.js'
 import type {FileSystem} from '../vfs/fs.js'
 import {decodeWal} from '../wal/reader.js'
@@ -57,7 +58,7 @@ export interface ShardState {
 
 /** The ShardCut of shard `shard` in state `s`. */
 export function shardCut(shard: number, s: ShardState): ShardCut {
-  const files = [manifestFileName(s.manifestNumber), walFileName(s.manifest.walNumber), ...s.manifest.tables.map((t) => tableFileName(t.fileNumber))]
+  const files = liveFileNames(s.manifestNumber, s.manifest)
   return {shard, manifestNumber: s.manifestNumber, manifest: s.manifest, walLength: s.walLength, lastSeq: s.lastSeq, files}
 }
 

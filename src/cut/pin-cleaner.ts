@@ -7,10 +7,10 @@
  * (pin-owner.ts decides); its files stay until the owner releases it.
  */
 import {ioError, isNotFound} from '../errors.js'
-import {joinPath} from '../store/files.js'
+import {PINS_DIR, joinPath} from '../layout/names.js'
 import type {FileSystem} from '../vfs/fs.js'
 import {pinOwnerAlive} from './pin-owner.js'
-import {isNotEmpty, PINS_DIR, removePinDir} from './pin.js'
+import {isNotEmpty, removePinDir} from './pin.js'
 
 /** What a clean-up did. */
 export interface PinCleanup {

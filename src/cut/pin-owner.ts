@@ -11,88 +11,58 @@
  *   An I/O error reading the claim is thrown, not guessed at.
  * - `releaseClaim(fs, pinDir)` is called last, when the owner removes its pin.
  *
- * Today's mechanism: the OWNER file holds the owner's pid and its start time
- * (field 22 of /proc/PID/stat, in clock ticks since boot), so a pid reused by
- * another process after a reboot or a wrap-around does not pass for the owner.
- * Where /proc is missing, the pid alone decides (signal 0). A kernel file lock
- * held by the owner for the pin's lifetime would answer the same question and
- * can replace this file without changing the contract.
- *
- * Limits: pids are those of this machine's pid namespace. A holder in another
- * pid namespace (another container sharing the data directory) looks dead here
- * and its pin may be removed under it; the writer lock has the same scope.
+ * Mechanism: the owner holds a kernel file lock (file-lock.ts: flock on the
+ * real disk) on the pin's OWNER file for as long as it holds the pin. The
+ * kernel drops the lock when the owner exits or is killed, so "the lock on
+ * OWNER is held" is "the owner is alive", with no pid to be reused and no
+ * pid namespace to get wrong: a holder in another container sharing the data
+ * directory holds the same lock. OWNER's contents (the holder's pid) only
+ * inform a reader.
  */
-import * as nodeFs from 'node:fs'
-import {joinPath} from '../store/files.js'
+import {OWNER_FILE, joinPath} from '../layout/names.js'
 import type {FileSystem} from '../vfs/fs.js'
-import {isNotFound} from '../errors.js'
+import {isNotFound, ErrorCode, StrataError} from '../errors.js'
+import {isFileLockHeld, tryLockFile, type HeldFileLock} from '../store/file-lock.js'
 
-/** The file in a pin folder naming its owner: "<pid> <start time>\n". */
-export const OWNER_FILE = 'OWNER'
+/** The OWNER locks this process holds, by pin folder. */
+const claims = new Map<string, HeldFileLock>()
 
-/** The start time of process `pid` (clock ticks since boot), 'zombie' for an exited unreaped process, undefined if it does not exist; null if /proc cannot tell. */
-function startTimeOf(pid: number): string | 'zombie' | undefined | null {
-  let text: string
-  try {
-    text = nodeFs.readFileSync(`/proc/${pid}/stat`, 'latin1')
-  } catch (err) {
-    if (isNotFound(err) && nodeFs.existsSync('/proc/self/stat')) return undefined
-    return null
-  }
-  // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after the last ')'.
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ')
-  if (fields[0] === 'Z' || fields[0] === 'X') return 'zombie'
-  return fields[19]
-}
-
-/** Records this process as the owner of the new pin folder `pinDir`. */
+/** Records this process as the owner of the new pin folder `pinDir`: takes the lock on its OWNER file and keeps it. */
 export function claimPin(fs: FileSystem, pinDir: string): void {
-  const start = startTimeOf(process.pid)
-  const file = fs.create(joinPath(pinDir, OWNER_FILE))
-  try {
-    file.append(Buffer.from(`${process.pid} ${typeof start === 'string' ? start : '-'}\n`, 'latin1'))
-  } finally {
-    file.close()
-  }
+  const path = joinPath(pinDir, OWNER_FILE)
+  const lock = tryLockFile(fs, path)
+  // The folder is new and its name unique: nobody else can hold its OWNER.
+  if (lock === undefined) throw new StrataError(ErrorCode.BUSY, `${path}: another process holds the new pin folder's owner lock`, {file: path})
+  claims.set(pinDir, lock)
 }
 
 /** False only if the owner of `pinDir` is certainly gone; see the module contract. */
 export function pinOwnerAlive(fs: FileSystem, pinDir: string): boolean {
-  let text: string
+  const path = joinPath(pinDir, OWNER_FILE)
+  // Pins are claimed before anything else goes in, under the writer lock that
+  // every cleaner also holds; an unclaimed folder is one whose maker died
+  // mid-creation, or whose owner was removing it. (Probing the lock of a
+  // missing file would create it.)
+  if (!fs.exists(path)) return false
   try {
-    text = fs.readFile(joinPath(pinDir, OWNER_FILE)).toString('latin1')
+    return isFileLockHeld(fs, path)
   } catch (err) {
-    // Pins are claimed before anything else goes in, under the writer lock that
-    // every cleaner also holds; an unclaimed folder is one whose maker died
-    // mid-creation, or whose owner was removing it.
+    // Removed between the two calls: its owner was removing it.
     if (isNotFound(err)) return false
     throw err
   }
-  const m = /^(\d+) (\d+|-)\n$/.exec(text)
-  // A torn OWNER file: written by a process killed while claiming the folder.
-  if (m === null) return false
-  const pid = Number(m[1])
-  if (pid === process.pid) return m[2] === '-' || m[2] === startTimeOf(pid)
-  const start = startTimeOf(pid)
-  if (start === undefined || start === 'zombie') return false
-  if (start === null || m[2] === '-') return signalZeroAlive(pid)
-  return start === m[2]
 }
 
 /** Drops the claim on `pinDir` (its owner is removing it). A missing claim is fine. */
 export function releaseClaim(fs: FileSystem, pinDir: string): void {
+  const lock = claims.get(pinDir)
+  if (lock !== undefined) {
+    claims.delete(pinDir)
+    lock.release()
+  }
   try {
     fs.unlink(joinPath(pinDir, OWNER_FILE))
   } catch (err) {
     if (!isNotFound(err)) throw err
-  }
-}
-
-function signalZeroAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== 'ESRCH'
   }
 }

@@ -15,12 +15,9 @@
  */
 import {randomBytes} from 'node:crypto'
 import {ErrorCode, StrataError, ioError, isNotFound} from '../errors.js'
-import {joinPath, shardDirName} from '../store/files.js'
+import {OWNER_FILE, PINS_DIR, joinPath, pinDirPath, shardDirName} from '../layout/names.js'
 import type {FileSystem} from '../vfs/fs.js'
 import {claimPin, releaseClaim} from './pin-owner.js'
-
-/** The folder of a data directory that holds the pins. */
-export const PINS_DIR = 'pins'
 
 /** The files of one shard to pin: names inside DIR/shard-NNNN. */
 export interface PinRequest {
@@ -49,7 +46,7 @@ export function createPin(fs: FileSystem, dir: string, requests: readonly PinReq
   const link = fs.link?.bind(fs)
   if (link === undefined) throw new StrataError(ErrorCode.UNSUPPORTED, 'cannot pin files: the filesystem has no hard links')
   const id = `${Date.now().toString(36)}-${process.pid}-${randomBytes(4).toString('hex')}`
-  const pinDir = joinPath(dir, PINS_DIR, id)
+  const pinDir = pinDirPath(dir, id)
   const path = (shard: number, name: string): string => joinPath(pinDir, shardDirName(shard), name)
   try {
     makePinDir(fs, pinDir)
@@ -118,7 +115,7 @@ export function removePinDir(fs: FileSystem, pinDir: string): void {
     ignoreMissing(() => fs.rmdir(p))
   }
   for (const name of listOrEmpty(fs, pinDir)) {
-    if (name !== 'OWNER') ignoreMissing(() => fs.unlink(joinPath(pinDir, name)))
+    if (name !== OWNER_FILE) ignoreMissing(() => fs.unlink(joinPath(pinDir, name)))
   }
   releaseClaim(fs, pinDir)
   ignoreMissing(() => fs.rmdir(pinDir))

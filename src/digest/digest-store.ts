@@ -17,7 +17,8 @@
 import {invalidArgument} from '../errors.js'
 import type {FileSystem} from '../vfs/fs.js'
 import {isLive} from '../record/format.js'
-import {open, shardVersions, toBytes} from '../store/store.js'
+import {open, shardVersions} from '../store/open.js'
+import {toBytes} from '../store/write-input.js'
 import {DIGEST_VERSION, RecordHasher} from './format.js'
 import {Sum256} from './sum256.js'
 

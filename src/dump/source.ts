@@ -16,6 +16,8 @@ import {ErrorCode, StrataError, corruption, ioError, isNotFound} from '../errors
 import {nodeFileSystem} from '../vfs/node-fs.js'
 import type {FileSystem, ReadableFile} from '../vfs/fs.js'
 import {fileKindOf, parseManifest, parseStore, type FileKind} from '../formats/index.js'
+import {readConsistently} from '../store/consistent-read.js'
+import {CURRENT_FILE, STORE_FILE, manifestFileName, parseCurrentContents, parseShardDirName, shardDirName, tableFileName, walFileName} from '../layout/names.js'
 
 /** The kinds of file dump shows: the four binary formats and CURRENT (text). */
 export type DumpKind = FileKind | 'current'
@@ -45,9 +47,8 @@ export type DumpSource =
   | {readonly type: 'store'; readonly path: string; readonly store: DumpFile; readonly shardCount: number}
   | {readonly type: 'shard'; readonly path: string; readonly shard: number}
 
-const READ_RETRIES = 50
-const CURRENT_NAME = 'CURRENT'
-const STORE_NAME = 'STORE'
+const CURRENT_NAME = CURRENT_FILE
+const STORE_NAME = STORE_FILE
 
 const MAGICS: ReadonlyArray<readonly [string, FileKind]> = [['STRATADS', 'store'], ['STRATAMF', 'manifest'], ['STRATAWL', 'wal']]
 
@@ -64,7 +65,7 @@ export function kindOfFile(name: string, bytes: Buffer): DumpKind | undefined {
   const head = bytes.subarray(0, 8).toString('latin1')
   for (const [magic, kind] of MAGICS) if (head === magic) return kind
   if (bytes.length >= 52 && bytes.subarray(bytes.length - 8).toString('latin1') === 'STRATATB') return 'sst'
-  if (/^MANIFEST-\d{6,}\n$/.test(bytes.subarray(0, 64).toString('latin1'))) return 'current'
+  if (parseCurrentContents(bytes.subarray(0, 64).toString('latin1')) !== undefined) return 'current'
   return undefined
 }
 
@@ -80,8 +81,8 @@ export function resolveSource(target: string, fs: FileSystem = nodeFileSystem): 
       const store = parseStore(bytes, storePath)
       return {type: 'store', path: target, store: {path: storePath, name: STORE_NAME, kind: 'store', bytes}, shardCount: store.shardCount}
     }
-    const m = /^shard-(\d{4})$/.exec(path.basename(path.resolve(target)))
-    if (m && fs.exists(path.join(target, CURRENT_NAME))) return {type: 'shard', path: target, shard: Number(m[1])}
+    const m = parseShardDirName(path.basename(path.resolve(target)))
+    if (m !== undefined && fs.exists(path.join(target, CURRENT_NAME))) return {type: 'shard', path: target, shard: m}
     throw new StrataError(ErrorCode.INVALID_ARGUMENT, `${target} is neither a strata data directory (no STORE) nor a shard directory (shard-NNNN with a CURRENT)`, {
       file: target,
       hint: 'give a data directory, a shard directory or one file (STORE, CURRENT, MANIFEST-NNNNNN, NNNNNN.wal, NNNNNN.sst)',
@@ -96,14 +97,14 @@ export function resolveSource(target: string, fs: FileSystem = nodeFileSystem): 
     })
   }
   const dirName = path.basename(path.dirname(path.resolve(target)))
-  const m = /^shard-(\d{4})$/.exec(dirName)
-  const shard = m && kind !== 'store' ? {shard: Number(m[1])} : {}
+  const m = parseShardDirName(dirName)
+  const shard = m !== undefined && kind !== 'store' ? {shard: m} : {}
   return {type: 'file', path: target, file: {path: target, name: path.basename(target), kind, ...shard, bytes}}
 }
 
 /** The directory of shard `i` below a store directory. */
 export function shardDir(storeDir: string, i: number): string {
-  return path.join(storeDir, `shard-${String(i).padStart(4, '0')}`)
+  return path.join(storeDir, shardDirName(i))
 }
 
 /**
@@ -111,25 +112,20 @@ export function shardDir(storeDir: string, i: number): string {
  * comment). `prefix` is prepended to file names ("shard-0003/").
  */
 export function readShard(dir: string, shard: number, prefix: string, fs: FileSystem = nodeFileSystem): ShardSnapshot {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return {shard, files: readShardOnce(fs, dir, shard, prefix)}
-    } catch (err) {
-      if (!isNotFound(err)) throw err instanceof StrataError ? err : ioError('read', dir, err)
-      if (attempt >= READ_RETRIES) {
-        const file = (err as NodeJS.ErrnoException).path ?? dir
-        throw new StrataError(ErrorCode.CORRUPTION, `${file}: missing, yet named by the shard's CURRENT or manifest`, {file})
-      }
-      sleepSync(Math.min(2 + attempt, 20))
-    }
+  try {
+    return {shard, files: readConsistently(() => readShardOnce(fs, dir, shard, prefix), isNotFound)}
+  } catch (err) {
+    if (!isNotFound(err)) throw err instanceof StrataError ? err : ioError('read', dir, err)
+    const file = (err as NodeJS.ErrnoException).path ?? dir
+    throw new StrataError(ErrorCode.CORRUPTION, `${file}: missing, yet named by the shard's CURRENT or manifest`, {file})
   }
 }
 
 function readShardOnce(fs: FileSystem, dir: string, shard: number, prefix: string): DumpFile[] {
   const currentPath = path.join(dir, CURRENT_NAME)
   const current = fs.readFile(currentPath)
-  const m = /^(MANIFEST-\d{6,})\n$/.exec(current.toString('latin1'))
-  if (!m) throw corruption(currentPath, 0, `CURRENT does not name a manifest (${JSON.stringify(current.subarray(0, 40).toString('latin1'))})`)
+  const named = parseCurrentContents(current.toString('latin1'))
+  if (named === undefined) throw corruption(currentPath, 0, `CURRENT does not name a manifest (${JSON.stringify(current.subarray(0, 40).toString('latin1'))})`)
   const opened: Array<{name: string; kind: DumpKind; file: ReadableFile}> = []
   try {
     const open = (name: string, kind: DumpKind): Buffer => {
@@ -137,12 +133,12 @@ function readShardOnce(fs: FileSystem, dir: string, shard: number, prefix: strin
       opened.push({name, kind, file})
       return readAll(file)
     }
-    const manifestBytes = open(m[1], 'manifest')
-    const manifest = parseManifest(manifestBytes, path.join(dir, m[1]))
+    const manifestBytes = open(manifestFileName(named), 'manifest')
+    const manifest = parseManifest(manifestBytes, path.join(dir, manifestFileName(named)))
     // Open everything before reading the rest: from here on, deletions by a writer do not matter.
     const names: Array<[string, DumpKind]> = []
-    if (manifest.walNumber !== 0) names.push([`${String(manifest.walNumber).padStart(6, '0')}.wal`, 'wal'])
-    for (const n of manifest.tables.map((t) => t.fileNumber).sort((a, b) => a - b)) names.push([`${String(n).padStart(6, '0')}.sst`, 'sst'])
+    if (manifest.walNumber !== 0) names.push([walFileName(manifest.walNumber), 'wal'])
+    for (const n of manifest.tables.map((t) => t.fileNumber).sort((a, b) => a - b)) names.push([tableFileName(n), 'sst'])
     for (const [name, kind] of names) opened.push({name, kind, file: fs.openRead(path.join(dir, name))})
     const files: DumpFile[] = [{path: currentPath, name: `${prefix}${CURRENT_NAME}`, kind: 'current', shard, bytes: current}]
     for (const o of opened) {
@@ -175,7 +171,7 @@ export function* sourceFiles(source: DumpSource, fs: FileSystem = nodeFileSystem
 export function* sourceShards(source: DumpSource, fs: FileSystem = nodeFileSystem): Generator<ShardSnapshot> {
   if (source.type === 'store') {
     for (let i = 0; i < source.shardCount; i++) {
-      const prefix = `shard-${String(i).padStart(4, '0')}/`
+      const prefix = `${shardDirName(i)}/`
       yield readShard(shardDir(source.path, i), i, prefix, fs)
     }
   } else if (source.type === 'shard') {
@@ -197,8 +193,4 @@ function readWhole(fs: FileSystem, p: string): Buffer {
     if (isNotFound(err)) throw new StrataError(ErrorCode.INVALID_ARGUMENT, `${p}: no such file or directory`, {file: p})
     throw ioError('read', p, err)
   }
-}
-
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
 }

@@ -22,6 +22,7 @@
  */
 import {corruption} from '../errors.js'
 import {Parsers, parseManifest, parseStore} from '../formats/index.js'
+import {manifestFileName, parseCurrentContents, tableFileName, walFileName} from '../layout/names.js'
 import {checkCrc, type Problems} from './checks.js'
 import {Bytes} from './present.js'
 import type {DumpFile} from './source.js'
@@ -34,15 +35,11 @@ export function enumName(e: {readonly [k: number]: string}, v: number): string {
   return typeof n === 'string' ? n.toLowerCase() : `unknown(${v})`
 }
 
-function fileName(n: number, ext: string): string {
-  return `${String(n).padStart(6, '0')}.${ext}`
-}
-
 /** The manifest CURRENT names; CORRUPTION if it names none. */
 export function decodeCurrent(f: DumpFile): {manifest: string} {
-  const m = /^(MANIFEST-\d{6,})\n$/.exec(f.bytes.toString('latin1'))
-  if (!m) throw corruption(f.path, 0, `CURRENT does not name a manifest (${JSON.stringify(f.bytes.subarray(0, 40).toString('latin1'))})`)
-  return {manifest: m[1]}
+  const n = parseCurrentContents(f.bytes.toString('latin1'))
+  if (n === undefined) throw corruption(f.path, 0, `CURRENT does not name a manifest (${JSON.stringify(f.bytes.subarray(0, 40).toString('latin1'))})`)
+  return {manifest: manifestFileName(n)}
 }
 
 /** The summary of one file; see the file comment for its shape. */
@@ -68,9 +65,9 @@ export function summarize(f: DumpFile, problems: Problems): Record<string, unkno
       problems.crc(f.path, 'manifest', crc)
       return {
         ...common, formatVersion: m.formatVersion, shard: m.shard, nextFileNumber: m.nextFileNumber, lastSeq: m.lastSeq,
-        walNumber: m.walNumber, wal: m.walNumber === 0 ? null : fileName(m.walNumber, 'wal'),
+        walNumber: m.walNumber, wal: m.walNumber === 0 ? null : walFileName(m.walNumber),
         tables: m.tables.map((t) => ({
-          fileNumber: t.fileNumber, file: fileName(t.fileNumber, 'sst'), fileSize: t.fileSize, level: t.level, entries: t.entries,
+          fileNumber: t.fileNumber, file: tableFileName(t.fileNumber), fileSize: t.fileSize, level: t.level, entries: t.entries,
           minSeq: t.minSeq, maxSeq: t.maxSeq, smallestKey: new Bytes(t.smallestKey, 'key'), largestKey: new Bytes(t.largestKey, 'key'),
         })),
         crc,

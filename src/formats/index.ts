@@ -20,6 +20,7 @@ import * as zlib from 'node:zlib'
 import {ErrorCode, StrataError} from '../errors.js'
 import {MAX_INFLATED_BLOCK_BYTES} from '../sstable/reader.js'
 import {toStrataError, type ParseContext} from './failure.js'
+import {STORE_FILE, parseFileName} from '../layout/names.js'
 import {fieldSpan, KaitaiStream, streamOf, type KaitaiNode} from './spans.js'
 import walModule from './generated/StrataWal.cjs'
 import sstableModule from './generated/StrataSstable.cjs'
@@ -135,10 +136,8 @@ export type FileKind = 'store' | 'manifest' | 'wal' | 'sst'
 /** The kind of a data-directory file by its name (STORE, MANIFEST-NNNNNN, NNNNNN.wal, NNNNNN.sst), or undefined. */
 export function fileKindOf(name: string): FileKind | undefined {
   const base = name.replace(/^.*[\\/]/, '')
-  if (base === 'STORE') return 'store'
-  if (/^MANIFEST-\d{6,}$/.test(base)) return 'manifest'
-  const m = /^\d{6,}\.(wal|sst)$/.exec(base)
-  return m ? (m[1] as 'wal' | 'sst') : undefined
+  if (base === STORE_FILE) return 'store'
+  return parseFileName(base)?.kind
 }
 
 /** Decodes the data block `e` names and its restart array. */

@@ -9,7 +9,7 @@
  */
 import {corruption, ioError, StrataError} from '../errors.js'
 import type {FileSystem} from '../vfs/fs.js'
-import {CURRENT_FILE, joinPath, manifestFileName} from '../store/files.js'
+import {CURRENT_FILE, CURRENT_TMP_FILE, currentContents, joinPath, manifestFileName, parseCurrentContents} from '../layout/names.js'
 import {decodeManifest, encodeManifest} from './codec.js'
 import type {Manifest} from './format.js'
 
@@ -23,9 +23,8 @@ export interface LiveManifest {
 export function readCurrent(fs: FileSystem, shardDir: string): LiveManifest {
   const currentPath = joinPath(shardDir, CURRENT_FILE)
   const text = fs.readFile(currentPath).toString('latin1')
-  const m = /^MANIFEST-(\d{6,})\n$/.exec(text)
-  if (!m) throw corruption(currentPath, 0, `CURRENT does not name a manifest (${JSON.stringify(text.slice(0, 40))})`)
-  const manifestNumber = Number(m[1])
+  const manifestNumber = parseCurrentContents(text)
+  if (manifestNumber === undefined) throw corruption(currentPath, 0, `CURRENT does not name a manifest (${JSON.stringify(text.slice(0, 40))})`)
   const path = joinPath(shardDir, manifestFileName(manifestNumber))
   const manifest = decodeManifest(fs.readFile(path), path)
   return {manifest, manifestNumber}
@@ -34,11 +33,11 @@ export function readCurrent(fs: FileSystem, shardDir: string): LiveManifest {
 /** Writes `manifest` as MANIFEST-`number` and makes it live. */
 export function switchManifest(fs: FileSystem, shardDir: string, manifest: Manifest, number: number): void {
   const path = joinPath(shardDir, manifestFileName(number))
-  const tmp = joinPath(shardDir, `${CURRENT_FILE}.tmp`)
+  const tmp = joinPath(shardDir, CURRENT_TMP_FILE)
   try {
     writeSynced(fs, path, encodeManifest(manifest))
     if (fs.exists(tmp)) fs.unlink(tmp)
-    writeSynced(fs, tmp, Buffer.from(`${manifestFileName(number)}\n`, 'latin1'))
+    writeSynced(fs, tmp, currentContents(number))
     fs.rename(tmp, joinPath(shardDir, CURRENT_FILE))
     fs.syncDir(shardDir)
   } catch (err) {

@@ -13,13 +13,12 @@
  */
 import {ErrorCode, StrataError, ioError} from '../errors.js'
 import type {FileSystem} from '../vfs/fs.js'
-import {hashKey, jumpHash} from '../util/hash.js'
+import {shardOf} from '../util/hash.js'
 import {BlockCompression} from '../sstable/format.js'
 import {newDescriptor} from '../store/descriptor.js'
-import {joinPath, shardDirName} from '../store/files.js'
-import {SHARD_DIR_PATTERN} from '../store/data-dir.js'
+import {joinPath, parseShardDirName, shardDirName} from '../layout/names.js'
 import {Shard} from '../store/shard.js'
-import {shardContext} from '../store/store.js'
+import {shardContext} from '../store/shard-context.js'
 import {DEFAULT_POLICY} from '../store/compaction.js'
 
 /** One shard as found. */
@@ -39,10 +38,10 @@ function damage(message: string, file: string): StrataError {
 
 /** The shard count the directories imply; throws CORRUPTION for a gap, NOT_A_STORE-free: callers handle "none". */
 export function shardCountOf(names: readonly string[], dir: string): number {
-  const indices = names.map((n) => SHARD_DIR_PATTERN.exec(n)).filter((m) => m !== null).map((m) => Number(m[1])).sort((a, b) => a - b)
+  const indices = names.map(parseShardDirName).filter((i) => i !== undefined).sort((a, b) => a - b)
   for (let i = 0; i < indices.length; i++) {
     if (indices[i] !== i) {
-      throw new StrataError(ErrorCode.CORRUPTION, `${joinPath(dir, shardDirName(i))} is missing: the shard directories are not shard-0000 … shard-${String(indices.length - 1).padStart(4, '0')} without a gap`, {file: dir})
+      throw new StrataError(ErrorCode.CORRUPTION, `${joinPath(dir, shardDirName(i))} is missing: the shard directories are not shard-0000 … ${shardDirName(indices.length - 1)} without a gap`, {file: dir})
     }
   }
   return indices.length
@@ -70,7 +69,7 @@ export function examineShard(fs: FileSystem, dir: string, index: number, shards:
   try {
     for (const e of shard.entries()) {
       keys++
-      const home = shards === 1 ? 0 : jumpHash(hashKey(e.key), shards)
+      const home = shardOf(e.key, shards)
       if (home !== index) {
         misplaced = {key: e.key, home}
         break

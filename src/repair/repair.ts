@@ -26,9 +26,9 @@ import type {FileSystem} from '../vfs/fs.js'
 import {HashId} from '../util/hash.js'
 import {BlockCompression} from '../sstable/format.js'
 import {VERSION} from '../version.js'
-import {MAX_SHARDS, STORE_FILE, decodeDescriptor, newDescriptor, writeDescriptor, type StoreDescriptor} from '../store/descriptor.js'
-import {joinPath} from '../store/files.js'
-import {INIT_MARKER, SHARD_DIR_PATTERN, checkDirPath, notAStore} from '../store/data-dir.js'
+import {MAX_SHARDS, decodeDescriptor, newDescriptor, writeDescriptor, type StoreDescriptor} from '../store/descriptor.js'
+import {INIT_MARKER, STORE_FILE, damagedStoreName, isShardDirName, joinPath} from '../layout/names.js'
+import {checkDirPath, notAStore} from '../store/data-dir.js'
 import {acquireWriterLock} from '../store/lock.js'
 import {examineShard, shardCountOf, type ShardFinding} from './examine.js'
 
@@ -121,7 +121,7 @@ function listNames(fs: FileSystem, dir: string): string[] {
 /** An unfinished init, or a directory without STORE and without shards: nothing to rebuild a store from (NOT_A_STORE). */
 function refuseNonStore(fs: FileSystem, dir: string, names: readonly string[], state: StoreState): void {
   if (names.includes(INIT_MARKER) && state.kind !== 'intact') throw notAStore(fs, dir)
-  if (!names.some((n) => SHARD_DIR_PATTERN.test(n)) && state.kind === 'missing') throw notAStore(fs, dir)
+  if (!names.some((n) => isShardDirName(n)) && state.kind === 'missing') throw notAStore(fs, dir)
 }
 
 function examineAndWrite(fs: FileSystem, dir: string, dryRun: boolean, expected: number | undefined, compression: 'zlib' | 'none', compressionGiven: boolean): RepairReport {
@@ -150,7 +150,7 @@ function examineAndWrite(fs: FileSystem, dir: string, dryRun: boolean, expected:
   if (!dryRun) {
     try {
       if (state.kind === 'damaged') {
-        keptAs = `${STORE_FILE}.damaged-${Date.now()}`
+        keptAs = damagedStoreName(Date.now())
         fs.rename(joinPath(dir, STORE_FILE), joinPath(dir, keptAs))
         fs.syncDir(dir)
       }

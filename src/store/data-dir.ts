@@ -12,13 +12,7 @@
 import * as path from 'node:path'
 import {ErrorCode, StrataError, invalidArgument} from '../errors.js'
 import type {FileSystem} from '../vfs/fs.js'
-import {CHECKPOINT_PARTIAL_FILE} from './files.js'
-
-/** The marker of an init in progress (or of one that crashed). Its name is the contract; its bytes are not. */
-export const INIT_MARKER = 'INIT-IN-PROGRESS'
-
-/** Names of shard directories. */
-export const SHARD_DIR_PATTERN = /^shard-(\d{4})$/
+import {CHECKPOINT_PARTIAL_FILE, INIT_MARKER, isShardDirName} from '../layout/names.js'
 
 /**
  * Throws INVALID_ARGUMENT when `dir` cannot name a data directory: the empty
@@ -66,7 +60,7 @@ export function notAStore(fs: FileSystem, dir: string): StrataError {
   const names = list(fs, dir) ?? []
   if (names.includes(INIT_MARKER)) return error('its init did not finish', `run the init again: strata init --dir ${dir}`)
   if (names.includes(CHECKPOINT_PARTIAL_FILE)) return error('it holds an unfinished checkpoint', 'run the same strata checkpoint command again to redo it, or remove the directory')
-  const shards = names.filter((n) => SHARD_DIR_PATTERN.test(n))
+  const shards = names.filter((n) => isShardDirName(n))
   if (shards.length > 0) {
     return error(
       `no STORE file, but ${shards.length} shard director${shards.length === 1 ? 'y' : 'ies'}: the store's descriptor is missing`,

@@ -26,7 +26,7 @@ import {HashId} from '../util/hash.js'
 import {BlockCompression, DEFAULT_BLOCK_SIZE} from '../sstable/format.js'
 import type {FileSystem} from '../vfs/fs.js'
 import {isNotFound, ioError} from '../errors.js'
-import {joinPath} from './files.js'
+import {STORE_FILE, STORE_TMP_FILE, joinPath} from '../layout/names.js'
 import {checkDirPath, notAStore} from './data-dir.js'
 
 /** Store format versions, an append-only list. Written to disk; never change.
@@ -37,7 +37,6 @@ export const StoreFormat = {
 export const CURRENT_STORE_FORMAT = StoreFormat.V1
 
 export const STORE_MAGIC = Buffer.from('STRATADS', 'latin1')
-export const STORE_FILE = 'STORE'
 export const MAX_SHARDS = 1024
 
 /** The decoded descriptor. */
@@ -142,7 +141,7 @@ export function readDescriptor(fs: FileSystem, dir: string): StoreDescriptor {
 
 /** Writes DIR/STORE atomically: temp file, sync, rename, sync directory. */
 export function writeDescriptor(fs: FileSystem, dir: string, d: StoreDescriptor): void {
-  const tmp = joinPath(dir, `${STORE_FILE}.tmp`)
+  const tmp = joinPath(dir, STORE_TMP_FILE)
   if (fs.exists(tmp)) fs.unlink(tmp)
   const file = fs.create(tmp)
   try {

@@ -24,16 +24,16 @@ import type {CreateOptions} from '../api.js'
 import {BlockCompression} from '../sstable/format.js'
 import {WAL_HEADER_SIZE} from '../wal/format.js'
 import {VERSION} from '../version.js'
-import {MAX_SHARDS, STORE_FILE, encodeDescriptor, newDescriptor} from './descriptor.js'
-import {CURRENT_FILE, joinPath, manifestFileName, walFileName} from './files.js'
-import {acquireWriterLock, LOCK_FILE} from './lock.js'
-import {INIT_MARKER, SHARD_DIR_PATTERN, checkDirPath} from './data-dir.js'
+import {MAX_SHARDS, encodeDescriptor, newDescriptor} from './descriptor.js'
+import {CURRENT_FILE, CURRENT_TMP_FILE, INIT_MARKER, LOCK_FILE, STORE_FILE, isShardDirName, joinPath, manifestFileName, walFileName} from '../layout/names.js'
+import {acquireWriterLock} from './lock.js'
+import {checkDirPath} from './data-dir.js'
 import {Shard} from './shard.js'
 import {DEFAULT_POLICY} from './compaction.js'
-import {shardContext} from './store.js'
+import {shardContext} from './shard-context.js'
 
 /** The files step 5 writes in a shard directory (with CURRENT.tmp while switching). The WAL holds its header only. */
-const INIT_SHARD_FILES = new Set([walFileName(1), manifestFileName(2), CURRENT_FILE, `${CURRENT_FILE}.tmp`])
+const INIT_SHARD_FILES = new Set([walFileName(1), manifestFileName(2), CURRENT_FILE, CURRENT_TMP_FILE])
 
 /** Creates an empty store in `dir` (created if missing; must be new, empty, or an unfinished init). */
 export async function createStore(dir: string, options: CreateOptions = {}): Promise<void> {
@@ -69,7 +69,7 @@ export async function createStore(dir: string, options: CreateOptions = {}): Pro
       throw alreadyExists(dir)
     }
     checkContents(fs, dir)
-    for (const name of fs.readdir(dir)) if (SHARD_DIR_PATTERN.test(name)) removeInitShard(fs, joinPath(dir, name))
+    for (const name of fs.readdir(dir)) if (isShardDirName(name)) removeInitShard(fs, joinPath(dir, name))
     const desc = newDescriptor(shards, compression === 'zlib' ? BlockCompression.ZLIB : BlockCompression.NONE, `strata ${VERSION}`, Date.now())
     for (let i = 0; i < shards; i++) Shard.create(shardContext(fs, dir, i, desc, Date.now, DEFAULT_POLICY))
     const file = fs.openAppend(marker, 0)
@@ -124,9 +124,9 @@ function checkContents(fs: FileSystem, dir: string): void {
   }
   if (names.includes(STORE_FILE)) throw alreadyExists(dir)
   if (names.length === 0) return
-  const shardDirs = names.filter((n) => SHARD_DIR_PATTERN.test(n))
+  const shardDirs = names.filter((n) => isShardDirName(n))
   if (names.includes(INIT_MARKER)) {
-    const other = names.filter((n) => n !== INIT_MARKER && n !== LOCK_FILE && !SHARD_DIR_PATTERN.test(n))
+    const other = names.filter((n) => n !== INIT_MARKER && n !== LOCK_FILE && !isShardDirName(n))
     const foreign = shardDirs.find((n) => !isInitShard(fs, joinPath(dir, n)))
     if (other.length === 0 && foreign === undefined) return
     throw invalidArgument(

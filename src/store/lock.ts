@@ -14,10 +14,8 @@
  */
 import {ErrorCode, StrataError, ioError} from '../errors.js'
 import type {FileSystem} from '../vfs/fs.js'
-import {joinPath} from './files.js'
+import {LOCK_FILE, joinPath} from '../layout/names.js'
 import {lockHolderPid, tryLockFile, type HeldFileLock} from './file-lock.js'
-
-export const LOCK_FILE = 'LOCK'
 
 /** A held writer lock. */
 export interface WriterLock {

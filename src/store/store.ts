@@ -2,50 +2,35 @@
  * The store: a STORE descriptor plus N independent shards. Routes each key to
  * its shard (jump consistent hash), applies the sync mode, triggers flushes
  * and compactions, and merges shards for scans.
+ *
+ * The concerns live beside it: write-input.ts (validation, batches by shard),
+ * sync-mode.ts (when WALs are synced), read-adapters.ts (scan bounds,
+ * KeyValue, the async iterator), explain.ts (explain and stats),
+ * shard-context.ts (settings and what each shard is given), open.ts
+ * (opening: the lock, leftovers, then this class).
  */
 import {ErrorCode, StrataError, invalidArgument, ioError, isNotFound} from '../errors.js'
-import {descriptorLimit, nodeFileSystem} from '../vfs/node-fs.js'
-import {DEFAULT_MAX_OPEN_FILES, MIN_MAX_OPEN_FILES, OpenFiles} from '../vfs/open-files.js'
+import type {OpenFiles} from '../vfs/open-files.js'
 import type {FileSystem} from '../vfs/fs.js'
-import {Kind, isLive, type Entry} from '../record/format.js'
-import {logicalValue} from '../record/value.js'
-import {expiresAtProblem, expiryAfter, keyLengthProblem, valueLengthProblem} from '../record/limits.js'
-import {maxEncodedEntryLength} from '../record/codec.js'
-import {isWellFormed} from '../util/text.js'
-import {MAX_WAL_RECORD_BYTES} from '../wal/format.js'
-import {hashKey, jumpHash, HashId} from '../util/hash.js'
-import {BlockCompression} from '../sstable/format.js'
-import type {
-  BatchOp,
-  CompactOptions,
-  CompactionReport,
-  ExplainedVersion,
-  KeyExplanation,
-  CreateOptions,
-  KeyValue,
-  OpenOptions,
-  PutOptions,
-  ScanOptions,
-  ShardStats,
-  Store,
-  StoreStats,
-  SyncMode,
-} from '../api.js'
-import {readDescriptor, type StoreDescriptor} from './descriptor.js'
-import {joinPath, shardDirName} from './files.js'
-import {acquireWriterLock, type WriterLock} from './lock.js'
-import {Shard, type ShardContext, type ShardWrite} from './shard.js'
-import {DEFAULT_POLICY, type CompactionPolicy} from './compaction.js'
-import {BlockCache} from '../sstable/block-cache.js'
+import {isLive, type Entry} from '../record/format.js'
+import {hashKey, shardOfHash} from '../util/hash.js'
+import type {BatchOp, CompactOptions, CompactionReport, KeyExplanation, KeyValue, OpenOptions, PutOptions, ScanOptions, ShardStats, Store, StoreStats, SyncMode} from '../api.js'
+import type {StoreDescriptor} from './descriptor.js'
+import type {WriterLock} from './lock.js'
+import {Shard} from './shard.js'
+import type {CompactionPolicy} from './compaction.js'
+import type {BlockCache} from '../sstable/block-cache.js'
 import {mergeNewest} from './merge.js'
 import {rangeProblem} from './key-range.js'
 import {ScanLeases} from './scan-leases.js'
-import {VERSION} from '../version.js'
 import {cleanDeadPins} from '../cut/pin-cleaner.js'
 import {pinCut, readShardState, shardCut, type StoreCut} from '../cut/cut.js'
+import {planBatch, toBytes, toKey} from './write-input.js'
+import {WalSyncer} from './sync-mode.js'
+import {asyncIterator, scanBounds, toKeyValue} from './read-adapters.js'
+import {explainVersions, storeStats} from './explain.js'
+import {shardContext, storeSettings} from './shard-context.js'
 
-const DEFAULT_WAL_FLUSH_BYTES = 4 * 1024 * 1024
-const DEFAULT_CACHE_BYTES = 8 * 1024 * 1024
 /** At close, a memtable whose WAL is at least this big is flushed, so the next open replays little. */
 const CLOSE_FLUSH_BYTES = 1024 * 1024
 /** Compactions one write call may run inline (bounded work on the write path). */
@@ -53,172 +38,11 @@ const STEPS_PER_WRITE = 1
 /** Compactions close() may run to leave no compaction due (bounded work per command). */
 const STEPS_AT_CLOSE = 16
 
-/** A tombstone's value: empty, and never written to, so one is shared. */
-const NO_VALUE = Buffer.alloc(0)
-
-/**
- * A key, value or bound as bytes. A string is UTF-8; one with a lone
- * surrogate is refused, since UTF-8 cannot hold it and encoding would
- * replace it with U+FFFD, so two different strings would name the same key.
- */
-export function toBytes(v: Uint8Array | string, what: string): Buffer {
-  if (typeof v === 'string') {
-    if (!isWellFormed(v)) throw invalidArgument(`${what} has a lone UTF-16 surrogate, which UTF-8 cannot hold`, 'pass bytes (a Uint8Array) for binary data')
-    return Buffer.from(v, 'utf8')
-  }
-  if (v instanceof Uint8Array) return Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength)
-  throw invalidArgument(`${what} must be a string or bytes`)
-}
-
-// The checks below are the record limits of record/limits.ts, the ones the
-// decoder enforces: a write is refused before anything is written, never
-// accepted and then unreadable.
-
-/** Validates and converts a key. */
-function toKey(k: Uint8Array | string): Buffer {
-  const key = toBytes(k, 'key')
-  const problem = keyLengthProblem(key.length)
-  if (problem !== undefined) throw invalidArgument(problem)
-  return key
-}
-
-function toValue(v: Uint8Array | string): Buffer {
-  const value = toBytes(v, 'value')
-  const problem = valueLengthProblem(value.length)
-  if (problem !== undefined) throw invalidArgument(problem)
-  return value
-}
-
-/** The absolute expiry of a put, from its ttlMs or expiresAt option, or undefined. */
-function expiryOf(op: {ttlMs?: unknown; expiresAt?: unknown}, now: number): number | undefined {
-  const {ttlMs, expiresAt} = op
-  if (ttlMs !== undefined && expiresAt !== undefined) throw invalidArgument('give ttlMs or expiresAt, not both')
-  if (ttlMs !== undefined) {
-    const at = expiryAfter(ttlMs, now)
-    if (typeof at === 'string') throw invalidArgument(at)
-    return at
-  }
-  if (expiresAt !== undefined) {
-    const problem = expiresAtProblem(expiresAt)
-    if (problem !== undefined) throw invalidArgument(`expiresAt: ${problem}`)
-    return expiresAt as number
-  }
-  return undefined
-}
-
 /** Fresh views a read-only read tries when tables vanish under it (a writer in another process compacting). */
 const VIEW_RETRIES = 5
 
-/** An async scan lets other callbacks run once every this many entries. */
-const SCAN_YIELD_EVERY = 1024
-
-/**
- * Steps a synchronous iterator behind the async iterator protocol: one
- * settled promise per item, without an async generator's queueing, and a
- * turn of the event loop every SCAN_YIELD_EVERY items so that a long scan
- * does not starve timers and I/O. The iterator is made on the first next(),
- * so bad options reject that call, as they would in an async generator.
- */
-function asyncIterator<T>(make: () => Iterator<T>): AsyncIterableIterator<T> {
-  let it: Iterator<T> | undefined
-  let count = 0
-  /** The newest promise handed out while a deferred step is outstanding: later calls queue behind it. */
-  let last: Promise<IteratorResult<T>> | undefined
-  const step = (): IteratorResult<T> => (it ??= make()).next()
-  return {
-    [Symbol.asyncIterator]() {
-      return this
-    },
-    next(): Promise<IteratorResult<T>> {
-      const defer = ++count % SCAN_YIELD_EVERY === 0
-      if (last === undefined && !defer) {
-        try {
-          return Promise.resolve(step())
-        } catch (err) {
-          return Promise.reject(err)
-        }
-      }
-      const after = (): Promise<IteratorResult<T>> => (defer ? new Promise<void>((r) => setImmediate(r)).then(step) : Promise.resolve().then(step))
-      const p: Promise<IteratorResult<T>> = last === undefined ? after() : last.then(after, after)
-      last = p
-      const settled = (): void => {
-        if (last === p) last = undefined
-      }
-      p.then(settled, settled)
-      return p
-    },
-    return(value?: unknown): Promise<IteratorResult<T>> {
-      it?.return?.()
-      return Promise.resolve({done: true, value: value as T})
-    },
-  }
-}
-
-function toKeyValue(e: Entry, shard: number): KeyValue {
-  const kv: {-readonly [K in keyof KeyValue]: KeyValue[K]} = {key: e.key, value: logicalValue(e), seq: e.seq, shard, json: e.json === true}
-  if (e.expiresAt !== undefined) kv.expiresAt = e.expiresAt
-  return kv
-}
-
-/** The context of shard `index` of the store in `dir`. */
-export function shardContext(fs: FileSystem, dir: string, index: number, desc: StoreDescriptor, now: () => number, policy: CompactionPolicy, cache?: BlockCache, files?: OpenFiles): ShardContext {
-  return {
-    fs,
-    dir: joinPath(dir, shardDirName(index)),
-    index,
-    compression: desc.compression,
-    blockSize: desc.blockSize,
-    createdBy: `strata ${VERSION}`,
-    now,
-    policy,
-    ...(cache ? {cache} : {}),
-    ...(files ? {files} : {}),
-  }
-}
-
-function checkSyncMode(mode: SyncMode): void {
-  if (mode === 'always' || mode === 'batch' || mode === 'none') return
-  if (typeof mode === 'object' && mode !== null) {
-    const n = 'everyOps' in mode ? mode.everyOps : 'everyMs' in mode ? mode.everyMs : NaN
-    if (Number.isInteger(n) && n > 0) return
-  }
-  throw invalidArgument(`unknown sync mode ${JSON.stringify(mode)}`)
-}
-
-/** Opens the store in `dir`. */
-export async function open(dir: string, options: OpenOptions = {}): Promise<Store> {
-  const fs = options.fs ?? nodeFileSystem
-  const desc = readDescriptor(fs, dir)
-  const sync = options.sync ?? 'always'
-  checkSyncMode(sync)
-  let lock: WriterLock | undefined
-  if (!options.readOnly) lock = await acquireWriterLock(fs, dir, options.lockTimeoutMs ?? 0)
-  try {
-    // A writer builds on STORE, which an init whose last directory sync failed may
-    // have left visible but not durable: make it durable before acknowledging anything.
-    if (lock !== undefined) fs.syncDir(dir)
-    // Pins of cuts whose holder was killed: this writer is the next to hold the lock.
-    if (lock !== undefined) cleanDeadPins(fs, dir)
-    return new StoreImpl(dir, fs, desc, options, sync, lock)
-  } catch (err) {
-    // Never keep the lock of a store this call does not return.
-    await lock?.release()
-    throw err instanceof StrataError ? err : ioError('sync', dir, err)
-  }
-}
-
-/**
- * @internal The newest version of every key of shard `index` in [from, to),
- * tombstones and expired versions included, in key order: the per-shard
- * stream a scan merges, for library features that work shard by shard (the
- * digest). REQUIRES: `store` was returned by `open`, 0 <= index < shardCount.
- */
-export function shardVersions(store: Store, index: number, from?: Buffer, to?: Buffer): Generator<Entry> {
-  if (!(store instanceof StoreImpl)) throw invalidArgument('not a store returned by open()')
-  return store.shardVersions(index, from, to)
-}
-
-class StoreImpl implements Store {
+/** The store behind the `Store` interface; made by `open` (open.ts). */
+export class StoreImpl implements Store {
   readonly shardCount: number
   readonly readOnly: boolean
   private readonly shards: (Shard | undefined)[]
@@ -233,35 +57,26 @@ class StoreImpl implements Store {
   private closed = false
   /** Set by the first failed write or sync: the store refuses further writes (fail-stop). */
   private fatal: unknown
-  private readonly dirty = new Set<Shard>()
-  private pendingSync: Promise<void> | undefined
-  private opsSinceSync = 0
-  private syncTimer: NodeJS.Timeout | undefined
+  private readonly syncer: WalSyncer
 
   constructor(
     readonly dir: string,
     private readonly fs: FileSystem,
     private readonly desc: StoreDescriptor,
     options: OpenOptions,
-    private readonly syncMode: SyncMode,
+    syncMode: SyncMode,
     private lock: WriterLock | undefined,
   ) {
     this.shardCount = desc.shardCount
     this.readOnly = options.readOnly === true
     this.shards = new Array(desc.shardCount).fill(undefined)
-    this.now = options.now ?? Date.now
-    this.walFlushBytes = options.walFlushBytes ?? DEFAULT_WAL_FLUSH_BYTES
-    const trigger = options.compactionTrigger ?? DEFAULT_POLICY.l0Trigger
-    if (!Number.isInteger(trigger) || trigger < 1) throw invalidArgument(`compactionTrigger must be a positive integer, got ${trigger}`)
-    this.policy = {...DEFAULT_POLICY, l0Trigger: trigger, ...(options.levelBaseBytes !== undefined ? {baseLevelBytes: options.levelBaseBytes, targetFileBytes: Math.max(64 * 1024, Math.floor(options.levelBaseBytes / 4))} : {})}
-    const cacheBytes = options.cacheSizeBytes ?? DEFAULT_CACHE_BYTES
-    if (!Number.isSafeInteger(cacheBytes) || cacheBytes < 0) throw invalidArgument(`cacheSizeBytes must be a non-negative integer, got ${cacheBytes}`)
-    this.cache = new BlockCache(cacheBytes)
-    const maxOpenFiles = options.maxOpenFiles ?? DEFAULT_MAX_OPEN_FILES
-    if (!Number.isSafeInteger(maxOpenFiles) || maxOpenFiles < MIN_MAX_OPEN_FILES) {
-      throw invalidArgument(`maxOpenFiles must be an integer of at least ${MIN_MAX_OPEN_FILES}, got ${maxOpenFiles}`)
-    }
-    this.files = new OpenFiles(maxOpenFiles, descriptorLimit())
+    const settings = storeSettings(options)
+    this.now = settings.now
+    this.walFlushBytes = settings.walFlushBytes
+    this.policy = settings.policy
+    this.cache = settings.cache
+    this.files = settings.files
+    this.syncer = new WalSyncer(syncMode, {fail: (err) => this.fail(err), usable: () => !this.closed && this.fatal === undefined})
   }
 
   private check(write: boolean): void {
@@ -285,7 +100,7 @@ class StoreImpl implements Store {
 
   private shardOfKey(key: Buffer) {
     const h = hashKey(key)
-    return {h, index: this.shardCount === 1 ? 0 : jumpHash(h, this.shardCount)}
+    return {h, index: shardOfHash(h, this.shardCount)}
   }
 
   /**
@@ -348,51 +163,20 @@ class StoreImpl implements Store {
 
   async batch(ops: readonly BatchOp[]): Promise<void> {
     this.check(true)
-    if (!Array.isArray(ops)) throw invalidArgument('batch takes an array of operations')
     // Validate everything before writing anything.
-    const now = this.now()
-    const perShard = new Map<number, ShardWrite[]>()
-    const shardBytes = new Map<number, number>()
-    for (const op of ops) {
-      if (op === null || typeof op !== 'object') throw invalidArgument('a batch operation must be an object like {type: "put", key, value}')
-      const key = toKey(op.key)
-      let w: ShardWrite
-      if (op.type === 'put') {
-        const expiresAt = expiryOf(op, now)
-        const put: {-readonly [K in keyof ShardWrite]: ShardWrite[K]} = {kind: Kind.PUT, key, value: toValue(op.value)}
-        if (expiresAt !== undefined) put.expiresAt = expiresAt
-        if (op.json !== undefined && typeof op.json !== 'boolean') throw invalidArgument(`json must be true or false, got ${typeof op.json}`)
-        if (op.json) put.json = true
-        w = put
-      } else if (op.type === 'del') {
-        w = {kind: Kind.DELETE, key, value: NO_VALUE}
-      } else {
-        throw invalidArgument(`unknown batch operation type ${JSON.stringify((op as {type: unknown}).type)}`)
-      }
-      const index = this.shardCount === 1 ? 0 : jumpHash(hashKey(key), this.shardCount)
-      let list = perShard.get(index)
-      if (list === undefined) perShard.set(index, (list = []))
-      list.push(w)
-      // Each shard's part is one WAL record: one over the record limit would
-      // fail after other shards' parts were written.
-      const bytes = (shardBytes.get(index) ?? 4) + maxEncodedEntryLength(w)
-      if (bytes > MAX_WAL_RECORD_BYTES) {
-        throw invalidArgument(`batch is too large: its part in shard ${index} exceeds ${MAX_WAL_RECORD_BYTES} bytes, the limit of one atomic write`, 'split it into smaller batches')
-      }
-      shardBytes.set(index, bytes)
-    }
+    const perShard = planBatch(ops, this.now(), this.shardCount)
     if (perShard.size === 0) return
     try {
       for (const [index, writes] of perShard) {
         const s = this.shard(index)
         s.apply(writes)
-        this.dirty.add(s)
+        this.syncer.markDirty(s)
       }
     } catch (err) {
       throw this.fail(err)
     }
-    this.opsSinceSync += ops.length
-    await this.syncForMode()
+    this.syncer.countOps(ops.length)
+    await this.syncer.afterWrite()
     try {
       for (const index of perShard.keys()) this.maintain(this.shards[index]!)
     } catch (err) {
@@ -405,50 +189,6 @@ class StoreImpl implements Store {
     if (err instanceof StrataError && err.code === ErrorCode.INVALID_ARGUMENT) return err
     this.fatal ??= err
     return err instanceof StrataError ? err : ioError('write', this.dir, err)
-  }
-
-  private syncDirty(): void {
-    for (const s of this.dirty) s.sync()
-    this.dirty.clear()
-    this.opsSinceSync = 0
-  }
-
-  private async syncForMode(): Promise<void> {
-    const mode = this.syncMode
-    try {
-      if (mode === 'always') {
-        this.syncDirty()
-        // Return to the event loop: a loop of awaited writes must not starve
-        // the process's other I/O (its stdout, a server's sockets).
-        await new Promise<void>((resolve) => setImmediate(resolve))
-      } else if (mode === 'batch') {
-        this.pendingSync ??= new Promise<void>((resolve, reject) => {
-          setImmediate(() => {
-            this.pendingSync = undefined
-            try {
-              this.syncDirty()
-              resolve()
-            } catch (err) {
-              reject(this.fail(err))
-            }
-          })
-        })
-        await this.pendingSync
-      } else if (typeof mode === 'object' && 'everyOps' in mode) {
-        if (this.opsSinceSync >= mode.everyOps) this.syncDirty()
-      } else if (typeof mode === 'object' && 'everyMs' in mode) {
-        this.syncTimer ??= setTimeout(() => {
-          this.syncTimer = undefined
-          try {
-            if (!this.closed && this.fatal === undefined) this.syncDirty()
-          } catch (err) {
-            this.fail(err)
-          }
-        }, mode.everyMs).unref()
-      }
-    } catch (err) {
-      throw this.fail(err)
-    }
   }
 
   /** Flushes a shard whose WAL is over budget and runs a compaction if one is due (bounded). */
@@ -466,7 +206,7 @@ class StoreImpl implements Store {
           s.flush()
         }
       }
-      this.dirty.clear()
+      this.syncer.clear()
     } catch (err) {
       throw this.fail(err)
     }
@@ -503,21 +243,7 @@ class StoreImpl implements Store {
 
   scanSync(options: ScanOptions = {}): IterableIterator<KeyValue> {
     this.check(false)
-    let from = options.from === undefined ? undefined : toBytes(options.from, 'from')
-    let to = options.to === undefined ? undefined : toBytes(options.to, 'to')
-    const emptyRange = rangeProblem(from, to)
-    if (emptyRange !== undefined) throw invalidArgument(emptyRange)
-    if (options.prefix !== undefined) {
-      const p = toBytes(options.prefix, 'prefix')
-      if (p.length > 0) {
-        if (from === undefined || Buffer.compare(from, p) < 0) from = p
-        const end = prefixEnd(p)
-        if (end !== undefined && (to === undefined || Buffer.compare(end, to) < 0)) to = end
-      }
-    }
-    const limit = options.limit
-    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) throw invalidArgument(`limit must be a non-negative integer, got ${limit}`)
-    const reverse = options.reverse === true
+    const {from, to, limit, reverse} = scanBounds(options)
     const self = this
     // The scan reads one snapshot per shard, taken at its first step and held
     // until it ends (see ScanLeases for when an unfinished one is released).
@@ -565,50 +291,14 @@ class StoreImpl implements Store {
     const key = toKey(k)
     const {h, index} = this.shardOfKey(key)
     const now = this.now()
-    const versions: ExplainedVersion[] = this.readShard(index, (s) => s.versions(key, h)).map((v, i) => {
-      const e = v.entry
-      const status = i > 0 ? 'shadowed' : e.kind === Kind.DELETE ? 'deleted' : isLive(e, now) ? 'wins' : 'expired'
-      return {
-        source: v.source,
-        file: v.file,
-        offset: v.offset,
-        ...(v.level !== undefined ? {level: v.level} : {}),
-        seq: e.seq,
-        kind: e.kind === Kind.DELETE ? 'delete' : 'put',
-        ...(e.expiresAt !== undefined ? {expiresAt: e.expiresAt} : {}),
-        valueBytes: e.value.length,
-        ...(e.kind === Kind.PUT ? {value: logicalValue(e)} : {}),
-        status,
-      }
-    })
-    const first = versions[0]?.status
-    const state = first === undefined ? 'missing' : first === 'wins' ? 'live' : first === 'deleted' ? 'deleted' : 'expired'
-    const hash = hashKey(key)
-    return {key, shard: index, hash: hash.hi.toString(16).padStart(8, '0') + hash.lo.toString(16).padStart(8, '0'), state, versions}
+    return explainVersions(key, index, this.readShard(index, (s) => s.versions(key, h)), now)
   }
 
   stats(): StoreStats {
     this.check(false)
     const shards: ShardStats[] = []
     for (let i = 0; i < this.shardCount; i++) shards.push(this.readShard(i, (s) => s.stats()))
-    const sum = (f: (s: (typeof shards)[number]) => number) => shards.reduce((a, s) => a + f(s), 0)
-    return {
-      dir: this.dir,
-      formatVersion: this.desc.formatVersion,
-      shardCount: this.shardCount,
-      hash: this.desc.hashId === HashId.FNV1A64_JUMP ? 'fnv1a64-jump' : `unknown(${this.desc.hashId})`,
-      compression: this.desc.compression === BlockCompression.ZLIB ? 'zlib' : 'none',
-      shards,
-      totals: {
-        tables: sum((s) => s.tables),
-        tableBytes: sum((s) => s.tableBytes),
-        tableEntries: sum((s) => s.tableEntries),
-        tombstones: sum((s) => s.tombstones),
-        walBytes: sum((s) => s.walBytes),
-        memtableEntries: sum((s) => s.memtableEntries),
-        memtableBytes: sum((s) => s.memtableBytes),
-      },
-    }
+    return storeStats(this.dir, this.desc, shards)
   }
 
   cut(): StoreCut {
@@ -630,7 +320,7 @@ class StoreImpl implements Store {
     // Open scans end here (their next step fails with CLOSED), so that the
     // tables they held are closed, and deleted if obsolete, under the lock.
     this.scans.releaseAll()
-    if (this.syncTimer) clearTimeout(this.syncTimer)
+    this.syncer.stop()
     let first: unknown
     // After a failed write (a full disk, say) the WALs still hold every write
     // applied before it, intact: they are synced too, so that what the caller
@@ -663,16 +353,4 @@ class StoreImpl implements Store {
     }
     if (first !== undefined) throw first
   }
-}
-
-/** The smallest key greater than every key with prefix `p`, or undefined if none (all 0xff). */
-function prefixEnd(p: Buffer): Buffer | undefined {
-  const end = Buffer.from(p)
-  for (let i = end.length - 1; i >= 0; i--) {
-    if (end[i] !== 0xff) {
-      end[i]++
-      return end.subarray(0, i + 1)
-    }
-  }
-  return undefined
 }

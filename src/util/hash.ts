@@ -79,9 +79,17 @@ export function jumpHash(h: KeyHash, buckets: number): number {
   return b
 }
 
-/** The shard that owns `key` in a store of `shards` shards. */
+/**
+ * The shard that owns `key` in a store of `shards` shards: the one routing
+ * rule, used by every reader, writer and checker of shard placement.
+ */
 export function shardOf(key: Uint8Array, shards: number): number {
-  return shards === 1 ? 0 : jumpHash(hashKey(key), shards)
+  return shardOfHash(hashKey(key), shards)
+}
+
+/** `shardOf` for a key whose hash `h` the caller already has. */
+export function shardOfHash(h: KeyHash, shards: number): number {
+  return shards === 1 ? 0 : jumpHash(h, shards)
 }
 
 /** MurmurHash3's 32-bit finaliser. */

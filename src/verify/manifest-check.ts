@@ -9,7 +9,7 @@
 import {ErrorCode} from '../errors.js'
 import {fieldSpan, parseManifest, type StrataManifest} from '../formats/index.js'
 import {crc32} from '../util/crc.js'
-import {manifestFileName, tableFileName} from '../store/files.js'
+import {manifestFileName, parseCurrentContents, tableFileName} from '../layout/names.js'
 import type {TableMeta} from '../manifest/format.js'
 import type {FileReporter} from './findings.js'
 import {hex32, reason, step, trailingCrcHolds} from './decode.js'
@@ -34,8 +34,8 @@ export interface LiveManifest {
 /** The manifest number CURRENT names, or why its contents are not a manifest name. */
 export function parseCurrent(buf: Buffer): number | string {
   const text = buf.toString('latin1')
-  const m = /^MANIFEST-(\d{6,})\n$/.exec(text)
-  if (m && Number.isSafeInteger(Number(m[1]))) return Number(m[1])
+  const n = parseCurrentContents(text)
+  if (n !== undefined && Number.isSafeInteger(n)) return n
   return `CURRENT does not name a manifest: ${JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)} (expected "MANIFEST-NNNNNN" and a newline)`
 }
 

@@ -6,7 +6,7 @@
  *
  * @internal
  */
-import {hashKey, jumpHash} from '../util/hash.js'
+import {shardOf} from '../util/hash.js'
 import type {FileReporter} from './findings.js'
 import {keyRange} from './key-range.js'
 
@@ -26,7 +26,7 @@ export class PlacementTally {
   /** Checks one key found at file offset `at`. */
   add(key: Uint8Array, at: number): void {
     if (this.shards === undefined) return
-    const owner = this.shards === 1 ? 0 : jumpHash(hashKey(key), this.shards)
+    const owner = shardOf(key, this.shards)
     if (owner === this.shard) return
     if (this.count === 0) {
       this.first = key

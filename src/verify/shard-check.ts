@@ -12,7 +12,9 @@
  *
  * @internal
  */
-import {CURRENT_FILE, manifestFileName, parseFileName, shardDirName, tableFileName, walFileName} from '../store/files.js'
+import {CURRENT_FILE, CURRENT_TMP_FILE, manifestFileName, parseFileName, shardDirName, tableFileName, walFileName} from '../layout/names.js'
+import {liveFileNames} from '../layout/live-files.js'
+import {readConsistently} from '../store/consistent-read.js'
 import {absPath, guarded, readWhole, relPath, reporter, type VerifyContext} from './context.js'
 import type {FileReporter} from './findings.js'
 import {checkManifest, parseCurrent, type ListedTable, type LiveManifest} from './manifest-check.js'
@@ -33,28 +35,25 @@ const isShardChanged = (err: unknown): boolean => err instanceof ShardChanged
 /** Attempts per shard before giving up on a shard a writer keeps changing. */
 const MAX_ATTEMPTS = 10
 
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
-}
-
 /** Checks shard `shard`; see the module comment. */
 export function checkShard(ctx: VerifyContext, shard: number, shardCount: number): void {
-  for (let attempt = 1; ; attempt++) {
+  const once = (): void => {
     const mark = ctx.sink.mark()
     try {
       checkShardOnce(ctx, shard, shardCount)
-      return
     } catch (err) {
-      if (!(err instanceof ShardChanged)) throw err
-      ctx.sink.rollback(mark)
-      if (attempt >= MAX_ATTEMPTS) {
-        const current = relPath(shardDirName(shard), CURRENT_FILE)
-        reporter(ctx, current, undefined, 'manifest.replay').warning('manifest.replay', 0,
-          `the shard's manifest changed ${attempt} times while it was being checked (a writer is flushing or compacting); it was not checked`)
-        return
-      }
-      sleepSync(Math.min(5 * attempt, 50))
+      // Findings of an attempt that is started over do not count.
+      if (isShardChanged(err)) ctx.sink.rollback(mark)
+      throw err
     }
+  }
+  try {
+    readConsistently(once, isShardChanged, {retries: MAX_ATTEMPTS - 1, delayMs: (failed) => Math.min(5 * failed, 50)})
+  } catch (err) {
+    if (!isShardChanged(err)) throw err
+    const current = relPath(shardDirName(shard), CURRENT_FILE)
+    reporter(ctx, current, undefined, 'manifest.replay').warning('manifest.replay', 0,
+      `the shard's manifest changed ${MAX_ATTEMPTS} times while it was being checked (a writer is flushing or compacting); it was not checked`)
   }
 }
 
@@ -112,10 +111,9 @@ function checkShardOnce(ctx: VerifyContext, shard: number, shardCount: number): 
     return
   }
   const m: LiveManifest = live
-  const liveNames = new Set([CURRENT_FILE, manifestName])
+  const liveNames = new Set([CURRENT_FILE, ...liveFileNames(named, m)])
   if (m.walNumber !== 0) {
     const walName = walFileName(m.walNumber)
-    liveNames.add(walName)
     const wal = readWhole(ctx, relPath(dir, walName))
     if ('missing' in wal) {
       unchanged()
@@ -126,7 +124,6 @@ function checkShardOnce(ctx: VerifyContext, shard: number, shardCount: number): 
   }
   for (const t of m.tables) {
     const name = tableFileName(t.fileNumber)
-    liveNames.add(name)
     const table = readWhole(ctx, relPath(dir, name))
     if ('missing' in table) {
       unchanged()
@@ -137,7 +134,7 @@ function checkShardOnce(ctx: VerifyContext, shard: number, shardCount: number): 
   }
   for (const name of names) {
     const kind = parseFileName(name)?.kind
-    if ((kind === undefined || liveNames.has(name)) && name !== `${CURRENT_FILE}.tmp`) continue
+    if ((kind === undefined || liveNames.has(name)) && name !== CURRENT_TMP_FILE) continue
     reporter(ctx, relPath(dir, name), undefined, 'manifest.replay').warning('manifest.replay', 0,
       `orphan: ${kind === undefined ? 'a CURRENT switch left this temporary file' : `this ${kind === 'sst' ? 'table' : kind === 'wal' ? 'WAL' : 'manifest'} is not listed by the live ${manifestName}`}; the next writer deletes it`)
   }

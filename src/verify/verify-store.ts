@@ -16,7 +16,7 @@ import * as path from 'node:path'
 import {ErrorCode, StrataError, ioError} from '../errors.js'
 import {nodeFileSystem} from '../vfs/node-fs.js'
 import type {FileSystem} from '../vfs/fs.js'
-import {STORE_FILE} from '../store/descriptor.js'
+import {STORE_FILE, STORE_TMP_FILE, isShardDirName, parseShardDirName} from '../layout/names.js'
 import {guarded, readWhole, reporter, type VerifyContext} from './context.js'
 import {FindingSink, StopVerify} from './findings.js'
 import {CHECK_IDS, CHECKS, type CheckId, type VerifyReport} from './report.js'
@@ -41,8 +41,6 @@ export interface VerifyOptions {
   readonly fs?: FileSystem
 }
 
-const SHARD_DIR = /^shard-(\d{4})$/
-
 /** Checks whole data directory `dir`; see the module comment and report.ts. */
 export function verifyStore(dir: string, options: VerifyOptions = {}): VerifyReport {
   const {maxErrors} = options
@@ -59,7 +57,7 @@ export function verifyStore(dir: string, options: VerifyOptions = {}): VerifyRep
   } catch (err) {
     throw ioError('list', dir, err)
   }
-  const shardDirs = names.filter((n) => SHARD_DIR.test(n)).sort()
+  const shardDirs = names.filter((n) => isShardDirName(n)).sort()
   const sink = new FindingSink(maxErrors)
   let done = 0
   let total = 1 + shardDirs.reduce((sum, d) => sum + countFiles(fs, path.join(dir, d)), 0)
@@ -90,14 +88,14 @@ export function verifyStore(dir: string, options: VerifyOptions = {}): VerifyRep
       progress(STORE_FILE)
     }
     // Without a trusted STORE, check the shard directories there are, and skip placement.
-    shardCount = facts?.shardCount ?? Math.max(0, ...shardDirs.map((d) => Number(SHARD_DIR.exec(d)![1]) + 1))
+    shardCount = facts?.shardCount ?? Math.max(0, ...shardDirs.map((d) => parseShardDirName(d)! + 1))
     const ctx: VerifyContext = {...base, placementShards: facts?.shardCount}
     for (const d of shardDirs) {
-      const i = Number(SHARD_DIR.exec(d)![1])
+      const i = parseShardDirName(d)!
       if (i >= shardCount) reporter(ctx, d, undefined, 'store.descriptor').warning('store.descriptor', 0, `${d} is not a shard of this store (STORE has ${shardCount}); it is ignored`)
     }
-    if (names.includes(`${STORE_FILE}.tmp`)) {
-      reporter(ctx, `${STORE_FILE}.tmp`, undefined, 'store.descriptor').warning('store.descriptor', 0, 'orphan: a STORE replacement left this temporary file')
+    if (names.includes(STORE_TMP_FILE)) {
+      reporter(ctx, STORE_TMP_FILE, undefined, 'store.descriptor').warning('store.descriptor', 0, 'orphan: a STORE replacement left this temporary file')
     }
     for (let i = 0; i < shardCount; i++) checkShard(ctx, i, shardCount)
   } catch (err) {

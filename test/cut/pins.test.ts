@@ -8,7 +8,8 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import {spawn, type ChildProcess} from 'node:child_process'
 import {createStore, open, takeCut, type StoreCut} from '../../src/index.js'
-import {claimPin, pinOwnerAlive, OWNER_FILE} from '../../src/cut/pin-owner.js'
+import {claimPin, pinOwnerAlive, releaseClaim} from '../../src/cut/pin-owner.js'
+import {OWNER_FILE} from '../../src/layout/names.js'
 import {nodeFileSystem} from '../../src/vfs/node-fs.js'
 import {strata} from '../helpers/cli.js'
 import {repoRoot, tempDir} from '../helpers/temp.js'
@@ -163,18 +164,19 @@ test('verify, stats, scan and dump ignore the pins folder of a held cut', async 
   }
 })
 
-test('pin owner: a claim by this process is alive; a dead pid, a reused pid or no claim is not', (t) => {
+test('pin owner: a claim by this process is alive; an OWNER nobody locks (even naming a live pid), a torn one or none is not', (t) => {
   const root = tempDir()
   const mine = path.join(root, 'mine')
   fs.mkdirSync(mine)
   claimPin(nodeFileSystem, mine)
   t.true(pinOwnerAlive(nodeFileSystem, mine))
-  const [pid, start] = fs.readFileSync(path.join(mine, OWNER_FILE), 'latin1').trim().split(' ')
+  const [pid] = fs.readFileSync(path.join(mine, OWNER_FILE), 'latin1').trim().split(' ')
   t.is(Number(pid), process.pid)
-  const reused = path.join(root, 'reused')
-  fs.mkdirSync(reused)
-  fs.writeFileSync(path.join(reused, OWNER_FILE), `${pid} ${Number(start) + 1}\n`)
-  t.false(pinOwnerAlive(nodeFileSystem, reused), 'same pid, another start time: another process')
+  const unlocked = path.join(root, 'unlocked')
+  fs.mkdirSync(unlocked)
+  // What a claim's contents could say of this live process (its pid, any start time): without the lock, no owner.
+  fs.writeFileSync(path.join(unlocked, OWNER_FILE), `${pid} -\n`)
+  t.false(pinOwnerAlive(nodeFileSystem, unlocked), 'a live pid in OWNER without its lock held: not an owner')
   const gone = path.join(root, 'gone')
   fs.mkdirSync(gone)
   const maxPid = Number(fs.readFileSync('/proc/sys/kernel/pid_max', 'latin1'))
@@ -183,8 +185,12 @@ test('pin owner: a claim by this process is alive; a dead pid, a reused pid or n
   const unclaimed = path.join(root, 'unclaimed')
   fs.mkdirSync(unclaimed)
   t.false(pinOwnerAlive(nodeFileSystem, unclaimed))
+  t.false(fs.existsSync(path.join(unclaimed, OWNER_FILE)), 'asking does not create a claim')
   const torn = path.join(root, 'torn')
   fs.mkdirSync(torn)
   fs.writeFileSync(path.join(torn, OWNER_FILE), `${pid}`)
   t.false(pinOwnerAlive(nodeFileSystem, torn))
+  t.true(pinOwnerAlive(nodeFileSystem, mine), 'probing other folders left the claim held')
+  releaseClaim(nodeFileSystem, mine)
+  t.false(pinOwnerAlive(nodeFileSystem, mine), 'a released claim is gone')
 })

@@ -19,7 +19,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type {ExecutionContext} from 'ava'
 import {verifyStore, type VerifyReport} from '../../src/index.js'
-import {hashKey, jumpHash} from '../../src/util/hash.js'
+import {shardOf} from '../../src/util/hash.js'
 import {tempDir} from '../helpers/temp.js'
 import {buildStore, compareReads, copyDir, listFiles, readContents, regionsOf, workloadKeys, type Contents, type Region} from './helpers.js'
 
@@ -164,7 +164,7 @@ export class Bench {
     const m = /^shard-(\d{4})\//.exec(rel)
     if (!m) return [...this.pristine.keys]
     const shard = Number(m[1])
-    return this.pristine.keys.filter((k) => (this.pristine.shards === 1 ? 0 : jumpHash(hashKey(k), this.pristine.shards)) === shard)
+    return this.pristine.keys.filter((k) => shardOf(k, this.pristine.shards) === shard)
   }
 
   /** What the engine reads from the pristine store with WAL `rel` cut at `cut`. */

@@ -1,0 +1,98 @@
+/**
+ * Every name in a data directory, built and parsed here and nowhere else.
+ *
+ *   DIR/STORE                     the descriptor (written as STORE.tmp, renamed)
+ *   DIR/LOCK                      the writer lock (flock)
+ *   DIR/INIT-IN-PROGRESS          while init runs, renamed to STORE last
+ *   DIR/CHECKPOINT-PARTIAL        in a checkpoint's output until STORE is durable
+ *   DIR/STORE.damaged-<ms>        a damaged STORE that repair set aside
+ *   DIR/pins/<id>/OWNER           a cut's pin folder and its owner
+ *   DIR/pins/<id>/shard-NNNN/…    hard links to the files the cut uses
+ *   DIR/shard-NNNN/CURRENT        "MANIFEST-NNNNNN\n" (written as CURRENT.tmp)
+ *   DIR/shard-NNNN/MANIFEST-NNNNNN, NNNNNN.wal, NNNNNN.sst
+ *
+ * File numbers are per shard, allocated from the manifest's next_file_number,
+ * and never reused. This module sits below every other: it imports nothing
+ * of the engine.
+ */
+import * as path from 'node:path'
+
+export const joinPath = path.join
+
+export const STORE_FILE = 'STORE'
+/** STORE being written, renamed over STORE. */
+export const STORE_TMP_FILE = `${STORE_FILE}.tmp`
+export const LOCK_FILE = 'LOCK'
+/** The marker of an init in progress (or of one that crashed). Its name is the contract; its bytes are not. */
+export const INIT_MARKER = 'INIT-IN-PROGRESS'
+/** In a directory a checkpoint is writing: present from its start until STORE is durable. */
+export const CHECKPOINT_PARTIAL_FILE = 'CHECKPOINT-PARTIAL'
+/** The folder of the pins of held cuts. */
+export const PINS_DIR = 'pins'
+/** In a pin folder: who holds the pin. */
+export const OWNER_FILE = 'OWNER'
+export const CURRENT_FILE = 'CURRENT'
+/** CURRENT being written, renamed over CURRENT. */
+export const CURRENT_TMP_FILE = `${CURRENT_FILE}.tmp`
+
+/** The name a damaged STORE is kept under, set aside at `ms` (epoch milliseconds). */
+export function damagedStoreName(ms: number): string {
+  return `${STORE_FILE}.damaged-${ms}`
+}
+
+/** The directory of shard `i`: shard-0000, shard-0001, ... */
+export function shardDirName(i: number): string {
+  return `shard-${String(i).padStart(4, '0')}`
+}
+
+/** The shard number a shard directory's name gives, or undefined for other names. */
+export function parseShardDirName(name: string): number | undefined {
+  const m = /^shard-(\d{4})$/.exec(name)
+  return m ? Number(m[1]) : undefined
+}
+
+/** Whether `name` is the name of a shard directory. */
+export function isShardDirName(name: string): boolean {
+  return parseShardDirName(name) !== undefined
+}
+
+/** The folder of pin `id` in data directory `dir`. */
+export function pinDirPath(dir: string, id: string): string {
+  return joinPath(dir, PINS_DIR, id)
+}
+
+function fileNumber(n: number): string {
+  return String(n).padStart(6, '0')
+}
+
+export function walFileName(n: number): string {
+  return `${fileNumber(n)}.wal`
+}
+
+export function tableFileName(n: number): string {
+  return `${fileNumber(n)}.sst`
+}
+
+export function manifestFileName(n: number): string {
+  return `MANIFEST-${fileNumber(n)}`
+}
+
+/** The kind and number of a shard-directory file name, or undefined for other names. */
+export function parseFileName(name: string): {kind: 'wal' | 'sst' | 'manifest'; number: number} | undefined {
+  let m = /^(\d{6,})\.(wal|sst)$/.exec(name)
+  if (m) return {kind: m[2] as 'wal' | 'sst', number: Number(m[1])}
+  m = /^MANIFEST-(\d{6,})$/.exec(name)
+  if (m) return {kind: 'manifest', number: Number(m[1])}
+  return undefined
+}
+
+/** The contents of a CURRENT naming manifest `n`. */
+export function currentContents(n: number): Buffer {
+  return Buffer.from(`${manifestFileName(n)}\n`, 'latin1')
+}
+
+/** The manifest number CURRENT's contents `text` (latin1) name, or undefined if they name none. */
+export function parseCurrentContents(text: string): number | undefined {
+  const m = /^MANIFEST-(\d{6,})\n$/.exec(text)
+  return m ? Number(m[1]) : undefined
+}

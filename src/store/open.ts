@@ -1,0 +1,47 @@
+/**
+ * Opening a store: reads STORE, takes the writer lock (unless read-only),
+ * makes what a failed writer left durable and cleans the pins of killed
+ * holders of cuts, then hands the directory to a StoreImpl.
+ */
+import {StrataError, invalidArgument, ioError} from '../errors.js'
+import {nodeFileSystem} from '../vfs/node-fs.js'
+import type {Entry} from '../record/format.js'
+import type {OpenOptions, Store} from '../api.js'
+import {readDescriptor} from './descriptor.js'
+import {acquireWriterLock, type WriterLock} from './lock.js'
+import {cleanDeadPins} from '../cut/pin-cleaner.js'
+import {checkSyncMode} from './sync-mode.js'
+import {StoreImpl} from './store.js'
+
+/** Opens the store in `dir`. */
+export async function open(dir: string, options: OpenOptions = {}): Promise<Store> {
+  const fs = options.fs ?? nodeFileSystem
+  const desc = readDescriptor(fs, dir)
+  const sync = options.sync ?? 'always'
+  checkSyncMode(sync)
+  let lock: WriterLock | undefined
+  if (!options.readOnly) lock = await acquireWriterLock(fs, dir, options.lockTimeoutMs ?? 0)
+  try {
+    // A writer builds on STORE, which an init whose last directory sync failed may
+    // have left visible but not durable: make it durable before acknowledging anything.
+    if (lock !== undefined) fs.syncDir(dir)
+    // Pins of cuts whose holder was killed: this writer is the next to hold the lock.
+    if (lock !== undefined) cleanDeadPins(fs, dir)
+    return new StoreImpl(dir, fs, desc, options, sync, lock)
+  } catch (err) {
+    // Never keep the lock of a store this call does not return.
+    await lock?.release()
+    throw err instanceof StrataError ? err : ioError('sync', dir, err)
+  }
+}
+
+/**
+ * @internal The newest version of every key of shard `index` in [from, to),
+ * tombstones and expired versions included, in key order: the per-shard
+ * stream a scan merges, for library features that work shard by shard (the
+ * digest). REQUIRES: `store` was returned by `open`, 0 <= index < shardCount.
+ */
+export function shardVersions(store: Store, index: number, from?: Buffer, to?: Buffer): Generator<Entry> {
+  if (!(store instanceof StoreImpl)) throw invalidArgument('not a store returned by open()')
+  return store.shardVersions(index, from, to)
+}

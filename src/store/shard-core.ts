@@ -1,0 +1,154 @@
+/**
+ * A shard's live state and the changes that replace its files: the manifest
+ * switch that installs new tables and a new WAL and deletes what the old
+ * manifest listed (install), and the flush of the memtable into tables.
+ * Shard (shard.ts) adds opening, reads, writes and compaction on top.
+ */
+import {ErrorCode, StrataError, ioError} from '../errors.js'
+import type {Entry} from '../record/format.js'
+import type {ShardStats} from '../api.js'
+import type {WalContents} from '../wal/reader.js'
+import {WalWriter} from '../wal/writer.js'
+import type {Manifest} from '../manifest/format.js'
+import {switchManifest} from '../manifest/current.js'
+import {joinPath, manifestFileName, tableFileName, walFileName} from '../layout/names.js'
+import {Memtable} from './memtable.js'
+import {LevelSet, type LiveTable} from './levels.js'
+import {flushLevel} from './compaction.js'
+import type {ShardContext} from './shard-types.js'
+import {shardStats} from './shard-read.js'
+import {buildTables} from './table-build.js'
+
+export abstract class ShardCore {
+  protected manifest: Manifest
+  protected manifestNumber: number
+  protected levels: LevelSet
+  /** Per level, the last key compacted out of it (round robin). */
+  protected readonly cursors = new Map<number, Buffer>()
+  protected memtable: Memtable
+  protected wal: WalWriter | undefined
+  protected walBytes: number
+  protected nextFileNumber: number
+  /** Highest sequence number assigned in this shard. */
+  lastSeq: number
+  /** The torn tail found when the WAL was read, if any. */
+  readonly tornTail: WalContents['tornTail']
+
+  protected constructor(
+    protected readonly ctx: ShardContext,
+    live: {manifest: Manifest; manifestNumber: number; tables: LiveTable[]; memtable: Memtable; wal: WalContents; walBytes: number},
+    nextFileNumber: number,
+  ) {
+    this.manifest = live.manifest
+    this.manifestNumber = live.manifestNumber
+    this.levels = new LevelSet(live.tables, joinPath(ctx.dir, manifestFileName(live.manifestNumber)))
+    this.memtable = live.memtable
+    this.walBytes = live.walBytes
+    this.nextFileNumber = nextFileNumber
+    this.tornTail = live.wal.tornTail
+    const walLast = live.wal.batches.length > 0 ? live.wal.batches.at(-1)!.entries.at(-1)!.seq : 0
+    this.lastSeq = Math.max(live.manifest.lastSeq, walLast)
+  }
+
+  protected requireWriter(): WalWriter {
+    if (this.wal === undefined) throw new StrataError(ErrorCode.INVALID_ARGUMENT, 'store is open read-only')
+    return this.wal
+  }
+
+  protected allocate(): number {
+    return this.nextFileNumber++
+  }
+
+  /** See table-build.ts. */
+  protected buildTables(entries: Iterable<Entry>, level: number, createdBy: string): LiveTable[] {
+    return buildTables(this.ctx, () => this.allocate(), entries, level, createdBy)
+  }
+
+  /**
+   * Switches to a manifest listing `tables` and `walNumber`, then deletes what
+   * the old one listed and the new does not. `lastSeq` is the highest
+   * sequence number the tables cover: every record of the live WAL is above it.
+   */
+  protected install(tables: LiveTable[], walNumber: number, lastSeq: number): void {
+    const {fs, dir} = this.ctx
+    const number = this.allocate()
+    const next = new LevelSet(tables, joinPath(dir, manifestFileName(number)))
+    const manifest: Manifest = {
+      ...this.manifest,
+      lastSeq,
+      walNumber,
+      nextFileNumber: this.nextFileNumber,
+      tables: next.all().map((t) => t.meta),
+    }
+    switchManifest(fs, dir, manifest, number)
+    const oldManifest = this.manifestNumber
+    const oldWal = this.manifest.walNumber
+    const dropped = this.levels.all().filter((t) => !tables.includes(t))
+    this.manifest = manifest
+    this.manifestNumber = number
+    this.levels = next
+    // A dropped table that a scan still reads is deleted when the scan lets go of it.
+    for (const t of dropped) t.reader.retire(() => fs.unlink(joinPath(dir, tableFileName(t.meta.fileNumber))))
+    if (oldWal !== walNumber) fs.unlink(joinPath(dir, walFileName(oldWal)))
+    fs.unlink(joinPath(dir, manifestFileName(oldManifest)))
+  }
+
+  /**
+   * Writes the memtable to new tables and starts a new WAL. No-op when empty.
+   * The tables go to level 0, or deeper when their keys overlap nothing
+   * there (see `flushLevel`).
+   */
+  flush(): void {
+    const wal = this.requireWriter()
+    if (this.memtable.size === 0) return
+    const {fs, dir} = this.ctx
+    wal.sync()
+    const walNumber = this.allocate()
+    const newWal = WalWriter.create(fs, joinPath(dir, walFileName(walNumber)), this.ctx.index, this.ctx.files)
+    try {
+      const sorted = this.memtable.sorted()
+      const level = flushLevel(this.levels, this.ctx.policy, sorted[0].key, sorted[sorted.length - 1].key)
+      const built = this.buildTables(sorted, level, 'flush')
+      fs.syncDir(dir)
+      this.install([...built, ...this.levels.all()], walNumber, this.lastSeq)
+    } catch (err) {
+      newWal.close()
+      throw err
+    }
+    wal.close()
+    this.wal = newWal
+    this.walBytes = newWal.size()
+    this.memtable = new Memtable()
+  }
+
+  /** What a cut records of this shard now: its manifest, WAL length and last sequence number. */
+  cutState(): {manifestNumber: number; manifest: Manifest; walLength: number; lastSeq: number} {
+    return {manifestNumber: this.manifestNumber, manifest: this.manifest, walLength: this.walBytes, lastSeq: this.lastSeq}
+  }
+
+  /** Numbers for `stats`. */
+  stats(): ShardStats {
+    return shardStats(this.ctx, this.levels, this.memtable, this.walBytes, this.lastSeq)
+  }
+
+  /** Drops the live set's references (a table an open snapshot holds stays open until it is released) and closes the WAL. */
+  close(): void {
+    let first: unknown
+    for (const t of this.levels.all()) {
+      try {
+        t.reader.unref()
+      } catch (err) {
+        first ??= err
+      }
+    }
+    if (this.wal) {
+      try {
+        this.wal.close()
+      } catch (err) {
+        first ??= err
+      }
+      this.wal = undefined
+    }
+    if (first !== undefined) throw ioError('close shard', this.ctx.dir, first)
+  }
+}

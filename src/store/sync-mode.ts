@@ -1,0 +1,104 @@
+/**
+ * Sync modes: when the WALs a write touched are made durable ('always' before
+ * the write resolves, 'batch' once per turn of the event loop for all writes
+ * of that turn, every N operations, or every N milliseconds).
+ */
+import {invalidArgument} from '../errors.js'
+import type {SyncMode} from '../api.js'
+import type {Shard} from './shard.js'
+
+/** Throws INVALID_ARGUMENT unless `mode` is a sync mode. */
+export function checkSyncMode(mode: SyncMode): void {
+  if (mode === 'always' || mode === 'batch' || mode === 'none') return
+  if (typeof mode === 'object' && mode !== null) {
+    const n = 'everyOps' in mode ? mode.everyOps : 'everyMs' in mode ? mode.everyMs : NaN
+    if (Number.isInteger(n) && n > 0) return
+  }
+  throw invalidArgument(`unknown sync mode ${JSON.stringify(mode)}`)
+}
+
+/** What the syncer needs from its store. */
+export interface SyncOwner {
+  /** Records a fatal write-path failure (fail-stop) and returns the error to throw. */
+  fail(err: unknown): unknown
+  /** Whether a timed sync may still run (the store is open and has not failed). */
+  usable(): boolean
+}
+
+/** The shards written since their last sync, and when to sync them. */
+export class WalSyncer {
+  private readonly dirty = new Set<Shard>()
+  private pendingSync: Promise<void> | undefined
+  private opsSinceSync = 0
+  private syncTimer: NodeJS.Timeout | undefined
+
+  constructor(
+    private readonly mode: SyncMode,
+    private readonly owner: SyncOwner,
+  ) {}
+
+  /** Notes that a write was applied to `shard`. */
+  markDirty(shard: Shard): void {
+    this.dirty.add(shard)
+  }
+
+  /** Counts `ops` applied operations (the everyOps mode). */
+  countOps(ops: number): void {
+    this.opsSinceSync += ops
+  }
+
+  /** Forgets the dirty shards (the caller synced every shard). */
+  clear(): void {
+    this.dirty.clear()
+  }
+
+  /** Stops the timer of the everyMs mode. */
+  stop(): void {
+    if (this.syncTimer) clearTimeout(this.syncTimer)
+  }
+
+  private syncDirty(): void {
+    for (const s of this.dirty) s.sync()
+    this.dirty.clear()
+    this.opsSinceSync = 0
+  }
+
+  /** Syncs as the mode asks, after a write. */
+  async afterWrite(): Promise<void> {
+    const mode = this.mode
+    try {
+      if (mode === 'always') {
+        this.syncDirty()
+        // Return to the event loop: a loop of awaited writes must not starve
+        // the process's other I/O (its stdout, a server's sockets).
+        await new Promise<void>((resolve) => setImmediate(resolve))
+      } else if (mode === 'batch') {
+        this.pendingSync ??= new Promise<void>((resolve, reject) => {
+          setImmediate(() => {
+            this.pendingSync = undefined
+            try {
+              this.syncDirty()
+              resolve()
+            } catch (err) {
+              reject(this.owner.fail(err))
+            }
+          })
+        })
+        await this.pendingSync
+      } else if (typeof mode === 'object' && 'everyOps' in mode) {
+        if (this.opsSinceSync >= mode.everyOps) this.syncDirty()
+      } else if (typeof mode === 'object' && 'everyMs' in mode) {
+        this.syncTimer ??= setTimeout(() => {
+          this.syncTimer = undefined
+          try {
+            if (this.owner.usable()) this.syncDirty()
+          } catch (err) {
+            this.owner.fail(err)
+          }
+        }, mode.everyMs).unref()
+      }
+    } catch (err) {
+      throw this.owner.fail(err)
+    }
+  }
+}
