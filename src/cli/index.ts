@@ -42,3 +42,14 @@ export {Args, Flags} from '@oclif/core'
 export {parseSize} from './size.js'
 export {decodeRange} from './key-range.js'
 export type {KeyRange} from './key-range.js'
+export {printExplanation, explanationJson, stateReason} from './views/explain.js'
+export type {DumpOptions, DumpView} from './views/dump/run.js'
+
+/**
+ * `strata dump`'s views. Loaded on first use: they pull in the Kaitai parsers,
+ * which no other command needs at start-up.
+ */
+export async function runDump(...args: Parameters<typeof import('./views/dump/run.js').runDump>): Promise<void> {
+  const {runDump: run} = await import('./views/dump/run.js')
+  return run(...args)
+}

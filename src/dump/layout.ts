@@ -17,7 +17,7 @@
  */
 import {Parsers, parseManifest, parseStore} from '../formats/index.js'
 import {checkCrc, type CrcCheck, type Problems} from './checks.js'
-import {Bytes} from './present.js'
+import {Bytes} from './bytes.js'
 import type {DumpFile} from './source.js'
 import {blockCount, blockPlace, isZlib, openTable, withBlock} from './sstable.js'
 import {enumName, decodeCurrent} from './summary.js'

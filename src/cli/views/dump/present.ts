@@ -5,13 +5,10 @@
  * are not UTF-8, as in get/scan), and text escapes them so a field stays on
  * one line.
  */
-import {formatJson, formatText, type RecordEncodings} from '../cli/index.js'
-import {hex32, type CrcCheck} from './checks.js'
-
-/** Key or value bytes inside a result. */
-export class Bytes {
-  constructor(readonly bytes: Uint8Array, readonly role: 'key' | 'value') {}
-}
+import {Bytes} from '../../../dump/bytes.js'
+import {hex32, type CrcCheck} from '../../../dump/checks.js'
+import {formatJson, formatText} from '../../encoding.js'
+import type {RecordEncodings} from '../../records.js'
 
 /** A JSON-ready copy of `v`: each `field: Bytes` becomes `field` (text) and `fieldEncoding`. */
 export function toJson(v: unknown, enc: RecordEncodings): unknown {

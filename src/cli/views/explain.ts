@@ -20,9 +20,11 @@
  *   }
  * NDJSON: the same document on one line.
  */
-import type {ExplainedVersion, KeyExplanation} from '../api.js'
-import {formatJson, formatText, type Output, type RecordEncodings} from '../cli/index.js'
-import {bytesText, isoTime} from './present.js'
+import type {ExplainedVersion, KeyExplanation} from '../../api.js'
+import {formatJson, formatText} from '../encoding.js'
+import type {Output} from '../output.js'
+import type {RecordEncodings} from '../records.js'
+import {bytesText, isoTime} from './dump/present.js'
 
 /** Why a version has its status. */
 export function versionReason(v: ExplainedVersion, newest: ExplainedVersion): string {

@@ -1,4 +1,5 @@
-import {stringifyJson, type Output} from '../cli/index.js'
+import {stringifyJson} from '../../json-raw.js'
+import type {Output} from '../../output.js'
 
 /**
  * Writes a JSON document as it is built: `{"k": v, ..., "list": [` items `], ...}`.

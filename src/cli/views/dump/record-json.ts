@@ -13,11 +13,12 @@
  * the entry's flag bits), "codec", "storedBytes" and "schema" - and is then
  * no longer a `put --batch` line.
  */
-import {formatText, recordToJson, type RecordEncodings} from '../cli/index.js'
-import {Parsers} from '../formats/index.js'
+import {formatText} from '../../encoding.js'
+import {recordToJson, type RecordEncodings} from '../../records.js'
+import {Parsers} from '../../../formats/index.js'
 import {isoTime} from './present.js'
-import {flagNames, type DumpRecord} from './records.js'
-import {enumName} from './summary.js'
+import {flagNames, type DumpRecord} from '../../../dump/records.js'
+import {enumName} from '../../../dump/summary.js'
 
 /** The JSON form of `r`; see the file comment. */
 export function recordJson(r: DumpRecord, enc: RecordEncodings, locations = false): Record<string, unknown> {

@@ -15,15 +15,15 @@
  *
  * Long byte fields are cut to `maxBytes` bytes (0: never cut).
  */
-import type {RecordEncodings} from '../cli/index.js'
-import {Parsers, parseManifest, parseStore, type KaitaiNode} from '../formats/index.js'
-import {checkCrc, hex32, type Problems} from './checks.js'
+import type {RecordEncodings} from '../../records.js'
+import {Parsers, parseManifest, parseStore, type KaitaiNode} from '../../../formats/index.js'
+import {checkCrc, hex32, type Problems} from '../../../dump/checks.js'
 import {bytesText, timeText} from './present.js'
-import {flagNames} from './records.js'
-import type {DumpFile} from './source.js'
-import {blockCount, blockPlace, isZlib, openTable, withBlock} from './sstable.js'
-import {decodeWalFile, walRecordsBeforeDamage, type WalDamage} from './wal.js'
-import {decodeCurrent, enumName} from './summary.js'
+import {flagNames} from '../../../dump/records.js'
+import type {DumpFile} from '../../../dump/source.js'
+import {blockCount, blockPlace, isZlib, openTable, withBlock} from '../../../dump/sstable.js'
+import {decodeWalFile, walRecordsBeforeDamage, type WalDamage} from '../../../dump/wal.js'
+import {decodeCurrent, enumName} from '../../../dump/summary.js'
 
 /** One field. */
 export interface HexRow {

@@ -3,14 +3,15 @@
  * output format. JSON documents are {"path", "files": [...]} (see run.ts);
  * NDJSON gives one summary, layout block or hex row per line.
  */
-import type {Output, RecordEncodings} from '../cli/index.js'
-import type {Problems} from './checks.js'
+import type {Output} from '../../output.js'
+import type {RecordEncodings} from '../../records.js'
+import type {Problems} from '../../../dump/checks.js'
 import {hexBytes, hexSections, type HexSection} from './hex.js'
 import {JsonStream} from './json-stream.js'
-import {layoutBlocks, type LayoutBlock} from './layout.js'
+import {layoutBlocks, type LayoutBlock} from '../../../dump/layout.js'
 import {bytesText, crcText, flatten, toJson} from './present.js'
-import type {DumpFile} from './source.js'
-import {summarize} from './summary.js'
+import type {DumpFile} from '../../../dump/source.js'
+import {summarize} from '../../../dump/summary.js'
 
 function heading(out: Output, f: DumpFile, extra = ''): string {
   return out.color.bold(`${f.name}  ${f.kind}  ${f.bytes.length} bytes${extra}`)
