@@ -15,7 +15,7 @@ import * as path from 'node:path'
 import {ErrorCode, StrataError, corruption, ioError, isNotFound} from '../errors.js'
 import {nodeFileSystem} from '../vfs/node-fs.js'
 import type {FileSystem, ReadableFile} from '../vfs/fs.js'
-import {fileKindOf, parseManifest, parseStore, type FileKind} from '../formats/index.js'
+import {fileKindOf, parseManifest, parseStore, type FileKind} from '../kaitai/index.js'
 
 /** The kinds of file dump shows: the four binary formats and CURRENT (text). */
 export type DumpKind = FileKind | 'current'

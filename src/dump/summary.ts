@@ -21,7 +21,7 @@
  * A crc is {stored, computed, ok, offset}.
  */
 import {corruption} from '../errors.js'
-import {Parsers, parseManifest, parseStore} from '../formats/index.js'
+import {Parsers, parseManifest, parseStore} from '../kaitai/index.js'
 import {checkCrc, type Problems} from './checks.js'
 import {Bytes} from './bytes.js'
 import type {DumpFile} from './source.js'

@@ -16,7 +16,7 @@
  * Long byte fields are cut to `maxBytes` bytes (0: never cut).
  */
 import type {RecordEncodings} from '../../records.js'
-import {Parsers, parseManifest, parseStore, type KaitaiNode} from '../../../formats/index.js'
+import {Parsers, parseManifest, parseStore, type KaitaiNode} from '../../../kaitai/index.js'
 import {checkCrc, hex32, type Problems} from '../../../dump/checks.js'
 import {bytesText, timeText} from './present.js'
 import {flagNames} from '../../../dump/records.js'

@@ -15,7 +15,7 @@
  */
 import {formatText} from '../../encoding.js'
 import {recordToJson, type RecordEncodings} from '../../records.js'
-import {Parsers} from '../../../formats/index.js'
+import {Parsers} from '../../../kaitai/index.js'
 import {isoTime} from './present.js'
 import {flagNames, type DumpRecord} from '../../../dump/records.js'
 import {enumName} from '../../../dump/summary.js'

@@ -1,6 +1,6 @@
 /**
  * Compiles every Kaitai Struct spec in formats/*.ksy into the committed
- * parsers under src/formats/generated/:
+ * parsers under src/kaitai/generated/:
  *
  *   StrataX.cjs    the JavaScript parser (UMD/CommonJS, Kaitai debug mode,
  *                  so every object records the byte span of each field),
@@ -8,8 +8,8 @@
  *   StrataX.d.cts  its TypeScript declarations, written from the spec
  *
  * Usage (after tsc):
- *   node dist/src/formats/compile-specs.js           regenerate the files
- *   node dist/src/formats/compile-specs.js --check   exit 1 if regenerating would change them
+ *   node dist/src/kaitai/compile-specs.js           regenerate the files
+ *   node dist/src/kaitai/compile-specs.js --check   exit 1 if regenerating would change them
  *
  * The output is deterministic, so a test regenerates it in memory and
  * compares it with the committed files. Needs the dev dependencies
@@ -37,7 +37,7 @@ interface KaitaiCompiler {
 
 /** Where the specs and the generated parsers live, relative to the repository root. */
 export const SPEC_DIR = 'formats'
-export const GENERATED_DIR = path.join('src', 'formats', 'generated')
+export const GENERATED_DIR = path.join('src', 'kaitai', 'generated')
 
 /** The repository root: the nearest directory above this module holding formats/ and package.json. */
 export function repositoryRoot(from = path.dirname(fileURLToPath(import.meta.url))): string {
@@ -131,7 +131,7 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`${generated.size} generated parser files are up to date\n`)
       return 0
     }
-    process.stderr.write(`generated parsers are out of date (run: node dist/src/formats/compile-specs.js):\n`)
+    process.stderr.write(`generated parsers are out of date (run: node dist/src/kaitai/compile-specs.js):\n`)
     for (const p of problems) process.stderr.write(`  ${p}\n`)
     return 1
   }
