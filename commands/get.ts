@@ -2,7 +2,7 @@ import {Args, Flags, StrataCommand, type FlagRule, cacheSizeFlag, keyEncodingFla
 
 /**
  * JSON output: {"records": [record...], "missing": [{"key", "keyEncoding"}...]}
- * (record shape: src/cli/records.ts). NDJSON: one record per line, found keys only.
+ * (record shape: src/cli/output/records.ts). NDJSON: one record per line, found keys only.
  */
 export default class Get extends StrataCommand {
   static override summary = 'Read the values of one or more keys.'

@@ -21,9 +21,9 @@
  * NDJSON: the same document on one line.
  */
 import type {ExplainedVersion, KeyExplanation} from '../../api.js'
-import {formatJson, formatText} from '../encoding.js'
-import type {Output} from '../output.js'
-import type {RecordEncodings} from '../records.js'
+import {formatJson, formatText} from '../input/encoding.js'
+import type {Output} from '../output/output.js'
+import type {RecordEncodings} from '../output/records.js'
 import {bytesText, isoTime} from './dump/present.js'
 
 /** Why a version has its status. */

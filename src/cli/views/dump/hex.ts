@@ -15,7 +15,7 @@
  *
  * Long byte fields are cut to `maxBytes` bytes (0: never cut).
  */
-import type {RecordEncodings} from '../../records.js'
+import type {RecordEncodings} from '../../output/records.js'
 import {Parsers, parseManifest, parseStore, type KaitaiNode} from '../../../kaitai/index.js'
 import {checkCrc, hex32, type Problems} from '../../../dump/checks.js'
 import {bytesText, timeText} from './present.js'

@@ -1,5 +1,5 @@
-import {stringifyJson} from '../../json-raw.js'
-import type {Output} from '../../output.js'
+import {stringifyJson} from '../../output/json-raw.js'
+import type {Output} from '../../output/output.js'
 
 /**
  * Writes a JSON document as it is built: `{"k": v, ..., "list": [` items `], ...}`.

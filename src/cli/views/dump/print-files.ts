@@ -3,8 +3,8 @@
  * output format. JSON documents are {"path", "files": [...]} (see run.ts);
  * NDJSON gives one summary, layout block or hex row per line.
  */
-import type {Output} from '../../output.js'
-import type {RecordEncodings} from '../../records.js'
+import type {Output} from '../../output/output.js'
+import type {RecordEncodings} from '../../output/records.js'
 import type {Problems} from '../../../dump/checks.js'
 import {hexBytes, hexSections, type HexSection} from './hex.js'
 import {JsonStream} from './json-stream.js'

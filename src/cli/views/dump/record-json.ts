@@ -13,8 +13,8 @@
  * the entry's flag bits), "codec", "storedBytes" and "schema" - and is then
  * no longer a `put --batch` line.
  */
-import {formatText} from '../../encoding.js'
-import {recordToJson, type RecordEncodings} from '../../records.js'
+import {formatText} from '../../input/encoding.js'
+import {recordToJson, type RecordEncodings} from '../../output/records.js'
 import {Parsers} from '../../../kaitai/index.js'
 import {isoTime} from './present.js'
 import {flagNames, type DumpRecord} from '../../../dump/records.js'

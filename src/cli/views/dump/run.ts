@@ -25,8 +25,8 @@
  * the whole output, which shows the damage.
  */
 import {checkDirPath} from '../../../store/data-dir.js'
-import type {Output} from '../../output.js'
-import type {RecordEncodings} from '../../records.js'
+import type {Output} from '../../output/output.js'
+import type {RecordEncodings} from '../../output/records.js'
 import {ErrorCode, StrataError} from '../../../errors.js'
 import type {FileSystem} from '../../../vfs/fs.js'
 import {nodeFileSystem} from '../../../vfs/node-fs.js'

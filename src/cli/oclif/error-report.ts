@@ -3,10 +3,10 @@
  * message, an optional hint and the exit status. The CLI prints exactly this,
  * never a stack trace.
  */
-import {StrataError} from '../engine.js'
+import {StrataError} from '../../engine.js'
 import {CliError} from './cli-error.js'
 import {CliErrorCode, exitCodeFor, type ReportedCode} from './exit-codes.js'
-import {chalkFor} from './color.js'
+import {chalkFor} from '../output/color.js'
 
 /** What the CLI prints for a failed command. JSON shape (stable): {"error": ErrorReport}. */
 export interface ErrorReport {

@@ -2,8 +2,8 @@
  * Size checks on keys and values, done by the CLI before it opens the store so
  * bad input never touches the data directory. Limits come from the engine.
  */
-import {ErrorCode, MAX_KEY_BYTES, MAX_VALUE_BYTES} from '../engine.js'
-import {CliError} from './cli-error.js'
+import {ErrorCode, MAX_KEY_BYTES, MAX_VALUE_BYTES} from '../../engine.js'
+import {CliError} from '../oclif/cli-error.js'
 
 /** "64 KiB", "64 MiB", "1.5 MiB", "312 B". */
 export function formatBytes(n: number): string {

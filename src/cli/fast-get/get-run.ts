@@ -2,14 +2,14 @@
  * What `strata get` does once its arguments are known. Shared by the oclif
  * command and the lean start-up path (fast-path.ts), so both behave the same.
  */
-import {ErrorCode, open, type KeyValue} from '../engine.js'
-import {CliError} from './cli-error.js'
-import {decodeArgument} from './arguments.js'
-import {formatJson, formatText, type Encoding} from './encoding.js'
-import {checkKey} from './limits.js'
-import {parseSize} from './size.js'
-import type {Output} from './output.js'
-import {keysForMessage, recordTable, recordToJson, recordToText} from './records.js'
+import {ErrorCode, open, type KeyValue} from '../../engine.js'
+import {CliError} from '../oclif/cli-error.js'
+import {decodeArgument} from '../input/arguments.js'
+import {formatJson, formatText, type Encoding} from '../input/encoding.js'
+import {checkKey} from '../input/limits.js'
+import {parseSize} from '../input/size.js'
+import type {Output} from '../output/output.js'
+import {keysForMessage, recordTable, recordToJson, recordToText} from '../output/records.js'
 
 /** The parsed arguments of `get`. */
 export interface GetRequest {

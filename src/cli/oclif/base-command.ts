@@ -5,12 +5,12 @@
  * and exits with the code from exit-codes.ts; never a stack trace.
  */
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
-import {open, type Store} from '../engine.js'
+import {open, type Store} from '../../engine.js'
 import {errorLine, shellWord, usageError, type ErrorReport} from './error-report.js'
 import {finishCommand} from './finish.js'
 
 export {errorLine}
-import {FORMATS, Output, isJsonFormat, type Format} from './output.js'
+import {FORMATS, Output, isJsonFormat, type Format} from '../output/output.js'
 import {CliError, checkDirFlag} from './cli-error.js'
 import {CliErrorCode, Exit} from './exit-codes.js'
 import {checkFlagRules, type FlagRule} from './flag-rules.js'

@@ -21,9 +21,9 @@
  * duplicate names; see json-raw.ts); under hex/base64 it is given as
  * encoded bytes like any other value. Print records with stringifyJson.
  */
-import type {KeyValue} from '../engine.js'
-import {escapeText, formatJson, formatText, type Encoding} from './encoding.js'
-import {formatDuration} from './duration.js'
+import type {KeyValue} from '../../engine.js'
+import {escapeText, formatJson, formatText, type Encoding} from '../input/encoding.js'
+import {formatDuration} from '../input/duration.js'
 import {RawJson} from './json-raw.js'
 
 /** The encodings chosen by --key-encoding / --value-encoding. */

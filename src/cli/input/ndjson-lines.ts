@@ -10,8 +10,8 @@
  */
 import {isUtf8} from 'node:buffer'
 import type {Readable} from 'node:stream'
-import {ErrorCode} from '../engine.js'
-import {CliError} from './cli-error.js'
+import {ErrorCode} from '../../engine.js'
+import {CliError} from '../oclif/cli-error.js'
 
 /** One input line and its 1-based number. */
 export interface Line {

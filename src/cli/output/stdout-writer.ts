@@ -19,9 +19,9 @@
  */
 import * as fs from 'node:fs'
 import type {Writable} from 'node:stream'
-import {ErrorCode} from '../engine.js'
-import {CliError} from './cli-error.js'
-import {errorLine, reportError} from './error-report.js'
+import {ErrorCode} from '../../engine.js'
+import {CliError} from '../oclif/cli-error.js'
+import {errorLine, reportError} from '../oclif/error-report.js'
 
 /** Where the output goes: the interface Output writes through (tests may give their own). */
 export interface OutputSink {

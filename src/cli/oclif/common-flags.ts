@@ -3,7 +3,7 @@
  * base-command.ts).
  */
 import {Flags} from '@oclif/core'
-import {ENCODINGS} from './encoding.js'
+import {ENCODINGS} from '../input/encoding.js'
 
 /** --key-encoding: how keys are written in arguments and printed. */
 export const keyEncodingFlag = Flags.option({
@@ -36,7 +36,7 @@ export const cacheSizeFlag = Flags.string({
   helpValue: 'SIZE',
 })
 
-/** --progress / --no-progress: progress lines on stderr (rule: src/cli/progress.ts). */
+/** --progress / --no-progress: progress lines on stderr (rule: src/cli/output/progress.ts). */
 export const progressFlag = Flags.boolean({
   summary: 'Show progress on stderr (default: only when stderr is a terminal and the run takes over a second).',
   allowNo: true,

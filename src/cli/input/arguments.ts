@@ -5,8 +5,8 @@
  * can stand for exact bytes only if it holds no U+FFFD: $'\xff' and $'\xfe'
  * would otherwise both arrive as U+FFFD and name the same key.
  */
-import {ErrorCode} from '../engine.js'
-import {CliError} from './cli-error.js'
+import {ErrorCode} from '../../engine.js'
+import {CliError} from '../oclif/cli-error.js'
 import {decodeInput, type Encoding} from './encoding.js'
 
 /** U+FFFD, which Node puts in argv for each byte that is not valid UTF-8. */

@@ -3,8 +3,8 @@
  * the bytes are UTF-8 JSON text before writing; the engine stores them as they
  * are, with the JSON mark.
  */
-import {ErrorCode} from '../engine.js'
-import {CliError} from './cli-error.js'
+import {ErrorCode} from '../../engine.js'
+import {CliError} from '../oclif/cli-error.js'
 
 const decoder = new TextDecoder('utf-8', {fatal: true})
 

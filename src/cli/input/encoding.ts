@@ -19,8 +19,8 @@
  * `keyEncoding`/`valueEncoding` field: every byte string round-trips.
  */
 import {isUtf8} from 'node:buffer'
-import {CliError} from './cli-error.js'
-import {ErrorCode} from '../engine.js'
+import {CliError} from '../oclif/cli-error.js'
+import {ErrorCode} from '../../engine.js'
 
 /** The byte encodings of the CLI. */
 export const ENCODINGS = ['utf8', 'hex', 'base64'] as const

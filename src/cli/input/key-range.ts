@@ -4,8 +4,8 @@
  * range rule (rangeProblem) before the store is opened, so every such command
  * refuses an empty range the same way: INVALID_ARGUMENT, exit 2.
  */
-import {ErrorCode, rangeProblem} from '../engine.js'
-import {CliError} from './cli-error.js'
+import {ErrorCode, rangeProblem} from '../../engine.js'
+import {CliError} from '../oclif/cli-error.js'
 import {decodeArgument} from './arguments.js'
 import type {Encoding} from './encoding.js'
 

@@ -7,11 +7,11 @@
  * runs the same code as the oclif command (get-run.ts) and prints errors
  * the same way.
  */
-import {ENCODINGS, type Encoding} from './encoding.js'
-import {finishCommand} from './finish.js'
-import {Output, isJsonFormat, type Format} from './output.js'
+import {ENCODINGS, type Encoding} from '../input/encoding.js'
+import {finishCommand} from '../oclif/finish.js'
+import {Output, isJsonFormat, type Format} from '../output/output.js'
 import {runGet} from './get-run.js'
-import {checkDirFlag} from './cli-error.js'
+import {checkDirFlag} from '../oclif/cli-error.js'
 
 const VALUE_FLAGS = new Set(['--dir', '-d', '--format', '--key-encoding', '--value-encoding', '--cache-size'])
 const FAST_FORMATS: readonly string[] = ['text', 'json', 'ndjson']

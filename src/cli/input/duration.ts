@@ -5,8 +5,8 @@
  * (In NDJSON batch lines a JSON *number* ttl is milliseconds, as in the
  * library's `ttlMs`; a string ttl is parsed here.)
  */
-import {ErrorCode} from '../engine.js'
-import {CliError} from './cli-error.js'
+import {ErrorCode} from '../../engine.js'
+import {CliError} from '../oclif/cli-error.js'
 
 const UNIT_MS: Readonly<Record<string, number>> = {ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000}
 const SYNTAX = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/

@@ -14,8 +14,8 @@
  */
 import {open, type FileHandle} from 'node:fs/promises'
 import type {Readable} from 'node:stream'
-import {ErrorCode} from '../engine.js'
-import {CliError} from './cli-error.js'
+import {ErrorCode} from '../../engine.js'
+import {CliError} from '../oclif/cli-error.js'
 
 /** An opened input. `stream()` or `close()` must be called exactly once. */
 export interface InputFile {

@@ -14,9 +14,9 @@
  *    format) and sets process.exitCode; nothing calls process.exit, so
  *    pending output is never cut off.
  */
-import {chalkFor} from './color.js'
+import {chalkFor} from '../output/color.js'
 import {errorLine, reportError, type ErrorReport} from './error-report.js'
-import type {Output} from './output.js'
+import type {Output} from '../output/output.js'
 
 /**
  * Ends a command that failed with `err` (undefined: it succeeded) and wrote to

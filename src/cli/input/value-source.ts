@@ -7,8 +7,8 @@
  * its size; stdin, a FIFO, a device or `<(cmd)` as soon as it passes the limit.
  */
 import type {Readable} from 'node:stream'
-import {ErrorCode, MAX_VALUE_BYTES} from '../engine.js'
-import {CliError} from './cli-error.js'
+import {ErrorCode, MAX_VALUE_BYTES} from '../../engine.js'
+import {CliError} from '../oclif/cli-error.js'
 import {decodeArgument} from './arguments.js'
 import {decodeInput, type Encoding} from './encoding.js'
 import {openInputFile} from './input-file.js'

@@ -5,8 +5,8 @@
  * without a zone is refused: it would mean a different instant on every
  * machine, and an instant is what two runs compare on.
  */
-import {ErrorCode} from '../engine.js'
-import {CliError} from './cli-error.js'
+import {ErrorCode} from '../../engine.js'
+import {CliError} from '../oclif/cli-error.js'
 
 const EPOCH_MS = /^\d+$/
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/
