@@ -7,21 +7,26 @@
  * runs the same code as the oclif command (get-run.ts) and prints errors
  * the same way.
  */
-import {ENCODINGS, type Encoding} from '../input/encoding.js'
+import type {Encoding} from '../input/encoding.js'
+import {GET_FLAGS, type GetFlagName, type PlainFlag} from './get-flags.js'
 import {finishCommand} from '../oclif/finish.js'
 import {Output, isJsonFormat, type Format} from '../output/output.js'
 import {runGet} from './get-run.js'
 import {checkDirFlag} from '../oclif/cli-error.js'
 
-const VALUE_FLAGS = new Set(['--dir', '-d', '--format', '--key-encoding', '--value-encoding', '--cache-size'])
+const FLAGS: ReadonlyArray<[GetFlagName, PlainFlag]> = Object.entries(GET_FLAGS) as Array<[GetFlagName, PlainFlag]>
+/** `--name` and `-c` of each flag that takes a value, by the name it is stored under. */
+const VALUE_FLAGS = new Map(FLAGS.filter(([, f]) => f.takesValue).flatMap(([n, f]) => [[`--${n}`, `--${n}`], ...(f.char === undefined ? [] : [[`-${f.char}`, `--${n}`]])] as Array<[string, string]>))
+/** `--name` of each switch. */
+const SWITCHES = new Set(FLAGS.filter(([, f]) => !f.takesValue).map(([n]) => `--${n}`))
+/** The formats this path prints; table output (terminal-width fitting) is left to oclif. */
 const FAST_FORMATS: readonly string[] = ['text', 'json', 'ndjson']
 
 /** Parsed plain `get` arguments, or undefined if oclif must handle them. */
 function parse(argv: readonly string[]): {values: Map<string, string>; json: boolean; raw: boolean; keys: string[]} | undefined {
   const values = new Map<string, string>()
   const keys: string[] = []
-  let json = false
-  let raw = false
+  const switches = new Set<string>()
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     if (a === '--') {
@@ -34,25 +39,26 @@ function parse(argv: readonly string[]): {values: Map<string, string>; json: boo
     }
     const eq = a.indexOf('=')
     const name = eq > 0 && a.startsWith('--') ? a.slice(0, eq) : a
-    if (VALUE_FLAGS.has(name)) {
+    const stored = VALUE_FLAGS.get(name)
+    if (stored !== undefined) {
       const value = eq > 0 && a.startsWith('--') ? a.slice(eq + 1) : argv[++i]
-      if (value === undefined || values.has(name === '-d' ? '--dir' : name)) return undefined
-      values.set(name === '-d' ? '--dir' : name, value)
-    } else if (a === '--json' && !json) {
-      json = true
-    } else if (a === '--raw' && !raw) {
-      raw = true
+      if (value === undefined || values.has(stored)) return undefined
+      values.set(stored, value)
+    } else if (SWITCHES.has(a) && !switches.has(a)) {
+      switches.add(a)
     } else {
       return undefined
     }
   }
+  const json = switches.has('--json')
+  const raw = switches.has('--raw')
   const format = values.get('--format')
   if (keys.length === 0 || (format !== undefined && !FAST_FORMATS.includes(format)) || (json && format !== undefined && format !== 'json')) return undefined
   // --raw with an output format or value encoding is a usage error: oclif's command reports it (flagRules).
   if (raw && (format !== undefined || json || values.has('--value-encoding'))) return undefined
-  for (const f of ['--key-encoding', '--value-encoding']) {
-    const e = values.get(f)
-    if (e !== undefined && !(ENCODINGS as readonly string[]).includes(e)) return undefined
+  for (const [n, f] of FLAGS) {
+    const v = values.get(`--${n}`)
+    if (v !== undefined && f.options !== undefined && !f.options.includes(v)) return undefined
   }
   return {values, json, raw, keys}
 }
@@ -71,11 +77,14 @@ export async function tryFastGet(argv: readonly string[]): Promise<boolean> {
     checkDirFlag(p.values.get('--dir'))
     await runGet(
       {
-        dir: p.values.get('--dir') ?? (process.env.STRATA_DIR || './data'),
+        dir: p.values.get('--dir') ?? (process.env[GET_FLAGS.dir.env] || GET_FLAGS.dir.default),
         texts: p.keys,
-        enc: {key: (p.values.get('--key-encoding') ?? 'utf8') as Encoding, value: (p.values.get('--value-encoding') ?? 'utf8') as Encoding},
+        enc: {
+          key: (p.values.get('--key-encoding') ?? GET_FLAGS['key-encoding'].default) as Encoding,
+          value: (p.values.get('--value-encoding') ?? GET_FLAGS['value-encoding'].default) as Encoding,
+        },
         raw: p.raw,
-        cacheSize: p.values.get('--cache-size'),
+        cacheSize: p.values.get('--cache-size') ?? GET_FLAGS['cache-size'].default,
       },
       out,
     )

@@ -14,6 +14,7 @@ import {FORMATS, Output, isJsonFormat, type Format} from '../output/output.js'
 import {CliError, checkDirFlag} from './cli-error.js'
 import {CliErrorCode, Exit} from './exit-codes.js'
 import {checkFlagRules, type FlagRule} from './flag-rules.js'
+import {DEFAULT_DIR, DIR_ENV} from '../input/flag-defaults.js'
 
 /** The flags every command has. */
 export const sharedFlags = {
@@ -21,8 +22,8 @@ export const sharedFlags = {
     char: 'd',
     summary: 'Data directory of the store.',
     description: 'Defaults to $STRATA_DIR, else ./data.',
-    env: 'STRATA_DIR',
-    default: './data',
+    env: DIR_ENV,
+    default: DEFAULT_DIR,
     helpValue: 'DIR',
   }),
   format: Flags.option({

@@ -4,11 +4,12 @@
  */
 import {Flags} from '@oclif/core'
 import {ENCODINGS} from '../input/encoding.js'
+import {DEFAULT_CACHE_SIZE, DEFAULT_ENCODING} from '../input/flag-defaults.js'
 
 /** --key-encoding: how keys are written in arguments and printed. */
 export const keyEncodingFlag = Flags.option({
   options: ENCODINGS,
-  default: 'utf8' as const,
+  default: DEFAULT_ENCODING,
   summary: 'How keys are written in arguments and printed: utf8, hex or base64.',
   helpValue: 'ENC',
 })()
@@ -16,7 +17,7 @@ export const keyEncodingFlag = Flags.option({
 /** --value-encoding: how values are written (argument, --file, stdin) and printed. */
 export const valueEncodingFlag = Flags.option({
   options: ENCODINGS,
-  default: 'utf8' as const,
+  default: DEFAULT_ENCODING,
   summary: 'How values are given and printed: utf8, hex or base64.',
   helpValue: 'ENC',
 })()
@@ -32,7 +33,7 @@ export const lockTimeoutFlag = Flags.string({
 export const cacheSizeFlag = Flags.string({
   summary: 'Block cache budget: decoded data blocks kept in memory while the command runs (0 turns it off). Worth raising for many keys or repeated reads.',
   description: 'Bytes with an optional unit: 0, 65536, 512K, 64MiB, 1G (1024-based).',
-  default: '8MiB',
+  default: DEFAULT_CACHE_SIZE,
   helpValue: 'SIZE',
 })
 
