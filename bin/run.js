@@ -3,19 +3,19 @@
 // time); everything else, and any get it does not handle, goes to oclif.
 let handled = false
 if (process.argv[2] === 'get') {
-  const {tryFastGet} = await import('../dist/src/cli/fast-path.js')
+  const {tryFastGet} = await import('../dist/src/cli/fast-get/fast-path.js')
   handled = await tryFastGet(process.argv.slice(3))
 }
 if (!handled) {
   // oclif's run, without execute()'s trailing flush: a command flushes its own
-  // output and reports a failed write (src/cli/finish.ts), and that flush's
+  // output and reports a failed write (src/cli/oclif/finish.ts), and that flush's
   // empty write would turn a full stdout into a stack trace.
   // strata has no plugins: userPlugins false stops oclif reading
   // $HOME/.local/share/strata/package.json, which warns on every command
   // when HOME cannot be read.
   const {run, handle} = await import('@oclif/core')
   const {fileURLToPath} = await import('node:url')
-  const {guardProcessStdout} = await import('../dist/src/cli/stdout-writer.js')
+  const {guardProcessStdout} = await import('../dist/src/cli/output/stdout-writer.js')
   guardProcessStdout()
   await run(process.argv.slice(2), {root: fileURLToPath(import.meta.url), userPlugins: false}).catch(handle)
 }

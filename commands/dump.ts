@@ -1,7 +1,6 @@
-import {runDump, type DumpView} from '../src/dump/index.js'
-import {Args, CliError, CliErrorCode, Flags, StrataCommand, keyEncodingFlag, valueEncodingFlag, type FlagRule, type Format} from '../src/cli/index.js'
+import {Args, CliError, CliErrorCode, Flags, StrataCommand, keyEncodingFlag, runDump, valueEncodingFlag, type DumpView, type FlagRule, type Format} from '../src/cli/index.js'
 
-/** JSON shapes: src/dump/run.ts (documents), summary.ts, layout.ts, record-json.ts. */
+/** JSON shapes: src/cli/views/dump/run.ts (documents), record-json.ts; src/dump/summary.ts, layout.ts. */
 export default class Dump extends StrataCommand {
   static override summary = 'Decode a data file, or every file of a store, through the Kaitai format specs.'
   static override description = `PATH is one file (STORE, CURRENT, MANIFEST-NNNNNN, NNNNNN.wal, NNNNNN.sst), a shard directory, or a data directory (default: --dir), whose files are then shown shard by shard: STORE, then each shard's CURRENT, manifest, WAL and tables. Files are decoded by the parsers generated from formats/*.ksy, not by the engine, and every checksum is verified.

@@ -1,10 +1,9 @@
 import {ErrorCode} from '../src/engine.js'
-import {printExplanation, stateReason} from '../src/dump/index.js'
 import {
-  Args, CliError, Flags, StrataCommand, checkKey, decodeArgument, keyEncodingFlag, keyForMessage, valueEncodingFlag, type Format,
+  Args, CliError, Flags, StrataCommand, checkKey, decodeArgument, keyEncodingFlag, keyForMessage, printExplanation, stateReason, valueEncodingFlag, type Format,
 } from '../src/cli/index.js'
 
-/** JSON shape: src/dump/explain.ts. */
+/** JSON shape: src/cli/views/explain.ts. */
 export default class Explain extends StrataCommand {
   static override summary = 'Show where a key lives: its shard, and every stored version and which one wins.'
   static override description = `Prints the shard that holds KEY (and the key's hash), then every version of it still stored, newest first: whether it is in the WAL (and so the memtable) or in an SSTable (file and level), the byte offset (of the WAL record, or of the table's data block), sequence number, kind (put or delete), expiry and value size. Each version is marked: "wins" (the newest, live: what get returns), "deleted" (the newest is a tombstone), "expired" (the newest has passed its expiry) or "shadowed" (hidden by a newer version), with the reason.

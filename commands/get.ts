@@ -1,8 +1,8 @@
-import {Args, Flags, StrataCommand, type FlagRule, cacheSizeFlag, keyEncodingFlag, runGet, valueEncodingFlag} from '../src/cli/index.js'
+import {Args, Flags, GET_FLAGS, StrataCommand, type FlagRule, cacheSizeFlag, keyEncodingFlag, runGet, valueEncodingFlag} from '../src/cli/index.js'
 
 /**
  * JSON output: {"records": [record...], "missing": [{"key", "keyEncoding"}...]}
- * (record shape: src/cli/records.ts). NDJSON: one record per line, found keys only.
+ * (record shape: src/cli/output/records.ts). NDJSON: one record per line, found keys only.
  */
 export default class Get extends StrataCommand {
   static override summary = 'Read the values of one or more keys.'
@@ -28,7 +28,7 @@ Text output: for one key just its value; for several, "key<TAB>value" lines. Con
   ]
 
   static override flags = {
-    raw: Flags.boolean({summary: 'Write the value\'s bytes exactly as stored, nothing added (one key only).'}),
+    raw: Flags.boolean({summary: GET_FLAGS.raw.summary}),
     'key-encoding': keyEncodingFlag,
     'value-encoding': valueEncodingFlag,
     'cache-size': cacheSizeFlag,

@@ -5,7 +5,7 @@ import {
 } from '../src/cli/index.js'
 
 /**
- * JSON output: {"records": [record...], "count": number} (record shape: src/cli/records.ts),
+ * JSON output: {"records": [record...], "count": number} (record shape: src/cli/output/records.ts),
  * written as it streams: one record per line inside the array. NDJSON: one record per line.
  */
 export default class Scan extends StrataCommand {

@@ -8,9 +8,9 @@
 import type {BatchOp} from '../engine.js'
 import {MAX_KEY_BYTES, MAX_VALUE_BYTES} from '../engine.js'
 import {parseBatchLine} from './batch-line.js'
-import {CliError} from './cli-error.js'
-import type {Encoding} from './encoding.js'
-import type {Line} from './ndjson-lines.js'
+import {CliError} from './oclif/cli-error.js'
+import type {Encoding} from './input/encoding.js'
+import type {Line} from './input/ndjson-lines.js'
 
 /** A chunk is written once it holds this many bytes of keys and values, even if it has fewer records. */
 export const CHUNK_BYTES = 64 * 1024 * 1024

@@ -19,12 +19,12 @@
  * would be invisible anyway, and an older version must not reappear).
  */
 import {ErrorCode, MAX_EXPIRES_AT, MAX_KEY_BYTES, MAX_VALUE_BYTES, expiresAtProblem, expiryAfter} from '../engine.js'
-import {CliError} from './cli-error.js'
-import {parseDuration} from './duration.js'
-import {ENCODINGS, decodeInput, parseEncoding, tryDecodeInput, type Encoding} from './encoding.js'
-import {assertJsonText} from './json-value.js'
-import {memberText} from './json-raw.js'
-import {checkKey, checkValueSize} from './limits.js'
+import {CliError} from './oclif/cli-error.js'
+import {parseDuration} from './input/duration.js'
+import {ENCODINGS, decodeInput, parseEncoding, tryDecodeInput, type Encoding} from './input/encoding.js'
+import {assertJsonText} from './input/json-value.js'
+import {memberText} from './output/json-raw.js'
+import {checkKey, checkValueSize} from './input/limits.js'
 
 /** A parsed batch line. */
 export type BatchLine =

@@ -15,8 +15,8 @@ import type {Readable} from 'node:stream'
 import {Worker} from 'node:worker_threads'
 import {BadLine, type Chunk, type ChunkOptions} from './batch-chunks.js'
 import {unpackOps} from './batch-pack.js'
-import {CliError} from './cli-error.js'
-import type {ReportedCode} from './exit-codes.js'
+import {CliError} from './oclif/cli-error.js'
+import type {ReportedCode} from './oclif/exit-codes.js'
 
 /** Input messages forwarded to the worker and not yet taken, at most. */
 const INPUT_WINDOW = 4

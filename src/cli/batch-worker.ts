@@ -13,7 +13,7 @@ import {parentPort, workerData} from 'node:worker_threads'
 import {BadLine, chunksOf, MAX_LINE_BYTES} from './batch-chunks.js'
 import {packOps} from './batch-pack.js'
 import type {FromWorker, ToWorker, WorkerOptions} from './batch-parallel.js'
-import {readLineBatches} from './ndjson-lines.js'
+import {readLineBatches} from './input/ndjson-lines.js'
 
 /** Bytes of packed chunks handed to the main thread and not yet applied, at most (beyond one chunk). */
 export const OUTPUT_WINDOW_BYTES = 16 * 1024 * 1024

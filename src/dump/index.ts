@@ -1,9 +1,8 @@
 /**
- * `strata dump` and `strata explain`: the views of files and keys the two
- * commands print. Commands import from here only.
+ * Decoding a store's files through the Kaitai format specs, independently of
+ * the engine: file sources, WAL and SSTable records, the live records across
+ * a store (latest) and every stored version (history), file summaries and
+ * block layouts. The views that print them live in the command-line layer.
  */
-export {runDump} from './run.js'
-export type {DumpOptions, DumpView} from './run.js'
-export {printExplanation, explanationJson, stateReason} from './explain.js'
 export {decodedLiveRecords} from './api.js'
 export type {DecodedRecordsOptions, DumpRecord} from './api.js'

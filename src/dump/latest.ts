@@ -12,7 +12,7 @@
  * WAL's records (the memtable) are the only entries held decoded.
  */
 import {ErrorCode, StrataError} from '../errors.js'
-import {parseManifest} from '../formats/index.js'
+import {parseManifest} from '../kaitai/index.js'
 import {checkCrc, type Problems} from './checks.js'
 import {mergeSorted} from '../store/merge.js'
 import {isLiveRecord, tableRecords, walRecords, type DumpRecord} from './records.js'

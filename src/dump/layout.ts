@@ -15,9 +15,9 @@
  * stored contents, `end` the offset where the next block starts (after a
  * table block's 5-byte trailer).
  */
-import {Parsers, parseManifest, parseStore} from '../formats/index.js'
+import {Parsers, parseManifest, parseStore} from '../kaitai/index.js'
 import {checkCrc, type CrcCheck, type Problems} from './checks.js'
-import {Bytes} from './present.js'
+import {Bytes} from './bytes.js'
 import type {DumpFile} from './source.js'
 import {blockCount, blockPlace, isZlib, openTable, withBlock} from './sstable.js'
 import {enumName, decodeCurrent} from './summary.js'

@@ -7,7 +7,7 @@
 import * as zlib from 'node:zlib'
 import {corruption} from '../errors.js'
 import {MAX_VALUE_BYTES} from '../record/format.js'
-import {Parsers, type StrataEntry} from '../formats/index.js'
+import {Parsers, type StrataEntry} from '../kaitai/index.js'
 import type {Problems} from './checks.js'
 import {batchOf, walRecordsOf, type WalView} from './wal.js'
 import {tableEntries, type TableView} from './sstable.js'

@@ -15,7 +15,7 @@ import * as path from 'node:path'
 import {ErrorCode, StrataError, corruption, ioError, isNotFound} from '../errors.js'
 import {nodeFileSystem} from '../vfs/node-fs.js'
 import type {FileSystem, ReadableFile} from '../vfs/fs.js'
-import {fileKindOf, parseManifest, parseStore, type FileKind} from '../formats/index.js'
+import {fileKindOf, parseManifest, parseStore, type FileKind} from '../kaitai/index.js'
 import {readConsistently} from '../store/consistent-read.js'
 import {CURRENT_FILE, STORE_FILE, manifestFileName, parseCurrentContents, parseShardDirName, shardDirName, tableFileName, walFileName} from '../layout/names.js'
 

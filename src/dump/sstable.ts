@@ -7,7 +7,7 @@
  */
 import {
   Parsers, dataBlock, parseSstable, releaseDataBlock, type DataBlock, type StrataEntry, type StrataSstable,
-} from '../formats/index.js'
+} from '../kaitai/index.js'
 import {StrataError, corruption} from '../errors.js'
 import {crc32} from '../util/crc.js'
 import {checkCrc, hex32, type CrcCheck, type Problems} from './checks.js'

@@ -21,10 +21,10 @@
  * A crc is {stored, computed, ok, offset}.
  */
 import {corruption} from '../errors.js'
-import {Parsers, parseManifest, parseStore} from '../formats/index.js'
+import {Parsers, parseManifest, parseStore} from '../kaitai/index.js'
 import {manifestFileName, parseCurrentContents, tableFileName, walFileName} from '../layout/names.js'
 import {checkCrc, type Problems} from './checks.js'
-import {Bytes} from './present.js'
+import {Bytes} from './bytes.js'
 import type {DumpFile} from './source.js'
 import {blockCount, isZlib, openTable, withBlock} from './sstable.js'
 import {batchOf, decodeWalFile, walRecordsOf} from './wal.js'

@@ -20,9 +20,9 @@
 import {ErrorCode, StrataError, corruption} from '../errors.js'
 import {crc32} from '../util/crc.js'
 import {classifyBadRecord} from '../wal/reader.js'
-import {Parsers, parseWal, type StrataWal} from '../formats/index.js'
-import {toStrataError} from '../formats/failure.js'
-import {streamOf} from '../formats/spans.js'
+import {Parsers, parseWal, type StrataWal} from '../kaitai/index.js'
+import {toStrataError} from '../kaitai/failure.js'
+import {streamOf} from '../kaitai/spans.js'
 import {checkCrc, type CrcCheck, type Problems} from './checks.js'
 
 /** Sizes fixed by the WAL format (src/wal/format.ts). */

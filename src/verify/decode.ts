@@ -12,9 +12,9 @@
  * @internal
  */
 import {ErrorCode, StrataError} from '../errors.js'
-import {toStrataError, type ParseContext} from '../formats/failure.js'
-import {streamOf} from '../formats/spans.js'
-import {Parsers, type StrataSstable} from '../formats/index.js'
+import {toStrataError, type ParseContext} from '../kaitai/failure.js'
+import {streamOf} from '../kaitai/spans.js'
+import {Parsers, type StrataSstable} from '../kaitai/index.js'
 import {crc32} from '../util/crc.js'
 import {BLOCK_TRAILER_SIZE} from '../sstable/format.js'
 import type {FileReporter} from './findings.js'

@@ -7,7 +7,7 @@
  * @internal
  */
 import {ErrorCode} from '../errors.js'
-import {fieldSpan, parseManifest, type StrataManifest} from '../formats/index.js'
+import {fieldSpan, parseManifest, type StrataManifest} from '../kaitai/index.js'
 import {crc32} from '../util/crc.js'
 import {manifestFileName, parseCurrentContents, tableFileName} from '../layout/names.js'
 import type {TableMeta} from '../manifest/format.js'

@@ -8,7 +8,7 @@
  *
  * @internal
  */
-import {dataBlock, fieldSpan, Parsers, releaseDataBlock, type StrataEntry, type StrataSstable} from '../formats/index.js'
+import {dataBlock, fieldSpan, Parsers, releaseDataBlock, type StrataEntry, type StrataSstable} from '../kaitai/index.js'
 import {RESTART_INTERVAL} from '../sstable/format.js'
 import type {FileReporter} from './findings.js'
 import {checkedBlock, type TableRoot} from './decode.js'

@@ -10,7 +10,7 @@
  * @internal
  */
 import {ErrorCode} from '../errors.js'
-import {fieldSpan, type StrataSstable} from '../formats/index.js'
+import {fieldSpan, type StrataSstable} from '../kaitai/index.js'
 import {crc32} from '../util/crc.js'
 import {FOOTER_SIZE} from '../sstable/format.js'
 import type {CheckId} from './report.js'

@@ -5,7 +5,7 @@
  * @internal
  */
 import {ErrorCode, StrataError} from '../errors.js'
-import {fieldSpan, parseStore} from '../formats/index.js'
+import {fieldSpan, parseStore} from '../kaitai/index.js'
 import {crc32} from '../util/crc.js'
 import type {FileReporter} from './findings.js'
 import {hex32, reason, step, trailingCrcHolds} from './decode.js'

@@ -12,7 +12,7 @@
  *
  * @internal
  */
-import {fieldSpan, parseWal, type StrataEntry, type StrataWal} from '../formats/index.js'
+import {fieldSpan, parseWal, type StrataEntry, type StrataWal} from '../kaitai/index.js'
 import {crc32} from '../util/crc.js'
 import {classifyBadRecord} from '../wal/reader.js'
 import {WAL_HEADER_SIZE} from '../wal/format.js'

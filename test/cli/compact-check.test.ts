@@ -6,7 +6,7 @@
 import test from 'ava'
 import {readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {parseSstable} from '../../src/formats/index.js'
+import {parseSstable} from '../../src/kaitai/index.js'
 import {assertError, newStore, strata, treeHash} from './helpers.js'
 
 interface ShardReport {shard: number; inputTables: number; outputTables: number; memtableEntries: number; entriesIn: number; entriesOut: number}

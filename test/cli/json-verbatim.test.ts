@@ -6,7 +6,7 @@
 import test from 'ava'
 import {join} from 'node:path'
 import {RawJson, stringifyJson} from '../../src/cli/index.js'
-import {memberText} from '../../src/cli/json-raw.js'
+import {memberText} from '../../src/cli/output/json-raw.js'
 import {strata, tempDir} from './helpers.js'
 
 /** JSON texts that JSON.parse + JSON.stringify would change. */

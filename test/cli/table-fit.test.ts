@@ -4,8 +4,8 @@
  */
 import test from 'ava'
 import {Output} from '../../src/cli/index.js'
-import type {OutputSink} from '../../src/cli/stdout-writer.js'
-import {fitWidths, tableWidth, visibleLength} from '../../src/cli/table-fit.js'
+import type {OutputSink} from '../../src/cli/output/stdout-writer.js'
+import {fitWidths, tableWidth, visibleLength} from '../../src/cli/output/table-fit.js'
 
 /** A sink that keeps what is written, as a terminal of `columns` (or not a terminal). */
 function memorySink(columns?: number): OutputSink & {text: () => string} {

@@ -6,7 +6,7 @@
 import test, {type ExecutionContext} from 'ava'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import {parseSstable} from '../../src/formats/index.js'
+import {parseSstable} from '../../src/kaitai/index.js'
 import {crc32} from '../../src/util/crc.js'
 import {buildStore, firstFile, strataAsync as strata, tempDir, type CliResult} from './helpers.js'
 

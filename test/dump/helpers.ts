@@ -6,7 +6,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import {createStore, open, type KeyValue} from '../../src/index.js'
-import {fileKindOf} from '../../src/formats/index.js'
+import {fileKindOf} from '../../src/kaitai/index.js'
 import {binaryKeys, pseudoRandom} from '../formats/helpers.js'
 import {tempDir} from '../helpers/temp.js'
 

@@ -15,7 +15,7 @@ import {decodeFooter} from '../../src/sstable/footer.js'
 import {FOOTER_SIZE, RESTART_INTERVAL} from '../../src/sstable/format.js'
 import {Flag, ValueCodec, type Entry} from '../../src/record/format.js'
 import {nodeFileSystem} from '../../src/vfs/node-fs.js'
-import {Parsers, parseManifest, parseSstable, parseStore, parseWal, type StrataEntry} from '../../src/formats/index.js'
+import {Parsers, parseManifest, parseSstable, parseStore, parseWal, type StrataEntry} from '../../src/kaitai/index.js'
 import {checksums, dataBlocks, filesOf, parseAs, runWorkload, type Workload} from './helpers.js'
 
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')

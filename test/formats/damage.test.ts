@@ -10,7 +10,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import {createStore, open, ErrorCode, StrataError} from '../../src/index.js'
 import {crc32} from '../../src/util/crc.js'
-import {dataBlock, fieldSpan, parseSstable, parseWal, Parsers, releaseDataBlock, type FileKind} from '../../src/formats/index.js'
+import {dataBlock, fieldSpan, parseSstable, parseWal, Parsers, releaseDataBlock, type FileKind} from '../../src/kaitai/index.js'
 import {tempDir} from '../helpers/temp.js'
 import {checksums, dataBlocks, filesOf, parseAs, pseudoRandom} from './helpers.js'
 

@@ -10,7 +10,7 @@ import {crc32} from '../../src/util/crc.js'
 import {
   dataBlock, fileKindOf, parseManifest, parseSstable, parseStore, parseWal,
   type FileKind, type StrataManifest, type StrataSstable, type StrataStore, type StrataWal,
-} from '../../src/formats/index.js'
+} from '../../src/kaitai/index.js'
 import {tempDir} from '../helpers/temp.js'
 
 /** Deterministic pseudo-random bytes (sha256 chain), so failures reproduce. */

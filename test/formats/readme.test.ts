@@ -6,7 +6,7 @@
 import test from 'ava'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import {Parsers, type FileKind} from '../../src/formats/index.js'
+import {Parsers, type FileKind} from '../../src/kaitai/index.js'
 import {repoRoot} from '../helpers/temp.js'
 import {checksums, dataBlocks, parseAs} from './helpers.js'
 

@@ -8,8 +8,8 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import * as yaml from 'js-yaml'
-import {diffGenerated, generateParsers, GENERATED_DIR, SPEC_DIR} from '../../src/formats/compile-specs.js'
-import type {KsyAttr, KsyType} from '../../src/formats/declarations.js'
+import {diffGenerated, generateParsers, GENERATED_DIR, SPEC_DIR} from '../../src/kaitai/compile-specs.js'
+import type {KsyAttr, KsyType} from '../../src/kaitai/declarations.js'
 import {repoRoot} from '../helpers/temp.js'
 
 const FILE_SPECS = ['strata_manifest', 'strata_sstable', 'strata_store', 'strata_wal']
@@ -23,12 +23,12 @@ test.before(async () => {
 
 test('regenerating the parsers gives byte-identical committed output', (t) => {
   t.deepEqual(diffGenerated(generated, path.join(repoRoot, GENERATED_DIR)), [],
-    'run: npx tsc -p . && node dist/src/formats/compile-specs.js')
+    'run: npx tsc -p . && node dist/src/kaitai/compile-specs.js')
   t.is(generated.size, 2 * ALL_SPECS.length)
 })
 
 test('every generated parser is emitted beside the compiled facade', (t) => {
-  const dist = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../src/formats/generated')
+  const dist = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../src/kaitai/generated')
   for (const name of generated.keys()) {
     if (!name.endsWith('.cjs')) continue
     t.true(fs.existsSync(path.join(dist, name)), `${name} is missing from dist (tsconfig must list it under "files" with allowJs)`)

@@ -8,7 +8,7 @@
  */
 import test from 'ava'
 import * as fs from 'node:fs'
-import {parseSstable, Parsers} from '../../src/formats/index.js'
+import {parseSstable, Parsers} from '../../src/kaitai/index.js'
 import {verifyStore} from '../../src/index.js'
 import {Bench, flipped, kindOf, preparePristine, sampleOffsets, zeroed, type Pristine} from './damage.js'
 import {regionsOf} from './helpers.js'

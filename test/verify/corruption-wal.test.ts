@@ -7,7 +7,7 @@
  * tail), given a garbage or a partial record at the end, and deleted.
  */
 import test from 'ava'
-import {parseWal} from '../../src/formats/index.js'
+import {parseWal} from '../../src/kaitai/index.js'
 import {Bench, flipped, kindOf, preparePristine, sampleOffsets, zeroed, type Pristine} from './damage.js'
 
 let pristine: Pristine

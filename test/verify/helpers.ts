@@ -8,7 +8,7 @@ import * as path from 'node:path'
 import {createHash} from 'node:crypto'
 import {createStore, ErrorCode, open, StrataError, type FileSystem, type Store} from '../../src/index.js'
 import {nodeFileSystem} from '../../src/vfs/node-fs.js'
-import {parseSstable, parseWal} from '../../src/formats/index.js'
+import {parseSstable, parseWal} from '../../src/kaitai/index.js'
 
 /** The clock the store is written with, and the one it is read with (some TTLs have expired by then). */
 export const WRITE_CLOCK = 1_700_000_000_000

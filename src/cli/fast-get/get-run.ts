@@ -1,0 +1,70 @@
+/**
+ * What `strata get` does once its arguments are known. Shared by the oclif
+ * command and the lean start-up path (fast-path.ts), so both behave the same.
+ */
+import {ErrorCode, open, type KeyValue} from '../../engine.js'
+import {CliError} from '../oclif/cli-error.js'
+import {decodeArgument} from '../input/arguments.js'
+import {formatJson, formatText, type Encoding} from '../input/encoding.js'
+import {checkKey} from '../input/limits.js'
+import {parseSize} from '../input/size.js'
+import type {Output} from '../output/output.js'
+import {keysForMessage, recordTable, recordToJson, recordToText} from '../output/records.js'
+
+/** The parsed arguments of `get`. */
+export interface GetRequest {
+  readonly dir: string
+  /** Keys as typed, in `enc.key`. */
+  readonly texts: readonly string[]
+  readonly enc: {readonly key: Encoding; readonly value: Encoding}
+  readonly raw: boolean
+  /** --cache-size as typed (default 8MiB). */
+  readonly cacheSize?: string
+}
+
+/** Reads the keys and prints them; throws NOT_FOUND (exit 1) naming the missing ones. */
+export async function runGet(req: GetRequest, out: Output): Promise<void> {
+  const {texts, enc} = req
+  if (req.raw && texts.length !== 1) throw new CliError(ErrorCode.INVALID_ARGUMENT, '--raw prints one value: give exactly one key')
+  const keys = texts.map((t, i) => decodeArgument(t, enc.key, texts.length === 1 ? 'key' : `key ${i + 1}`, '--key-encoding'))
+  keys.forEach((k, i) => checkKey(k, texts.length === 1 ? 'key' : `key ${i + 1}`))
+
+  const cacheSizeBytes = req.cacheSize === undefined ? undefined : parseSize(req.cacheSize, '--cache-size')
+  const store = await open(req.dir, {readOnly: true, ...(cacheSizeBytes === undefined ? {} : {cacheSizeBytes})})
+  let results: Array<KeyValue | undefined>
+  try {
+    results = keys.map((k) => store.getSync(k))
+  } finally {
+    await store.close()
+  }
+  const records = results.filter((r): r is KeyValue => r !== undefined)
+  const missing = keys.filter((_, i) => results[i] === undefined)
+
+  if (req.raw) {
+    if (records.length === 1) await out.raw(records[0].value)
+  } else if (out.format === 'json') {
+    await out.json({
+      records: records.map((r) => recordToJson(r, enc)),
+      missing: missing.map((k) => {
+        const j = formatJson(k, enc.key)
+        return {key: j.text, keyEncoding: j.encoding}
+      }),
+    })
+  } else if (out.format === 'ndjson') {
+    for (const r of records) await out.ndjson(recordToJson(r, enc))
+  } else if (out.format === 'table') {
+    if (records.length > 0) {
+      const {head, rows} = recordTable(records, enc)
+      await out.table(head, rows, {style: [out.color.cyan]})
+    }
+  } else if (keys.length === 1) {
+    for (const r of records) await out.line(formatText(r.value, enc.value))
+  } else {
+    for (const r of records) await out.line(recordToText(r, enc))
+  }
+
+  if (missing.length > 0) {
+    const names = keysForMessage(missing, enc.key)
+    throw new CliError(ErrorCode.NOT_FOUND, missing.length === 1 ? `key not found: ${names}` : `${missing.length} keys not found: ${names}`)
+  }
+}
