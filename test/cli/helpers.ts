@@ -1,20 +1,22 @@
 /**
- * Runs the strata CLI as a real child process (node bin/run.js ...), with a
- * clean environment: no TTY, CI=true, no STRATA_DIR unless given.
+ * Shared by the CLI tests: the CLI as a real child process (the one runner
+ * of helpers/cli.ts), stores made through it, and assertions on its output.
  */
-import {spawn} from 'node:child_process'
-import {createHash} from 'node:crypto'
-import {mkdtempSync, readdirSync, readFileSync, rmSync, statSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {dirname, join, relative, resolve} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {join} from 'node:path'
 import type {ExecutionContext} from 'ava'
+import {runJs, strataAsync, type CliOptions} from '../helpers/cli.js'
+import {repoRoot, snapshotTree, tempDir} from '../helpers/temp.js'
+
+export {tempDir}
+
+/** Every file and directory under `dir` with the sha256 of each file's bytes. */
+export const treeHash = snapshotTree
 
 /** The repository root (tests run from dist/test/cli). */
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
-export const BIN = join(ROOT, 'bin', 'run.js')
+export const ROOT = repoRoot
+export const BIN = runJs
 
-/** What a CLI run produced. */
+/** What a CLI run produced; `status` is the exit code, as spawnSync names it. */
 export interface RunResult {
   readonly status: number | null
   readonly stdout: string
@@ -23,40 +25,12 @@ export interface RunResult {
 }
 
 /** Options for `strata`. */
-export interface RunOptions {
-  /** Bytes or text written to stdin (stdin is closed either way). */
-  readonly input?: string | Buffer
-  readonly env?: Record<string, string>
-}
+export type RunOptions = CliOptions
 
-/** Runs `node bin/run.js ...args`. */
-export function strata(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-  const env: Record<string, string> = {}
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && k !== 'STRATA_DIR' && !k.startsWith('FORCE_COLOR') && k !== 'NODE_OPTIONS') env[k] = v
-  }
-  Object.assign(env, {CI: 'true', OCLIF_SKIP_NEW_VERSION_CHECK: 'true'}, options.env ?? {})
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {env, cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe']})
-    const out: Buffer[] = []
-    const err: Buffer[] = []
-    child.stdout.on('data', (b: Buffer) => out.push(b))
-    child.stderr.on('data', (b: Buffer) => err.push(b))
-    child.on('error', reject)
-    child.on('close', (status) => {
-      const stdoutBytes = Buffer.concat(out)
-      resolvePromise({status, stdout: stdoutBytes.toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), stdoutBytes})
-    })
-    child.stdin.on('error', () => {}) // the CLI may exit before reading all of stdin
-    child.stdin.end(options.input ?? '')
-  })
-}
-
-/** A fresh temporary directory, removed when the test ends. */
-export function tempDir(t: ExecutionContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'strata-cli-'))
-  t.teardown(() => rmSync(dir, {recursive: true, force: true}))
-  return dir
+/** Runs `node bin/run.js ...args` (helpers/cli.ts strataAsync). */
+export async function strata(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  const {code, ...rest} = await strataAsync(args, options)
+  return {status: code, ...rest}
 }
 
 /** Creates a store in a temp dir and returns its path. */
@@ -65,25 +39,6 @@ export async function newStore(t: ExecutionContext, shards = 4): Promise<string>
   const r = await strata(['init', '--dir', dir, '--shards', String(shards)])
   t.is(r.status, 0, r.stderr)
   return dir
-}
-
-/** Every file and directory under `dir` with the sha256 of each file's bytes. */
-export function treeHash(dir: string): Record<string, string> {
-  const out: Record<string, string> = {}
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name)
-      const rel = relative(dir, p)
-      if (statSync(p).isDirectory()) {
-        out[`${rel}/`] = 'dir'
-        walk(p)
-      } else {
-        out[rel] = createHash('sha256').update(readFileSync(p)).digest('hex')
-      }
-    }
-  }
-  walk(dir)
-  return out
 }
 
 /** Asserts a failed run: exit code, exactly one stderr line `strata: error CODE: ...`, nothing on stdout. */

@@ -1,21 +1,16 @@
 import test from 'ava'
 import * as path from 'node:path'
-import {spawnSync} from 'node:child_process'
 import {createStore, open} from '../../src/index.js'
 import {shardOf} from '../../src/util/hash.js'
 import {tempDir} from '../helpers/temp.js'
-import {cliEnv, runJs, type CliResult} from '../helpers/cli.js'
+import {strata, type CliResult} from '../helpers/cli.js'
 
 const SHARDS = 1024
 /** Well below the descriptors a command would need with one per shard. */
 const ULIMIT = 256
 
 /** Runs `strata args…` as a child whose soft limit on open files is ULIMIT. */
-function strataLimited(args: string[]): CliResult {
-  const quoted = [process.execPath, runJs, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')
-  const r = spawnSync('bash', ['-c', `ulimit -n ${ULIMIT} && exec ${quoted}`], {env: cliEnv(), encoding: 'utf8', maxBuffer: 256 * 1024 * 1024})
-  return {code: r.status, stdout: r.stdout, stderr: r.stderr}
-}
+const strataLimited = (args: string[]): CliResult => strata(args, {openFiles: ULIMIT})
 
 test(`a store of ${SHARDS} shards with tables in every shard works under ulimit -n ${ULIMIT}`, async (t) => {
   t.timeout(10 * 60_000) // 1,024 shards: init, flush and compact sync thousands of files

@@ -8,7 +8,7 @@
 import test, {type ExecutionContext} from 'ava'
 import * as path from 'node:path'
 import {createStore, open, type CompactionReport} from '../../src/index.js'
-import {pseudoRandom} from '../formats/helpers.js'
+import {pseudoRandom} from '../helpers/random.js'
 import {tempDir} from '../helpers/temp.js'
 
 const TOLERANCE = 0.15

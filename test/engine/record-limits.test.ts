@@ -5,6 +5,7 @@
  */
 import test from 'ava'
 import fc from 'fast-check'
+import * as fs from 'node:fs'
 import * as path from 'node:path'
 import {Readable} from 'node:stream'
 import {createStore, open, ErrorCode, MAX_EXPIRES_AT, MAX_KEY_BYTES, MAX_VALUE_BYTES, StrataError, type BatchOp} from '../../src/index.js'
@@ -19,9 +20,8 @@ import {snapshotTree, tempDir} from '../helpers/temp.js'
 import {shardOf as route} from '../../src/util/hash.js'
 
 const ROOT = tempDir()
-let stores = 0
-/** A new store directory's path (under one temporary root, removed at exit). */
-const newDir = (): string => path.join(ROOT, `db${stores++}`)
+/** A new store directory's path, in a fresh folder under one temporary root (removed at exit). */
+const newDir = (): string => path.join(fs.mkdtempSync(path.join(ROOT, 'db-')), 'db')
 
 /** The stores' clock: fixed, so expiries are exact and "live" is decided. */
 const NOW = 1_700_000_000_000

@@ -233,13 +233,18 @@ test('readers do not need the lock while a writer is open', async (t) => {
   await w.close()
 })
 
-test('a torn WAL tail is ignored by readers and cut by the next writer', async (t) => {
+/** A closed one-shard store whose WAL holds two records, put a=1 then b=2; returns the store and the WAL's path. */
+async function twoRecordWal(): Promise<{dir: string; wal: string}> {
   const dir = await newStore(1)
   const s = await open(dir)
   await s.put('a', '1')
   await s.put('b', '2')
   await s.close()
-  const wal = path.join(dir, 'shard-0000', '000001.wal')
+  return {dir, wal: path.join(dir, 'shard-0000', '000001.wal')}
+}
+
+test('a torn WAL tail is ignored by readers and cut by the next writer', async (t) => {
+  const {dir, wal} = await twoRecordWal()
   const size = fs.statSync(wal).size
   fs.truncateSync(wal, size - 3)
   const r = await open(dir, {readOnly: true})
@@ -256,12 +261,7 @@ test('a torn WAL tail is ignored by readers and cut by the next writer', async (
 })
 
 test('corruption in the middle of a WAL is reported with file and offset', async (t) => {
-  const dir = await newStore(1)
-  const s = await open(dir)
-  await s.put('a', '1')
-  await s.put('b', '2')
-  await s.close()
-  const wal = path.join(dir, 'shard-0000', '000001.wal')
+  const {dir, wal} = await twoRecordWal()
   const buf = fs.readFileSync(wal)
   buf[20 + 12] ^= 0xff
   fs.writeFileSync(wal, buf)

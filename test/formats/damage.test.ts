@@ -12,7 +12,8 @@ import {createStore, open, ErrorCode, StrataError} from '../../src/index.js'
 import {crc32} from '../../src/util/crc.js'
 import {dataBlock, fieldSpan, parseSstable, parseWal, Parsers, releaseDataBlock, type FileKind} from '../../src/kaitai/index.js'
 import {tempDir} from '../helpers/temp.js'
-import {checksums, dataBlocks, filesOf, parseAs, pseudoRandom} from './helpers.js'
+import {pseudoRandom} from '../helpers/random.js'
+import {checksums, dataBlocks, filesOf, parseAs} from './helpers.js'
 
 interface Sample {
   readonly kind: FileKind
@@ -57,39 +58,55 @@ test('the samples cover every file kind, and a table with zlib and raw blocks', 
 })
 
 test('a file truncated at any offset is rejected, except a WAL cut exactly between records', (t) => {
+  const wrong: string[] = []
+  let rejected = 0
+  let atBoundary = 0
   for (const s of samples) {
     const boundaries = new Set<number>()
     if (s.kind === 'wal') for (const r of parseWal(s.buf, s.name).records) boundaries.add(r.ofs)
     for (let n = 0; n < s.buf.length; n++) {
       const {result, parsed} = outcome(s.kind, Buffer.from(s.buf.subarray(0, n)), s.name)
       if (boundaries.has(n)) {
+        atBoundary++
         t.is(result, 'ok', `${s.name} cut at record boundary ${n}`)
         if (parsed?.kind === 'wal') t.is(parsed.file.records.at(-1)?.endOfs ?? 20, n)
-      } else if (result !== ErrorCode.CORRUPTION) {
-        t.fail(`${s.name} truncated to ${n} bytes: ${result}`)
+      } else if (result === ErrorCode.CORRUPTION) {
+        rejected++
+      } else {
+        wrong.push(`${s.name} truncated to ${n} bytes: ${result}`)
       }
     }
   }
-  t.pass()
+  t.deepEqual(wrong, [])
+  // Every prefix of every sample was checked: the fixture has a file of each kind and a WAL of several records.
+  t.is(rejected + atBoundary, samples.reduce((sum, s) => sum + s.buf.length, 0))
+  t.deepEqual([...new Set(samples.map((s) => s.kind))].sort(), ['manifest', 'sst', 'store', 'wal'])
+  t.true(atBoundary >= 2, `${atBoundary} WAL record boundaries checked`)
 })
 
 test('every single-bit flip is caught by the parser or by a checksum over the decoded spans', (t) => {
+  const wrong: string[] = []
+  let flips = 0
   for (const s of samples) {
     let parsedButCaught = 0
     for (let at = 0; at < s.buf.length; at++) {
+      flips++
       const buf = Buffer.from(s.buf)
       buf[at] ^= 1 << (at % 8)
       const {result, parsed} = outcome(s.kind, buf, s.name)
       if (result === 'ok') {
         const bad = checksums(parsed!).filter((c) => c.computed !== c.stored)
-        if (bad.length === 0) t.fail(`${s.name}: flip at byte ${at} parses with every checksum intact`)
+        if (bad.length === 0) wrong.push(`${s.name}: flip at byte ${at} parses with every checksum intact`)
         parsedButCaught++
       } else if (result !== ErrorCode.CORRUPTION && result !== ErrorCode.UNSUPPORTED) {
-        t.fail(`${s.name}: flip at byte ${at}: ${result}`)
+        wrong.push(`${s.name}: flip at byte ${at}: ${result}`)
       }
     }
     t.true(parsedButCaught > 0, `${s.name}: some flips are only visible to checksums`)
   }
+  t.deepEqual(wrong, [])
+  t.is(flips, samples.reduce((sum, s) => sum + s.buf.length, 0))
+  t.deepEqual([...new Set(samples.map((s) => s.kind))].sort(), ['manifest', 'sst', 'store', 'wal'])
 })
 
 test('empty, zero-filled and random input is rejected as corruption', (t) => {

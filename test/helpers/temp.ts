@@ -3,13 +3,27 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import {createHash} from 'node:crypto'
 import {fileURLToPath} from 'node:url'
+import type {ExecutionContext} from 'ava'
 
-/** A fresh temporary directory, removed when the process exits. */
-export function tempDir(prefix = 'strata-test-'): string {
+/**
+ * A fresh temporary directory. Given a test, it is removed when that test
+ * ends; otherwise (a fixture shared by several tests) when the process exits,
+ * and a string names it, for the reader of a leftover folder.
+ */
+export function tempDir(owner: ExecutionContext | string = 'strata-test-'): string {
+  const prefix = typeof owner === 'string' ? owner : 'strata-test-'
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
-  process.once('exit', () => fs.rmSync(dir, {recursive: true, force: true}))
+  const remove = (): void => fs.rmSync(dir, {recursive: true, force: true})
+  if (typeof owner !== 'string') owner.teardown(remove)
+  else {
+    if (atExit.size === 0) process.once('exit', () => atExit.forEach((f) => f()))
+    atExit.add(remove)
+  }
   return dir
 }
+
+/** Removals of the directories that live until the process exits (one exit listener for all). */
+const atExit = new Set<() => void>()
 
 /**
  * Path → sha256 of every file below `dir` (directories listed too), to prove

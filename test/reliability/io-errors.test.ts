@@ -20,7 +20,7 @@ import {createStore, open, ErrorCode, StrataError, type OpenOptions, type Store}
 import {FaultFileSystem, type FaultSpec, type FiredFault} from '../../src/vfs/fault-fs.js'
 import {envCount, printSeedOnFailure, reproduce, Rng, seedFor} from './lib/seed.js'
 import {Failures, describeError, memRoot, verifyProblem} from './lib/stores.js'
-import {contentsOf, execute, keyPool, mutationsOf, prefixViolation, randomOp, type Contents, type Mutation, type WorkOp} from './lib/workload.js'
+import {contentsOf, execute, sameContents, keyPool, mutationsOf, prefixViolation, randomOp, type Contents, type Mutation, type WorkOp} from './lib/workload.js'
 
 const SCALE = envCount('STRATA_IO_OPS', 1)
 const T0 = 1_700_000_000_000
@@ -298,14 +298,6 @@ function runViolations(outcomes: readonly Outcome[], fired: readonly FiredFault[
 /** The symptom of BUG-3 in a state left behind. */
 const POST_PROBE = 'after reopening, one acknowledged write and a power loss'
 
-function sameContents(a: Contents, b: Contents): boolean {
-  if (a.size !== b.size) return false
-  for (const [k, v] of a) {
-    const o = b.get(k)
-    if (o === undefined || !o.value!.equals(v.value!) || o.expiresAt !== v.expiresAt) return false
-  }
-  return true
-}
 
 /**
  * Checks one state left behind (as the process left it, or after a power
@@ -510,6 +502,9 @@ async function report(t: ExecutionContext, w: Workload): Promise<void> {
   t.log(`${r.calls} filesystem calls × ${STYLES.length} fault styles = ${r.points} I/O-error points`)
   for (const f of r.healthyFailures) t.fail(f)
   r.failures.report(t, `I/O-error point (${reproduce()})`)
+  // Every call of the healthy run was a fault point, in every style.
+  t.true(r.calls > 0, 'the workload made filesystem calls')
+  t.is(r.points, r.calls * STYLES.length)
 }
 
 for (const w of WORKLOADS) {
@@ -521,11 +516,13 @@ const INIT = WORKLOADS.find((w) => w.name.startsWith('init'))!
 test('BUG-1: a store createStore acknowledged survives a power loss (init under I/O errors)', async (t) => {
   const r = await loopOf(INIT).result
   r.bugs.get(BUG1)!.report(t, BUG1)
+  t.true(r.points > 0, 'I/O-error points were checked')
 })
 
 for (const w of WORKLOADS) {
   test(`BUG-3: after a failed write, no later write is acknowledged that a power loss can erase (workload "${w.name.replace(/:.*/, '')}")`, async (t) => {
     const r = await loopOf(w).result
     r.bugs.get(BUG3)!.report(t, BUG3)
+    t.true(r.points > 0, 'I/O-error points were checked')
   })
 }

@@ -26,7 +26,7 @@ import {createStore, open, type OpenOptions, type Store} from '../../src/index.j
 import {FaultFileSystem, MUTATING_KINDS, type CrashMode} from '../../src/vfs/fault-fs.js'
 import {envCount, printSeedOnFailure, reproduce, Rng, seedFor} from './lib/seed.js'
 import {Failures, describeError, memRoot, verifyProblem} from './lib/stores.js'
-import {contentsOf, execute, keyPool, mutationsOf, prefixViolation, randomOp, type Contents, type Mutation} from './lib/workload.js'
+import {contentsOf, execute, sameContents, keyPool, mutationsOf, prefixViolation, randomOp, type Contents, type Mutation} from './lib/workload.js'
 
 const TOTAL_STATES = envCount('STRATA_CRASH_STATES', 2400)
 const MODES: readonly CrashMode[] = ['drop', 'zero', 'garbage', 'partial', 'torn-zero', 'mixed']
@@ -102,14 +102,6 @@ async function checkState(s: CrashState, deep: boolean): Promise<string | undefi
   return again === undefined ? undefined : `after recovery: ${again}`
 }
 
-function sameContents(a: Contents, b: Contents): boolean {
-  if (a.size !== b.size) return false
-  for (const [k, v] of a) {
-    const w = b.get(k)
-    if (w === undefined || !v.value!.equals(w.value!) || v.expiresAt !== w.expiresAt) return false
-  }
-  return true
-}
 
 /** Runs one workload, checking up to `budget` crash states; returns how many it checked. */
 async function runWorkload(sync: 'always' | 'none', mode: CrashMode, seed: number, budget: number, failures: Failures, tally: Tally): Promise<number> {

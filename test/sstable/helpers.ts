@@ -1,8 +1,4 @@
 /** Shared fixtures for the sstable tests: temp dirs, entry generators, table files. */
-import * as fs from 'node:fs'
-import * as os from 'node:os'
-import * as path from 'node:path'
-import type {ExecutionContext} from 'ava'
 import {Kind, ValueCodec, type Entry} from '../../src/record/format.js'
 import {nodeFileSystem} from '../../src/vfs/node-fs.js'
 import type {FileSystem, WritableFile} from '../../src/vfs/fs.js'
@@ -10,12 +6,7 @@ import {TableBuilder, type TableBuilderOptions} from '../../src/sstable/builder.
 import type {BlockHandle} from '../../src/sstable/format.js'
 import {crc32} from '../../src/util/crc.js'
 
-/** A fresh directory removed when the test ends. */
-export function tempDir(t: ExecutionContext): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-sstable-'))
-  t.teardown(() => fs.rmSync(dir, {recursive: true, force: true}))
-  return dir
-}
+export {tempDir} from '../helpers/temp.js'
 
 /** A small deterministic PRNG (mulberry32). */
 export function rng(seed: number): () => number {

@@ -22,7 +22,7 @@ test('4 writer processes (put and put --batch) lose nothing while a reader scans
   for (const w of [2, 3]) {
     writers.push(
       (async () => {
-        let last: CliResult = {code: 0, stdout: '', stderr: ''}
+        let last: CliResult = {code: 0, stdout: '', stderr: '', stdoutBytes: Buffer.alloc(0)}
         for (let i = 0; i < 12; i++) {
           last = await strataAsync(['put', '--dir', dir, `single${w}:${i}`, `w${w}-${i}`, '--lock-timeout', '120s'])
           if (last.code !== 0) return last

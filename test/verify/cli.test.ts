@@ -12,7 +12,8 @@ import {crc32} from '../../src/util/crc.js'
 import type {VerifyReport} from '../../src/index.js'
 import {tempDir} from '../helpers/temp.js'
 import {cliEnv, runJs, strataAsync} from '../helpers/cli.js'
-import {buildStore, copyDir, listFiles} from './helpers.js'
+import {buildRichStore} from '../helpers/rich-store.js'
+import {copyDir, listFiles} from './helpers.js'
 
 let base: string
 let pristine: string
@@ -20,7 +21,7 @@ let pristine: string
 test.before(async () => {
   base = tempDir('strata-verify-cli-')
   pristine = path.join(base, 'pristine')
-  await buildStore(pristine, 'zlib', 3)
+  await buildRichStore(pristine, {compression: 'zlib', shards: 3})
 })
 
 function copy(): string {

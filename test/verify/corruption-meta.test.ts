@@ -6,7 +6,7 @@
  * engine never returns a wrong value. See damage.ts for the outcomes.
  */
 import test from 'ava'
-import {Bench, flipped, kindOf, preparePristine, sampleOffsets, zeroed, type Pristine} from './damage.js'
+import {allowedOutcomes, Bench, flipped, kindOf, preparePristine, sampleOffsets, zeroed, type Pristine} from './damage.js'
 
 let pristine: Pristine
 let bench: Bench
@@ -18,8 +18,12 @@ test.before(async () => {
 
 const filesOf = (kind: ReturnType<typeof kindOf>): string[] => [...pristine.files.keys()].filter((f) => kindOf(f) === kind)
 
+/** The fixture has one STORE, and a CURRENT and at least one manifest per shard. */
+const leastFiles = (kind: 'store' | 'current' | 'manifest'): number => (kind === 'store' ? 1 : pristine.shards)
+
 for (const kind of ['store', 'current', 'manifest'] as const) {
   test.serial(`a single-bit flip at any byte of ${kind} is reported at that file`, async (t) => {
+    t.true(filesOf(kind).length >= leastFiles(kind), `${filesOf(kind).length} ${kind} files`)
     const before = bench.tally.detected
     for (const rel of filesOf(kind)) {
       const buf = pristine.files.get(rel)!
@@ -31,24 +35,39 @@ for (const kind of ['store', 'current', 'manifest'] as const) {
   })
 
   test.serial(`${kind} truncated at every length is reported`, async (t) => {
+    t.true(filesOf(kind).length >= leastFiles(kind), `${filesOf(kind).length} ${kind} files`)
+    const before = bench.tally.detected
+    let cases = 0
     for (const rel of filesOf(kind)) {
       const buf = pristine.files.get(rel)!
-      for (let n = 0; n < buf.length; n++) await bench.judge(t, rel, {type: 'truncate', length: n}, `truncated to ${n} bytes`)
+      for (let n = 0; n < buf.length; n++, cases++) await bench.judge(t, rel, {type: 'truncate', length: n}, `truncated to ${n} bytes`)
     }
-    t.pass()
+    // Every length of every file was judged, and every cut detected (a checksum covers the whole file).
+    t.is(cases, filesOf(kind).reduce((n, f) => n + pristine.files.get(f)!.length, 0))
+    t.is(bench.tally.detected - before, cases)
   })
 
   test.serial(`${kind} with a zeroed range is reported`, async (t) => {
+    t.true(filesOf(kind).length >= leastFiles(kind), `${filesOf(kind).length} ${kind} files`)
+    const before = allowedOutcomes(bench.tally)
+    let cases = 0
+    let filesDamaged = 0
     for (const rel of filesOf(kind)) {
       const buf = pristine.files.get(rel)!
       const starts = sampleOffsets(buf.length, 12, buf.length)
+      let damaged = 0
       for (const [i, start] of starts.entries()) {
         const end = Math.min(buf.length, start + 1 + (i * 7) % 24)
         if (buf.subarray(start, end).every((b) => b === 0)) continue // already zero: no damage
         await bench.judge(t, rel, {type: 'bytes', buf: zeroed(buf, start, end), start, end}, `bytes ${start}..${end - 1} zeroed`)
+        damaged++
       }
+      cases += damaged
+      if (damaged > 0) filesDamaged++
     }
-    t.pass()
+    // Every file got at least one range that was not already zero, and each case ended in an allowed outcome.
+    t.is(filesDamaged, filesOf(kind).length)
+    t.is(allowedOutcomes(bench.tally) - before, cases)
   })
 }
 

@@ -9,7 +9,8 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import {verifyStore} from '../../src/index.js'
 import {Bench, flipped, preparePristine, sampleOffsets, type Pristine} from './damage.js'
-import {copyDir, listFiles, pseudoRandom} from './helpers.js'
+import {pseudoRandom} from '../helpers/random.js'
+import {copyDir, listFiles} from './helpers.js'
 
 let pristine: Pristine
 let bench: Bench

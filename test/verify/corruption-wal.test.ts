@@ -8,7 +8,7 @@
  */
 import test from 'ava'
 import {parseWal} from '../../src/kaitai/index.js'
-import {Bench, flipped, kindOf, preparePristine, sampleOffsets, zeroed, type Pristine} from './damage.js'
+import {allowedOutcomes, Bench, flipped, kindOf, preparePristine, sampleOffsets, zeroed, type Pristine} from './damage.js'
 
 let pristine: Pristine
 let bench: Bench
@@ -26,6 +26,8 @@ test.serial('the WALs hold several records, one of them a multi-entry batch', (t
 })
 
 test.serial('a single-bit flip at any byte of a WAL is reported at the damaged record', async (t) => {
+  t.is(wals.length, pristine.shards)
+  const before = bench.tally.detected
   let cases = 0
   for (const rel of wals) {
     const buf = pristine.files.get(rel)!
@@ -35,10 +37,15 @@ test.serial('a single-bit flip at any byte of a WAL is reported at the damaged r
     }
   }
   // Every record is checksummed, and a damaged header field is told from a torn tail: all are errors.
-  t.is(bench.tally.detected, cases)
+  t.is(cases, wals.reduce((n, rel) => n + pristine.files.get(rel)!.length, 0))
+  t.is(bench.tally.detected - before, cases)
 })
 
 test.serial('a WAL truncated anywhere loses only its tail, which verify reports as torn or cannot see', async (t) => {
+  t.is(wals.length, pristine.shards)
+  const before = allowedOutcomes(bench.tally)
+  const tornBefore = bench.tally.torn
+  let cases = 0
   for (const rel of wals) {
     const buf = pristine.files.get(rel)!
     const lengths = new Set<number>()
@@ -47,12 +54,20 @@ test.serial('a WAL truncated anywhere loses only its tail, which verify reports 
     for (const n of sampleOffsets(buf.length, 60, buf.length)) lengths.add(n)
     for (const n of [...lengths].filter((n) => n >= 0 && n < buf.length).sort((a, b) => a - b)) {
       await bench.judge(t, rel, {type: 'truncate', length: n}, `truncated to ${n} bytes`)
+      cases++
     }
   }
-  t.true(bench.tally.torn > 0)
+  // At least the first 25 lengths of every WAL (each holds at least 5 records), each in an allowed outcome.
+  t.true(cases >= 25 * wals.length, `${cases} cuts`)
+  t.is(allowedOutcomes(bench.tally) - before, cases)
+  t.true(bench.tally.torn - tornBefore > 0)
 })
 
 test.serial('a zeroed range inside a WAL is an error, one reaching its end a torn tail', async (t) => {
+  t.is(wals.length, pristine.shards)
+  const before = allowedOutcomes(bench.tally)
+  let cases = 0
+  let tails = 0
   for (const rel of wals) {
     const buf = pristine.files.get(rel)!
     const records = parseWal(buf, rel).records
@@ -60,19 +75,28 @@ test.serial('a zeroed range inside a WAL is an error, one reaching its end a tor
       const end = Math.min(buf.length, start + 1 + (i * 13) % 64)
       if (buf.subarray(start, end).every((b) => b === 0)) continue
       await bench.judge(t, rel, {type: 'bytes', buf: zeroed(buf, start, end), start, end}, `bytes ${start}..${end - 1} zeroed`)
+      cases++
     }
     for (const r of records.slice(-3)) {
       for (const from of [r.ofs, r.ofs + 4, r.ofs + 9, r.ofs + 12]) {
         await bench.judge(t, rel, {type: 'bytes', buf: zeroed(buf, from, buf.length), start: from, end: buf.length}, `zeroed from ${from} to the end`)
+        tails++
       }
       // Only the record's header zeroed (as if its first page never reached the disk).
       await bench.judge(t, rel, {type: 'bytes', buf: zeroed(buf, r.ofs, r.ofs + 9), start: r.ofs, end: r.ofs + 9}, `record header at ${r.ofs} zeroed`)
+      tails++
     }
   }
-  t.pass()
+  // The last 3 records of every WAL (each holds at least 5) had 5 zeroings each, and some sampled ranges were not already zero.
+  t.is(tails, 5 * 3 * wals.length)
+  t.true(cases >= wals.length, `${cases} sampled ranges`)
+  t.is(allowedOutcomes(bench.tally) - before, cases + tails)
 })
 
 test.serial('garbage or a partial record appended to a WAL is a torn tail, never an error', async (t) => {
+  t.is(wals.length, pristine.shards)
+  const tornBefore = bench.tally.torn
+  let cases = 0
   for (const rel of wals) {
     const buf = pristine.files.get(rel)!
     const records = parseWal(buf, rel).records
@@ -86,9 +110,12 @@ test.serial('garbage or a partial record appended to a WAL is a torn tail, never
     for (const [label, tail] of tails) {
       const damaged = Buffer.concat([buf, tail])
       await bench.judge(t, rel, {type: 'bytes', buf: damaged, start: buf.length, end: damaged.length}, `appended ${label}`)
+      cases++
     }
   }
-  t.pass()
+  // Four tails on every WAL, each a torn tail.
+  t.is(cases, 4 * wals.length)
+  t.is(bench.tally.torn - tornBefore, cases)
 })
 
 test.serial('a deleted WAL is reported at the manifest that names it', async (t) => {

@@ -1,92 +1,14 @@
 /**
- * Shared by the verify tests: a realistic store built by the engine, its
- * contents as the engine reads them, and the byte regions (records, blocks)
+ * Shared by the verify tests: the contents of a store (helpers/rich-store.ts)
+ * as the engine reads them, and the byte regions (records, blocks)
  * of every file, computed from the pristine files with the Kaitai parsers.
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import {createHash} from 'node:crypto'
-import {createStore, ErrorCode, open, StrataError, type FileSystem, type Store} from '../../src/index.js'
+import {ErrorCode, open, StrataError, type FileSystem, type Store} from '../../src/index.js'
 import {nodeFileSystem} from '../../src/vfs/node-fs.js'
 import {parseSstable, parseWal} from '../../src/kaitai/index.js'
-
-/** The clock the store is written with, and the one it is read with (some TTLs have expired by then). */
-export const WRITE_CLOCK = 1_700_000_000_000
-export const READ_CLOCK = WRITE_CLOCK + 3_600_000
-
-/** Deterministic pseudo-random bytes. */
-export function pseudoRandom(seed: string, n: number): Buffer {
-  const out: Buffer[] = []
-  let h: Buffer = Buffer.from(seed)
-  let total = 0
-  while (total < n) {
-    h = createHash('sha256').update(h).digest()
-    out.push(h)
-    total += h.length
-  }
-  return Buffer.concat(out).subarray(0, n)
-}
-
-/** Every key the workload writes (some end up deleted or expired). */
-export function workloadKeys(): Buffer[] {
-  const keys: Buffer[] = []
-  for (let i = 0; i < 220; i++) keys.push(Buffer.from(`user:${String(i).padStart(4, '0')}`))
-  for (let i = 0; i < 24; i++) keys.push(pseudoRandom(`bin${i}`, 1 + (i % 13)))
-  keys.push(Buffer.from([0x00]), Buffer.from([0xff]), Buffer.from([0x00, 0xff, 0x00]), Buffer.from('key\x00nul'), Buffer.from('big'))
-  for (let i = 0; i < 90; i++) keys.push(Buffer.from(`late:${i}`))
-  return keys
-}
-
-/**
- * Builds a store with the engine: several shards, many flushes (a small
- * walFlushBytes), overwrites, deletes, batches, TTLs (some expired at
- * READ_CLOCK), JSON values, binary keys, a value larger than a block, one
- * compaction, then level-0 tables above the compacted one, and data left in
- * each WAL. With zlib, text values compress and random ones do not, so the
- * tables hold both block kinds.
- */
-export async function buildStore(dir: string, compression: 'zlib' | 'none', shards = 3): Promise<void> {
-  await createStore(dir, {shards, compression})
-  let clock = WRITE_CLOCK - 10 * 60_000
-  const store = await open(dir, {sync: 'none', walFlushBytes: 6 * 1024, compactionTrigger: 1000, now: () => clock})
-  const keys = workloadKeys()
-  const value = (i: number, len: number): Buffer =>
-    i % 3 === 0 ? pseudoRandom(`v${i}`, len) : Buffer.from(`value ${i} `.repeat(Math.ceil(len / 8)).slice(0, len))
-  for (let round = 0; round < 3; round++) {
-    for (let i = 0; i < 249; i++) {
-      const key = keys[i]
-      if (i % 11 === 5) await store.put(key, value(i + round, 30 + (i % 60)), {ttlMs: round === 0 ? 1_000 : 100_000_000})
-      else if (i % 13 === 7) await store.put(key, JSON.stringify({i, round}), {json: true})
-      else await store.put(key, value(i * (round + 1), 10 + ((i * 7) % 150)))
-    }
-    for (let i = round; i < 220; i += 9) await store.delete(keys[i])
-    await store.batch([
-      {type: 'put', key: keys[220], value: value(round, 200)},
-      {type: 'del', key: keys[221]},
-      {type: 'put', key: Buffer.from([0xff, 0x00, round]), value: Buffer.alloc(0)},
-      {type: 'put', key: 'batch:ttl', value: 'x', ttlMs: 5_000},
-    ])
-    clock += 60_000
-  }
-  await store.put('big', value(7, 9000))
-  await store.flush()
-  await store.compact()
-  for (let i = 0; i < 90; i++) {
-    const key = Buffer.from(`late:${i}`)
-    if (i % 10 === 3) await store.put(key, value(i, 50), {ttlMs: 100_000_000})
-    else await store.put(key, value(i, 20 + (i % 40)))
-    if (i % 17 === 0) await store.delete(keys[i])
-    if (i === 45) await store.flush()
-  }
-  // A multi-entry batch left in the WALs (one record per shard it touches).
-  await store.batch([
-    {type: 'put', key: keys[3], value: value(3, 70), ttlMs: 100_000_000},
-    {type: 'del', key: keys[4]},
-    {type: 'put', key: keys[230], value: value(5, 25)},
-    {type: 'put', key: 'late:1', value: '{"x":1}', json: true},
-  ])
-  await store.close()
-}
+import {READ_CLOCK} from '../helpers/rich-store.js'
 
 /** One live record as the engine reads it, comparable with deepEqual. */
 export interface Stored {

@@ -16,7 +16,8 @@ import {WalWriter} from '../../src/wal/writer.js'
 import {Kind} from '../../src/record/format.js'
 import {nodeFileSystem} from '../../src/vfs/node-fs.js'
 import {snapshotTree, tempDir} from '../helpers/temp.js'
-import {buildStore, copyDir, listFiles} from './helpers.js'
+import {buildRichStore} from '../helpers/rich-store.js'
+import {copyDir, listFiles} from './helpers.js'
 
 let base: string
 let pristineNone: string
@@ -25,9 +26,9 @@ let pristineZlib: string
 test.before(async () => {
   base = tempDir('strata-verify-inv-')
   pristineNone = path.join(base, 'none')
-  await buildStore(pristineNone, 'none', 2)
+  await buildRichStore(pristineNone, {compression: 'none', shards: 2})
   pristineZlib = path.join(base, 'zlib')
-  await buildStore(pristineZlib, 'zlib', 3)
+  await buildRichStore(pristineZlib, {compression: 'zlib', shards: 3})
 })
 
 /** A fresh copy of a pristine store. */

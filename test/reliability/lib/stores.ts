@@ -1,16 +1,19 @@
 /**
- * Small shared pieces of the reliability tests: unique in-memory store
- * paths, verify-report helpers, and a failure collector that keeps the
+ * Small shared pieces of the reliability tests: in-memory store paths, verify-report helpers, and a failure collector that keeps the
  * first few messages of a long loop.
  */
 import type {ExecutionContext} from 'ava'
 import {verifyStore, type FileSystem, type VerifyReport} from '../../../src/index.js'
 
-let counter = 0
-
-/** A fresh absolute path for an in-memory store, unique across processes (for messages and replays). */
+/**
+ * The absolute path of the folder an in-memory store lives in. Every test
+ * makes its own in-memory filesystem, so the path need not be unique; it is
+ * fixed, so that a test's run (and its messages) never depends on which other
+ * tests ran before it, and a seed replays it exactly. Within one filesystem,
+ * callers tell their folders apart by `tag`.
+ */
 export function memRoot(tag = 'mem'): string {
-  return `/strata-${tag}-${process.pid}-${Date.now().toString(36)}-${counter++}`
+  return `/strata-${tag}`
 }
 
 /** The error findings of a report, one line each. */
@@ -42,10 +45,11 @@ export class Failures {
     if (this.messages.length < this.keep) this.messages.push(message)
   }
 
+  /** Fails `t` with the kept messages; asserts that nothing failed. The caller asserts how many cases it checked. */
   report(t: ExecutionContext, what: string): void {
     for (const m of this.messages) t.fail(m)
     if (this.count > this.messages.length) t.fail(`… and ${this.count - this.messages.length} more ${what} failures`)
-    if (this.count === 0) t.pass()
+    t.is(this.count, 0, `${what} failures`)
   }
 }
 

@@ -141,6 +141,13 @@ function sameLive(a: KeyState | undefined, b: KeyState | undefined): boolean {
 /** What a store holds: key hex → live value and expiry. */
 export type Contents = Map<string, KeyState>
 
+/** Whether `a` and `b` hold the same keys with the same values and expiries. */
+export function sameContents(a: Contents, b: Contents): boolean {
+  if (a.size !== b.size) return false
+  for (const [k, v] of a) if (!sameLive(v, b.get(k))) return false
+  return true
+}
+
 /** Every live key of `store`, by scan. */
 export function contentsOf(store: Store): Contents {
   const out: Contents = new Map()
