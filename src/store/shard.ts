@@ -25,7 +25,7 @@ import {TableReader} from '../sstable/reader.js'
 import type {BlockCompression} from '../sstable/format.js'
 import type {BlockCache} from '../sstable/block-cache.js'
 import type {ShardStats} from '../api.js'
-import {decodeWal, type WalContents} from '../wal/reader.js'
+import {decodeWal, readWalPrefix, type WalContents} from '../wal/reader.js'
 import {WalWriter} from '../wal/writer.js'
 import type {Manifest, TableMeta} from '../manifest/format.js'
 import {readCurrent, switchManifest} from '../manifest/current.js'
@@ -111,6 +111,17 @@ function spanOf(tables: readonly LiveTable[]): {lo: Buffer; hi: Buffer} {
 
 const READ_RETRIES = 50
 
+/**
+ * A fixed state to open a view at instead of CURRENT and the whole WAL: a
+ * cut's manifest and WAL length (src/cut/cut-view.ts). The WAL may have grown
+ * past `walLength` since (a pin is a second name for the writer's file).
+ */
+export interface ViewAt {
+  readonly manifestNumber: number
+  readonly manifest: Manifest
+  readonly walLength: number
+}
+
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
 }
@@ -129,10 +140,12 @@ export class Shard {
   lastSeq: number
   /** The torn tail found when the WAL was read, if any. */
   readonly tornTail: WalContents['tornTail']
+  /** A view at a fixed state reads the WAL up to here only (ViewAt). */
+  private readonly walLimit: number | undefined
 
   private constructor(
     private readonly ctx: ShardContext,
-    live: {manifest: Manifest; manifestNumber: number; tables: LiveTable[]; memtable: Memtable; wal: WalContents; walBytes: number},
+    live: {manifest: Manifest; manifestNumber: number; tables: LiveTable[]; memtable: Memtable; wal: WalContents; walBytes: number; walLimit?: number},
     nextFileNumber: number,
   ) {
     this.manifest = live.manifest
@@ -142,6 +155,7 @@ export class Shard {
     this.walBytes = live.walBytes
     this.nextFileNumber = nextFileNumber
     this.tornTail = live.wal.tornTail
+    this.walLimit = live.walLimit
     const walLast = live.wal.batches.length > 0 ? live.wal.batches.at(-1)!.entries.at(-1)!.seq : 0
     this.lastSeq = Math.max(live.manifest.lastSeq, walLast)
   }
@@ -156,11 +170,11 @@ export class Shard {
     switchManifest(fs, dir, {shard: ctx.index, nextFileNumber: 3, lastSeq: 0, walNumber: 1, tables: []}, 2)
   }
 
-  /** Opens a read-only view; never modifies the directory. */
-  static openView(ctx: ShardContext): Shard {
+  /** Opens a read-only view, of the files now or at state `at`; never modifies the directory. */
+  static openView(ctx: ShardContext, at?: ViewAt): Shard {
     for (let attempt = 0; ; attempt++) {
       try {
-        const live = Shard.load(ctx, true)
+        const live = Shard.load(ctx, true, at)
         return new Shard(ctx, live, live.manifest.nextFileNumber)
       } catch (err) {
         if (!isNotFound(err) || attempt >= READ_RETRIES) throw wrapLoadError(ctx, err)
@@ -213,9 +227,9 @@ export class Shard {
    * now (a read-only view, which cannot stop another process's compaction
    * from deleting them); a writer opens each on first read.
    */
-  private static load(ctx: ShardContext, hold: boolean) {
+  private static load(ctx: ShardContext, hold: boolean, at?: ViewAt) {
     const {fs, dir} = ctx
-    const {manifest, manifestNumber} = readCurrent(fs, dir)
+    const {manifest, manifestNumber} = at ?? readCurrent(fs, dir)
     if (manifest.shard !== ctx.index) {
       throw new StrataError(ErrorCode.CORRUPTION, `${dir}: manifest belongs to shard ${manifest.shard}`, {file: dir})
     }
@@ -236,11 +250,10 @@ export class Shard {
         }
       }
       const walPath = joinPath(dir, walFileName(manifest.walNumber))
-      const walBuf = fs.readFile(walPath)
-      const wal = decodeWal(walBuf, walPath, manifest.lastSeq)
+      const wal = decodeWal(readWalPrefix(fs, walPath, at?.walLength), walPath, manifest.lastSeq)
       const memtable = new Memtable()
       for (const b of wal.batches) for (const e of b.entries) memtable.add(e)
-      return {manifest, manifestNumber, tables, memtable, wal, walBytes: wal.validLength}
+      return {manifest, manifestNumber, tables, memtable, wal, walBytes: wal.validLength, ...(at ? {walLimit: at.walLength} : {})}
     } catch (err) {
       for (const t of tables) t.reader.close()
       throw err
@@ -275,7 +288,7 @@ export class Shard {
     const walPath = joinPath(dir, walFileName(this.manifest.walNumber))
     let wal: WalContents | undefined
     try {
-      wal = decodeWal(fs.readFile(walPath), walPath, this.manifest.lastSeq)
+      wal = decodeWal(readWalPrefix(fs, walPath, this.walLimit), walPath, this.manifest.lastSeq)
     } catch (err) {
       // The WAL was flushed away since this view was opened: its versions are in the tables read below.
       if (!isNotFound(err)) throw err

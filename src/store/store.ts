@@ -34,7 +34,7 @@ import type {
 import {readDescriptor, type StoreDescriptor} from './descriptor.js'
 import {joinPath, shardDirName} from './files.js'
 import {acquireWriterLock, type WriterLock} from './lock.js'
-import {Shard, type ShardContext, type ShardWrite} from './shard.js'
+import {Shard, type ShardContext, type ShardWrite, type ViewAt} from './shard.js'
 import {DEFAULT_POLICY, type CompactionPolicy} from './compaction.js'
 import {BlockCache} from '../sstable/block-cache.js'
 import {mergeNewest} from './merge.js'
@@ -208,6 +208,15 @@ export async function open(dir: string, options: OpenOptions = {}): Promise<Stor
 }
 
 /**
+ * @internal A read-only store over the shard folders below `dir` (a cut's pin
+ * folder) with descriptor `desc`, each shard i read at `at[i]`, not at its
+ * CURRENT. For src/cut/cut-view.ts.
+ */
+export function openViewAt(dir: string, desc: StoreDescriptor, at: readonly ViewAt[], options: OpenOptions = {}): Store {
+  return new StoreImpl(dir, options.fs ?? nodeFileSystem, desc, {...options, readOnly: true}, 'always', undefined, at)
+}
+
+/**
  * @internal The newest version of every key of shard `index` in [from, to),
  * tombstones and expired versions included, in key order: the per-shard
  * stream a scan merges, for library features that work shard by shard (the
@@ -245,6 +254,7 @@ class StoreImpl implements Store {
     options: OpenOptions,
     private readonly syncMode: SyncMode,
     private lock: WriterLock | undefined,
+    private readonly viewAt?: readonly ViewAt[],
   ) {
     this.shardCount = desc.shardCount
     this.readOnly = options.readOnly === true
@@ -277,7 +287,7 @@ class StoreImpl implements Store {
     let s = this.shards[i]
     if (s === undefined) {
       const ctx = shardContext(this.fs, this.dir, i, this.desc, this.now, this.policy, this.cache, this.files)
-      s = this.readOnly ? Shard.openView(ctx) : Shard.openWriter(ctx)
+      s = this.readOnly ? Shard.openView(ctx, this.viewAt?.[i]) : Shard.openWriter(ctx)
       this.shards[i] = s
     }
     return s
