@@ -44,6 +44,8 @@ export interface StoreCut {
   readonly pinDir: string
   /** Path of file `name` of shard `shard` as of the cut (in the pin folder): readable until release(). */
   path(shard: number, name: string): string
+  /** True once release() was called: the cut can no longer be read. */
+  readonly released: boolean
   /** Unpins the cut's files. Idempotent. */
   release(): void
 }
@@ -95,6 +97,9 @@ export function pinCut(fs: FileSystem, dir: string, descriptor: StoreDescriptor,
     shards,
     pinDir: pin.dir,
     path: (shard, name) => pin.path(shard, name),
+    get released() {
+      return pin.released
+    },
     release: () => pin.release(),
   }
 }

@@ -10,3 +10,6 @@ export type {CheckpointOptions, CheckpointReport, CheckpointShard} from './check
 export {cleanDeadPins} from './pin-cleaner.js'
 export type {PinCleanup} from './pin-cleaner.js'
 export {PINS_DIR} from '../layout/names.js'
+export {openCut} from './cut-view.js'
+export type {CutViewOptions} from './cut-view.js'
+export {cutShardSnapshots} from './cut-files.js'

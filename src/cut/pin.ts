@@ -32,6 +32,8 @@ export interface Pin {
   readonly dir: string
   /** The pinned copy of `name` of shard `shard`. */
   path(shard: number, name: string): string
+  /** True once release() was called: the pinned files may be gone. */
+  readonly released: boolean
   /** Removes the pin folder. Idempotent. */
   release(): void
 }
@@ -68,6 +70,9 @@ export function createPin(fs: FileSystem, dir: string, requests: readonly PinReq
     id,
     dir: pinDir,
     path,
+    get released() {
+      return released
+    },
     release() {
       if (released) return
       released = true

@@ -11,14 +11,19 @@
  *
  * It reads through the store's own read path (a read-only open: no lock, no
  * change to the directory), one shard at a time, each shard a consistent
- * view. Expiry is judged at the single instant `at` for every shard, so a
+ * view. Given a cut (src/cut), it reads the store as it was at the cut,
+ * every shard at the same instant; given an open store (a cut's view, or a
+ * writer's own store), it reads that store and leaves it open. Expiry is judged at the single instant `at` for every shard, so a
  * key that expires while the digest runs counts the same in every shard.
  */
 import {invalidArgument} from '../errors.js'
 import type {FileSystem} from '../vfs/fs.js'
 import {isLive} from '../record/format.js'
+import type {Store} from '../api.js'
 import {open, shardVersions} from '../store/open.js'
 import {toBytes} from '../store/write-input.js'
+import type {StoreCut} from '../cut/cut.js'
+import {isStoreCut, openCut} from '../cut/cut-view.js'
 import {DIGEST_VERSION, RecordHasher} from './format.js'
 import {Sum256} from './sum256.js'
 
@@ -62,12 +67,17 @@ export interface StoreDigest {
   readonly shards: readonly ShardDigest[]
 }
 
-/** Digests the live records of the store in `dir`; see the file comment. */
-export async function digestStore(dir: string, options: DigestOptions = {}): Promise<StoreDigest> {
+/**
+ * Digests the live records of `source`: the store in a directory, a held cut
+ * of one, or an open store (left open); see the file comment.
+ */
+export async function digestStore(source: string | StoreCut | Store, options: DigestOptions = {}): Promise<StoreDigest> {
   const at = options.at ?? Date.now()
   if (!Number.isSafeInteger(at) || at < 0) throw invalidArgument(`at must be a non-negative integer of ms since the epoch, got ${at}`)
   const range = keyRange(options)
-  const store = await open(dir, {readOnly: true, ...(options.fs ? {fs: options.fs} : {})})
+  const fsOption = options.fs ? {fs: options.fs} : {}
+  const owned = typeof source === 'string' ? await open(source, {readOnly: true, ...fsOption}) : isStoreCut(source) ? openCut(source, fsOption) : undefined
+  const store = owned ?? (source as Store)
   try {
     let targets = [...Array(store.shardCount).keys()]
     if (options.shard !== undefined) {
@@ -99,7 +109,7 @@ export async function digestStore(dir: string, options: DigestOptions = {}): Pro
     }
     return {digest: total.hex(), records, at, version: DIGEST_VERSION, shardCount: store.shardCount, shards}
   } finally {
-    await store.close()
+    await owned?.close()
   }
 }
 

@@ -10,6 +10,9 @@ import {Problems} from './checks.js'
 import {latestRecords} from './latest.js'
 import type {DumpRecord} from './records.js'
 import {resolveSource, sourceShards} from './source.js'
+import type {StoreCut} from '../cut/cut.js'
+import {cutShardSnapshots} from '../cut/cut-files.js'
+import {isStoreCut} from '../cut/cut-view.js'
 
 export type {DumpRecord} from './records.js'
 
@@ -25,11 +28,17 @@ export interface DecodedRecordsOptions {
  * bytewise key order, decoded from its files by the Kaitai parsers - what a
  * scan returns, obtained without the engine. Read-only and safe while a
  * writer is active (each shard is read as one snapshot). Damage throws
- * CORRUPTION naming the file and byte offset.
+ * CORRUPTION naming the file and byte offset. Given a held cut instead of a
+ * directory, the records of the store at the cut (src/cut/cut-files.ts).
  */
-export function* decodedLiveRecords(dir: string, options: DecodedRecordsOptions = {}): Generator<DumpRecord> {
+export function* decodedLiveRecords(dir: string | StoreCut, options: DecodedRecordsOptions = {}): Generator<DumpRecord> {
   const fs = options.fs ?? nodeFileSystem
+  const latest = {now: options.now ?? Date.now(), problems: new Problems(false)}
+  if (isStoreCut(dir)) {
+    yield* latestRecords(cutShardSnapshots(dir, fs), latest)
+    return
+  }
   const source = resolveSource(dir, fs)
   if (source.type !== 'store') throw new StrataError(ErrorCode.NOT_A_STORE, `${dir} is not a strata data directory (no STORE)`, {file: dir})
-  yield* latestRecords(sourceShards(source, fs), {now: options.now ?? Date.now(), problems: new Problems(false)})
+  yield* latestRecords(sourceShards(source, fs), latest)
 }

@@ -7,11 +7,12 @@ import {StrataError, invalidArgument, ioError} from '../errors.js'
 import {nodeFileSystem} from '../vfs/node-fs.js'
 import type {Entry} from '../record/format.js'
 import type {OpenOptions, Store} from '../api.js'
-import {readDescriptor} from './descriptor.js'
+import {readDescriptor, type StoreDescriptor} from './descriptor.js'
 import {acquireWriterLock, type WriterLock} from './lock.js'
 import {cleanDeadPins} from '../cut/pin-cleaner.js'
 import {checkSyncMode} from './sync-mode.js'
 import {StoreImpl} from './store.js'
+import type {ViewAt} from './shard.js'
 
 /** Opens the store in `dir`. */
 export async function open(dir: string, options: OpenOptions = {}): Promise<Store> {
@@ -33,6 +34,15 @@ export async function open(dir: string, options: OpenOptions = {}): Promise<Stor
     await lock?.release()
     throw err instanceof StrataError ? err : ioError('sync', dir, err)
   }
+}
+
+/**
+ * @internal A read-only store over the shard folders below `dir` (a cut's pin
+ * folder) with descriptor `desc`, each shard i read at `at[i]`, not at its
+ * CURRENT. For src/cut/cut-view.ts.
+ */
+export function openViewAt(dir: string, desc: StoreDescriptor, at: readonly ViewAt[], options: OpenOptions = {}): Store {
+  return new StoreImpl(dir, options.fs ?? nodeFileSystem, desc, {...options, readOnly: true}, 'always', undefined, at)
 }
 
 /**

@@ -33,10 +33,12 @@ export abstract class ShardCore {
   lastSeq: number
   /** The torn tail found when the WAL was read, if any. */
   readonly tornTail: WalContents['tornTail']
+  /** A view at a fixed state reads the WAL up to here only (ViewAt). */
+  protected readonly walLimit: number | undefined
 
   protected constructor(
     protected readonly ctx: ShardContext,
-    live: {manifest: Manifest; manifestNumber: number; tables: LiveTable[]; memtable: Memtable; wal: WalContents; walBytes: number},
+    live: {manifest: Manifest; manifestNumber: number; tables: LiveTable[]; memtable: Memtable; wal: WalContents; walBytes: number; walLimit?: number},
     nextFileNumber: number,
   ) {
     this.manifest = live.manifest
@@ -46,6 +48,7 @@ export abstract class ShardCore {
     this.walBytes = live.walBytes
     this.nextFileNumber = nextFileNumber
     this.tornTail = live.wal.tornTail
+    this.walLimit = live.walLimit
     const walLast = live.wal.batches.length > 0 ? live.wal.batches.at(-1)!.entries.at(-1)!.seq : 0
     this.lastSeq = Math.max(live.manifest.lastSeq, walLast)
   }

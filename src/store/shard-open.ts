@@ -5,14 +5,14 @@
  */
 import {ErrorCode, StrataError, ioError, isNotFound} from '../errors.js'
 import {TableReader} from '../sstable/reader.js'
-import {decodeWal} from '../wal/reader.js'
+import {decodeWal, readWalPrefix} from '../wal/reader.js'
 import {WalWriter} from '../wal/writer.js'
 import {readCurrent, switchManifest} from '../manifest/current.js'
 import {CURRENT_FILE, CURRENT_TMP_FILE, joinPath, parseFileName, tableFileName, walFileName} from '../layout/names.js'
 import {liveFileNames} from '../layout/live-files.js'
 import {Memtable} from './memtable.js'
 import type {LiveTable} from './levels.js'
-import type {ShardContext} from './shard-types.js'
+import type {ShardContext, ViewAt} from './shard-types.js'
 import {readConsistently} from './consistent-read.js'
 
 /** Creates the files of an empty shard: WAL 1, MANIFEST-000002, CURRENT. */
@@ -32,11 +32,12 @@ export type LoadedShard = ReturnType<typeof loadShard>
  * Reads CURRENT, its manifest and the WAL, and checks that every table the
  * manifest names exists with its size. `hold`: open the tables' descriptors
  * now (a read-only view, which cannot stop another process's compaction
- * from deleting them); a writer opens each on first read.
+ * from deleting them); a writer opens each on first read. `at`: read that
+ * fixed state (a cut's manifest, and the WAL up to its length) instead.
  */
-export function loadShard(ctx: ShardContext, hold: boolean) {
+export function loadShard(ctx: ShardContext, hold: boolean, at?: ViewAt) {
   const {fs, dir} = ctx
-  const {manifest, manifestNumber} = readCurrent(fs, dir)
+  const {manifest, manifestNumber} = at ?? readCurrent(fs, dir)
   if (manifest.shard !== ctx.index) {
     throw new StrataError(ErrorCode.CORRUPTION, `${dir}: manifest belongs to shard ${manifest.shard}`, {file: dir})
   }
@@ -57,11 +58,10 @@ export function loadShard(ctx: ShardContext, hold: boolean) {
       }
     }
     const walPath = joinPath(dir, walFileName(manifest.walNumber))
-    const walBuf = fs.readFile(walPath)
-    const wal = decodeWal(walBuf, walPath, manifest.lastSeq)
+    const wal = decodeWal(readWalPrefix(fs, walPath, at?.walLength), walPath, manifest.lastSeq)
     const memtable = new Memtable()
     for (const b of wal.batches) for (const e of b.entries) memtable.add(e)
-    return {manifest, manifestNumber, tables, memtable, wal, walBytes: wal.validLength}
+    return {manifest, manifestNumber, tables, memtable, wal, walBytes: wal.validLength, ...(at ? {walLimit: at.walLength} : {})}
   } catch (err) {
     for (const t of tables) t.reader.close()
     throw err
@@ -72,9 +72,9 @@ export function loadShard(ctx: ShardContext, hold: boolean) {
  * The live state for a read-only view; never modifies the directory. If a
  * writer swaps files while it is being assembled, assembly starts over.
  */
-export function loadView(ctx: ShardContext): LoadedShard {
+export function loadView(ctx: ShardContext, at?: ViewAt): LoadedShard {
   try {
-    return readConsistently(() => loadShard(ctx, true), isNotFound)
+    return readConsistently(() => loadShard(ctx, true, at), isNotFound)
   } catch (err) {
     throw wrapLoadError(ctx, err)
   }

@@ -7,7 +7,7 @@ import {Kind, type Entry} from '../record/format.js'
 import type {KeyHash} from '../util/hash.js'
 import {compareKeys} from '../util/bytes.js'
 import type {ShardStats} from '../api.js'
-import {decodeWal, type WalContents} from '../wal/reader.js'
+import {decodeWal, readWalPrefix, type WalContents} from '../wal/reader.js'
 import type {Manifest} from '../manifest/format.js'
 import {joinPath, walFileName} from '../layout/names.js'
 import type {Memtable} from './memtable.js'
@@ -36,13 +36,13 @@ export function findEntry(memtable: Memtable, levels: LevelSet, key: Buffer, h: 
  * Every stored version of `key` in this shard, newest first: each WAL
  * record that wrote it, then each table holding it. Reads the WAL again.
  */
-export function keyVersions(ctx: ShardContext, manifest: Manifest, levels: LevelSet, key: Buffer, h: KeyHash): KeyVersion[] {
+export function keyVersions(ctx: ShardContext, manifest: Manifest, levels: LevelSet, key: Buffer, h: KeyHash, walLimit?: number): KeyVersion[] {
   const {fs, dir} = ctx
   const out: KeyVersion[] = []
   const walPath = joinPath(dir, walFileName(manifest.walNumber))
   let wal: WalContents | undefined
   try {
-    wal = decodeWal(fs.readFile(walPath), walPath, manifest.lastSeq)
+    wal = decodeWal(readWalPrefix(fs, walPath, walLimit), walPath, manifest.lastSeq)
   } catch (err) {
     // The WAL was flushed away since this view was opened: its versions are in the tables read below.
     if (!isNotFound(err)) throw err

@@ -4,6 +4,7 @@
  */
 import type {FileSystem} from '../vfs/fs.js'
 import type {Entry} from '../record/format.js'
+import type {Manifest} from '../manifest/format.js'
 import type {BlockCompression} from '../sstable/format.js'
 import type {BlockCache} from '../sstable/block-cache.js'
 import type {OpenFiles} from '../vfs/open-files.js'
@@ -66,3 +67,14 @@ export interface ShardCompaction {
 }
 
 export const NO_COMPACTION: ShardCompaction = {inputTables: 0, inputBytes: 0, memtableEntries: 0, outputTables: 0, outputBytes: 0, entriesIn: 0, entriesOut: 0}
+
+/**
+ * A fixed state to open a view at instead of CURRENT and the whole WAL: a
+ * cut's manifest and WAL length (src/cut/cut-view.ts). The WAL may have grown
+ * past `walLength` since (a pin is a second name for the writer's file).
+ */
+export interface ViewAt {
+  readonly manifestNumber: number
+  readonly manifest: Manifest
+  readonly walLength: number
+}

@@ -30,13 +30,13 @@ import {Memtable} from './memtable.js'
 import {mergeNewest} from './merge.js'
 import {ShardSnapshot} from './shard-snapshot.js'
 import {pickCompaction, rangeCompaction, type CompactionPlan} from './compaction.js'
-import {NO_COMPACTION, type KeyVersion, type ShardCompaction, type ShardContext, type ShardWrite} from './shard-types.js'
+import {NO_COMPACTION, type KeyVersion, type ShardCompaction, type ShardContext, type ShardWrite, type ViewAt} from './shard-types.js'
 import {createShard, loadShard, loadView, removeUnreferenced, wrapLoadError} from './shard-open.js'
 import {findEntry, keyVersions} from './shard-read.js'
 import {estimateCompaction} from './shard-estimate.js'
 import {ShardCore} from './shard-core.js'
 
-export type {ShardContext, ShardWrite, KeyVersion, ShardCompaction} from './shard-types.js'
+export type {ShardContext, ShardWrite, KeyVersion, ShardCompaction, ViewAt} from './shard-types.js'
 
 export class Shard extends ShardCore {
   /** Creates the files of an empty shard: WAL 1, MANIFEST-000002, CURRENT. */
@@ -45,8 +45,9 @@ export class Shard extends ShardCore {
   }
 
   /** Opens a read-only view; never modifies the directory. */
-  static openView(ctx: ShardContext): Shard {
-    const live = loadView(ctx)
+  /** Opens a read-only view, of the files now or at state `at`; never modifies the directory. */
+  static openView(ctx: ShardContext, at?: ViewAt): Shard {
+    const live = loadView(ctx, at)
     return new Shard(ctx, live, live.manifest.nextFileNumber)
   }
 
@@ -91,7 +92,7 @@ export class Shard extends ShardCore {
    * record that wrote it, then each table holding it. Reads the WAL again.
    */
   versions(key: Buffer, h: KeyHash): KeyVersion[] {
-    return keyVersions(this.ctx, this.manifest, this.levels, key, h)
+    return keyVersions(this.ctx, this.manifest, this.levels, key, h, this.walLimit)
   }
 
   /**

@@ -17,7 +17,7 @@ import {hashKey, shardOfHash} from '../util/hash.js'
 import type {BatchOp, CompactOptions, CompactionReport, KeyExplanation, KeyValue, OpenOptions, PutOptions, ScanOptions, ShardStats, Store, StoreStats, SyncMode} from '../api.js'
 import type {StoreDescriptor} from './descriptor.js'
 import type {WriterLock} from './lock.js'
-import {Shard} from './shard.js'
+import {Shard, type ViewAt} from './shard.js'
 import type {CompactionPolicy} from './compaction.js'
 import type {BlockCache} from '../sstable/block-cache.js'
 import {mergeNewest} from './merge.js'
@@ -66,6 +66,8 @@ export class StoreImpl implements Store {
     options: OpenOptions,
     syncMode: SyncMode,
     private lock: WriterLock | undefined,
+    /** A view at fixed states (a cut): shard i is read at viewAt[i], not at its CURRENT. */
+    private readonly viewAt?: readonly ViewAt[],
   ) {
     this.shardCount = desc.shardCount
     this.readOnly = options.readOnly === true
@@ -92,7 +94,7 @@ export class StoreImpl implements Store {
     let s = this.shards[i]
     if (s === undefined) {
       const ctx = shardContext(this.fs, this.dir, i, this.desc, this.now, this.policy, this.cache, this.files)
-      s = this.readOnly ? Shard.openView(ctx) : Shard.openWriter(ctx)
+      s = this.readOnly ? Shard.openView(ctx, this.viewAt?.[i]) : Shard.openWriter(ctx)
       this.shards[i] = s
     }
     return s

@@ -1,6 +1,7 @@
 import {ByteReader} from '../util/coding.js'
 import {crc32} from '../util/crc.js'
 import {corruption, ErrorCode, StrataError} from '../errors.js'
+import type {FileSystem} from '../vfs/fs.js'
 import {decodeEntry} from '../record/codec.js'
 import type {Entry} from '../record/format.js'
 import {
@@ -172,4 +173,16 @@ export function decodeWal(buf: Buffer, path: string, minSeq = 0): WalContents {
     at = end
   }
   return {shard, formatVersion, batches, validLength: at}
+}
+
+/**
+ * The bytes of the WAL at `path`; with `limit`, only its first `limit`: its
+ * length at a cut, records appended since left out. CORRUPTION if the file
+ * is shorter than `limit` (a WAL only grows, apart from a torn tail cut off).
+ */
+export function readWalPrefix(fs: FileSystem, path: string, limit?: number): Buffer {
+  const buf = fs.readFile(path)
+  if (limit === undefined) return buf
+  if (buf.length < limit) throw new StrataError(ErrorCode.CORRUPTION, `${path}: WAL holds ${buf.length} bytes, fewer than its ${limit} at the cut`, {file: path, offset: buf.length})
+  return buf.subarray(0, limit)
 }

@@ -1,6 +1,7 @@
 /**
  * `strata checkpoint` as a real child process: consistent under concurrent
- * writers (a prefix of each writer's acknowledged writes), and safe to kill
+ * writers (a prefix of each writer's acknowledged writes, with the digest of
+ * that prefix), the digest of its source, and safe to kill
  * at any moment (the source unchanged; OUT complete or refused, never partial
  * data; a re-run finishes).
  */
@@ -8,7 +9,7 @@ import test from 'ava'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import {spawn} from 'node:child_process'
-import {createStore, open, verifyStore} from '../../src/index.js'
+import {createStore, digestStore, open, verifyStore} from '../../src/index.js'
 import {prng} from '../../src/vfs/fault-fs.js'
 import {cliEnv, runJs, strata, strataAsync} from '../helpers/cli.js'
 import {tempDir} from '../helpers/temp.js'
@@ -57,6 +58,24 @@ function sameMap(a: Map<string, string>, b: Map<string, string>): boolean {
   return true
 }
 
+/** The digest at `at` of a new store holding exactly `records`, computed by the library. */
+async function digestOf(dir: string, records: Map<string, string>, at: number): Promise<{digest: string; records: number}> {
+  await createStore(dir, {shards: 1})
+  const s = await open(dir)
+  await s.batch([...records].map(([key, value]) => ({type: 'put' as const, key, value})))
+  await s.close()
+  const d = await digestStore(dir, {at})
+  return {digest: d.digest, records: d.records}
+}
+
+/** `strata digest --dir dir --at at` as JSON: the digest and record count. */
+function cliDigest(dir: string, at: number): {digest: string; records: number} {
+  const r = strata(['digest', '--dir', dir, '--at', String(at), '--format', 'json'])
+  if (r.code !== 0) throw new Error(`digest of ${dir} exited ${r.code}: ${r.stderr}`)
+  const d = JSON.parse(r.stdout) as {digest: string; records: number}
+  return {digest: d.digest, records: d.records}
+}
+
 test('a checkpoint taken while other processes write holds a prefix of each writer\'s acknowledged writes', async (t) => {
   t.timeout(600_000)
   const root = tempDir()
@@ -76,7 +95,9 @@ test('a checkpoint taken while other processes write holds a prefix of each writ
     }
   })
   while (acked.a < 2 || acked.b < 2) await new Promise((r) => setTimeout(r, 50))
+  const at = Date.now() + 86_400_000
   let checked = 0
+  let digests = 0
   try {
     for (let c = 0; c < 3; c++) {
       const out = path.join(root, `cp${c}`)
@@ -90,6 +111,8 @@ test('a checkpoint taken while other processes write holds a prefix of each writ
       const scan = strata(['scan', '--dir', out, '--format', 'ndjson'])
       t.is(scan.code, 0, scan.stderr)
       const got = scanMap(scan.stdout)
+      /** Per writer, the number of its writes the checkpoint holds. */
+      const held: Record<string, number> = {}
       for (const w of writers) {
         const mine = new Map([...got].filter(([k]) => k.startsWith(w)))
         // Every write acknowledged before the checkpoint started is in it; beyond the
@@ -97,8 +120,14 @@ test('a checkpoint taken while other processes write holds a prefix of each writ
         const prefixes = []
         for (let n = before[w]; n <= after[w] + 1; n++) if (sameMap(mine, stateAfter(w, n))) prefixes.push(n)
         t.true(prefixes.length > 0, `writer ${w}: checkpoint ${c} is no prefix in [${before[w]}, ${after[w] + 1}]: ${JSON.stringify([...mine])}`)
+        held[w] = prefixes[0]
         checked++
       }
+      // The checkpoint's digest is the digest of the source at the cut: of a store holding those prefixes.
+      const atCut = new Map([...stateAfter('a', held.a ?? 0), ...stateAfter('b', held.b ?? 0)])
+      const expected = await digestOf(path.join(root, `ref${c}`), atCut, at)
+      t.deepEqual(cliDigest(out, at), expected, `checkpoint ${c}`)
+      digests++
       const v = verifyStore(out)
       t.is(v.summary.errors, 0)
     }
@@ -107,9 +136,49 @@ test('a checkpoint taken while other processes write holds a prefix of each writ
     await Promise.all(loops)
   }
   t.is(checked, 6)
+  t.is(digests, 3)
   t.true(acked.a + acked.b >= 6, `writers acknowledged ${acked.a} + ${acked.b} writes`)
   // The checkpoints' pins are gone with their commands.
   t.false(fs.existsSync(path.join(dir, 'pins')))
+})
+
+test('a checkpoint has the digest of its source at one --at, and keeps it while the source changes', async (t) => {
+  const root = tempDir()
+  const dir = path.join(root, 'db')
+  await createStore(dir, {shards: 3})
+  const now = Date.now()
+  const s = await open(dir, {walFlushBytes: 1024, compactionTrigger: 1000})
+  for (let b = 0; b < 20; b++) {
+    await s.batch(Array.from({length: 30}, (_, i) => {
+      const n = b * 30 + i
+      const key = `k${String((n * 17) % 400).padStart(4, '0')}`
+      if (n % 11 === 10) return {type: 'del' as const, key}
+      // Expiries on both sides of --at, JSON values: both enter a record's digest.
+      const expiresAt = n % 9 === 0 ? now + 60_000 : n % 9 === 1 ? now + 7_200_000 : undefined
+      return {type: 'put' as const, key, value: n % 5 === 0 ? `{"n":${n}}` : `v${n}`, ...(n % 5 === 0 ? {json: true} : {}), ...(expiresAt === undefined ? {} : {expiresAt})}
+    }))
+  }
+  await s.close()
+  // These stay in the WAL: an overwrite, a delete, a new key (a small WAL is not flushed at close).
+  const w = await open(dir)
+  await w.batch([{type: 'put', key: 'k0017', value: 'in the wal'}, {type: 'del', key: 'k0034'}, {type: 'put', key: 'new', value: '{}', json: true}])
+  await w.close()
+  const stats = (await open(dir, {readOnly: true}).then(async (r) => [r.stats().totals, await r.close()]))[0] as {tables: number; memtableEntries: number}
+  t.true(stats.tables > 0 && stats.memtableEntries > 0, `records in tables and in the WAL: ${JSON.stringify(stats)}`)
+  const out = path.join(root, 'cp')
+  const r = strata(['checkpoint', '--dir', dir, out])
+  t.is(r.code, 0, r.stderr)
+  const at = now + 3_600_000
+  const source = cliDigest(dir, at)
+  t.true(source.records > 100)
+  t.deepEqual(cliDigest(out, at), source)
+  // Per shard too: a checkpoint keeps the source's shard count.
+  const perShard = (d: string): unknown => JSON.parse(strata(['digest', '--dir', d, '--at', String(at), '--format', 'json']).stdout).shards
+  t.deepEqual(perShard(out), perShard(dir))
+  // The source moves on; the checkpoint does not.
+  t.is(strata(['put', '--dir', dir, 'k0001', 'changed']).code, 0)
+  t.not(cliDigest(dir, at).digest, source.digest)
+  t.deepEqual(cliDigest(out, at), source)
 })
 
 test('checkpoint refuses an OUT that holds a store or other files, and a target inside the store', async (t) => {
