@@ -258,11 +258,16 @@ test(`kill -9 at random moments of a checkpoint: source unchanged, OUT complete 
   const verified = verifyStore(dir).summary
   t.is(verified.errors, 0)
 
-  // A full run, to time its writing and to have a reference.
-  const full = await runCheckpoint(dir, path.join(root, 'full'))
-  t.is(full.code, 0)
-  t.true(full.workMs > 0)
-  t.deepEqual(await contents(path.join(root, 'full')), baseline)
+  // Full runs, to time the writing of OUT and to have a reference. On a busy
+  // machine this process may not look between OUT appearing and the exit, so
+  // a run that was not seen writing is timed again (at most three runs).
+  let full = {code: null as number | null, workMs: 0}
+  for (let i = 0; i < 3 && full.workMs === 0; i++) {
+    full = await runCheckpoint(dir, path.join(root, `full${i}`))
+    t.is(full.code, 0)
+    t.deepEqual(await contents(path.join(root, `full${i}`)), baseline)
+  }
+  t.true(full.workMs > 0, 'one of three full runs was seen writing OUT')
 
   const random = prng(20261129)
   const outcomes = {complete: 0, refused: 0, partial: 0, rerun: 0}
