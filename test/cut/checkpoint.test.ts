@@ -217,23 +217,28 @@ const CYCLES = Number(process.env.STRATA_CHECKPOINT_KILL_CYCLES ?? 30)
  * take a few milliseconds); with `killAfter`, kills it with
  * SIGKILL that many ms after it starts writing OUT (OUT appears), or once
  * its process start-up is over if it never gets there. Resolves with its exit
- * code (null when killed) and how long it wrote (from OUT appearing to its exit).
+ * code (null when killed) and how long it wrote: from OUT appearing to its
+ * STORE appearing (the commit point), or to its exit if STORE was not seen.
  */
 function runCheckpoint(dir: string, out: string, killAfter?: number): Promise<{code: number | null; workMs: number}> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [runJs, 'checkpoint', '--copy', '--dir', dir, out], {env: cliEnv(), stdio: 'ignore'})
     let seenAt: number | undefined
+    let committedAt: number | undefined
     let timer: NodeJS.Timeout | undefined
     const poll = setInterval(() => {
-      if (seenAt !== undefined || !fs.existsSync(out)) return
-      seenAt = Date.now()
-      if (killAfter !== undefined) timer = setTimeout(() => child.kill('SIGKILL'), killAfter)
+      if (seenAt === undefined) {
+        if (!fs.existsSync(out)) return
+        seenAt = Date.now()
+        if (killAfter !== undefined) timer = setTimeout(() => child.kill('SIGKILL'), killAfter)
+      }
+      if (committedAt === undefined && fs.existsSync(path.join(out, 'STORE'))) committedAt = Date.now()
     }, 1)
     child.on('error', reject)
     child.on('exit', (code) => {
       clearInterval(poll)
       if (timer) clearTimeout(timer)
-      resolve({code, workMs: seenAt === undefined ? 0 : Date.now() - seenAt})
+      resolve({code, workMs: seenAt === undefined ? 0 : (committedAt ?? Date.now()) - seenAt})
     })
   })
 }
