@@ -12,7 +12,7 @@ import * as path from 'node:path'
 import {ErrorCode, StrataError, invalidArgument, isNotFound} from '../errors.js'
 import {CHECKPOINT_PARTIAL_FILE, LOCK_FILE, STORE_FILE, STORE_TMP_FILE, isShardDirName, joinPath} from '../layout/names.js'
 import type {FileSystem} from '../vfs/fs.js'
-import {writeSynced} from './file-copy.js'
+import {syncParent, writeSynced} from '../vfs/durable.js'
 
 /** The marker of a checkpoint in progress (or killed). */
 export const PARTIAL_MARKER = CHECKPOINT_PARTIAL_FILE
@@ -82,14 +82,4 @@ export function finishOut(fs: FileSystem, out: string): void {
     if (!isNotFound(err)) throw err
   }
   fs.syncDir(out)
-}
-
-/** Syncs a parent directory of a new OUT; one we may not read (EACCES, EPERM) cannot be synced and is skipped. */
-function syncParent(fs: FileSystem, dir: string): void {
-  try {
-    fs.syncDir(dir)
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    if (code !== 'EACCES' && code !== 'EPERM') throw err
-  }
 }

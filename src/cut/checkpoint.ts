@@ -21,7 +21,8 @@ import type {FileSystem} from '../vfs/fs.js'
 import {VERSION} from '../version.js'
 import {finishOut, prepareOut} from './checkpoint-out.js'
 import type {StoreCut} from './cut.js'
-import {copyPrefix, linkOrCopy, writeSynced} from './file-copy.js'
+import {copyPrefix, linkOrCopy} from './file-copy.js'
+import {writeSynced} from '../vfs/durable.js'
 import {takeCut} from './take-cut.js'
 
 /** Options of `checkpoint`. */

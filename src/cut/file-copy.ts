@@ -60,14 +60,3 @@ export function copyPrefix(fs: FileSystem, from: string, to: string, length: num
     src.close()
   }
 }
-
-/** Writes `data` as the new file `path` and syncs it. */
-export function writeSynced(fs: FileSystem, path: string, data: Uint8Array): void {
-  const file = fs.create(path)
-  try {
-    file.append(data)
-    file.sync()
-  } finally {
-    file.close()
-  }
-}

@@ -9,6 +9,7 @@
  */
 import {corruption, ioError, StrataError} from '../errors.js'
 import type {FileSystem} from '../vfs/fs.js'
+import {writeSynced} from '../vfs/durable.js'
 import {CURRENT_FILE, CURRENT_TMP_FILE, currentContents, joinPath, manifestFileName, parseCurrentContents} from '../layout/names.js'
 import {decodeManifest, encodeManifest} from './codec.js'
 import type {Manifest} from './format.js'
@@ -43,15 +44,5 @@ export function switchManifest(fs: FileSystem, shardDir: string, manifest: Manif
   } catch (err) {
     if (err instanceof StrataError) throw err
     throw ioError('switch manifest in', shardDir, err)
-  }
-}
-
-function writeSynced(fs: FileSystem, path: string, data: Buffer): void {
-  const file = fs.create(path)
-  try {
-    file.append(data)
-    file.sync()
-  } finally {
-    file.close()
   }
 }

@@ -20,6 +20,7 @@ import * as path from 'node:path'
 import {ErrorCode, StrataError, invalidArgument, ioError} from '../errors.js'
 import {nodeFileSystem} from '../vfs/node-fs.js'
 import type {FileSystem} from '../vfs/fs.js'
+import {syncParent} from '../vfs/durable.js'
 import type {CreateOptions} from '../api.js'
 import {BlockCompression} from '../sstable/format.js'
 import {WAL_HEADER_SIZE} from '../wal/format.js'
@@ -104,15 +105,6 @@ function makeDirectory(fs: FileSystem, dir: string): void {
   }
 }
 
-/** Syncs a parent directory of a new data directory; one we may not read (EACCES, EPERM) cannot be synced and is skipped. */
-function syncParent(fs: FileSystem, dir: string): void {
-  try {
-    fs.syncDir(dir)
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    if (code !== 'EACCES' && code !== 'EPERM') throw err
-  }
-}
 
 /** Refuses a directory that is neither empty nor an unfinished init (see the module comment). */
 function checkContents(fs: FileSystem, dir: string): void {
