@@ -1,35 +1,29 @@
 /**
  * Opens and reads one SSTable (layout in format.ts).
  *
- * `open` trusts nothing: it checks the footer (size, magic, crc, version),
- * that filter, properties and index blocks lie end to end before the footer,
- * their crcs, and that the index names data blocks laid end to end from
- * offset 0 up to the filter block with strictly increasing last keys. Data
- * blocks are read on demand, one read per block, each into its own buffer;
- * iteration also checks that every key lies inside its block's index range.
+ * `open` trusts nothing: it checks the footer and meta blocks (table-meta.ts).
+ * Data blocks are read on demand, one read per block, each into its own
+ * buffer, and checked (block-read.ts); iteration also checks that every key
+ * lies inside its block's index range.
  *
  * Every decoding failure is a CORRUPTION StrataError naming the path and an
  * absolute byte offset; file-system failures are IO errors.
  */
-import * as zlib from 'node:zlib'
-import {MAX_KEY_BYTES, MAX_VALUE_BYTES, type Entry} from '../record/format.js'
+import type {Entry} from '../record/format.js'
 import {compareKeys} from '../util/bytes.js'
-import {crc32} from '../util/crc.js'
 import {hashKey, type KeyHash} from '../util/hash.js'
-import {corruption, ErrorCode, invalidArgument, ioError, StrataError} from '../errors.js'
+import {corruption, ErrorCode, ioError, StrataError} from '../errors.js'
 import type {FileSystem, ReadableFile} from '../vfs/fs.js'
 import type {FileHolder, OpenFiles} from '../vfs/open-files.js'
 import {Block} from './block.js'
 import {chargeOf, type BlockCache, type TableBlocks} from './block-cache.js'
 import {bloomMayContain} from './bloom.js'
-import {MAX_BLOCK_SIZE} from './builder.js'
-import {decodeFooter} from './footer.js'
-import {IndexBlock, type IndexEntry} from './index-block.js'
-import {decodeProperties} from './properties.js'
+import {readBlockAt} from './block-read.js'
+import type {IndexBlock, IndexEntry} from './index-block.js'
+import {readTableMeta, type TableMeta} from './table-meta.js'
 import {BLOCK_TRAILER_SIZE, BlockCompression, FOOTER_SIZE, type BlockHandle, type TableProperties} from './format.js'
 
-/** Largest inflated data block accepted: a full block plus one largest entry, with slack. */
-export const MAX_INFLATED_BLOCK_BYTES = MAX_BLOCK_SIZE + MAX_VALUE_BYTES + MAX_KEY_BYTES + 1024 * 1024
+export {MAX_INFLATED_BLOCK_BYTES} from './block-read.js'
 
 /** Bounds for `TableReader.entries`. */
 export interface TableRange {
@@ -39,13 +33,6 @@ export interface TableRange {
   readonly to?: Buffer
   /** Yield in descending key order. */
   readonly reverse?: boolean
-}
-
-/** What `open` reads from the end of a table and checks. */
-interface TableMeta {
-  readonly properties: TableProperties
-  readonly blocks: IndexBlock
-  readonly filter: Buffer
 }
 
 /** Where a table's descriptor comes from: the filesystem, and the budget of open descriptors if any. */
@@ -231,41 +218,7 @@ export class TableReader implements FileHolder {
   }
 
   private loadMeta(): TableMeta {
-    const file = this.fd()
-    const {path, fileSize} = this
-    if (fileSize < FOOTER_SIZE) throw corruption(path, 0, `file of ${fileSize} bytes is too short for a table footer`)
-    const footerAt = fileSize - FOOTER_SIZE
-    const footer = decodeFooter(readExact(file, path, footerAt, FOOTER_SIZE), path, footerAt)
-    // Meta blocks lie end to end just before the footer; checked back to front,
-    // each check bounds the next.
-    const metas: Array<[string, BlockHandle, number]> = [
-      ['index', footer.index, 24],
-      ['properties', footer.properties, 12],
-      ['filter', footer.filter, 0],
-    ]
-    let end = footerAt
-    for (const [what, h, field] of metas) {
-      if (h.offset + h.size + BLOCK_TRAILER_SIZE !== end) {
-        throw corruption(path, footerAt + field, `${what} block [${h.offset}, +${h.size}) does not end at ${end}`)
-      }
-      end = h.offset
-    }
-    const meta = (what: string, h: BlockHandle): Buffer => {
-      const {contents, compression} = readBlockAt(file, path, footerAt, h)
-      if (compression !== BlockCompression.NONE) throw corruption(path, h.offset + h.size, `${what} block is compressed`)
-      return contents
-    }
-    const filter = meta('filter', footer.filter)
-    const properties = decodeProperties(meta('properties', footer.properties), path, footer.properties.offset)
-    const index = IndexBlock.decode(meta('index', footer.index), path, footer.index.offset, footer.filter.offset)
-    if (index.length !== properties.dataBlocks) {
-      throw corruption(path, footer.properties.offset + 64, `properties say ${properties.dataBlocks} data blocks, the index has ${index.length}`)
-    }
-    if (properties.entries < index.length) throw corruption(path, footer.properties.offset, 'fewer entries than data blocks')
-    if (index.compareLastKey(properties.largestKey, index.length - 1) !== 0) {
-      throw corruption(path, footer.properties.offset, 'largest_key differs from the last index key')
-    }
-    return {properties, blocks: index, filter}
+    return readTableMeta(this.fd(), this.path, this.fileSize)
   }
 
   /** False only if no key with hash `h` is in the table. */
@@ -378,42 +331,4 @@ export class TableReader implements FileHolder {
       throw corruption(this.path, this.blocks.blockOffset(i), 'data block key outside the range its index entry gives')
     }
   }
-}
-
-/** Reads exactly `length` bytes at `position`; a short read means the file is truncated. REQUIRES: length was checked against the file size. */
-function readExact(file: ReadableFile, path: string, position: number, length: number, pool?: BlockCache): Buffer {
-  const buf = pool === undefined ? Buffer.allocUnsafe(length) : pool.takeBuffer(length)
-  let n: number
-  try {
-    n = file.read(buf, 0, length, position)
-  } catch (err) {
-    throw ioError('read', path, err)
-  }
-  if (n !== length) throw corruption(path, position + n, `file ends after ${n} of ${length} bytes`)
-  return buf
-}
-
-/** TableReader.readBlock for a file whose blocks must end by `limit` (the footer's offset). */
-function readBlockAt(file: ReadableFile, path: string, limit: number, handle: BlockHandle, pool?: BlockCache): {contents: Buffer; compression: BlockCompression} {
-  const {offset, size} = handle
-  const ok = Number.isSafeInteger(offset) && Number.isSafeInteger(size) && offset >= 0 && size >= 0
-  if (!ok || offset + size + BLOCK_TRAILER_SIZE > limit) {
-    throw invalidArgument(`${path}: block handle [${offset}, +${size}) is outside the table`)
-  }
-  const buf = readExact(file, path, offset, size + BLOCK_TRAILER_SIZE, pool)
-  const stored = buf.readUInt32LE(size + 1)
-  const actual = crc32(buf.subarray(0, size + 1))
-  if (stored !== actual) throw corruption(path, offset, `block crc mismatch (stored ${stored}, computed ${actual})`)
-  const contents = buf.subarray(0, size)
-  const compression = buf[size]
-  if (compression === BlockCompression.NONE) return {contents, compression}
-  if (compression !== BlockCompression.ZLIB) throw corruption(path, offset + size, `unknown block compression ${compression}`)
-  let inflated: Buffer
-  try {
-    inflated = zlib.inflateSync(contents, {maxOutputLength: MAX_INFLATED_BLOCK_BYTES})
-  } catch (err) {
-    throw corruption(path, offset, `bad zlib block (${(err as Error).message})`)
-  }
-  pool?.giveBack(buf) // nothing refers to the compressed bytes any more
-  return {contents: inflated, compression}
 }

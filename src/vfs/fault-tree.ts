@@ -14,6 +14,8 @@
  *
  * @internal
  */
+import * as nodePath from 'node:path'
+import {sysError} from './fault-spec.js'
 
 /** Where a file's bytes stand. */
 export class FileNode {
@@ -98,4 +100,54 @@ export interface DirChange {
   readonly name: string
   /** The node now under `name`, or undefined when the name was removed. */
   readonly node: FsNode | undefined
+}
+
+// ---- whole-tree helpers of the test conveniences (no counting, no faults) ----
+
+/** The directory that will hold absolute path `abs`, its missing ancestors created durably; `parts` are the path's components. */
+export function durableParent(root: DirNode, abs: string, op: string): {dir: DirNode; parts: string[]} {
+  const parts = abs.split('/').filter((p) => p.length > 0)
+  let dir = root
+  for (const p of parts.slice(0, -1)) {
+    let next = dir.live.get(p)
+    if (next === undefined) {
+      next = new DirNode()
+      dir.live.set(p, next)
+      dir.durable.set(p, next)
+    }
+    if (!(next instanceof DirNode)) throw sysError('ENOTDIR', op, abs)
+    dir = next
+  }
+  return {dir, parts}
+}
+
+/** Every file below `start` (at absolute path `at`) with its current contents, by absolute path, in name order. */
+export function filesBelow(start: FsNode, at: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>()
+  const walk = (node: FsNode, path: string): void => {
+    if (node instanceof FileNode) out.set(path, Buffer.from(node.contents()))
+    else for (const [name, child] of [...node.live].sort(([a], [b]) => (a < b ? -1 : 1))) walk(child, nodePath.posix.join(path, name))
+  }
+  walk(start, at)
+  return out
+}
+
+/** Files below `root` with unsynced bytes, and how many such bytes (a file cut below its synced length counts its length + 1). */
+export function unsyncedFiles(root: DirNode): {files: number; bytes: number} {
+  let files = 0
+  let bytes = 0
+  const walk = (node: FsNode): void => {
+    if (node instanceof FileNode) {
+      const tail = node.unsyncedTail()
+      const n = tail === undefined ? node.length + 1 : tail.length
+      if (n > 0) {
+        files++
+        bytes += n
+      }
+    } else {
+      for (const child of node.live.values()) walk(child)
+    }
+  }
+  walk(root)
+  return {files, bytes}
 }
