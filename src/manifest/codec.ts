@@ -1,5 +1,5 @@
 import {ByteReader, ByteWriter} from '../util/coding.js'
-import {crc32} from '../util/crc.js'
+import {framedVersion, sealFramed} from '../util/framed-file.js'
 import {corruption, ErrorCode, StrataError} from '../errors.js'
 import {MAX_KEY_BYTES} from '../record/format.js'
 import {CURRENT_MANIFEST_FORMAT, MANIFEST_MAGIC, type Manifest, type TableMeta} from './format.js'
@@ -12,19 +12,12 @@ export function encodeManifest(m: Manifest): Buffer {
     w.u64(t.fileNumber).u64(t.fileSize).u8(t.level).u64(t.entries).u64(t.minSeq).u64(t.maxSeq)
     w.lengthPrefixed(t.smallestKey).lengthPrefixed(t.largestKey)
   }
-  w.u32(crc32(w.finish()))
-  return Buffer.from(w.finish())
+  return sealFramed(w)
 }
 
 /** Decodes a manifest, checking magic, version, checksum and every length. */
 export function decodeManifest(buf: Buffer, path: string): Manifest {
-  if (buf.length < 12) throw corruption(path, buf.length, `manifest is truncated (${buf.length} bytes)`)
-  if (!buf.subarray(0, 8).equals(MANIFEST_MAGIC)) throw corruption(path, 0, 'bad manifest magic')
-  const version = buf.readUInt32LE(8)
-  // As for STORE, the trailing crc's place is fixed in every version and covers the version.
-  if (buf.length < 16) throw corruption(path, buf.length, `manifest is truncated (${buf.length} bytes)`)
-  const stored = buf.readUInt32LE(buf.length - 4)
-  if (crc32(buf.subarray(0, buf.length - 4)) !== stored) throw corruption(path, buf.length - 4, 'manifest checksum mismatch')
+  const version = framedVersion(buf, path, MANIFEST_MAGIC, {what: 'manifest', badMagic: 'bad manifest magic'})
   if (version > CURRENT_MANIFEST_FORMAT) {
     throw new StrataError(ErrorCode.UNSUPPORTED, `${path}: manifest format version ${version} is newer than this strata supports`, {file: path, offset: 8})
   }

@@ -20,11 +20,12 @@
  * layout, and a damaged version field is corruption.
  */
 import {ByteReader, ByteWriter} from '../util/coding.js'
-import {crc32} from '../util/crc.js'
+import {framedVersion, sealFramed} from '../util/framed-file.js'
 import {corruption, ErrorCode, StrataError} from '../errors.js'
 import {HashId} from '../util/hash.js'
 import {BlockCompression, DEFAULT_BLOCK_SIZE} from '../sstable/format.js'
 import type {FileSystem} from '../vfs/fs.js'
+import {writeSynced} from '../vfs/durable.js'
 import {isNotFound, ioError} from '../errors.js'
 import {STORE_FILE, STORE_TMP_FILE, joinPath} from '../layout/names.js'
 import {checkDirPath, notAStore} from './data-dir.js'
@@ -59,19 +60,12 @@ export function encodeDescriptor(d: StoreDescriptor): Buffer {
   w.bytes(STORE_MAGIC).u32(d.formatVersion).u32(d.shardCount).u8(d.hashId).u8(d.compression)
   w.u8(0).u8(0).u32(d.shardGeneration).u32(d.blockSize).u64(d.createdAtMs)
   w.lengthPrefixed(Buffer.from(d.createdBy, 'utf8'))
-  w.u32(crc32(w.finish()))
-  return Buffer.from(w.finish())
+  return sealFramed(w)
 }
 
 export function decodeDescriptor(buf: Buffer, path: string): StoreDescriptor {
-  if (buf.length < 12) throw corruption(path, buf.length, `descriptor is truncated (${buf.length} bytes)`)
-  if (!buf.subarray(0, 8).equals(STORE_MAGIC)) throw corruption(path, 0, 'bad descriptor magic (not a strata STORE file)')
-  const formatVersion = buf.readUInt32LE(8)
-  // The trailing crc covers the version too, and its place is fixed in every
-  // version: a version that fails it is damage, not a newer store.
-  if (buf.length < 16) throw corruption(path, buf.length, `descriptor is truncated (${buf.length} bytes)`)
-  const stored = buf.readUInt32LE(buf.length - 4)
-  if (crc32(buf.subarray(0, buf.length - 4)) !== stored) throw corruption(path, buf.length - 4, 'descriptor checksum mismatch')
+  // The trailing crc covers the version too (framed-file.ts): a version that fails it is damage, not a newer store.
+  const formatVersion = framedVersion(buf, path, STORE_MAGIC, {what: 'descriptor', badMagic: 'bad descriptor magic (not a strata STORE file)'})
   if (formatVersion > CURRENT_STORE_FORMAT) {
     throw new StrataError(
       ErrorCode.UNSUPPORTED,
@@ -143,13 +137,9 @@ export function readDescriptor(fs: FileSystem, dir: string): StoreDescriptor {
 export function writeDescriptor(fs: FileSystem, dir: string, d: StoreDescriptor): void {
   const tmp = joinPath(dir, STORE_TMP_FILE)
   if (fs.exists(tmp)) fs.unlink(tmp)
-  const file = fs.create(tmp)
-  try {
-    file.append(encodeDescriptor(d))
-    file.sync()
-  } finally {
-    file.close()
-  }
+  writeSynced(fs, tmp, encodeDescriptor(d))
   fs.rename(tmp, joinPath(dir, STORE_FILE))
+  // Not syncParent: this is the store's own directory, whose sync must succeed
+  // (fail-stop) before the new STORE counts as written.
   fs.syncDir(dir)
 }
