@@ -32,6 +32,15 @@ function tableFiles(dir: string): string[] {
  * with new values and adding 2n keys) flush and compact away every table it
  * started with; it must still return exactly its snapshot.
  */
+/** A one-shard store holding 2,000 keys in flushed tables (no compaction on its own), and those tables. */
+async function flushedStore(): Promise<{dir: string; s: Store; before: string[]}> {
+  const dir = await newStore(1)
+  const s = await open(dir, {sync: 'none', walFlushBytes: 64 * 1024, compactionTrigger: 100})
+  await load(s, 0, 2000, OLD)
+  await s.flush()
+  return {dir, s, before: tableFiles(dir)}
+}
+
 async function scanSurvivesCompaction(t: import('ava').ExecutionContext, shards: number, n: number): Promise<void> {
   const dir = await newStore(shards)
   const s = await open(dir)
@@ -99,11 +108,7 @@ test('a sync scan keeps its snapshot across flushes, compactions, overwrites and
 })
 
 test('a scan that ends early (break) releases its tables, and compaction then deletes them', async (t) => {
-  const dir = await newStore(1)
-  const s = await open(dir, {sync: 'none', walFlushBytes: 64 * 1024, compactionTrigger: 100})
-  await load(s, 0, 2000, OLD)
-  await s.flush()
-  const before = tableFiles(dir)
+  const {dir, s, before} = await flushedStore()
   t.true(before.length > 0)
   let n = 0
   for await (const kv of s.scan()) {
@@ -121,11 +126,7 @@ test('a scan that ends early (break) releases its tables, and compaction then de
 })
 
 test('closing the store ends an open scan with CLOSED and deletes the tables it held', async (t) => {
-  const dir = await newStore(1)
-  const s = await open(dir, {sync: 'none', walFlushBytes: 64 * 1024, compactionTrigger: 100})
-  await load(s, 0, 2000, OLD)
-  await s.flush()
-  const before = tableFiles(dir)
+  const {dir, s, before} = await flushedStore()
   const asyncScan = s.scan()
   t.false((await asyncScan.next()).done)
   const syncScan = s.scanSync()
