@@ -1,7 +1,7 @@
 import {ErrorCode, type KeyValue, type ScanOptions} from '../src/engine.js'
 import {
-  CliError, Flags, StrataCommand, decodeRange, keyEncodingFlag, recordTable, recordToJson, recordToText, stringifyJson,
-  valueEncodingFlag, type FlagRule, type Format,
+  CliError, Flags, RecordList, StrataCommand, decodeRange, keyEncodingFlag, keyValueShape, valueEncodingFlag, type FlagRule,
+  type Format,
 } from '../src/cli/index.js'
 
 /**
@@ -52,23 +52,14 @@ Text output is one "key<TAB>value" line per record (just the key with --keys-onl
     const out = this.output
     const store = await this.openReader(flags.dir)
     const count = await this.using(store, async (s) => {
-      let n = 0
-      const table: KeyValue[] = []
-      if (out.format === 'json') await out.raw(Buffer.from('{"records":['))
+      const list = new RecordList<KeyValue>(out, keyValueShape(enc, keysOnly), {eagerHead: true, tableStyle: [out.color.cyan]})
+      await list.start()
       for await (const kv of s.scan(options)) {
         if (out.closed) break
-        if (out.format === 'json') await out.raw(Buffer.from(`${n === 0 ? '\n' : ',\n'}${stringifyJson(recordToJson(kv, enc, keysOnly))}`))
-        else if (out.format === 'ndjson') await out.ndjson(recordToJson(kv, enc, keysOnly))
-        else if (out.format === 'table') table.push(kv)
-        else await out.line(recordToText(kv, enc, keysOnly))
-        n++
+        await list.add(kv)
       }
-      if (out.format === 'json') await out.line(`${n === 0 ? '' : '\n'}],"count":${n}}`)
-      if (out.format === 'table' && table.length > 0) {
-        const {head, rows} = recordTable(table, enc, keysOnly)
-        await out.table(head, rows, {style: [out.color.cyan]})
-      }
-      return n
+      await list.finish({count: list.count})
+      return list.count
     })
     if (count === 0) throw new CliError(ErrorCode.NOT_FOUND, 'no keys matched')
   }

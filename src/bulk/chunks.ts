@@ -1,16 +1,16 @@
 /**
- * Groups parsed `put --batch` lines into the chunks batch-loader.ts applies:
+ * Groups parsed NDJSON lines into the chunks import-ndjson.ts applies:
  * a chunk ends once it holds `chunkRecords` records or CHUNK_BYTES of keys and
  * values, and at the end of the input. The same code cuts chunks whether the
- * lines are parsed on the main thread or in batch-worker.ts, so a load is cut
+ * lines are parsed on the main thread or in worker.ts, so a load is cut
  * the same way either way.
  */
 import type {BatchOp} from '../engine.js'
 import {MAX_KEY_BYTES, MAX_VALUE_BYTES} from '../engine.js'
-import {parseBatchLine} from './batch-line.js'
-import {CliError} from './oclif/cli-error.js'
-import type {Encoding} from './input/encoding.js'
-import type {Line} from './input/ndjson-lines.js'
+import {ErrorCode, StrataError} from '../errors.js'
+import type {Encoding} from '../codec/encoding.js'
+import {parseBatchLine} from './ndjson-line.js'
+import type {Line} from './ndjson-lines.js'
 
 /** A chunk is written once it holds this many bytes of keys and values, even if it has fewer records. */
 export const CHUNK_BYTES = 64 * 1024 * 1024
@@ -35,7 +35,7 @@ export interface Chunk {
  * whose records are not in any chunk yielded before (its chunk's first line).
  */
 export class BadLine extends Error {
-  constructor(readonly error: CliError, readonly first: number) {
+  constructor(readonly error: StrataError, readonly first: number) {
     super(error.message)
   }
 }
@@ -51,8 +51,8 @@ export interface ChunkOptions {
 
 /**
  * Parses `lines` and yields full chunks, then a last chunk (possibly with no
- * ops) at the end of the input. A CliError from a line or from reading lines
- * is thrown as BadLine, after every chunk before the bad line's.
+ * ops) at the end of the input. An INVALID_ARGUMENT from a line or from reading
+ * lines is thrown as BadLine, after every chunk before the bad line's.
  */
 export async function* chunksOf(lines: AsyncIterable<readonly Line[]>, options: ChunkOptions): AsyncGenerator<Chunk> {
   const now = options.now ?? Date.now
@@ -95,7 +95,7 @@ export async function* chunksOf(lines: AsyncIterable<readonly Line[]>, options: 
       }
     }
   } catch (err) {
-    if (err instanceof CliError) throw new BadLine(err, ops.length > 0 ? firstLine : cutAt + 1)
+    if (err instanceof StrataError && err.code === ErrorCode.INVALID_ARGUMENT) throw new BadLine(err, ops.length > 0 ? firstLine : cutAt + 1)
     throw err
   }
   yield cut()

@@ -1,5 +1,7 @@
 /**
- * `put --batch`: applies NDJSON lines (see batch-line.ts) to a store in chunks.
+ * `importNdjson`: applies NDJSON lines (grammar: ndjson-line.ts) to a store in
+ * chunks. `strata put --batch` is this function with the CLI's words around
+ * its errors.
  *
  * What is atomic: lines are grouped into chunks of `chunkRecords` records (or
  * fewer, once a chunk holds CHUNK_BYTES of keys and values). A chunk is fully
@@ -7,33 +9,35 @@
  * `store.batch()`, which writes each shard's part of it as one WAL record: after
  * a crash a shard has all of its part of a chunk or none. Parts in different
  * shards are not atomic together. On a bad line, or a failed write (a full
- * disk), the loader stops: the chunks before are applied (and durable once
- * the store is closed), and the error says so: lines 1..appliedLines applied,
- * resume from line resumeFromLine (both also fields of the JSON error).
+ * disk), the import stops: the chunks before are applied (and durable once
+ * the store is closed), and the ImportError says so: lines 1..appliedLines
+ * applied, resume from line resumeFromLine.
  *
  * Memory: lines are read incrementally; at most one chunk is held at a time,
  * or, with `parallel`, the one being applied plus up to 16 MiB of chunks
  * parsed ahead by the worker thread (OUTPUT_WINDOW_BYTES, at least one chunk).
  *
- * Parallel: with `parallel`, a worker thread (batch-parallel.ts) reads and
- * parses the lines while this thread applies the chunks before them. Chunks
- * are cut by the same code either way, so results, errors and what is written
- * are the same; only the work is spread over two cores.
+ * Parallel: with `parallel`, a worker thread (parallel.ts) reads and parses
+ * the lines while this thread applies the chunks before them. Chunks are cut
+ * by the same code either way, so results, errors and what is written are the
+ * same; only the work is spread over two cores.
  */
 import {createReadStream} from 'node:fs'
 import type {Readable} from 'node:stream'
-import type {Store} from '../engine.js'
-import {BadLine, chunksOf, MAX_LINE_BYTES, type Chunk, type ChunkOptions} from './batch-chunks.js'
-import type {ParallelInput} from './batch-parallel.js'
-import {CliError} from './oclif/cli-error.js'
-import {reportError} from './oclif/error-report.js'
-import type {Encoding} from './input/encoding.js'
-import {readLineBatches} from './input/ndjson-lines.js'
+import type {Store} from '../api.js'
+import {invalidArgument} from '../errors.js'
+import type {FileSystem} from '../vfs/fs.js'
+import {open} from '../store/open.js'
+import type {Encoding} from '../codec/encoding.js'
+import {BadLine, chunksOf, MAX_LINE_BYTES, type Chunk, type ChunkOptions} from './chunks.js'
+import {importFailure} from './import-error.js'
+import type {ParallelInput} from './parallel.js'
+import {readLineBatches} from './ndjson-lines.js'
 
-export {CHUNK_BYTES, MAX_LINE_BYTES} from './batch-chunks.js'
+export {CHUNK_BYTES, MAX_LINE_BYTES} from './chunks.js'
 
-/** What a batch load did. JSON shape of `put --batch` output (stable). */
-export interface BatchResult {
+/** What an import did. Also the JSON shape of `put --batch` output (stable). */
+export interface ImportResult {
   /** Put operations written. */
   readonly puts: number
   /** Delete operations written (including expired records). */
@@ -46,36 +50,69 @@ export interface BatchResult {
   readonly chunks: number
 }
 
-/** Options for `loadBatch`. */
-export interface BatchOptions {
-  /** Records per chunk (1 or more). */
-  readonly chunkRecords: number
-  /** Default encodings for lines that name none. */
-  readonly encodings: {readonly key: Encoding; readonly value: Encoding}
+/** Options for `importNdjson`. */
+export interface ImportOptions {
+  /** Records per chunk (1 or more). Default 1000. */
+  readonly chunkRecords?: number
+  /** Default encodings for lines that name none. Default utf8 for both. */
+  readonly encodings?: {readonly key: Encoding; readonly value: Encoding}
   /** Called after each chunk is applied. */
-  readonly onChunk?: (result: BatchResult) => void
+  readonly onChunk?: (result: ImportResult) => void
   readonly now?: () => number
   /** Parse in a worker thread (see the file comment). Not with `now`, which a worker cannot call. */
   readonly parallel?: boolean
+  /** With a directory: the file system to open it on. */
+  readonly fs?: FileSystem
+  /** With a directory: how long to wait for the writer lock (see OpenOptions). */
+  readonly lockTimeoutMs?: number
 }
 
+/** Records per chunk when the options name none. */
+export const DEFAULT_CHUNK_RECORDS = 1000
+
 /**
- * batch-parallel.ts, loaded only when a load uses it: every command imports
- * this module through the CLI index, and worker_threads alone costs about
- * 1.7 ms of start-up.
+ * parallel.ts, loaded only when an import uses it: every CLI command imports
+ * this module, and worker_threads alone costs about 1.7 ms of start-up.
  */
 async function* parallelSource(input: ParallelInput, options: Omit<ChunkOptions, 'now'>): AsyncGenerator<Chunk> {
-  const {parallelChunks} = await import('./batch-parallel.js')
+  const {parallelChunks} = await import('./parallel.js')
   yield* parallelChunks(input, options)
 }
 
 /**
  * Reads `input` (a stream, or `{file}`: a file to read, by the worker thread
- * when `parallel`) and applies it to `store` chunk by chunk; see the file
- * comment for what is atomic.
+ * when `parallel`) and applies it to `target` chunk by chunk; see the file
+ * comment for what is atomic. `target` is an open store (left open; what is
+ * applied is durable once it is closed) or a data directory, opened as the
+ * writer with sync 'none' and closed (which syncs every shard) before this
+ * returns or throws. Throws ImportError when it stops part-way.
  */
-export async function loadBatch(input: ParallelInput, store: Pick<Store, 'batch'>, options: BatchOptions): Promise<BatchResult> {
-  if (options.parallel === true && options.now !== undefined) throw new TypeError('loadBatch: parallel cannot be combined with now')
+export async function importNdjson(target: string | Pick<Store, 'batch'>, input: ParallelInput, options: ImportOptions = {}): Promise<ImportResult> {
+  if (typeof target !== 'string') return applyChunks(target, input, options)
+  const store = await open(target, {sync: 'none', ...(options.fs ? {fs: options.fs} : {}), ...(options.lockTimeoutMs === undefined ? {} : {lockTimeoutMs: options.lockTimeoutMs})})
+  let result: ImportResult
+  try {
+    result = await applyChunks(store, input, options)
+  } catch (err) {
+    // Close even so: it makes the applied chunks durable, as the error says
+    // they are. If the close fails they may not be, and its error is thrown instead.
+    await store.close()
+    throw err
+  }
+  await store.close()
+  return result
+}
+
+async function applyChunks(store: Pick<Store, 'batch'>, input: ParallelInput, options: ImportOptions): Promise<ImportResult> {
+  if (options.parallel === true && options.now !== undefined) throw new TypeError('importNdjson: parallel cannot be combined with now')
+  if (options.chunkRecords !== undefined && !(Number.isSafeInteger(options.chunkRecords) && options.chunkRecords >= 1)) {
+    throw invalidArgument(`chunkRecords must be a whole number of at least 1, got ${options.chunkRecords}`)
+  }
+  const chunkOptions: ChunkOptions = {
+    chunkRecords: options.chunkRecords ?? DEFAULT_CHUNK_RECORDS,
+    encodings: options.encodings ?? {key: 'utf8', value: 'utf8'},
+    ...(options.now === undefined ? {} : {now: options.now}),
+  }
   let puts = 0
   let deletes = 0
   let expired = 0
@@ -83,10 +120,10 @@ export async function loadBatch(input: ParallelInput, store: Pick<Store, 'batch'
   let chunks = 0
   let appliedLines = 0
 
-  const result = (): BatchResult => ({puts, deletes, expired, lines, chunks})
+  const result = (): ImportResult => ({puts, deletes, expired, lines, chunks})
   const source = options.parallel === true
-    ? parallelSource(input, {chunkRecords: options.chunkRecords, encodings: options.encodings})
-    : chunksOf(readLineBatches('file' in input ? createReadStream(input.file) : input, MAX_LINE_BYTES), options)
+    ? parallelSource(input, {chunkRecords: chunkOptions.chunkRecords, encodings: chunkOptions.encodings})
+    : chunksOf(readLineBatches('file' in input ? createReadStream(input.file) : input, MAX_LINE_BYTES), chunkOptions)
   try {
     for await (const chunk of source) {
       lines = chunk.lines
@@ -101,32 +138,11 @@ export async function loadBatch(input: ParallelInput, store: Pick<Store, 'batch'
     }
   } catch (err) {
     // Chunks are applied in input order, so what is applied is always lines
-    // 1..appliedLines (durable once the store is closed, which syncs even
-    // after a failed write); the load resumes at the stopped chunk's first line.
+    // 1..appliedLines; the import resumes at the stopped chunk's first line.
     const bad = err instanceof BadLine ? err : undefined
-    const report = reportError(bad?.error ?? err)
-    const resumeFromLine = bad?.first ?? appliedLines + 1
-    const counts = `${chunks} chunk${chunks === 1 ? '' : 's'}: ${puts} puts, ${deletes} deletes`
-    // The same words whether the lines came from a file or stdin (the load is the same either way).
-    const again = `load again from line ${resumeFromLine}: tail -n +${resumeFromLine} FILE | strata put --batch -`
-    let hint: string
-    if (bad !== undefined) {
-      hint = appliedLines === 0
-        ? 'nothing was written. Fix the line and run the load again'
-        : `lines 1-${appliedLines} were applied and are durable (${counts}); nothing from line ${resumeFromLine} on was written. Fix the line and ${again}`
-    } else {
-      // A failed write may leave a part of its chunk written (shards are written one by one):
-      // loading those lines again is safe, as a put or delete applied twice has the same result.
-      hint = appliedLines === 0
-        ? 'no line was applied in full (a part of the first chunk may be). Fix the cause and run the load again; loading a line twice is safe'
-        : `lines 1-${appliedLines} were applied and are durable (${counts}); from line ${resumeFromLine} on at most a part of one chunk was. Fix the cause and ${again}`
-    }
-    throw new CliError(report.code, report.message, hint, {
-      ...(report.file === undefined ? {} : {file: report.file}),
-      ...(report.offset === undefined ? {} : {offset: report.offset}),
-      appliedLines,
-      resumeFromLine,
-    })
+    throw importFailure(bad?.error ?? err, bad !== undefined, appliedLines, bad?.first ?? appliedLines + 1, result())
   }
   return result()
 }
+
+

@@ -1,5 +1,5 @@
 /**
- * One line of `put --batch` NDJSON input. Grammar (one JSON object per line):
+ * One line of NDJSON bulk input (`importNdjson`, `put --batch`). Grammar (one JSON object per line):
  *
  *   {"key": K, "value": V}                       put
  *   {"key": K, "value": V, "ttl": "30s" | 30000} put with a time to live (a JSON number is ms)
@@ -18,13 +18,14 @@
  * A record whose expiresAt is already past is applied as a delete (the key
  * would be invisible anyway, and an older version must not reappear).
  */
-import {ErrorCode, MAX_EXPIRES_AT, MAX_KEY_BYTES, MAX_VALUE_BYTES, expiresAtProblem, expiryAfter} from '../engine.js'
-import {CliError} from './oclif/cli-error.js'
-import {parseDuration} from './input/duration.js'
-import {ENCODINGS, decodeInput, parseEncoding, tryDecodeInput, type Encoding} from './input/encoding.js'
-import {assertJsonText} from './input/json-value.js'
-import {memberText} from './output/json-raw.js'
-import {checkKey, checkValueSize} from './input/limits.js'
+import {invalidArgument} from '../errors.js'
+import {MAX_KEY_BYTES, MAX_VALUE_BYTES} from '../record/format.js'
+import {MAX_EXPIRES_AT, expiresAtProblem, expiryAfter} from '../record/limits.js'
+import {parseDuration} from '../codec/duration.js'
+import {ENCODINGS, decodeInput, parseEncoding, tryDecodeInput, type Encoding} from '../codec/encoding.js'
+import {assertJsonText} from '../codec/json-value.js'
+import {memberText} from '../codec/json-raw.js'
+import {checkKey, checkValueSize} from '../codec/limits.js'
 
 /** A parsed batch line. */
 export type BatchLine =
@@ -48,7 +49,7 @@ function decodeField(text: string, enc: Encoding, n: number, field: 'key' | 'val
 /** Parses and fully validates line `n`; throws INVALID_ARGUMENT naming the line. */
 export function parseBatchLine(text: string, n: number, defaults: {readonly key: Encoding; readonly value: Encoding}, now: number): BatchLine {
   const fail = (msg: string, hint?: string): never => {
-    throw new CliError(ErrorCode.INVALID_ARGUMENT, `line ${n}: ${msg}`, hint)
+    throw invalidArgument(`line ${n}: ${msg}`, hint)
   }
   let obj: unknown
   try {

@@ -10,8 +10,7 @@
  */
 import {isUtf8} from 'node:buffer'
 import type {Readable} from 'node:stream'
-import {ErrorCode} from '../../engine.js'
-import {CliError} from '../oclif/cli-error.js'
+import {invalidArgument, type StrataError} from '../errors.js'
 
 /** One input line and its 1-based number. */
 export interface Line {
@@ -29,7 +28,7 @@ function decodeLine(parts: Buffer[], number: number): Line {
     // decode() drops a leading byte order mark (ignoreBOM is false).
     return {number, text: decoder.decode(bytes)}
   } catch {
-    throw new CliError(ErrorCode.INVALID_ARGUMENT, `line ${number}: not valid UTF-8`, 'NDJSON is UTF-8 text; give binary keys and values in hex or base64')
+    throw invalidArgument(`line ${number}: not valid UTF-8`, 'NDJSON is UTF-8 text; give binary keys and values in hex or base64')
   }
 }
 
@@ -114,6 +113,6 @@ export async function* readLines(stream: AsyncIterable<Buffer | string> | Readab
   for await (const lines of readLineBatches(stream, maxLineBytes)) yield* lines
 }
 
-function tooLong(number: number, max: number): CliError {
-  return new CliError(ErrorCode.INVALID_ARGUMENT, `line ${number}: longer than ${max} bytes`)
+function tooLong(number: number, max: number): StrataError {
+  return invalidArgument(`line ${number}: longer than ${max} bytes`)
 }

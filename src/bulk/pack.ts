@@ -1,5 +1,5 @@
 /**
- * A chunk of `put --batch` operations as two transferable arrays, so a worker
+ * A chunk of import operations as two transferable arrays, so a worker
  * thread can hand parsed chunks to the main thread without copying them
  * again or cloning an object per record:
  *

@@ -1,5 +1,5 @@
 /**
- * `put --batch` with parsing on a second core: batch-worker.ts reads the input
+ * An NDJSON import with parsing on a second core: worker.ts reads the input
  * file (or the input the main thread forwards) and sends back the same chunks
  * `chunksOf` would cut on the main thread, while the main thread applies the
  * chunks before them to the store.
@@ -8,15 +8,14 @@
  * not a file; at most INPUT_WINDOW not yet taken), `end`, `ack` (a chunk was
  * applied).
  * Worker → main: `taken` (an input message was consumed), `chunk` (packed
- * ops), then `done`; or `bad` (a bad line: the CliError and the first line not
+ * ops), then `done`; or `bad` (a bad line: its error and the first line not
  * in any chunk sent) or `error` (anything else) instead of further chunks.
  */
 import type {Readable} from 'node:stream'
 import {Worker} from 'node:worker_threads'
-import {BadLine, type Chunk, type ChunkOptions} from './batch-chunks.js'
-import {unpackOps} from './batch-pack.js'
-import {CliError} from './oclif/cli-error.js'
-import type {ReportedCode} from './oclif/exit-codes.js'
+import {ErrorCode, StrataError} from '../errors.js'
+import {BadLine, type Chunk, type ChunkOptions} from './chunks.js'
+import {unpackOps} from './pack.js'
 
 /** Input messages forwarded to the worker and not yet taken, at most. */
 const INPUT_WINDOW = 4
@@ -29,7 +28,7 @@ export type FromWorker =
   | {type: 'taken'}
   | {type: 'chunk'; meta: Float64Array; data: Uint8Array; puts: number; deletes: number; expired: number; lines: number}
   | {type: 'done'}
-  | {type: 'bad'; code: ReportedCode; message: string; hint?: string; first: number}
+  | {type: 'bad'; code: ErrorCode; message: string; hint?: string; first: number}
   | {type: 'error'; message: string; stack?: string; sys?: SystemErrorFields}
 
 /** @internal What identifies a system error (an I/O failure reading the input), so it is reported as one. */
@@ -58,7 +57,7 @@ export type ParallelInput = {readonly file: string} | Readable | AsyncIterable<B
  */
 export async function* parallelChunks(input: ParallelInput, options: Omit<ChunkOptions, 'now'>): AsyncGenerator<Chunk> {
   const file = 'file' in input ? input.file : undefined
-  const worker = new Worker(new URL('./batch-worker.js', import.meta.url), {
+  const worker = new Worker(new URL('./worker.js', import.meta.url), {
     workerData: {chunkRecords: options.chunkRecords, encodings: options.encodings, ...(file === undefined ? {} : {file})} satisfies WorkerOptions,
   })
   const events: Event[] = []
@@ -80,7 +79,7 @@ export async function* parallelChunks(input: ParallelInput, options: Omit<ChunkO
   })
   worker.on('error', (error) => push({type: 'failed', error}))
   worker.on('exit', (code) => {
-    if (!stopped) push({type: 'failed', error: new Error(`the put --batch parser thread exited (code ${code})`)})
+    if (!stopped) push({type: 'failed', error: new Error(`the NDJSON parser thread exited (code ${code})`)})
   })
 
   const pump = async (): Promise<void> => {
@@ -116,7 +115,7 @@ export async function* parallelChunks(input: ParallelInput, options: Omit<ChunkO
       } else if (e.type === 'done') {
         return
       } else if (e.type === 'bad') {
-        throw new BadLine(new CliError(e.code, e.message, e.hint), e.first)
+        throw new BadLine(new StrataError(e.code, e.message, e.hint === undefined ? {} : {hint: e.hint}), e.first)
       } else if (e.type === 'error') {
         throw Object.assign(new Error(e.message), e.sys ?? {}, e.stack === undefined ? {} : {stack: e.stack})
       } else {

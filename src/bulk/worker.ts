@@ -1,8 +1,8 @@
 /**
- * Worker thread of a parallel `put --batch` (see batch-parallel.ts for the
+ * Worker thread of a parallel NDJSON import (see parallel.ts for the
  * main thread's side and the messages): reads the input file itself, or the
  * input bytes the main thread forwards, parses and validates lines, cuts
- * chunks with `chunksOf` and hands each back packed (batch-pack.ts).
+ * chunks with `chunksOf` and hands each back packed (pack.ts).
  *
  * It runs ahead of the store by up to OUTPUT_WINDOW_BYTES of handed-over
  * chunks not yet acknowledged (always at least one chunk), so it keeps
@@ -10,10 +10,10 @@
  */
 import {createReadStream} from 'node:fs'
 import {parentPort, workerData} from 'node:worker_threads'
-import {BadLine, chunksOf, MAX_LINE_BYTES} from './batch-chunks.js'
-import {packOps} from './batch-pack.js'
-import type {FromWorker, ToWorker, WorkerOptions} from './batch-parallel.js'
-import {readLineBatches} from './input/ndjson-lines.js'
+import {BadLine, chunksOf, MAX_LINE_BYTES} from './chunks.js'
+import {packOps} from './pack.js'
+import type {FromWorker, ToWorker, WorkerOptions} from './parallel.js'
+import {readLineBatches} from './ndjson-lines.js'
 
 /** Bytes of packed chunks handed to the main thread and not yet applied, at most (beyond one chunk). */
 export const OUTPUT_WINDOW_BYTES = 16 * 1024 * 1024

@@ -5,8 +5,7 @@
  * (In NDJSON batch lines a JSON *number* ttl is milliseconds, as in the
  * library's `ttlMs`; a string ttl is parsed here.)
  */
-import {ErrorCode} from '../../engine.js'
-import {CliError} from '../oclif/cli-error.js'
+import {invalidArgument} from '../errors.js'
 
 const UNIT_MS: Readonly<Record<string, number>> = {ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000}
 const SYNTAX = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/
@@ -28,17 +27,17 @@ export function parseDuration(text: string, options: DurationOptions): number {
   const m = SYNTAX.exec(text.trim())
   if (!m) {
     const neg = /^\s*-/.test(text)
-    throw new CliError(ErrorCode.INVALID_ARGUMENT, `${what} ${JSON.stringify(text)} is ${neg ? 'negative' : 'not a duration'}`, hint)
+    throw invalidArgument(`${what} ${JSON.stringify(text)} is ${neg ? 'negative' : 'not a duration'}`, hint)
   }
   const ms = Number(m[1]) * UNIT_MS[m[2] ?? 's']
   if (!Number.isInteger(ms)) {
-    throw new CliError(ErrorCode.INVALID_ARGUMENT, `${what} ${JSON.stringify(text)} is not a whole number of milliseconds`, hint)
+    throw invalidArgument(`${what} ${JSON.stringify(text)} is not a whole number of milliseconds`, hint)
   }
   if (ms === 0 && !allowZero) {
-    throw new CliError(ErrorCode.INVALID_ARGUMENT, `${what} must be greater than zero, got ${JSON.stringify(text)}`, hint)
+    throw invalidArgument(`${what} must be greater than zero, got ${JSON.stringify(text)}`, hint)
   }
   if (ms > MAX_DURATION_MS) {
-    throw new CliError(ErrorCode.INVALID_ARGUMENT, `${what} ${JSON.stringify(text)} is longer than 100 years`)
+    throw invalidArgument(`${what} ${JSON.stringify(text)} is longer than 100 years`)
   }
   return ms
 }

@@ -19,8 +19,7 @@
  * `keyEncoding`/`valueEncoding` field: every byte string round-trips.
  */
 import {isUtf8} from 'node:buffer'
-import {CliError} from '../oclif/cli-error.js'
-import {ErrorCode} from '../../engine.js'
+import {invalidArgument, type StrataError} from '../errors.js'
 
 /** The byte encodings of the CLI. */
 export const ENCODINGS = ['utf8', 'hex', 'base64'] as const
@@ -40,8 +39,8 @@ function isWellFormed(text: string): boolean {
 }
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
 
-function bad(message: string, hint?: string): CliError {
-  return new CliError(ErrorCode.INVALID_ARGUMENT, message, hint)
+function bad(message: string, hint?: string): StrataError {
+  return invalidArgument(message, hint)
 }
 
 /** Short, printable excerpt of user input for error messages. */

@@ -3,8 +3,7 @@
  * the bytes are UTF-8 JSON text before writing; the engine stores them as they
  * are, with the JSON mark.
  */
-import {ErrorCode} from '../../engine.js'
-import {CliError} from '../oclif/cli-error.js'
+import {invalidArgument} from '../errors.js'
 
 const decoder = new TextDecoder('utf-8', {fatal: true})
 
@@ -14,6 +13,6 @@ export function assertJsonText(value: Uint8Array, what: string): void {
     JSON.parse(decoder.decode(value))
   } catch (err) {
     const why = err instanceof SyntaxError ? err.message : 'not valid UTF-8'
-    throw new CliError(ErrorCode.INVALID_ARGUMENT, `${what} is not valid JSON (${why})`, 'without --json any bytes are accepted')
+    throw invalidArgument(`${what} is not valid JSON (${why})`, 'without --json any bytes are accepted')
   }
 }

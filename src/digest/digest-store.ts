@@ -18,25 +18,15 @@
  */
 import {invalidArgument} from '../errors.js'
 import type {FileSystem} from '../vfs/fs.js'
-import {isLive} from '../record/format.js'
-import type {Store} from '../api.js'
-import {open, shardVersions} from '../store/open.js'
-import {toBytes} from '../store/write-input.js'
-import type {StoreCut} from '../cut/cut.js'
-import {isStoreCut, openCut} from '../cut/cut-view.js'
+import {instantOf, keySelection, liveEntries, type KeySelectionOptions} from '../store/live-entries.js'
+import {openReadSource, type ReadSource} from '../cut/read-source.js'
 import {DIGEST_VERSION, RecordHasher} from './format.js'
 import {Sum256} from './sum256.js'
 
 /** Options for `digestStore`. Bounds are bytewise; the range is [from, to). */
-export interface DigestOptions {
+export interface DigestOptions extends KeySelectionOptions {
   /** Only this shard (0 .. shardCount - 1). */
   readonly shard?: number
-  /** First key of the range (included). */
-  readonly from?: Uint8Array | string
-  /** End of the range (excluded). Must not be below `from`. */
-  readonly to?: Uint8Array | string
-  /** Only keys starting with this; combines with from/to. */
-  readonly prefix?: Uint8Array | string
   /** The instant expiry is judged at, ms since the epoch. Default: the clock, read once when the call starts. */
   readonly at?: number
   readonly fs?: FileSystem
@@ -71,13 +61,10 @@ export interface StoreDigest {
  * Digests the live records of `source`: the store in a directory, a held cut
  * of one, or an open store (left open); see the file comment.
  */
-export async function digestStore(source: string | StoreCut | Store, options: DigestOptions = {}): Promise<StoreDigest> {
-  const at = options.at ?? Date.now()
-  if (!Number.isSafeInteger(at) || at < 0) throw invalidArgument(`at must be a non-negative integer of ms since the epoch, got ${at}`)
-  const range = keyRange(options)
-  const fsOption = options.fs ? {fs: options.fs} : {}
-  const owned = typeof source === 'string' ? await open(source, {readOnly: true, ...fsOption}) : isStoreCut(source) ? openCut(source, fsOption) : undefined
-  const store = owned ?? (source as Store)
+export async function digestStore(source: ReadSource, options: DigestOptions = {}): Promise<StoreDigest> {
+  const at = instantOf(options.at)
+  const selection = keySelection(options)
+  const {store, release} = await openReadSource(source, options.fs)
   try {
     let targets = [...Array(store.shardCount).keys()]
     if (options.shard !== undefined) {
@@ -93,14 +80,9 @@ export async function digestStore(source: string | StoreCut | Store, options: Di
     for (const [n, index] of targets.entries()) {
       const sum = new Sum256()
       let count = 0
-      if (!range.empty) {
-        for (const e of shardVersions(store, index, range.from, range.to)) {
-          // Keys come in order and those with the prefix are contiguous from it: the first key without it ends the range.
-          if (range.prefix !== undefined && !startsWith(e.key, range.prefix)) break
-          if (!isLive(e, at)) continue
-          sum.addLatin1(hasher.hash(e))
-          count++
-        }
+      for (const e of liveEntries(store, index, selection, at)) {
+        sum.addLatin1(hasher.hash(e))
+        count++
       }
       total.addSum(sum)
       records += count
@@ -109,32 +91,6 @@ export async function digestStore(source: string | StoreCut | Store, options: Di
     }
     return {digest: total.hex(), records, at, version: DIGEST_VERSION, shardCount: store.shardCount, shards}
   } finally {
-    await owned?.close()
+    await release()
   }
-}
-
-interface KeyRange {
-  readonly from?: Buffer
-  readonly to?: Buffer
-  readonly prefix?: Buffer
-  /** No key can be selected (from == to, or the prefix lies outside [from, to)). */
-  readonly empty: boolean
-}
-
-/** The scan bounds of the options: from raised to the prefix; the prefix itself is checked per key. */
-function keyRange(options: DigestOptions): KeyRange {
-  let from = options.from === undefined ? undefined : toBytes(options.from, 'from')
-  const to = options.to === undefined ? undefined : toBytes(options.to, 'to')
-  if (from !== undefined && to !== undefined && Buffer.compare(from, to) > 0) {
-    throw invalidArgument('the range is reversed: from must not be above to', 'the range is [from, to): from is included, to is not')
-  }
-  let prefix = options.prefix === undefined ? undefined : toBytes(options.prefix, 'prefix')
-  if (prefix !== undefined && prefix.length === 0) prefix = undefined
-  if (prefix !== undefined && (from === undefined || Buffer.compare(from, prefix) < 0)) from = prefix
-  const empty = from !== undefined && to !== undefined && Buffer.compare(from, to) >= 0
-  return {...(from ? {from} : {}), ...(to ? {to} : {}), ...(prefix ? {prefix} : {}), empty}
-}
-
-function startsWith(key: Buffer, prefix: Buffer): boolean {
-  return key.length >= prefix.length && key.compare(prefix, 0, prefix.length, 0, prefix.length) === 0
 }

@@ -12,7 +12,7 @@ const WORKLOADS = ['load', 'readSync', 'readAsync', 'scan', 'durablePut'] as con
 test('bench --format json measures every workload and removes its scratch store', async (t) => {
   const dir = join(tempDir(t), 'scratch')
   const r = await strata(['bench', '--keys', '2000', '--durable-puts', '50', '--dir', dir, '--format', 'json'])
-  t.is(r.status, 0, r.stderr)
+  t.is(r.code, 0, r.stderr)
   const doc = JSON.parse(r.stdout) as Record<string, unknown> & {results: Record<string, {ops: number; ms: number; perSec: number; unit: string}>}
   t.like(doc, {keys: 2000, keyBytes: 16, valueBytes: 100, shards: 4, compression: 'zlib', reads: 2000, durablePuts: 50, kept: false})
   t.is(typeof doc.dir, 'string')
@@ -32,7 +32,7 @@ test('bench --format json measures every workload and removes its scratch store'
 test('bench in an empty --dir leaves it empty; text output names every workload', async (t) => {
   const dir = tempDir(t)
   const r = await strata(['bench', '--keys', '1000', '--reads', '500', '--durable-puts', '10', '--dir', dir])
-  t.is(r.status, 0, r.stderr)
+  t.is(r.code, 0, r.stderr)
   t.regex(r.stdout, /^strata bench: 1,000 keys/)
   for (const label of ['load', 'random reads \\(getSync\\)', 'random reads \\(await get\\)', 'full ordered scan', 'durable single puts']) {
     t.regex(r.stdout, new RegExp(`^${label}.*:\\s+[\\d,]+ (keys|puts)/s`, 'm'))
@@ -42,7 +42,7 @@ test('bench in an empty --dir leaves it empty; text output names every workload'
 
 test('bench refuses a store that holds data: ALREADY_EXISTS, exit 2, store unchanged', async (t) => {
   const dir = await newStore(t)
-  t.is((await strata(['put', 'precious', 'data', '--dir', dir])).status, 0)
+  t.is((await strata(['put', 'precious', 'data', '--dir', dir])).code, 0)
   const before = treeHash(dir)
   const r = await strata(['bench', '--keys', '2000', '--dir', dir])
   assertError(t, r, 'ALREADY_EXISTS', 2, /holds a strata store/)
@@ -55,7 +55,7 @@ test('bench refuses a non-empty directory and ignores $STRATA_DIR', async (t) =>
   writeFileSync(join(dir, 'notes.txt'), 'keep me')
   const before = treeHash(dir)
   const r = await strata(['bench', '--keys', '2000', '--dir', dir, '--format', 'json'])
-  t.is(r.status, 2)
+  t.is(r.code, 2)
   t.is((JSON.parse(r.stderr) as {error: {code: string}}).error.code, 'INVALID_ARGUMENT')
   t.deepEqual(treeHash(dir), before)
 
@@ -63,7 +63,7 @@ test('bench refuses a non-empty directory and ignores $STRATA_DIR', async (t) =>
   const store = await newStore(t)
   const storeBefore = treeHash(store)
   const s = await strata(['bench', '--keys', '1000', '--reads', '100', '--durable-puts', '5', '--format', 'json'], {env: {STRATA_DIR: store}})
-  t.is(s.status, 0, s.stderr)
+  t.is(s.code, 0, s.stderr)
   t.not((JSON.parse(s.stdout) as {dir: string}).dir, store)
   t.deepEqual(treeHash(store), storeBefore)
 })

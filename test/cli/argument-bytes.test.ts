@@ -19,7 +19,7 @@ function strataRaw(args: ReadonlyArray<string | Buffer>): RunResult {
   const script = ['exec', shellArg(process.execPath), shellArg(BIN), ...args.map(shellArg)].join(' ')
   const env: Record<string, string> = {CI: 'true', OCLIF_SKIP_NEW_VERSION_CHECK: 'true', PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp'}
   const r = spawnSync('/bin/sh', ['-c', script], {env, cwd: ROOT})
-  return {status: r.status, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8'), stdoutBytes: r.stdout}
+  return {code: r.status, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8'), stdoutBytes: r.stdout}
 }
 
 const FF = Buffer.from([0xff])
@@ -27,7 +27,7 @@ const FE = Buffer.from([0xfe])
 
 test('a key, value or bound that is not valid UTF-8 is refused on every command, and nothing is written', async (t) => {
   const dir = await newStore(t, 2)
-  t.is((await strata(['put', 'k', 'v', '--dir', dir])).status, 0)
+  t.is((await strata(['put', 'k', 'v', '--dir', dir])).code, 0)
   const before = treeHash(dir)
   const cases: Array<Array<string | Buffer>> = [
     ['put', FF, 'a'],
@@ -57,7 +57,7 @@ test('bytes given in hex stay distinct, and U+FFFD itself can be stored through 
   const dir = await newStore(t, 1)
   for (const [key, value] of [['ff', '61'], ['fe', '62'], ['efbfbd', '63']]) {
     const r = await strata(['put', key, value, '--key-encoding', 'hex', '--value-encoding', 'hex', '--dir', dir])
-    t.is(r.status, 0, r.stderr)
+    t.is(r.code, 0, r.stderr)
   }
   const s = await strata(['scan', '--key-encoding', 'hex', '--dir', dir])
   t.is(s.stdout, 'efbfbd\tc\nfe\tb\nff\ta\n')
@@ -73,6 +73,6 @@ test('a lone surrogate in an NDJSON key or value is refused with its line number
   t.deepEqual(treeHash(dir), before)
   // A surrogate pair is a real character and is stored.
   const pair = await strata(['put', '--batch', '-', '--dir', dir], {input: '{"key":"\\ud83d\\ude00","value":"x"}\n'})
-  t.is(pair.status, 0, pair.stderr)
+  t.is(pair.code, 0, pair.stderr)
   t.is((await strata(['get', '😀', '--dir', dir])).stdout, 'x\n')
 })

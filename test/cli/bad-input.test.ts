@@ -21,7 +21,7 @@ async function unchanged(t: ExecutionContext, dir: string, run: () => Promise<Ru
 
 async function storeWithData(t: ExecutionContext): Promise<string> {
   const dir = await newStore(t)
-  t.is((await strata(['put', 'existing', 'value', '--dir', dir])).status, 0)
+  t.is((await strata(['put', 'existing', 'value', '--dir', dir])).code, 0)
   return dir
 }
 
@@ -63,7 +63,7 @@ test('key over 64 KiB: INVALID_ARGUMENT, exit 2', async (t) => {
   const r = await unchanged(t, dir, () => strata(['put', 'k'.repeat(65537), 'v', '--dir', dir]))
   assertError(t, r, 'INVALID_ARGUMENT', 2, /key is 65537 bytes, over the limit of 65536 bytes \(64 KiB\)/)
   const ok = await strata(['put', 'k'.repeat(65536), 'v', '--dir', dir])
-  t.is(ok.status, 0, `a key of exactly 64 KiB is accepted: ${ok.stderr}`)
+  t.is(ok.code, 0, `a key of exactly 64 KiB is accepted: ${ok.stderr}`)
 })
 
 test('value over 64 MiB: INVALID_ARGUMENT, exit 2', async (t) => {
@@ -175,11 +175,11 @@ test('a writer waiting past --lock-timeout gets BUSY, exit 4; readers are not bl
   assertError(t, r, 'BUSY', 4, /locked/)
   t.true(Date.now() - started >= 300, 'it waited for the lock timeout')
   const g = await strata(['get', 'existing', '--dir', dir])
-  t.is(g.status, 0, `a reader works while a writer holds the lock: ${g.stderr}`)
+  t.is(g.code, 0, `a reader works while a writer holds the lock: ${g.stderr}`)
   t.is(g.stdout, 'value\n')
   holder.stdin.end()
   await new Promise((resolve) => holder.once('exit', resolve))
-  t.is((await strata(['put', 'k', 'v', '--dir', dir])).status, 0, 'the lock is free once the holder exits')
+  t.is((await strata(['put', 'k', 'v', '--dir', dir])).code, 0, 'the lock is free once the holder exits')
 })
 
 test('bad --lock-timeout: INVALID_ARGUMENT, exit 2', async (t) => {

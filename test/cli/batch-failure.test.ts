@@ -6,7 +6,7 @@
 import test from 'ava'
 import {Readable} from 'node:stream'
 import {createStore, open, ErrorCode} from '../../src/index.js'
-import {loadBatch} from '../../src/cli/batch-loader.js'
+import {loadBatch} from '../../src/cli/input/ndjson-load.js'
 import {CliError} from '../../src/cli/oclif/cli-error.js'
 import {reportError} from '../../src/cli/oclif/error-report.js'
 import {FaultFileSystem} from '../../src/vfs/fault-fs.js'
@@ -68,6 +68,6 @@ test('a bad line: the JSON error carries appliedLines and resumeFromLine, and th
   t.is(e.appliedLines, 2)
   t.is(e.resumeFromLine, 3)
   const first = await strata(['put', '--batch', '-', '--dir', dir], {input: '{"key":"x","vaule":"1"}\n'})
-  t.is(first.status, 2)
+  t.is(first.code, 2)
   t.is(first.stderr.match(/nothing/g)?.length, 1, first.stderr)
 })

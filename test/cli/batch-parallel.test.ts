@@ -11,7 +11,7 @@ import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {ErrorCode, StrataError, type BatchOp} from '../../src/index.js'
 import {CliError, loadBatch} from '../../src/cli/index.js'
-import {packOps, unpackOps} from '../../src/cli/batch-pack.js'
+import {packOps, unpackOps} from '../../src/bulk/pack.js'
 import {strata, tempDir} from './helpers.js'
 
 const enc = {key: 'utf8', value: 'utf8'} as const
@@ -91,17 +91,17 @@ test('put --batch of a file big enough for the worker thread gives the same resu
   const bad = join(dir, 'bad.ndjson')
   writeFileSync(bad, lines.join('\n') + '\n')
 
-  for (const name of ['a', 'b', 'c']) t.is((await strata(['init', '--dir', join(dir, name)])).status, 0)
+  for (const name of ['a', 'b', 'c']) t.is((await strata(['init', '--dir', join(dir, name)])).code, 0)
   const fromFile = await strata(['put', '--batch', good, '--dir', join(dir, 'a'), '--format', 'json'])
-  t.is(fromFile.status, 0, fromFile.stderr)
+  t.is(fromFile.code, 0, fromFile.stderr)
   t.deepEqual(JSON.parse(fromFile.stdout), {puts: 24_000, deletes: 0, expired: 0, lines: 24_000, chunks: 24})
   const scan = await strata(['scan', '--dir', join(dir, 'a'), '--format', 'ndjson', '--value-encoding', 'base64', '--limit', '3'])
   t.is(scan.stdout.split('\n').filter(Boolean).length, 3)
 
   const viaFile = await strata(['put', '--batch', bad, '--dir', join(dir, 'b'), '--format', 'json'])
   const viaStdin = await strata(['put', '--batch', '-', '--dir', join(dir, 'c'), '--format', 'json'], {input: lines.join('\n') + '\n'})
-  t.is(viaFile.status, 2)
-  t.is(viaFile.status, viaStdin.status)
+  t.is(viaFile.code, 2)
+  t.is(viaFile.code, viaStdin.code)
   t.is(viaFile.stderr, viaStdin.stderr)
   t.regex(viaFile.stderr, /line 20124: value is not valid base64/)
   t.regex(viaFile.stderr, /lines 1-20000 were applied and are durable \(20 chunks: 20000 puts, 0 deletes\); nothing from line 20001 on was written/)

@@ -21,13 +21,13 @@ test('put --batch applies puts, deletes, ttl and hex/base64 lines and prints cou
     {key: 'old', value: 'x', expiresAt: 1000},
   )
   const r = await strata(['put', '--batch', '-', '--dir', dir, '--format', 'json'], {input})
-  t.is(r.status, 0, r.stderr)
+  t.is(r.code, 0, r.stderr)
   t.deepEqual(JSON.parse(r.stdout), {puts: 7, deletes: 2, expired: 1, lines: 10, chunks: 1})
   const text = await strata(['put', '--batch', '-', '--dir', dir], {input: lines({key: 'z', value: '9'})})
   t.is(text.stdout, 'applied 1 put, 0 deletes from 1 line in 1 chunk\n')
 
   const g = await strata(['get', 'a', 'b', 'c', 'mixed', 'j', '--dir', dir, '--format', 'json', '--value-encoding', 'hex'])
-  t.is(g.status, 0, g.stderr)
+  t.is(g.code, 0, g.stderr)
   const recs = (JSON.parse(g.stdout) as {records: Array<{key: string; value: string; expiresAt: number | null; json: boolean}>}).records
   t.deepEqual(recs.map((r) => r.value), ['31', '32', '33', 'ff', Buffer.from('{"x":1}').toString('hex')])
   t.true(recs[1].expiresAt! > Date.now() + 3_500_000)
@@ -45,7 +45,7 @@ test('put --batch reads a file and applies it in chunks of --batch-size', async 
   const objs = Array.from({length: 2500}, (_, i) => ({key: `k${String(i).padStart(5, '0')}`, value: `v${i}`}))
   writeFileSync(file, lines(...objs))
   const r = await strata(['put', '--batch', file, '--batch-size', '1000', '--dir', dir, '--format', 'json'])
-  t.is(r.status, 0, r.stderr)
+  t.is(r.code, 0, r.stderr)
   t.deepEqual(JSON.parse(r.stdout), {puts: 2500, deletes: 0, expired: 0, lines: 2500, chunks: 3})
   const s = await strata(['scan', '--dir', dir, '--keys-only'])
   t.is(s.stdout.split('\n').filter(Boolean).length, 2500)
@@ -92,7 +92,7 @@ for (const [name, line, pattern] of [
 test('put --batch errors are JSON with --format json', async (t) => {
   const dir = await newStore(t)
   const r = await strata(['put', '--batch', '-', '--dir', dir, '--format', 'json'], {input: '{"key":1}\n'})
-  t.is(r.status, 2)
+  t.is(r.code, 2)
   const doc = JSON.parse(r.stderr) as {error: {code: string; message: string; hint: string; exitCode: number}}
   t.like(doc.error, {code: 'INVALID_ARGUMENT', exitCode: 2})
   t.regex(doc.error.message, /^line 1: /)
@@ -113,7 +113,7 @@ test('put --batch of a missing file fails before opening the store (exit 2)', as
 test('put --batch accepts CRLF line endings and a last line without newline', async (t) => {
   const dir = await newStore(t)
   const r = await strata(['put', '--batch', '-', '--dir', dir, '--format', 'json'], {input: '{"key":"a","value":"1"}\r\n{"key":"b","value":"2"}'})
-  t.is(r.status, 0, r.stderr)
+  t.is(r.code, 0, r.stderr)
   t.like(JSON.parse(r.stdout), {puts: 2, lines: 2})
   t.deepEqual(ndjson(( await strata(['scan', '--dir', dir, '--format', 'ndjson'])).stdout).map((r) => r.value), ['1', '2'])
 })

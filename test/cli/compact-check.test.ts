@@ -17,8 +17,8 @@ const tablesOf = (shard: string): string[] => readdirSync(shard).filter((n) => n
 async function compacted(t: Parameters<typeof newStore>[0]): Promise<{dir: string; shard: string}> {
   const dir = await newStore(t, 1)
   const input = Array.from({length: 300}, (_, i) => JSON.stringify({key: `key${String(i).padStart(4, '0')}`, value: `value ${i} `.repeat(20)})).join('\n')
-  t.is((await strata(['put', '--batch', '-', '--dir', dir], {input})).status, 0)
-  t.is((await strata(['compact', '--dir', dir])).status, 0)
+  t.is((await strata(['put', '--batch', '-', '--dir', dir], {input})).code, 0)
+  t.is((await strata(['compact', '--dir', dir])).code, 0)
   const shard = join(dir, 'shard-0000')
   t.is(tablesOf(shard).length, 1)
   return {dir, shard}
@@ -36,7 +36,7 @@ test('compacting a table already alone in the deepest level rewrites it', async 
   const {dir, shard} = await compacted(t)
   const before = tablesOf(shard)
   const r = await strata(['compact', '--dir', dir, '--format', 'json'])
-  t.is(r.status, 0, r.stderr)
+  t.is(r.code, 0, r.stderr)
   const s = (JSON.parse(r.stdout) as {shards: ShardReport[]}).shards[0]
   t.like(s, {inputTables: 1, outputTables: 1, memtableEntries: 0, entriesIn: 300, entriesOut: 300})
   const after = tablesOf(shard)
@@ -58,8 +58,8 @@ test('a corrupt block in a table alone in the deepest level fails compact with e
 test('a corrupt block fails a full compaction of tables and memtable with exit 3 and changes nothing', async (t) => {
   const {dir, shard} = await compacted(t)
   damageFirstBlock(join(shard, tablesOf(shard)[0]))
-  t.is((await strata(['put', 'key9999', 'newest', '--dir', dir])).status, 0)
-  t.is((await strata(['put', 'key0299', 'overwritten', '--dir', dir])).status, 0)
+  t.is((await strata(['put', 'key9999', 'newest', '--dir', dir])).code, 0)
+  t.is((await strata(['put', 'key0299', 'overwritten', '--dir', dir])).code, 0)
   const before = treeHash(dir)
   assertError(t, await strata(['compact', '--dir', dir]), 'CORRUPTION', 3)
   t.deepEqual(treeHash(dir), before)

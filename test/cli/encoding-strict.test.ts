@@ -5,7 +5,8 @@
  */
 import test from 'ava'
 import fc from 'fast-check'
-import {CliError, decodeInput, tryDecodeInput} from '../../src/cli/index.js'
+import {StrataError} from '../../src/index.js'
+import {decodeInput, tryDecodeInput} from '../../src/cli/index.js'
 
 const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
 const HEX_RE = /^(?:[0-9a-fA-F]{2})*$/
@@ -68,7 +69,7 @@ test('hex: accepts exactly an even number of hex digits', (t) => {
 })
 
 test('invalid input still gets the message that says what is wrong', (t) => {
-  const msg = (text: string, enc: 'hex' | 'base64'): string => t.throws(() => decodeInput(text, enc, 'value'), {instanceOf: CliError})!.message
+  const msg = (text: string, enc: 'hex' | 'base64'): string => t.throws(() => decodeInput(text, enc, 'value'), {instanceOf: StrataError})!.message
   t.is(msg('TR==', 'base64'), 'value is not valid base64: nonzero padding bits in "TR=="')
   t.is(msg('TQ=', 'base64'), 'value is not valid base64: length 3 is not a multiple of 4 (missing or extra "=" padding) in "TQ="')
   t.is(msg('T_Q=', 'base64'), 'value is not valid base64: character "_" at position 1 in "T_Q="')

@@ -9,8 +9,8 @@ import {strata, tempDir} from './helpers.js'
 
 test('flag combinations where one flag would be ignored are usage errors', async (t) => {
   const dir = join(tempDir(t), 'd')
-  t.is((await strata(['init', '--dir', dir])).status, 0)
-  t.is((await strata(['put', 'k', 'v', '--dir', dir])).status, 0)
+  t.is((await strata(['init', '--dir', dir])).code, 0)
+  t.is((await strata(['put', 'k', 'v', '--dir', dir])).code, 0)
   const refused = [
     ['get', 'k', '--raw', '--format', 'json'],
     ['get', 'k', '--raw', '--format', 'text'],
@@ -23,7 +23,7 @@ test('flag combinations where one flag would be ignored are usage errors', async
   ]
   for (const args of refused) {
     const r = await strata([...args, '--dir', dir])
-    t.is(r.status, 2, `${args.join(' ')}: ${r.stderr}`)
+    t.is(r.code, 2, `${args.join(' ')}: ${r.stderr}`)
     t.is(r.stdout, '', args.join(' '))
     t.regex(r.stderr, /error USAGE: |"code":"USAGE"/, args.join(' '))
   }
@@ -39,6 +39,6 @@ test('flag combinations where one flag would be ignored are usage errors', async
   ]
   for (const args of allowed) {
     const r = await strata([...args, '--dir', dir])
-    t.is(r.status, 0, `${args.join(' ')}: ${r.stderr}`)
+    t.is(r.code, 0, `${args.join(' ')}: ${r.stderr}`)
   }
 })

@@ -4,7 +4,7 @@
  */
 import {join} from 'node:path'
 import type {ExecutionContext} from 'ava'
-import {runJs, strataAsync, type CliOptions} from '../helpers/cli.js'
+import {runJs, strataAsync, type CliOptions, type CliResult} from '../helpers/cli.js'
 import {repoRoot, snapshotTree, tempDir} from '../helpers/temp.js'
 
 export {tempDir}
@@ -16,34 +16,26 @@ export const treeHash = snapshotTree
 export const ROOT = repoRoot
 export const BIN = runJs
 
-/** What a CLI run produced; `status` is the exit code, as spawnSync names it. */
-export interface RunResult {
-  readonly status: number | null
-  readonly stdout: string
-  readonly stderr: string
-  readonly stdoutBytes: Buffer
-}
+/** What a CLI run produced (helpers/cli.ts CliResult: `code` is the exit code). */
+export type RunResult = CliResult
 
 /** Options for `strata`. */
 export type RunOptions = CliOptions
 
-/** Runs `node bin/run.js ...args` (helpers/cli.ts strataAsync). */
-export async function strata(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-  const {code, ...rest} = await strataAsync(args, options)
-  return {status: code, ...rest}
-}
+/** Runs `node bin/run.js ...args` as a child process (helpers/cli.ts strataAsync). */
+export const strata = strataAsync
 
 /** Creates a store in a temp dir and returns its path. */
 export async function newStore(t: ExecutionContext, shards = 4): Promise<string> {
   const dir = join(tempDir(t), 'data')
   const r = await strata(['init', '--dir', dir, '--shards', String(shards)])
-  t.is(r.status, 0, r.stderr)
+  t.is(r.code, 0, r.stderr)
   return dir
 }
 
 /** Asserts a failed run: exit code, exactly one stderr line `strata: error CODE: ...`, nothing on stdout. */
 export function assertError(t: ExecutionContext, r: RunResult, code: string, exit: number, message?: RegExp): void {
-  t.is(r.status, exit, `stderr: ${r.stderr}`)
+  t.is(r.code, exit, `stderr: ${r.stderr}`)
   const lines = r.stderr.split('\n').filter((l) => l !== '')
   t.is(lines.length, 1, `stderr must be one line, got: ${JSON.stringify(r.stderr)}`)
   t.regex(lines[0] ?? '', new RegExp(`^strata: error ${code}: `))
@@ -55,7 +47,7 @@ export function assertError(t: ExecutionContext, r: RunResult, code: string, exi
 
 /** Parses a JSON error line from stderr and checks its code and exitCode. */
 export function assertJsonError(t: ExecutionContext, r: RunResult, code: string, exit: number): {code: string; message: string; hint: string | null; exitCode: number} {
-  t.is(r.status, exit, r.stderr)
+  t.is(r.code, exit, r.stderr)
   const lines = r.stderr.split('\n').filter((l) => l !== '')
   t.is(lines.length, 1, r.stderr)
   const doc = JSON.parse(lines[0] ?? '') as {error: {code: string; message: string; hint: string | null; exitCode: number}}

@@ -13,7 +13,7 @@ test('a HOME that cannot be read does not make commands warn', async (t) => {
   let checked = 0
   for (const args of [['put', 'k', 'v'], ['stats'], ['scan'], ['get', 'k', '--format', 'table'], ['init', '--help']]) {
     const r = await strata([...args, '--dir', dir], {env})
-    t.is(r.status, 0, `${args.join(' ')}: ${r.stderr}`)
+    t.is(r.code, 0, `${args.join(' ')}: ${r.stderr}`)
     t.is(r.stderr, '', `${args.join(' ')} prints nothing on stderr`)
     checked++
   }

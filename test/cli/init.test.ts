@@ -6,11 +6,11 @@ import {assertError, assertJsonError, strata, tempDir, treeHash} from './helpers
 test('init creates a store that stats can read', async (t) => {
   const dir = join(tempDir(t), 'data')
   const r = await strata(['init', '--dir', dir, '--shards', '8'])
-  t.is(r.status, 0, r.stderr)
+  t.is(r.code, 0, r.stderr)
   t.is(r.stderr, '')
   t.regex(r.stdout, /^initialized store in .*data \(8 shards, zlib compression\)\n$/)
   const s = await strata(['stats', '--dir', dir, '--format', 'json'])
-  t.is(s.status, 0, s.stderr)
+  t.is(s.code, 0, s.stderr)
   const stats = JSON.parse(s.stdout) as {shardCount: number; compression: string; shards: unknown[]}
   t.is(stats.shardCount, 8)
   t.is(stats.compression, 'zlib')
@@ -20,22 +20,22 @@ test('init creates a store that stats can read', async (t) => {
 test('init --format json prints dir, shards and compression', async (t) => {
   const dir = join(tempDir(t), 'data')
   const r = await strata(['init', '--dir', dir, '--shards', '2', '--compression', 'none', '--json'])
-  t.is(r.status, 0, r.stderr)
+  t.is(r.code, 0, r.stderr)
   t.deepEqual(JSON.parse(r.stdout), {dir, shards: 2, compression: 'none'})
 })
 
 test('init uses STRATA_DIR when --dir is not given', async (t) => {
   const dir = join(tempDir(t), 'from-env')
   const r = await strata(['init', '--format', 'ndjson'], {env: {STRATA_DIR: dir}})
-  t.is(r.status, 0, r.stderr)
+  t.is(r.code, 0, r.stderr)
   t.is((JSON.parse(r.stdout) as {dir: string}).dir, dir)
-  t.is((await strata(['stats', '--dir', dir])).status, 0)
+  t.is((await strata(['stats', '--dir', dir])).code, 0)
 })
 
 test('init on an existing store fails with ALREADY_EXISTS (exit 2) and changes nothing', async (t) => {
   const dir = join(tempDir(t), 'data')
-  t.is((await strata(['init', '--dir', dir])).status, 0)
-  t.is((await strata(['put', 'k', 'v', '--dir', dir])).status, 0)
+  t.is((await strata(['init', '--dir', dir])).code, 0)
+  t.is((await strata(['put', 'k', 'v', '--dir', dir])).code, 0)
   const before = treeHash(dir)
   assertError(t, await strata(['init', '--dir', dir]), 'ALREADY_EXISTS', 2)
   assertJsonError(t, await strata(['init', '--dir', dir, '--format', 'json']), 'ALREADY_EXISTS', 2)
@@ -55,6 +55,6 @@ test('init in a non-empty directory that is not a store fails and leaves it alon
   writeFileSync(join(dir, 'notes.txt'), 'mine')
   const before = treeHash(dir)
   const r = await strata(['init', '--dir', dir])
-  t.is(r.status, 2, r.stderr)
+  t.is(r.code, 2, r.stderr)
   t.deepEqual(treeHash(dir), before)
 })

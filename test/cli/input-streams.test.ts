@@ -12,11 +12,11 @@ import {join} from 'node:path'
 import {assertError, BIN, newStore, strata, treeHash} from './helpers.js'
 
 /** Runs a bash command line with `strata` meaning this CLI (for `<(…)`, which needs bash). */
-function bash(line: string): {status: number | null; stdout: string; stderr: string} {
+function bash(line: string): {code: number | null; stdout: string; stderr: string} {
   const env: NodeJS.ProcessEnv = {...process.env, CI: 'true', OCLIF_SKIP_NEW_VERSION_CHECK: 'true'}
   delete env.STRATA_DIR
   const r = spawnSync('bash', ['-c', `strata() { ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} "$@"; }\n${line}`], {env, encoding: 'utf8', maxBuffer: 1 << 26})
-  return {status: r.status, stdout: r.stdout, stderr: r.stderr}
+  return {code: r.status, stdout: r.stdout, stderr: r.stderr}
 }
 
 /**
@@ -50,7 +50,7 @@ test('put --file reads a FIFO written by another process', async (t) => {
   const dir = await newStore(t)
   const fifo = fifoFedBy(t, join(dir, '..'), 'from a fifo')
   const r = await strata(['put', '--dir', dir, 'k', '--file', fifo.path])
-  t.is(r.status, 0, r.stderr)
+  t.is(r.code, 0, r.stderr)
   t.is(await fifo.finished(), 0, 'the writer delivered everything')
   t.is((await strata(['get', '--dir', dir, 'k'])).stdout, 'from a fifo\n')
 })
@@ -59,7 +59,7 @@ test('put --batch reads a FIFO written by another process', async (t) => {
   const dir = await newStore(t)
   const fifo = fifoFedBy(t, join(dir, '..'), '{"key":"a","value":"1"}\n{"key":"b","value":"2"}\n')
   const r = await strata(['put', '--dir', dir, '--batch', fifo.path, '--format', 'json'])
-  t.is(r.status, 0, r.stderr)
+  t.is(r.code, 0, r.stderr)
   t.is(await fifo.finished(), 0, 'the writer delivered everything')
   t.like(JSON.parse(r.stdout), {puts: 2, lines: 2})
   t.is((await strata(['scan', '--dir', dir])).stdout, 'a\t1\nb\t2\n')
@@ -68,21 +68,21 @@ test('put --batch reads a FIFO written by another process', async (t) => {
 test('/dev/null is an empty value, and an empty --batch', async (t) => {
   const dir = await newStore(t)
   const put = await strata(['put', '--dir', dir, 'empty', '--file', '/dev/null'])
-  t.is(put.status, 0, put.stderr)
+  t.is(put.code, 0, put.stderr)
   const got = await strata(['get', '--dir', dir, 'empty', '--raw'])
-  t.is(got.status, 0, got.stderr)
+  t.is(got.code, 0, got.stderr)
   t.is(got.stdoutBytes.length, 0)
   const batch = await strata(['put', '--dir', dir, '--batch', '/dev/null', '--format', 'json'])
-  t.is(batch.status, 0, batch.stderr)
+  t.is(batch.code, 0, batch.stderr)
   t.like(JSON.parse(batch.stdout), {puts: 0, deletes: 0, lines: 0, chunks: 0})
 })
 
 test('process substitution <(cmd) works for --file and --batch', async (t) => {
   const dir = await newStore(t)
   const file = bash(`strata put --dir '${dir}' k --file <(printf 'sub\\000stituted')`)
-  t.is(file.status, 0, file.stderr)
+  t.is(file.code, 0, file.stderr)
   const batch = bash(`strata put --dir '${dir}' --batch <(printf '{"key":"x","value":"1"}\\n{"key":"k2","value":"2"}\\n')`)
-  t.is(batch.status, 0, batch.stderr)
+  t.is(batch.code, 0, batch.stderr)
   t.deepEqual((await strata(['get', '--dir', dir, 'k', '--raw'])).stdoutBytes, Buffer.from('sub\0stituted'))
   t.is((await strata(['scan', '--dir', dir, '--keys-only'])).stdout, 'k\nk2\nx\n')
 })
@@ -95,11 +95,11 @@ test('a stream over 64 MiB is refused while reading, with nothing written', asyn
   const zero = await strata(['put', '--dir', dir, 'big', '--file', '/dev/zero'])
   assertError(t, zero, 'INVALID_ARGUMENT', 2)
   const over = bash(`strata put --dir '${dir}' big --file <(head -c ${64 * 1024 * 1024 + 1} /dev/zero)`)
-  t.is(over.status, 2, over.stderr)
+  t.is(over.code, 2, over.stderr)
   t.regex(over.stderr, /^strata: error INVALID_ARGUMENT: /)
   // A --batch line whose value is one byte over the limit, through a pipe.
   const line = bash(`strata put --dir '${dir}' --batch <(printf '{"key":"big","value":"'; head -c ${64 * 1024 * 1024 + 1} /dev/zero | tr '\\000' a; printf '"}\\n')`)
-  t.is(line.status, 2, line.stderr)
+  t.is(line.code, 2, line.stderr)
   t.regex(line.stderr, /^strata: error INVALID_ARGUMENT: /)
   t.deepEqual(treeHash(dir), before, 'the data directory is unchanged')
 })

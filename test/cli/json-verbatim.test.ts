@@ -6,7 +6,7 @@
 import test from 'ava'
 import {join} from 'node:path'
 import {RawJson, stringifyJson} from '../../src/cli/index.js'
-import {memberText} from '../../src/cli/output/json-raw.js'
+import {memberText} from '../../src/codec/json-raw.js'
 import {strata, tempDir} from './helpers.js'
 
 /** JSON texts that JSON.parse + JSON.stringify would change. */
@@ -16,9 +16,9 @@ test('get and scan JSON/NDJSON output hold the stored JSON text verbatim, and a 
   const base = tempDir(t)
   const dir = join(base, 'd')
   const copy = join(base, 'copy')
-  t.is((await strata(['init', '--dir', dir])).status, 0)
-  t.is((await strata(['init', '--dir', copy])).status, 0)
-  for (const [i, text] of TEXTS.entries()) t.is((await strata(['put', `k${i}`, text, '--json', '--dir', dir])).status, 0, text)
+  t.is((await strata(['init', '--dir', dir])).code, 0)
+  t.is((await strata(['init', '--dir', copy])).code, 0)
+  for (const [i, text] of TEXTS.entries()) t.is((await strata(['put', `k${i}`, text, '--json', '--dir', dir])).code, 0, text)
   const keys = TEXTS.map((_, i) => `k${i}`)
 
   const outputs = [
@@ -35,7 +35,7 @@ test('get and scan JSON/NDJSON output hold the stored JSON text verbatim, and a 
   const ndjson = outputs[4]
   t.is(ndjson.trim().split('\n').length, TEXTS.length)
   const load = await strata(['put', '--batch', '-', '--dir', copy], {input: ndjson})
-  t.is(load.status, 0, load.stderr)
+  t.is(load.code, 0, load.stderr)
   for (const [i, text] of TEXTS.entries()) {
     const r = await strata(['get', `k${i}`, '--raw', '--dir', copy])
     t.is(r.stdout, text, `k${i} copied exactly`)
@@ -44,8 +44,8 @@ test('get and scan JSON/NDJSON output hold the stored JSON text verbatim, and a 
 
 test('a stored JSON text with line breaks stays one NDJSON line', async (t) => {
   const dir = join(tempDir(t), 'd')
-  t.is((await strata(['init', '--dir', dir])).status, 0)
-  t.is((await strata(['put', 'k', '{\n  "a": 12345678901234567890\r\n}', '--json', '--dir', dir])).status, 0)
+  t.is((await strata(['init', '--dir', dir])).code, 0)
+  t.is((await strata(['put', 'k', '{\n  "a": 12345678901234567890\r\n}', '--json', '--dir', dir])).code, 0)
   const r = await strata(['scan', '--format', 'ndjson', '--dir', dir])
   t.is(r.stdout.split('\n').length, 2)
   t.true(r.stdout.includes('"value":{  "a": 12345678901234567890}'))

@@ -10,7 +10,7 @@ import {join} from 'node:path'
 
 test('scan and compact refuse --from above or equal to --to alike: exit 2, one message', async (t) => {
   const dir = await newStore(t, 2)
-  t.is((await strata(['put', 'm', 'v', '--dir', dir])).status, 0)
+  t.is((await strata(['put', 'm', 'v', '--dir', dir])).code, 0)
   const before = treeHash(dir)
   const messages = new Set<string>()
   for (const command of ['scan', 'compact']) {
@@ -25,7 +25,7 @@ test('scan and compact refuse --from above or equal to --to alike: exit 2, one m
   t.is(messages.size, 2, [...messages].join('')) // one message per range, the same for both commands
   t.deepEqual(treeHash(dir), before)
   // Bounds in order still work; a prefix outside the range is "nothing matched", not a usage error.
-  t.is((await strata(['scan', '--from', 'a', '--to', 'z', '--dir', dir])).status, 0)
+  t.is((await strata(['scan', '--from', 'a', '--to', 'z', '--dir', dir])).code, 0)
   assertError(t, await strata(['scan', '--from', 'a', '--to', 'c', '--prefix', 'm', '--dir', dir]), 'NOT_FOUND', 1)
 })
 

@@ -37,7 +37,7 @@ test('every command has a description, runnable examples and described flags', a
 test('help works for every command and lists the examples', async (t) => {
   for (const id of ['init', 'put', 'get', 'delete', 'scan', 'compact', 'stats', 'digest']) {
     const r = await strata([id, '--help'])
-    t.is(r.status, 0, r.stderr)
+    t.is(r.code, 0, r.stderr)
     t.regex(r.stdout, /EXAMPLES/)
     t.regex(r.stdout, /--dir/)
   }

@@ -17,9 +17,9 @@ const COMMANDS: readonly string[][] = [
 /** A one-shard store with a table (from a compaction) and a WAL holding data. */
 async function storeWithTable(t: Parameters<typeof newStore>[0]): Promise<{dir: string; shard: string}> {
   const dir = await newStore(t, 1)
-  for (const [k, v] of [['k1', 'a'], ['k2', 'b']]) t.is((await strata(['put', k, v, '--dir', dir])).status, 0)
-  t.is((await strata(['compact', '--dir', dir])).status, 0)
-  t.is((await strata(['put', 'k3', 'c', '--dir', dir])).status, 0)
+  for (const [k, v] of [['k1', 'a'], ['k2', 'b']]) t.is((await strata(['put', k, v, '--dir', dir])).code, 0)
+  t.is((await strata(['compact', '--dir', dir])).code, 0)
+  t.is((await strata(['put', 'k3', 'c', '--dir', dir])).code, 0)
   return {dir, shard: join(dir, 'shard-0000')}
 }
 

@@ -17,7 +17,7 @@ function childEnv(): Record<string, string> {
 }
 
 /** Runs strata with stdout on the file `path` (opened for writing); returns exit status and stderr. */
-function runToFile(args: readonly string[], path: string, shellPrefix = ''): Promise<{status: number | null; stderr: string}> {
+function runToFile(args: readonly string[], path: string, shellPrefix = ''): Promise<{code: number | null; stderr: string}> {
   return new Promise((resolve, reject) => {
     const fd = openSync(path, 'w')
     const argv = shellPrefix === ''
@@ -28,23 +28,23 @@ function runToFile(args: readonly string[], path: string, shellPrefix = ''): Pro
     let stderr = ''
     child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d))
     child.on('error', reject)
-    child.on('close', (status) => resolve({status, stderr}))
+    child.on('close', (status) => resolve({code: status, stderr}))
   })
 }
 
 /** A store with a few keys, one JSON value, and `bulk` more keys of 100 bytes. */
 async function makeStore(t: ExecutionContext, bulk = 0): Promise<string> {
   const dir = join(tempDir(t), 'd')
-  t.is((await strata(['init', '--dir', dir, '--shards', '2'])).status, 0)
+  t.is((await strata(['init', '--dir', dir, '--shards', '2'])).code, 0)
   const lines = [`{"key":"k","value":"v"}`, `{"key":"j","value":"{\\"a\\":1}","json":true}`]
   for (let i = 0; i < bulk; i++) lines.push(JSON.stringify({key: `bulk:${String(i).padStart(8, '0')}`, value: 'x'.repeat(100)}))
-  t.is((await strata(['put', '--batch', '-', '--dir', dir], {input: `${lines.join('\n')}\n`})).status, 0)
+  t.is((await strata(['put', '--batch', '-', '--dir', dir], {input: `${lines.join('\n')}\n`})).code, 0)
   return dir
 }
 
 /** Asserts one IO error line (text or JSON) and exit 5. */
-function assertIoFailure(t: ExecutionContext, r: {status: number | null; stderr: string}, json: boolean, what: string): void {
-  t.is(r.status, 5, `${what}: exit status (stderr: ${r.stderr})`)
+function assertIoFailure(t: ExecutionContext, r: {code: number | null; stderr: string}, json: boolean, what: string): void {
+  t.is(r.code, 5, `${what}: exit status (stderr: ${r.stderr})`)
   const lines = r.stderr.split('\n').filter((l) => l !== '')
   t.is(lines.length, 1, `${what}: exactly one line on stderr: ${r.stderr}`)
   if (json) t.is((JSON.parse(lines[0]) as {error: {code: string}}).error.code, 'IO', what)
@@ -85,7 +85,7 @@ test('a value cut short by a file size limit is an IO failure, not a silent shor
   const big = Buffer.alloc(4 * 1024 * 1024, 0x61)
   const valueFile = join(tempDir(t), 'big.bin')
   writeFileSync(valueFile, big)
-  t.is((await strata(['put', 'big', '--file', valueFile, '--dir', dir])).status, 0)
+  t.is((await strata(['put', 'big', '--file', valueFile, '--dir', dir])).code, 0)
   const target = join(tempDir(t), 'out.bin')
   // 1 MiB file size limit; SIGXFSZ ignored so the write returns short / EFBIG instead of killing the process.
   const r = await runToFile(['get', 'big', '--raw', '--dir', dir], target, "trap '' XFSZ; ulimit -f 1024")
@@ -93,19 +93,19 @@ test('a value cut short by a file size limit is an IO failure, not a silent shor
   t.true(statSync(target).size < big.length)
   // The same value fits without the limit: proof the limit is what failed.
   const ok = await runToFile(['get', 'big', '--raw', '--dir', dir], target)
-  t.is(ok.status, 0)
+  t.is(ok.code, 0)
   t.true(readFileSync(target).equals(big))
 })
 
 /** Spawns strata with stdout a pipe; `onChunk` sees each chunk and may destroy the pipe. */
-function runPiped(args: readonly string[], onChunk: (chunk: Buffer, stdout: NodeJS.ReadableStream & {destroy(): void; pause(): void; resume(): void}) => void): Promise<{status: number | null; signal: NodeJS.Signals | null; stderr: string}> {
+function runPiped(args: readonly string[], onChunk: (chunk: Buffer, stdout: NodeJS.ReadableStream & {destroy(): void; pause(): void; resume(): void}) => void): Promise<{code: number | null; signal: NodeJS.Signals | null; stderr: string}> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {env: childEnv(), cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe']})
     let stderr = ''
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
     child.stdout.on('data', (chunk: Buffer) => onChunk(chunk, child.stdout))
     child.on('error', reject)
-    child.on('close', (status, signal) => resolve({status, signal, stderr}))
+    child.on('close', (status, signal) => resolve({code: status, signal, stderr}))
   })
 }
 
@@ -120,7 +120,7 @@ test('a reader that closes the pipe early (| head -1) ends the command quietly w
     })
     t.is(chunks, 1, args.join(' '))
     t.is(r.stderr, '', `${args.join(' ')}: nothing on stderr`)
-    t.is(r.status, 0, args.join(' '))
+    t.is(r.code, 0, args.join(' '))
   }
 })
 
@@ -136,7 +136,7 @@ test('a slow reader gets the whole output, and the exit status comes after it', 
       setTimeout(() => stdout.resume(), 20)
     }
   })
-  t.is(r.status, 0, r.stderr)
+  t.is(r.code, 0, r.stderr)
   t.true(paused > 5, `the reader paused ${paused} times`)
   const lines = Buffer.concat(got).toString('utf8').split('\n').filter((l) => l !== '')
   t.is(lines.length, 30_002)

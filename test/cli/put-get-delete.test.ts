@@ -8,10 +8,10 @@ interface Rec {key: string; keyEncoding: string; value?: unknown; valueEncoding?
 test('put then get prints just the value for one key', async (t) => {
   const dir = await newStore(t)
   const p = await strata(['put', 'user:1', 'alice', '--dir', dir])
-  t.is(p.status, 0, p.stderr)
+  t.is(p.code, 0, p.stderr)
   t.is(p.stdout, 'OK\n')
   const g = await strata(['get', 'user:1', '--dir', dir])
-  t.is(g.status, 0, g.stderr)
+  t.is(g.code, 0, g.stderr)
   t.is(g.stdout, 'alice\n')
   t.is(g.stderr, '')
 })
@@ -19,7 +19,7 @@ test('put then get prints just the value for one key', async (t) => {
 test('put --format json describes the write', async (t) => {
   const dir = await newStore(t)
   const p = await strata(['put', 'k', 'hello', '--ttl', '1h', '--dir', dir, '--format', 'json'])
-  t.is(p.status, 0, p.stderr)
+  t.is(p.code, 0, p.stderr)
   t.deepEqual(JSON.parse(p.stdout), {key: 'k', keyEncoding: 'utf8', valueBytes: 5, json: false, ttlMs: 3_600_000})
 })
 
@@ -28,7 +28,7 @@ test('get of several keys prints key<TAB>value lines in argument order', async (
   await strata(['put', 'b', '2', '--dir', dir])
   await strata(['put', 'a', '1', '--dir', dir])
   const g = await strata(['get', 'b', 'a', '--dir', dir])
-  t.is(g.status, 0, g.stderr)
+  t.is(g.code, 0, g.stderr)
   t.is(g.stdout, 'b\t2\na\t1\n')
 })
 
@@ -36,7 +36,7 @@ test('get --format json and ndjson give records with a stable shape', async (t) 
   const dir = await newStore(t)
   await strata(['put', 'a', '1', '--dir', dir])
   const j = await strata(['get', 'a', '--dir', dir, '--format', 'json'])
-  t.is(j.status, 0, j.stderr)
+  t.is(j.code, 0, j.stderr)
   const doc = JSON.parse(j.stdout) as {records: Rec[]; missing: unknown[]}
   t.deepEqual(doc.missing, [])
   t.is(doc.records.length, 1)
@@ -54,7 +54,7 @@ test('get --format table shows a header and the value', async (t) => {
   const dir = await newStore(t)
   await strata(['put', 'a', 'one', '--dir', dir])
   const g = await strata(['get', 'a', '--dir', dir, '--format', 'table'])
-  t.is(g.status, 0, g.stderr)
+  t.is(g.code, 0, g.stderr)
   t.regex(g.stdout, /│ KEY\s+│ VALUE\s+│/)
   t.regex(g.stdout, /│ a\s+│ one\s+│/)
   // eslint-disable-next-line no-control-regex
@@ -84,11 +84,11 @@ test('get prints the found keys and exits 1 when some are missing', async (t) =>
 test('put reads the value from stdin with "-" and with no VALUE', async (t) => {
   const dir = await newStore(t)
   const bytes = Buffer.from([0, 1, 2, 10, 13, 255, 254, 92])
-  t.is((await strata(['put', 'dash', '-', '--dir', dir], {input: bytes})).status, 0)
-  t.is((await strata(['put', 'none', '--dir', dir], {input: bytes})).status, 0)
+  t.is((await strata(['put', 'dash', '-', '--dir', dir], {input: bytes})).code, 0)
+  t.is((await strata(['put', 'none', '--dir', dir], {input: bytes})).code, 0)
   for (const key of ['dash', 'none']) {
     const g = await strata(['get', key, '--raw', '--dir', dir])
-    t.is(g.status, 0, g.stderr)
+    t.is(g.code, 0, g.stderr)
     t.deepEqual(g.stdoutBytes, bytes)
   }
 })
@@ -99,7 +99,7 @@ test('put --file stores the file bytes exactly', async (t) => {
   const bytes = Buffer.alloc(300_000)
   for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919) & 0xff
   writeFileSync(file, bytes)
-  t.is((await strata(['put', 'blob', '--file', file, '--dir', dir])).status, 0)
+  t.is((await strata(['put', 'blob', '--file', file, '--dir', dir])).code, 0)
   const g = await strata(['get', 'blob', '--raw', '--dir', dir])
   t.deepEqual(g.stdoutBytes, bytes)
 })
@@ -107,7 +107,7 @@ test('put --file stores the file bytes exactly', async (t) => {
 test('put --json checks the value and get prints it as JSON', async (t) => {
   const dir = await newStore(t)
   const value = '{"user": 1, "tags": ["a", "b"]}'
-  t.is((await strata(['put', 's', value, '--json', '--dir', dir])).status, 0)
+  t.is((await strata(['put', 's', value, '--json', '--dir', dir])).code, 0)
   const text = await strata(['get', 's', '--dir', dir])
   t.is(text.stdout, `${value}\n`, 'text output is the stored bytes')
   const j = await strata(['get', 's', '--dir', dir, '--format', 'json'])
@@ -130,8 +130,8 @@ test('put --json refuses a value that is not JSON (exit 2)', async (t) => {
 test('put --ttl sets an expiry and the key disappears after it', async (t) => {
   const dir = await newStore(t)
   const before = Date.now()
-  t.is((await strata(['put', 'short', 'v', '--ttl', '1500ms', '--dir', dir])).status, 0)
-  t.is((await strata(['put', 'long', 'v', '--ttl', '2h', '--dir', dir])).status, 0)
+  t.is((await strata(['put', 'short', 'v', '--ttl', '1500ms', '--dir', dir])).code, 0)
+  t.is((await strata(['put', 'long', 'v', '--ttl', '2h', '--dir', dir])).code, 0)
   const j = await strata(['get', 'long', '--dir', dir, '--format', 'json'])
   const exp = (JSON.parse(j.stdout) as {records: Rec[]}).records[0].expiresAt
   t.true(exp !== null && exp >= before + 7_200_000 && exp <= Date.now() + 7_200_000)
@@ -154,11 +154,11 @@ test('delete removes keys; absent keys are counted and do not fail', async (t) =
   await strata(['put', 'a', '1', '--dir', dir])
   await strata(['put', 'b', '2', '--dir', dir])
   const d = await strata(['delete', 'a', 'b', 'zz', '--dir', dir])
-  t.is(d.status, 0, d.stderr)
+  t.is(d.code, 0, d.stderr)
   t.is(d.stdout, 'deleted 2 keys (1 absent)\n')
   assertError(t, await strata(['get', 'a', '--dir', dir]), 'NOT_FOUND', 1)
   const again = await strata(['delete', 'a', '--dir', dir, '--json'])
-  t.is(again.status, 0)
+  t.is(again.code, 0)
   t.deepEqual(JSON.parse(again.stdout), {deleted: 0, absent: 1})
 })
 
@@ -171,14 +171,14 @@ test('data persists across processes and overwrites win', async (t) => {
 
 test('get --cache-size takes a byte size on the lean path and through oclif, and rejects garbage with exit 2', async (t) => {
   const dir = await newStore(t)
-  t.is((await strata(['put', 'k', 'v1', '--dir', dir])).status, 0)
+  t.is((await strata(['put', 'k', 'v1', '--dir', dir])).code, 0)
   for (const size of ['0', '65536', '512K', '64MiB', '1g']) {
     const lean = await strata(['get', 'k', '--dir', dir, '--cache-size', size])
-    t.is(lean.status, 0, lean.stderr)
+    t.is(lean.code, 0, lean.stderr)
     t.is(lean.stdout, 'v1\n')
     // --format table is not on the lean path: oclif parses the flag.
     const viaOclif = await strata(['get', 'k', '--dir', dir, `--cache-size=${size}`, '--format', 'table'])
-    t.is(viaOclif.status, 0, viaOclif.stderr)
+    t.is(viaOclif.code, 0, viaOclif.stderr)
     t.regex(viaOclif.stdout, /v1/)
   }
   for (const bad of ['-1', 'lots', '1.5M', '8T', '99999999999G']) {

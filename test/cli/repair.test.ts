@@ -8,15 +8,15 @@ async function storeWithoutDescriptor(t: Parameters<typeof newStore>[0], shards:
   const dir = await newStore(t, shards)
   const lines = Array.from({length: n}, (_, i) => JSON.stringify({key: `k${i + 1}`, value: `v${i + 1}`})).join('\n')
   const put = await strata(['put', '--batch', '-', '--dir', dir], {input: `${lines}\n`})
-  t.is(put.status, 0, put.stderr)
+  t.is(put.code, 0, put.stderr)
   rmSync(join(dir, 'STORE'))
   return dir
 }
 
 test('a store that lost STORE: init refuses it and keeps the data, get hints at repair, repair brings the data back', async (t) => {
   const dir = join(tempDir(t), 'd1')
-  t.is((await strata(['init', '--dir', dir, '--shards', '2'])).status, 0)
-  t.is((await strata(['put', 'k1', 'v1', '--dir', dir])).status, 0)
+  t.is((await strata(['init', '--dir', dir, '--shards', '2'])).code, 0)
+  t.is((await strata(['put', 'k1', 'v1', '--dir', dir])).code, 0)
   rmSync(join(dir, 'STORE'))
   const before = treeHash(dir)
 
@@ -32,19 +32,19 @@ test('a store that lost STORE: init refuses it and keeps the data, get hints at 
   t.regex(json.hint ?? '', /^rebuild it from the shards with: strata repair --dir /)
 
   const repair = await strata(['repair', '--dir', dir])
-  t.is(repair.status, 0, repair.stderr)
+  t.is(repair.code, 0, repair.stderr)
   t.regex(repair.stdout, /^rebuilt STORE in .* \(STORE is missing\): 2 shards/)
   const again = await strata(['get', 'k1', '--dir', dir])
-  t.is(again.status, 0, again.stderr)
+  t.is(again.code, 0, again.stderr)
   t.is(again.stdout, 'v1\n')
-  t.is((await strata(['verify', '--dir', dir])).status, 0)
+  t.is((await strata(['verify', '--dir', dir])).code, 0)
 })
 
 test('repair --dry-run reports and writes nothing; --format json gives the report', async (t) => {
   const dir = await storeWithoutDescriptor(t, 3)
   const before = treeHash(dir)
   const r = await strata(['repair', '--dir', dir, '--dry-run', '--format', 'json'])
-  t.is(r.status, 0, r.stderr)
+  t.is(r.code, 0, r.stderr)
   const report = JSON.parse(r.stdout) as {action: string; dryRun: boolean; reason: string; store: {shards: number; hash: string; compression: string}; defaults: string[]; shards: Array<{shard: number; keys: number}>}
   t.is(report.action, 'rebuilt')
   t.true(report.dryRun)
@@ -59,13 +59,13 @@ test('repair --dry-run reports and writes nothing; --format json gives the repor
 
 test('repair rebuilds a damaged STORE and keeps the damaged one', async (t) => {
   const dir = await newStore(t, 2)
-  t.is((await strata(['put', 'k', 'v', '--dir', dir])).status, 0)
+  t.is((await strata(['put', 'k', 'v', '--dir', dir])).code, 0)
   const bytes = readFileSync(join(dir, 'STORE'))
   bytes[13] ^= 0xff
   writeFileSync(join(dir, 'STORE'), bytes)
   assertError(t, await strata(['get', 'k', '--dir', dir]), 'CORRUPTION', 3, /repair/)
   const r = await strata(['repair', '--dir', dir, '--compression', 'none', '--format', 'json'])
-  t.is(r.status, 0, r.stderr)
+  t.is(r.code, 0, r.stderr)
   const report = JSON.parse(r.stdout) as {reason: string; damagedStoreKeptAs: string; defaults: string[]; store: {compression: string}}
   t.regex(report.reason, /^STORE is damaged: /)
   t.is(report.store.compression, 'none')
@@ -79,7 +79,7 @@ test('repair leaves an intact STORE alone', async (t) => {
   const dir = await newStore(t, 2)
   const before = treeHash(dir)
   const r = await strata(['repair', '--dir', dir, '--format', 'json'])
-  t.is(r.status, 0, r.stderr)
+  t.is(r.code, 0, r.stderr)
   t.is((JSON.parse(r.stdout) as {action: string}).action, 'none')
   t.deepEqual(treeHash(dir), before)
 })
@@ -134,8 +134,8 @@ test('repair refuses inconsistent shard directories with exit 3 and changes noth
 
   // A damaged table.
   const damaged = await storeWithoutDescriptor(t, 1, 20)
-  t.is((await strata(['repair', '--dir', damaged])).status, 0)
-  t.is((await strata(['compact', '--dir', damaged])).status, 0)
+  t.is((await strata(['repair', '--dir', damaged])).code, 0)
+  t.is((await strata(['compact', '--dir', damaged])).code, 0)
   rmSync(join(damaged, 'STORE'))
   const sst = readdirSync(join(damaged, 'shard-0000')).find((f) => f.endsWith('.sst'))
   t.truthy(sst, 'compact wrote a table')

@@ -8,7 +8,7 @@ async function loaded(t: ExecutionContext): Promise<string> {
   const dir = await newStore(t, 8)
   const input = KEYS.map((k) => JSON.stringify({key: k, value: `v-${k}`})).join('\n')
   const r = await strata(['put', '--batch', '-', '--dir', dir], {input: `${input}\n{"key":"other","value":"o"}\n`})
-  t.is(r.status, 0, r.stderr)
+  t.is(r.code, 0, r.stderr)
   return dir
 }
 
@@ -17,7 +17,7 @@ const keysOf = (stdout: string): string[] => stdout.split('\n').filter(Boolean)
 test('scan lists every key in bytewise order across shards (text: key<TAB>value)', async (t) => {
   const dir = await loaded(t)
   const r = await strata(['scan', '--dir', dir])
-  t.is(r.status, 0, r.stderr)
+  t.is(r.code, 0, r.stderr)
   t.deepEqual(keysOf(r.stdout), [...KEYS.map((k) => `${k}\tv-${k}`), 'other\to'])
   const shards = new Set(ndjson<{shard: number}>((await strata(['scan', '--dir', dir, '--format', 'ndjson'])).stdout).map((x) => x.shard))
   t.true(shards.size > 1, 'the keys really are spread over shards')
@@ -52,7 +52,7 @@ test('scan --reverse --limit returns the last keys in descending order', async (
 test('scan --format json is one document with records and count', async (t) => {
   const dir = await loaded(t)
   const r = await strata(['scan', '--prefix', 'k0', '--dir', dir, '--format', 'json'])
-  t.is(r.status, 0, r.stderr)
+  t.is(r.code, 0, r.stderr)
   const doc = JSON.parse(r.stdout) as {records: Array<{key: string; value: string}>; count: number}
   t.is(doc.count, 10)
   t.deepEqual(doc.records.map((x) => x.key), KEYS.slice(0, 10))

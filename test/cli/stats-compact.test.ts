@@ -6,15 +6,15 @@ interface ShardStats {shard: number; tables: number; tableBytes: number; tableEn
 async function withData(t: Parameters<typeof newStore>[0]): Promise<string> {
   const dir = await newStore(t, 4)
   const input = Array.from({length: 200}, (_, i) => JSON.stringify({key: `key${i}`, value: `value${i}`})).join('\n')
-  t.is((await strata(['put', '--batch', '-', '--dir', dir], {input})).status, 0)
-  t.is((await strata(['delete', 'key1', 'key2', '--dir', dir])).status, 0)
+  t.is((await strata(['put', '--batch', '-', '--dir', dir], {input})).code, 0)
+  t.is((await strata(['delete', 'key1', 'key2', '--dir', dir])).code, 0)
   return dir
 }
 
 test('stats --format json has the documented shape', async (t) => {
   const dir = await withData(t)
   const r = await strata(['stats', '--dir', dir, '--format', 'json'])
-  t.is(r.status, 0, r.stderr)
+  t.is(r.code, 0, r.stderr)
   const s = JSON.parse(r.stdout) as {dir: string; formatVersion: number; shardCount: number; hash: string; compression: string; shards: ShardStats[]; totals: Record<string, number>}
   t.is(s.shardCount, 4)
   t.is(s.formatVersion, 1)
@@ -30,7 +30,7 @@ test('stats --format json has the documented shape', async (t) => {
 test('stats text, table and ndjson outputs', async (t) => {
   const dir = await withData(t)
   const text = await strata(['stats', '--dir', dir])
-  t.is(text.status, 0, text.stderr)
+  t.is(text.code, 0, text.stderr)
   t.regex(text.stdout, /format v1, 4 shards/)
   t.regex(text.stdout, /^shard 3: tables=\d+ /m)
   t.regex(text.stdout, /^total: /m)
@@ -45,7 +45,7 @@ test('stats and other reads never change the directory', async (t) => {
   const before = treeHash(dir)
   for (const args of [['stats'], ['get', 'key5'], ['scan'], ['scan', '--reverse', '--limit', '1'], ['compact', '--dry-run']]) {
     const r = await strata([...args, '--dir', dir])
-    t.is(r.status, 0, `${args.join(' ')}: ${r.stderr}`)
+    t.is(r.code, 0, `${args.join(' ')}: ${r.stderr}`)
   }
   t.deepEqual(treeHash(dir), before)
 })
@@ -54,7 +54,7 @@ test('compact keeps exactly the live data and reports per shard', async (t) => {
   const dir = await withData(t)
   const before = (await strata(['scan', '--dir', dir, '--format', 'ndjson'])).stdout
   const r = await strata(['compact', '--dir', dir, '--format', 'json'])
-  t.is(r.status, 0, r.stderr)
+  t.is(r.code, 0, r.stderr)
   t.is(r.stderr, '', 'no progress when stderr is not a terminal (the verify rule)')
   const report = JSON.parse(r.stdout) as {dryRun: boolean; shards: Array<{shard: number; entriesOut: number; dropped: number}>}
   t.false(report.dryRun)
@@ -66,7 +66,7 @@ test('compact keeps exactly the live data and reports per shard', async (t) => {
   t.is(stats.totals.tombstones, 0)
   t.is(stats.totals.tableEntries, 198)
   const again = await strata(['compact', '--dir', dir, '--format', 'json', '--progress'])
-  t.is(again.status, 0, again.stderr)
+  t.is(again.code, 0, again.stderr)
   t.regex(again.stderr, /compact: 4\/4 shards done/, '--progress: progress goes to stderr')
   t.notRegex(again.stdout, /shards done/)
 })
@@ -75,11 +75,11 @@ test('compact --shard compacts one shard; --dry-run writes nothing', async (t) =
   const dir = await withData(t)
   const before = treeHash(dir)
   const dry = await strata(['compact', '--dry-run', '--dir', dir, '--format', 'ndjson'])
-  t.is(dry.status, 0, dry.stderr)
+  t.is(dry.code, 0, dry.stderr)
   t.true(ndjson<{dryRun: boolean}>(dry.stdout).every((s) => s.dryRun))
   t.deepEqual(treeHash(dir), before)
   const one = await strata(['compact', '--shard', '2', '--dir', dir, '--json'])
-  t.is(one.status, 0, one.stderr)
+  t.is(one.code, 0, one.stderr)
   t.deepEqual((JSON.parse(one.stdout) as {shards: Array<{shard: number}>}).shards.map((s) => s.shard), [2])
   const text = await strata(['compact', '--dir', dir])
   t.regex(text.stdout, /^shard 0: compacted /m)

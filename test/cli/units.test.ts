@@ -37,7 +37,7 @@ test('hex input is strict', (t) => {
   t.deepEqual(decodeInput('', 'hex', 'key'), Buffer.alloc(0))
   for (const bad of ['0', 'abc', 'zz', '0x00', '00 ff']) {
     const e = t.throws(() => decodeInput(bad, 'hex', 'key'))
-    t.is((e as CliError).code, 'INVALID_ARGUMENT', bad)
+    t.is((e as StrataError).code, 'INVALID_ARGUMENT', bad)
   }
 })
 
@@ -46,7 +46,7 @@ test('base64 input is strict', (t) => {
   t.deepEqual(decodeInput('AAECAw==', 'base64', 'v'), Buffer.from([0, 1, 2, 3]))
   for (const bad of ['AP8', 'A', 'AP8==', '=AP8', 'AP-_', 'A P8=', 'AQ=A', 'AR==']) {
     const e = t.throws(() => decodeInput(bad, 'base64', 'v'))
-    t.is((e as CliError).code, 'INVALID_ARGUMENT', bad)
+    t.is((e as StrataError).code, 'INVALID_ARGUMENT', bad)
   }
 })
 
@@ -80,7 +80,7 @@ test('durations: units, plain seconds, and rejects', (t) => {
   t.is(parseDuration('0', {what: '--lock-timeout', allowZero: true}), 0)
   for (const bad of ['0', '0s', '-1s', '', 'abc', '5x', '1.5ms', '36501d', '1e3']) {
     const e = t.throws(() => parseDuration(bad, {what: '--ttl'}))
-    t.is((e as CliError).code, 'INVALID_ARGUMENT', bad)
+    t.is((e as StrataError).code, 'INVALID_ARGUMENT', bad)
   }
   t.is(formatDuration(42_000), '42s')
   t.is(formatDuration(3_599_000), '59m 59s')
@@ -136,7 +136,7 @@ test('sizes are whole bytes with optional 1024-based units', (t) => {
   for (const [text, bytes] of cases) t.is(parseSize(text, '--cache-size'), bytes, text)
   for (const bad of ['', '-1', '1.5M', 'M', '8T', '10 apples', '0x10', '65G']) {
     const e = t.throws(() => parseSize(bad, '--cache-size'))
-    t.is((e as CliError).code, 'INVALID_ARGUMENT', bad)
+    t.is((e as StrataError).code, 'INVALID_ARGUMENT', bad)
     t.regex((e as CliError).message, /--cache-size/)
   }
 })

@@ -28,20 +28,20 @@ test('a key that starts with "-" gets a hint at "--", and "--" works for put, ge
   // Nothing was written by the refused commands.
   assertError(t, await strata(['scan', '--dir', dir]), 'NOT_FOUND', 1)
 
-  t.is((await strata(['put', '--dir', dir, '--', '-dash', '-v'])).status, 0)
+  t.is((await strata(['put', '--dir', dir, '--', '-dash', '-v'])).code, 0)
   const got = await strata(['get', '--dir', dir, '--', '-dash'])
   t.is(got.stdout, '-v\n', got.stderr)
   const viaOclif = await strata(['get', '--dir', dir, '--format', 'table', '--', '-dash'])
-  t.is(viaOclif.status, 0, viaOclif.stderr)
+  t.is(viaOclif.code, 0, viaOclif.stderr)
   t.regex(viaOclif.stdout, /-dash/)
   const del = await strata(['delete', '--dir', dir, '--', '-dash'])
-  t.is(del.status, 0, del.stderr)
+  t.is(del.code, 0, del.stderr)
   assertError(t, await strata(['get', '--dir', dir, '--', '-dash']), 'NOT_FOUND', 1)
 })
 
 test('a flag value that starts with "-" is not taken for a key', async (t) => {
   const dir = await newStore(t, 1)
-  t.is((await strata(['put', 'k', 'v', '--dir', dir])).status, 0)
+  t.is((await strata(['put', 'k', 'v', '--dir', dir])).code, 0)
   // --to "-" is a bound, not a misplaced key: the error is the range's, without a "--" hint.
   const r = await strata(['scan', '--from', 'k', '--to', '-a', '--dir', dir])
   assertError(t, r, 'INVALID_ARGUMENT', 2)

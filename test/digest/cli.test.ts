@@ -27,7 +27,7 @@ const lines = (objs: readonly unknown[]): string => objs.map((o) => JSON.stringi
 
 async function run(t: ExecutionContext, args: readonly string[], input?: string): Promise<string> {
   const r = await strata(args, input === undefined ? {} : {input})
-  t.is(r.status, 0, `${args.join(' ')}: ${r.stderr}`)
+  t.is(r.code, 0, `${args.join(' ')}: ${r.stderr}`)
   return r.stdout
 }
 

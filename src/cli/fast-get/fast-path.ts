@@ -7,7 +7,7 @@
  * runs the same code as the oclif command (get-run.ts) and prints errors
  * the same way.
  */
-import type {Encoding} from '../input/encoding.js'
+import type {Encoding} from '../../codec/encoding.js'
 import {GET_FLAGS, type GetFlagName, type PlainFlag} from './get-flags.js'
 import {finishCommand} from '../oclif/finish.js'
 import {Output, isJsonFormat, type Format} from '../output/output.js'

@@ -6,7 +6,7 @@
  * loads oclif. A test checks that the oclif command has exactly these flags
  * with these defaults.
  */
-import {ENCODINGS} from '../input/encoding.js'
+import {ENCODINGS} from '../../codec/encoding.js'
 import {DEFAULT_CACHE_SIZE, DEFAULT_DIR, DEFAULT_ENCODING, DIR_ENV} from '../input/flag-defaults.js'
 
 /** One flag: a switch, or a flag that takes a value (`--flag V` or `--flag=V`). */

@@ -5,11 +5,12 @@
 import {ErrorCode, open, type KeyValue} from '../../engine.js'
 import {CliError} from '../oclif/cli-error.js'
 import {decodeArgument} from '../input/arguments.js'
-import {formatJson, formatText, type Encoding} from '../input/encoding.js'
-import {checkKey} from '../input/limits.js'
+import {formatJson, formatText, type Encoding} from '../../codec/encoding.js'
+import {checkKey} from '../../codec/limits.js'
 import {parseSize} from '../input/size.js'
 import type {Output} from '../output/output.js'
-import {keysForMessage, recordTable, recordToJson, recordToText} from '../output/records.js'
+import {RecordList} from '../output/record-list.js'
+import {keysForMessage, keyValueShape} from '../output/records.js'
 
 /** The parsed arguments of `get`. */
 export interface GetRequest {
@@ -42,25 +43,18 @@ export async function runGet(req: GetRequest, out: Output): Promise<void> {
 
   if (req.raw) {
     if (records.length === 1) await out.raw(records[0].value)
-  } else if (out.format === 'json') {
-    await out.json({
-      records: records.map((r) => recordToJson(r, enc)),
+  } else {
+    // One key prints its value alone as text; several print "key<TAB>value" lines.
+    const shape = keyValueShape(enc)
+    const list = new RecordList<KeyValue>(out, keys.length === 1 ? {...shape, text: (r) => formatText(r.value, enc.value)} : shape,
+      {document: true, tableStyle: [out.color.cyan]})
+    for (const r of records) await list.add(r)
+    await list.finish({
       missing: missing.map((k) => {
         const j = formatJson(k, enc.key)
         return {key: j.text, keyEncoding: j.encoding}
       }),
     })
-  } else if (out.format === 'ndjson') {
-    for (const r of records) await out.ndjson(recordToJson(r, enc))
-  } else if (out.format === 'table') {
-    if (records.length > 0) {
-      const {head, rows} = recordTable(records, enc)
-      await out.table(head, rows, {style: [out.color.cyan]})
-    }
-  } else if (keys.length === 1) {
-    for (const r of records) await out.line(formatText(r.value, enc.value))
-  } else {
-    for (const r of records) await out.line(recordToText(r, enc))
   }
 
   if (missing.length > 0) {

@@ -7,7 +7,7 @@
  */
 import {ErrorCode} from '../../engine.js'
 import {CliError} from '../oclif/cli-error.js'
-import {decodeInput, type Encoding} from './encoding.js'
+import {decodeInput, type Encoding} from '../../codec/encoding.js'
 
 /** U+FFFD, which Node puts in argv for each byte that is not valid UTF-8. */
 const REPLACEMENT = '\ufffd'

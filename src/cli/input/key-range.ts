@@ -7,7 +7,7 @@
 import {ErrorCode, rangeProblem} from '../../engine.js'
 import {CliError} from '../oclif/cli-error.js'
 import {decodeArgument} from './arguments.js'
-import type {Encoding} from './encoding.js'
+import type {Encoding} from '../../codec/encoding.js'
 
 /** A decoded key range; absent bounds are open. */
 export interface KeyRange {

@@ -10,9 +10,9 @@ import type {Readable} from 'node:stream'
 import {ErrorCode, MAX_VALUE_BYTES} from '../../engine.js'
 import {CliError} from '../oclif/cli-error.js'
 import {decodeArgument} from './arguments.js'
-import {decodeInput, type Encoding} from './encoding.js'
+import {decodeInput, type Encoding} from '../../codec/encoding.js'
 import {openInputFile} from './input-file.js'
-import {checkValueSize} from './limits.js'
+import {checkValueSize} from '../../codec/limits.js'
 
 /** Input bytes that can decode to at most MAX_VALUE_BYTES, plus room for a trailing newline. */
 function maxInputBytes(enc: Encoding): number {

@@ -3,7 +3,7 @@
  * base-command.ts).
  */
 import {Flags} from '@oclif/core'
-import {ENCODINGS} from '../input/encoding.js'
+import {ENCODINGS} from '../../codec/encoding.js'
 import {DEFAULT_CACHE_SIZE, DEFAULT_ENCODING} from '../input/flag-defaults.js'
 
 /** --key-encoding: how keys are written in arguments and printed. */

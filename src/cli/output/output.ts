@@ -12,7 +12,7 @@ import {createRequire} from 'node:module'
 import type TableType from 'cli-table3'
 import type {ChalkInstance} from 'chalk'
 import {chalkFor} from './color.js'
-import {stringifyJson} from './json-raw.js'
+import {stringifyJson} from '../../codec/json-raw.js'
 import {processStdout, type OutputSink} from './stdout-writer.js'
 import {cutCell, fitWidths, visibleLength} from './table-fit.js'
 

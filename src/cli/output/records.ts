@@ -1,62 +1,15 @@
 /**
- * How a key/value record is printed in each format. One shape for `get` and
- * `scan` (and, later, `dump`), so NDJSON output can be fed back to
- * `put --batch`.
- *
- * JSON record (stable; fields may be added, never removed or retyped):
- *   {
- *     "key": string,            // in keyEncoding
- *     "keyEncoding": "utf8" | "hex" | "base64",
- *     "value": string | any,    // absent with --keys-only
- *     "valueEncoding": "utf8" | "hex" | "base64" | "json",   // absent with --keys-only
- *     "json": boolean,          // the value was written with put --json
- *     "expiresAt": number|null, // ms since the epoch
- *     "shard": number,
- *     "seq": number
- *   }
- * Under utf8, bytes that are not valid UTF-8 are given in base64 and the
- * encoding field says "base64". A value marked JSON is given under utf8 as
- * the stored JSON text itself, verbatim ("valueEncoding": "json"; never
- * parsed and re-serialised, which would change big numbers, 1e400, -0 and
- * duplicate names; see json-raw.ts); under hex/base64 it is given as
- * encoded bytes like any other value. Print records with stringifyJson.
+ * How a key/value record is printed as text and in tables, and named in
+ * messages. Its JSON shape is src/codec/record-json.ts.
  */
 import type {KeyValue} from '../../engine.js'
-import {escapeText, formatJson, formatText, type Encoding} from '../input/encoding.js'
-import {formatDuration} from '../input/duration.js'
-import {RawJson} from './json-raw.js'
+import {escapeText, formatText, type Encoding} from '../../codec/encoding.js'
+import {formatDuration} from '../../codec/duration.js'
+import {recordToJson, type RecordEncodings} from '../../codec/record-json.js'
+import type {RecordShape} from './record-list.js'
 
-/** The encodings chosen by --key-encoding / --value-encoding. */
-export interface RecordEncodings {
-  readonly key: Encoding
-  readonly value: Encoding
-}
-
-/** A record in JSON output. */
-export interface RecordJson {
-  readonly key: string
-  readonly keyEncoding: Encoding
-  readonly value?: unknown
-  readonly valueEncoding?: Encoding | 'json'
-  readonly json: boolean
-  readonly expiresAt: number | null
-  readonly shard: number
-  readonly seq: number
-}
-
-/** The JSON shape of `kv`; `keysOnly` leaves the value out. */
-export function recordToJson(kv: KeyValue, enc: RecordEncodings, keysOnly = false): RecordJson {
-  const key = formatJson(kv.key, enc.key)
-  const base = {key: key.text, keyEncoding: key.encoding}
-  const tail = {json: kv.json, expiresAt: kv.expiresAt ?? null, shard: kv.shard, seq: kv.seq}
-  if (keysOnly) return {...base, ...tail}
-  if (kv.json && enc.value === 'utf8') {
-    const raw = RawJson.fromBytes(kv.value)
-    if (raw !== undefined) return {...base, value: raw, valueEncoding: 'json', ...tail}
-  }
-  const value = formatJson(kv.value, enc.value)
-  return {...base, value: value.text, valueEncoding: value.encoding, ...tail}
-}
+export {recordToJson} from '../../codec/record-json.js'
+export type {RecordEncodings, RecordJson} from '../../codec/record-json.js'
 
 /** `key<TAB>value` (or just the key), escaped so the record is one line. */
 export function recordToText(kv: KeyValue, enc: RecordEncodings, keysOnly = false): string {
@@ -80,6 +33,15 @@ export function recordTable(records: readonly KeyValue[], enc: RecordEncodings, 
     ...(withTtl ? [ttlText(r, now)] : []),
   ])
   return {head, rows}
+}
+
+/** How get and scan show a key/value record (record-list.ts); `keysOnly` leaves values out. */
+export function keyValueShape(enc: RecordEncodings, keysOnly = false): RecordShape<KeyValue> {
+  return {
+    json: (kv) => recordToJson(kv, enc, keysOnly),
+    text: (kv) => recordToText(kv, enc, keysOnly),
+    table: (records) => recordTable(records, enc, keysOnly),
+  }
 }
 
 /** Longest key shown in a message before it is cut with "…". */

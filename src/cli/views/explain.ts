@@ -21,7 +21,7 @@
  * NDJSON: the same document on one line.
  */
 import type {ExplainedVersion, KeyExplanation} from '../../api.js'
-import {formatJson, formatText} from '../input/encoding.js'
+import {formatJson, formatText} from '../../codec/encoding.js'
 import type {Output} from '../output/output.js'
 import type {RecordEncodings} from '../output/records.js'
 import {bytesText, isoTime} from './dump/present.js'

@@ -7,7 +7,7 @@
  */
 import {Bytes} from '../../../dump/bytes.js'
 import {hex32, type CrcCheck} from '../../../dump/checks.js'
-import {formatJson, formatText} from '../../input/encoding.js'
+import {formatJson, formatText} from '../../../codec/encoding.js'
 import type {RecordEncodings} from '../../output/records.js'
 
 /** A JSON-ready copy of `v`: each `field: Bytes` becomes `field` (text) and `fieldEncoding`. */

@@ -7,7 +7,7 @@ import type {Output} from '../../output/output.js'
 import type {RecordEncodings} from '../../output/records.js'
 import type {Problems} from '../../../dump/checks.js'
 import {hexBytes, hexSections, type HexSection} from './hex.js'
-import {JsonStream} from './json-stream.js'
+import {JsonStream} from '../../output/json-stream.js'
 import {layoutBlocks, type LayoutBlock} from '../../../dump/layout.js'
 import {bytesText, crcText, flatten, toJson} from './present.js'
 import type {DumpFile} from '../../../dump/source.js'
@@ -19,7 +19,7 @@ function heading(out: Output, f: DumpFile, extra = ''): string {
 
 export async function printSummaries(out: Output, path: string, files: Iterable<DumpFile>, problems: Problems, enc: RecordEncodings): Promise<void> {
   const json = new JsonStream(out)
-  if (out.format === 'json') json.open({path}, 'files')
+  if (out.format === 'json') await json.open({path}, 'files')
   let first = true
   for (const f of files) {
     if (out.closed) break
@@ -56,7 +56,7 @@ function blockText(b: LayoutBlock, enc: RecordEncodings): string {
 
 export async function printLayouts(out: Output, path: string, files: Iterable<DumpFile>, problems: Problems, enc: RecordEncodings): Promise<void> {
   const json = new JsonStream(out)
-  if (out.format === 'json') json.open({path}, 'files')
+  if (out.format === 'json') await json.open({path}, 'files')
   let first = true
   for (const f of files) {
     if (out.closed) break
@@ -91,7 +91,7 @@ function rowJson(r: HexSection['rows'][number], maxBytes: number): Record<string
 export async function printHex(out: Output, path: string, files: Iterable<DumpFile>, problems: Problems, o: {readonly enc: RecordEncodings; readonly maxBytes: number}): Promise<void> {
   const opts = {enc: o.enc, maxBytes: o.maxBytes, problems}
   const json = new JsonStream(out)
-  if (out.format === 'json') json.open({path}, 'files')
+  if (out.format === 'json') await json.open({path}, 'files')
   const hexWidth = Math.min(o.maxBytes === 0 ? 16 : o.maxBytes, 16) * 3
   let firstFile = true
   for (const f of files) {

@@ -1,6 +1,6 @@
 /**
  * How dump prints a record. JSON/NDJSON lines are exactly what `put --batch`
- * reads (src/cli/batch-line.ts), in get/scan's record shape:
+ * reads (src/bulk/ndjson-line.ts) and the same lines as `exportLive`, in get/scan's record shape:
  *
  *   put:    {"key", "keyEncoding", "value", "valueEncoding", "json", "expiresAt": number|null, "shard", "seq"}
  *   delete: {"key", "keyEncoding", "delete": true, "shard", "seq"}
@@ -13,8 +13,8 @@
  * the entry's flag bits), "codec", "storedBytes" and "schema" - and is then
  * no longer a `put --batch` line.
  */
-import {formatText} from '../../input/encoding.js'
-import {recordToJson, type RecordEncodings} from '../../output/records.js'
+import {formatText} from '../../../codec/encoding.js'
+import {exportLineJson, type RecordEncodings} from '../../../codec/record-json.js'
 import {Parsers} from '../../../kaitai/index.js'
 import {isoTime} from './present.js'
 import {flagNames, type DumpRecord} from '../../../dump/records.js'
@@ -22,15 +22,9 @@ import {enumName} from '../../../dump/summary.js'
 
 /** The JSON form of `r`; see the file comment. */
 export function recordJson(r: DumpRecord, enc: RecordEncodings, locations = false): Record<string, unknown> {
-  const kv = {key: r.key, value: r.value, seq: r.seq, shard: r.shard, json: false, ...(r.expiresAt === undefined ? {} : {expiresAt: r.expiresAt})}
-  let base: Record<string, unknown>
-  if (r.kind === 'delete') {
-    const {key, keyEncoding} = recordToJson(kv, enc, true)
-    base = {key, keyEncoding, delete: true, shard: r.shard, seq: r.seq}
-  } else {
-    base = {...recordToJson(kv, enc), json: r.json}
-  }
-  if (!locations) return base
+  const kv = {key: r.key, value: r.value, seq: r.seq, shard: r.shard, json: r.json, ...(r.expiresAt === undefined ? {} : {expiresAt: r.expiresAt})}
+  const base = exportLineJson(kv, enc, r.kind === 'delete')
+  if (!locations) return {...base}
   return {
     ...base, file: r.file, offset: r.offset, ...(r.block === undefined ? {} : {block: r.block}),
     flags: flagNames(r.flags), codec: enumName(Parsers.StrataEntry.ValueCodec, r.codec), storedBytes: r.storedBytes,

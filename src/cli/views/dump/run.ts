@@ -31,7 +31,7 @@ import {ErrorCode, StrataError} from '../../../errors.js'
 import type {FileSystem} from '../../../vfs/fs.js'
 import {nodeFileSystem} from '../../../vfs/node-fs.js'
 import {Problems} from '../../../dump/checks.js'
-import {JsonStream} from './json-stream.js'
+import {RecordList} from '../../output/record-list.js'
 import {historyRecords} from '../../../dump/history.js'
 import {latestRecords} from '../../../dump/latest.js'
 import {printHex, printLayouts, printSummaries} from './print-files.js'
@@ -118,31 +118,23 @@ function* fileRecords(files: Iterable<DumpFile>, problems: Problems, onTail: (fi
 
 async function printRecords(out: Output, records: Iterable<DumpRecord>, o: DumpOptions, now: number, tails: readonly TailNote[]): Promise<void> {
   const {enc} = o
-  const json = new JsonStream(out)
-  const table: string[][] = []
-  if (out.format === 'json') json.open({}, 'records')
-  let count = 0
-  const printTable = async (): Promise<void> => {
-    if (out.format === 'table' && table.length > 0) await out.table(['FILE', ...RECORD_COLUMNS], table, {style: [out.color.dim]})
-  }
+  const cells = (r: DumpRecord): string[] => [r.file, ...recordCells(r, enc, now)]
+  const list = new RecordList<DumpRecord>(out, {
+    json: (r) => recordJson(r, enc, o.locations),
+    text: (r) => cells(r).join('\t'),
+    table: (rs) => ({head: ['FILE', ...RECORD_COLUMNS], rows: rs.map(cells)}),
+  }, {tableStyle: [out.color.dim]})
+  await list.start()
   try {
     for (const r of records) {
       if (out.closed) break
-      count++
-      if (out.format === 'json') await json.item(recordJson(r, enc, o.locations))
-      else if (out.format === 'ndjson') await out.ndjson(recordJson(r, enc, o.locations))
-      else {
-        const cells = [r.file, ...recordCells(r, enc, now)]
-        if (out.format === 'table') table.push(cells)
-        else await out.line(cells.join('\t'))
-      }
+      await list.add(r)
     }
   } catch (err) {
     // The records before the damage are shown in a table too, then the damage is reported.
-    if (err instanceof StrataError && err.code === ErrorCode.CORRUPTION) await printTable()
+    if (err instanceof StrataError && err.code === ErrorCode.CORRUPTION) await list.printTable()
     throw err
   }
-  if (out.format === 'json') await json.close({count, tornTails: tails.map((t) => ({file: t.file, offset: t.offset, bytes: t.bytes, reason: t.reason}))})
-  await printTable()
+  await list.finish({count: list.count, tornTails: tails.map((t) => ({file: t.file, offset: t.offset, bytes: t.bytes, reason: t.reason}))})
 }
 
