@@ -23,7 +23,6 @@
  * same; only the work is spread over two cores.
  */
 import {createReadStream} from 'node:fs'
-import type {Readable} from 'node:stream'
 import type {Store} from '../api.js'
 import {invalidArgument} from '../errors.js'
 import type {FileSystem} from '../vfs/fs.js'
