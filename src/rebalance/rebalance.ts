@@ -59,7 +59,12 @@ export interface RebalanceOptions {
   /** Clock for the instant expiry is judged at. */
   readonly now?: () => number
   readonly onProgress?: (p: RebalanceProgress) => void
+  /** @internal How often progress is recorded in the journal, ms (default 250; 0: after every new shard). */
+  readonly journalEveryMs?: number
 }
+
+/** How often a run records its progress in the journal. */
+const PROGRESS_MS = 250
 
 /** The mark a rebalance leaves in LOCK, so that a blocked writer's BUSY names it. */
 export const LOCK_HOLDER = 'shard-rebalance'
@@ -154,6 +159,7 @@ async function run(fs: FileSystem, dir: string, desc: StoreDescriptor, j: Journa
     old.flush()
     plan = readPlan(old.sources(), j.to, j.at, true, (done) => report(progress('read', undefined, done, j.from)))
     if (!resumed) writeJournal(fs, dir, j)
+    let recorded = Date.now()
     // A target the journal records is rebuilt anyway if its folder is not whole (defence against a journal outliving its folders).
     const complete = new Set(j.complete.filter((t) => t < j.to && fs.exists(joinPath(dir, shardDirName(t, j.toGeneration), CURRENT_FILE))))
     let moved = {keys: 0, bytes: 0}
@@ -167,7 +173,11 @@ async function run(fs: FileSystem, dir: string, desc: StoreDescriptor, j: Journa
         targets.tombstones += built.tombstones
         targets.built++
         complete.add(t)
-        writeJournal(fs, dir, {...j, complete: [...complete].sort((a, b) => a - b)})
+        // Progress is recorded at most every PROGRESS_MS (three syncs each); what is not recorded is rebuilt by a resume.
+        if (Date.now() - recorded >= (options.journalEveryMs ?? PROGRESS_MS)) {
+          writeJournal(fs, dir, {...j, complete: [...complete].sort((a, b) => a - b)})
+          recorded = Date.now()
+        }
       }
       // The records of a finished target are no longer needed.
       for (const run of plan.movedIn[t]) moved = {keys: moved.keys + run.length, bytes: moved.bytes + run.reduce((s, e) => s + e.key.length + e.value.length, 0)}
