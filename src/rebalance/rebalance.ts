@@ -6,7 +6,7 @@
  * Under the writer lock, marked "shard-rebalance" in LOCK:
  *  1. flush: every old shard's memtable goes to tables (logically neutral),
  *     so the old generation is all tables and its WAL records are in them;
- *  2. read (plan.ts): every record read once; damage fails here, before the
+ *  2. plan (plan.ts): every record read once; damage fails here, before the
  *     journal, with nothing of the rebalance written;
  *  3. journal (journal.ts): the plan, written before the first new folder;
  *  4. copy (build-target.ts): each shard of generation g+1 built from
@@ -141,7 +141,7 @@ async function dryRun(fs: FileSystem, dir: string, m: number | undefined, option
 function countOnly(fs: FileSystem, dir: string, desc: StoreDescriptor, to: number, options: RebalanceOptions): Plan {
   const old = OldGeneration.view(fs, dir, desc)
   try {
-    return readPlan(old.sources(), to, (options.now ?? Date.now)(), false, (done) => options.onProgress?.(progress('read', undefined, done, desc.shardCount)))
+    return readPlan(old.sources(), to, (options.now ?? Date.now)(), false, (done) => options.onProgress?.(progress('plan', undefined, done, desc.shardCount)))
   } finally {
     old.close()
   }
@@ -157,7 +157,7 @@ async function run(fs: FileSystem, dir: string, desc: StoreDescriptor, j: Journa
   try {
     report(progress('flush', undefined, 0, j.from))
     old.flush()
-    plan = readPlan(old.sources(), j.to, j.at, true, (done) => report(progress('read', undefined, done, j.from)))
+    plan = readPlan(old.sources(), j.to, j.at, true, (done) => report(progress('plan', undefined, done, j.from)))
     if (!resumed) writeJournal(fs, dir, j)
     let recorded = Date.now()
     // A target the journal records is rebuilt anyway if its folder is not whole (defence against a journal outliving its folders).
