@@ -56,7 +56,8 @@ export function openViewAt(dir: string, desc: StoreDescriptor, at: readonly View
  * built this way before its commit, to prove it holds the old one's data.
  */
 export function openGeneration(dir: string, desc: StoreDescriptor, options: OpenOptions = {}): Store {
-  return new StoreImpl(dir, options.fs ?? nodeFileSystem, desc, {...options, readOnly: true}, 'always', undefined)
+  // Pinned: a failure in the new generation must fail the proof, never send the read to the old one.
+  return new StoreImpl(dir, options.fs ?? nodeFileSystem, desc, {...options, readOnly: true}, 'always', undefined, undefined, true)
 }
 
 /**

@@ -40,6 +40,8 @@ export class ShardSlots {
     private readonly settings: SlotSettings,
     /** A view at fixed states (a cut): shard i is read at viewAt[i], not at its CURRENT. */
     private readonly viewAt?: readonly ViewAt[],
+    /** Never follow STORE to another generation: this reads exactly `desc`'s. */
+    private readonly pinned = false,
   ) {
     this.slots = new Array(desc.shardCount).fill(undefined)
   }
@@ -107,7 +109,7 @@ export class ShardSlots {
    * and returns true (the caller reads again); else false.
    */
   follow(): boolean {
-    const next = this.readOnly && this.viewAt === undefined ? movedGeneration(this.fs, this.dir, this.desc) : undefined
+    const next = this.readOnly && this.viewAt === undefined && !this.pinned ? movedGeneration(this.fs, this.dir, this.desc) : undefined
     if (next === undefined) return false
     for (let i = 0; i < this.slots.length; i++) this.drop(i)
     this.desc = next

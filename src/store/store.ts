@@ -62,10 +62,12 @@ export class StoreImpl implements Store {
     private lock: WriterLock | undefined,
     /** A view at fixed states (a cut): shard i is read at viewAt[i], not at its CURRENT. */
     viewAt?: readonly ViewAt[],
+    /** Read exactly `desc`'s generation, never following STORE to another (a rebalance proving what it built). */
+    pinned = false,
   ) {
     this.readOnly = options.readOnly === true
     const settings = storeSettings(options)
-    this.slots = new ShardSlots(fs, dir, desc, this.readOnly, settings, viewAt)
+    this.slots = new ShardSlots(fs, dir, desc, this.readOnly, settings, viewAt, pinned)
     this.now = settings.now
     this.walFlushBytes = settings.walFlushBytes
     this.syncer = new WalSyncer(syncMode, {fail: (err) => this.fail(err), usable: () => !this.closed && this.fatal === undefined})

@@ -126,3 +126,24 @@ for (const [from, to] of [[3, 5], [4, 2]] as const) {
     t.log(`${images.length} images: ${seen.old} old, ${seen.new} new; ${seen.resumed} resumed, ${seen.aborted} aborted (${seen.restored} restored)`)
   })
 }
+
+test('the digest proof reads the new generation only: a failing read of it fails the run, and nothing is committed', async (t) => {
+  const fs = new FaultFileSystem()
+  const root = memRoot('rb')
+  const dir = `${root}/db`
+  fs.mkdir(root)
+  fs.syncDir('/')
+  await fill(fs, dir, 3)
+  const before = (await digestStore(dir, {fs, at: T0})).digest
+  // The first read of a new shard's CURRENT is the proof's.
+  fs.injectFault({at: 1, kinds: ['readFile'], path: /shard-0001\.g1\/CURRENT$/})
+  const err = await t.throwsAsync(rebalance(dir, {fs, shards: 4, now: () => T0}))
+  t.is((err as {code?: string}).code, 'IO')
+  fs.clearFaults()
+  t.is(readDescriptor(fs, dir).shardGeneration, 0, 'not committed')
+  t.is(readDescriptor(fs, dir).shardCount, 3)
+  t.is((await digestStore(dir, {fs, at: T0})).digest, before)
+  // The run is resumable.
+  const r = await rebalance(dir, {fs, shards: 4, resume: true, now: () => T0})
+  t.like(r, {action: 'rebalanced', resumed: true, digestAfter: before})
+})
