@@ -18,8 +18,9 @@
  */
 import {invalidArgument} from '../errors.js'
 import type {FileSystem} from '../vfs/fs.js'
-import {instantOf, keySelection, liveEntries, type KeySelectionOptions} from '../store/live-entries.js'
+import {instantOf, keySelection, liveEntries, type KeySelection, type KeySelectionOptions} from '../store/live-entries.js'
 import {openReadSource, type ReadSource} from '../cut/read-source.js'
+import {GenerationMoved} from '../store/generation-follow.js'
 import {DIGEST_VERSION, RecordHasher} from './format.js'
 import {Sum256} from './sum256.js'
 
@@ -64,6 +65,21 @@ export interface StoreDigest {
 export async function digestStore(source: ReadSource, options: DigestOptions = {}): Promise<StoreDigest> {
   const at = instantOf(options.at)
   const selection = keySelection(options)
+  // A store in a directory that a shard-rebalance switches to its next generation
+  // while it is read is read again whole, on the new one: a digest never sums a mix.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await digestOnce(source, options, at, selection)
+    } catch (err) {
+      if (!(err instanceof GenerationMoved) || typeof source !== 'string' || attempt >= MOVE_RETRIES) throw err
+    }
+  }
+}
+
+/** Generation switches a digest of a directory follows before it gives up. */
+const MOVE_RETRIES = 5
+
+async function digestOnce(source: ReadSource, options: DigestOptions, at: number, selection: KeySelection): Promise<StoreDigest> {
   const {store, release} = await openReadSource(source, options.fs)
   try {
     let targets = [...Array(store.shardCount).keys()]

@@ -12,11 +12,12 @@
  * for a bad option (INVALID_ARGUMENT) or when the directory cannot be listed (IO).
  */
 import {checkDirPath, notAStore} from '../store/data-dir.js'
+import {readDescriptor} from '../store/descriptor.js'
 import * as path from 'node:path'
 import {ErrorCode, StrataError, ioError} from '../errors.js'
 import {nodeFileSystem} from '../vfs/node-fs.js'
 import type {FileSystem} from '../vfs/fs.js'
-import {STORE_FILE, STORE_TMP_FILE, isShardDirName, parseShardDirName} from '../layout/names.js'
+import {REBALANCE_FILE, STORE_FILE, STORE_TMP_FILE, parseShardDir} from '../layout/names.js'
 import {guarded, readWhole, reporter, type VerifyContext} from './context.js'
 import {FindingSink, StopVerify} from './findings.js'
 import {CHECK_IDS, CHECKS, type CheckId, type VerifyReport} from './report.js'
@@ -41,8 +42,30 @@ export interface VerifyOptions {
   readonly fs?: FileSystem
 }
 
-/** Checks whole data directory `dir`; see the module comment and report.ts. */
+/**
+ * Checks whole data directory `dir`; see the module comment and report.ts.
+ * A check that found errors while a shard-rebalance switched STORE to its
+ * next generation (whose cleanup then removed the folders being read) is
+ * run again on the new generation, a few times at most.
+ */
 export function verifyStore(dir: string, options: VerifyOptions = {}): VerifyReport {
+  for (let attempt = 1; ; attempt++) {
+    const before = generationNow(options.fs ?? nodeFileSystem, dir)
+    const report = verifyOnce(dir, options)
+    if (report.ok || attempt >= 3 || before === undefined || generationNow(options.fs ?? nodeFileSystem, dir) === before) return report
+  }
+}
+
+/** STORE's shard generation now, or undefined when STORE cannot be read. */
+function generationNow(fs: FileSystem, dir: string): number | undefined {
+  try {
+    return readDescriptor(fs, dir).shardGeneration
+  } catch {
+    return undefined
+  }
+}
+
+function verifyOnce(dir: string, options: VerifyOptions): VerifyReport {
   const {maxErrors} = options
   if (maxErrors !== undefined && !(Number.isInteger(maxErrors) && maxErrors > 0)) {
     throw new StrataError(ErrorCode.INVALID_ARGUMENT, `maxErrors must be a positive integer, got ${maxErrors}`)
@@ -57,10 +80,10 @@ export function verifyStore(dir: string, options: VerifyOptions = {}): VerifyRep
   } catch (err) {
     throw ioError('list', dir, err)
   }
-  const shardDirs = names.filter((n) => isShardDirName(n)).sort()
+  const allShardDirs = names.filter((n) => parseShardDir(n) !== undefined).sort()
   const sink = new FindingSink(maxErrors)
   let done = 0
-  let total = 1 + shardDirs.reduce((sum, d) => sum + countFiles(fs, path.join(dir, d)), 0)
+  let total = 1 + allShardDirs.reduce((sum, d) => sum + countFiles(fs, path.join(dir, d)), 0)
   const progress = (file: string): void => {
     done++
     total = Math.max(total, done)
@@ -71,12 +94,12 @@ export function verifyStore(dir: string, options: VerifyOptions = {}): VerifyRep
   let shardCount = 0
   let stopped = false
   try {
-    const base: VerifyContext = {fs, dir, sink, quick, placementShards: undefined, progress}
+    const base: VerifyContext = {fs, dir, sink, quick, placementShards: undefined, generation: 0, progress}
     const rs = reporter(base, STORE_FILE, undefined, 'store.descriptor')
     const read = readWhole(base, STORE_FILE)
     if ('missing' in read) {
-      if (shardDirs.length === 0) throw notAStore(fs, dir)
-      rs.error('store.descriptor', 0, `STORE is missing, but the directory holds ${shardDirs.length} shard director${shardDirs.length === 1 ? 'y' : 'ies'}: a store that lost its descriptor (strata repair rebuilds it from the shards), or one whose init did not finish`)
+      if (allShardDirs.length === 0) throw notAStore(fs, dir)
+      rs.error('store.descriptor', 0, `STORE is missing, but the directory holds ${allShardDirs.length} shard director${allShardDirs.length === 1 ? 'y' : 'ies'}: a store that lost its descriptor (strata repair rebuilds it from the shards), or one whose init did not finish`)
     } else if ('failed' in read) {
       rs.error('store.descriptor', 0, read.failed)
     } else {
@@ -88,11 +111,21 @@ export function verifyStore(dir: string, options: VerifyOptions = {}): VerifyRep
       progress(STORE_FILE)
     }
     // Without a trusted STORE, check the shard directories there are, and skip placement.
-    shardCount = facts?.shardCount ?? Math.max(0, ...shardDirs.map((d) => parseShardDirName(d)! + 1))
-    const ctx: VerifyContext = {...base, placementShards: facts?.shardCount}
+    // Only STORE's shard generation is the store; folders of other generations are what a
+    // shard-rebalance left or is building. Without a trusted STORE, the newest generation is checked.
+    const generation = facts?.shardGeneration ?? Math.max(0, ...allShardDirs.map((d) => parseShardDir(d)!.generation))
+    const shardDirs = allShardDirs.filter((d) => parseShardDir(d)!.generation === generation)
+    shardCount = facts?.shardCount ?? Math.max(0, ...shardDirs.map((d) => parseShardDir(d)!.shard + 1))
+    const ctx: VerifyContext = {...base, placementShards: facts?.shardCount, generation}
     for (const d of shardDirs) {
-      const i = parseShardDirName(d)!
+      const i = parseShardDir(d)!.shard
       if (i >= shardCount) reporter(ctx, d, undefined, 'store.descriptor').warning('store.descriptor', 0, `${d} is not a shard of this store (STORE has ${shardCount}); it is ignored`)
+    }
+    const others = allShardDirs.filter((d) => parseShardDir(d)!.generation !== generation)
+    if (others.length > 0) {
+      const shown = others.length > 4 ? `${others.slice(0, 4).join(', ')} and ${others.length - 4} more` : others.join(', ')
+      const why = names.includes(REBALANCE_FILE) ? 'a shard-rebalance is unfinished (strata shard-rebalance --resume or --abort)' : 'left by a shard-rebalance; the next writer removes them'
+      reporter(ctx, others[0], undefined, 'store.descriptor').warning('store.descriptor', 0, `${shown}: not of the live shard generation ${generation} (${why}); ignored`)
     }
     if (names.includes(STORE_TMP_FILE)) {
       reporter(ctx, STORE_TMP_FILE, undefined, 'store.descriptor').warning('store.descriptor', 0, 'orphan: a STORE replacement left this temporary file')
