@@ -36,7 +36,7 @@ async function storeWithKeys(t: Parameters<typeof newStore>[0], shards: number, 
   const dir = await newStore(t, shards)
   const lines = Array.from({length: keys}, (_, i) => JSON.stringify({key: `key-${i}`, value: `value-${i}`.repeat(8)})).join('\n') + '\n'
   const r = await strata(['put', '--batch', '-', '--dir', dir], {input: lines})
-  t.is(r.status, 0, r.stderr)
+  t.is(r.code, 0, r.stderr)
   return dir
 }
 
@@ -59,21 +59,21 @@ test('an unfinished rebalance: writers get BUSY naming it, readers go on, the sa
     t.regex(r.stderr, /--resume/)
     t.regex(r.stderr, /--abort/)
   }
-  t.is((await strata(['get', 'key-7', '--dir', dir])).status, 0)
+  t.is((await strata(['get', 'key-7', '--dir', dir])).code, 0)
   t.is(await digest(dir), before)
   const verify = await strata(['verify', '--dir', dir, '--format', 'json'])
-  t.is(verify.status, 0, verify.stderr)
+  t.is(verify.code, 0, verify.stderr)
   // Another shard count is refused while this one is unfinished.
   assertError(t, await strata(['shard-rebalance', '--dir', dir, '--shards', '7']), 'BUSY', 4, /unfinished shard-rebalance/)
   const r = await strata(['shard-rebalance', '--dir', dir, '--shards', '5', '--format', 'json'])
-  t.is(r.status, 0, r.stderr)
+  t.is(r.code, 0, r.stderr)
   const report = JSON.parse(r.stdout) as Report
   t.like(report, {action: 'rebalanced', from: 3, to: 5, resumed: true, keysTotal: 300})
   t.is(report.digestBefore, before)
   t.is(report.digestAfter, before)
   t.is(await digest(dir), before)
   t.false(fs.existsSync(path.join(dir, REBALANCE_FILE)))
-  t.is((await strata(['put', 'k', 'v', '--dir', dir])).status, 0)
+  t.is((await strata(['put', 'k', 'v', '--dir', dir])).code, 0)
 })
 
 test('--resume without --shards finishes the journal\'s rebalance; with nothing unfinished it says so', async (t) => {
@@ -81,12 +81,12 @@ test('--resume without --shards finishes the journal\'s rebalance; with nothing 
   const before = await digest(dir)
   unfinished(dir, 4, 2)
   const r = await strata(['shard-rebalance', '--dir', dir, '--resume', '--format', 'json'])
-  t.is(r.status, 0, r.stderr)
+  t.is(r.code, 0, r.stderr)
   t.like(JSON.parse(r.stdout) as Report, {action: 'rebalanced', from: 4, to: 2, resumed: true})
   t.deepEqual(shardFolders(dir), ['shard-0000.g1', 'shard-0001.g1'])
   t.is(await digest(dir), before)
   const again = await strata(['shard-rebalance', '--dir', dir, '--resume', '--format', 'json'])
-  t.is(again.status, 0, again.stderr)
+  t.is(again.code, 0, again.stderr)
   t.is((JSON.parse(again.stdout) as Report).action, 'none')
 })
 
@@ -97,18 +97,18 @@ test('--abort throws an unfinished rebalance away: the old store, as it was', as
   // A half-built folder of the new generation, as a run killed while copying leaves it.
   fs.mkdirSync(path.join(dir, 'shard-0004.g1'))
   const warned = await strata(['verify', '--dir', dir, '--format', 'json'])
-  t.is(warned.status, 0, warned.stderr)
+  t.is(warned.code, 0, warned.stderr)
   const findings = (JSON.parse(warned.stdout) as {findings: {severity: string; message: string}[]}).findings
   t.true(findings.some((f) => f.severity === 'warning' && /shard-0004\.g1/.test(f.message) && /--resume or --abort/.test(f.message)), JSON.stringify(findings))
   const r = await strata(['shard-rebalance', '--dir', dir, '--abort', '--format', 'json'])
-  t.is(r.status, 0, r.stderr)
+  t.is(r.code, 0, r.stderr)
   t.like(JSON.parse(r.stdout) as Report, {action: 'aborted', from: 3, to: 6})
   t.deepEqual(shardFolders(dir), ['shard-0000', 'shard-0001', 'shard-0002'])
   t.false(fs.existsSync(path.join(dir, REBALANCE_FILE)))
   t.is(await digest(dir), before)
-  t.is((await strata(['put', 'k', 'v', '--dir', dir])).status, 0)
+  t.is((await strata(['put', 'k', 'v', '--dir', dir])).code, 0)
   const none = await strata(['shard-rebalance', '--dir', dir, '--abort'])
-  t.is(none.status, 0, none.stderr)
+  t.is(none.code, 0, none.stderr)
   t.regex(none.stdout, /no unfinished shard-rebalance/)
 })
 
@@ -120,7 +120,7 @@ test('a writer blocked by a running rebalance is told so; a rebalance blocked by
     assertError(t, await strata(['shard-rebalance', '--dir', dir, '--shards', '3']), 'BUSY', 4, /locked by another writer/)
     // A dry run takes no lock.
     const dry = await strata(['shard-rebalance', '--dir', dir, '--shards', '3', '--dry-run', '--format', 'json'])
-    t.is(dry.status, 0, dry.stderr)
+    t.is(dry.code, 0, dry.stderr)
     t.like(JSON.parse(dry.stdout) as Report, {action: 'dry-run', from: 2, to: 3, keysTotal: 20})
   } finally {
     await lock.release()
@@ -129,7 +129,7 @@ test('a writer blocked by a running rebalance is told so; a rebalance blocked by
 
 test('a damaged store is refused with exit 3 before anything of the rebalance is written', async (t) => {
   const dir = await storeWithKeys(t, 2, 2000)
-  t.is((await strata(['compact', '--dir', dir])).status, 0)
+  t.is((await strata(['compact', '--dir', dir])).code, 0)
   const shard = path.join(dir, 'shard-0000')
   const table = fs.readdirSync(shard).find((n) => n.endsWith('.sst'))!
   const bytes = fs.readFileSync(path.join(shard, table))
@@ -144,9 +144,9 @@ test('a damaged store is refused with exit 3 before anything of the rebalance is
 
 test('explain names the key\'s shard in the current generation, and the generation', async (t) => {
   const dir = await storeWithKeys(t, 2, 50)
-  t.is((await strata(['shard-rebalance', '--dir', dir, '--shards', '7'])).status, 0)
+  t.is((await strata(['shard-rebalance', '--dir', dir, '--shards', '7'])).code, 0)
   const r = await strata(['explain', 'key-9', '--dir', dir, '--format', 'json'])
-  t.is(r.status, 0, r.stderr)
+  t.is(r.code, 0, r.stderr)
   const doc = JSON.parse(r.stdout) as {shard: number; generation: number; state: string; versions: {file: string}[]}
   t.is(doc.generation, 1)
   t.is(doc.state, 'live')
@@ -158,22 +158,22 @@ test('explain names the key\'s shard in the current generation, and the generati
 test('a rebalanced store: dump, checkpoint and repair follow its generation', async (t) => {
   const dir = await storeWithKeys(t, 3, 400)
   const before = await digest(dir)
-  t.is((await strata(['shard-rebalance', '--dir', dir, '--shards', '5'])).status, 0)
+  t.is((await strata(['shard-rebalance', '--dir', dir, '--shards', '5'])).code, 0)
   const dump = await strata(['dump', '--dir', dir, '--latest', '--format', 'ndjson'])
-  t.is(dump.status, 0, dump.stderr)
+  t.is(dump.code, 0, dump.stderr)
   t.is(dump.stdout.trim().split('\n').length, 400, 'dump --latest shows each live record once')
   const out = path.join(path.dirname(dir), 'copy')
   const cp = await strata(['checkpoint', '--dir', dir, out])
-  t.is(cp.status, 0, cp.stderr)
+  t.is(cp.code, 0, cp.stderr)
   t.deepEqual(shardFolders(out), shardFolders(dir))
   t.is(await digest(out), before)
-  t.is((await strata(['verify', '--dir', out])).status, 0)
+  t.is((await strata(['verify', '--dir', out])).code, 0)
   // STORE lost: repair rebuilds it from the generation's folders, keys that moved out of kept shards included.
   fs.unlinkSync(path.join(dir, 'STORE'))
   const repaired = await strata(['repair', '--dir', dir, '--format', 'json'])
-  t.is(repaired.status, 0, repaired.stderr)
+  t.is(repaired.code, 0, repaired.stderr)
   t.like(JSON.parse(repaired.stdout) as {store: {shards: number; shardGeneration: number}}, {store: {shards: 5, shardGeneration: 1}})
   t.is(await digest(dir), before)
   const verify = await strata(['verify', '--dir', dir])
-  t.is(verify.status, 0, verify.stdout + verify.stderr)
+  t.is(verify.code, 0, verify.stdout + verify.stderr)
 })
