@@ -7,10 +7,12 @@
 import test from 'ava'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process'
-import {pathToFileURL} from 'node:url'
+import {spawn, type ChildProcess} from 'node:child_process'
+import {isFileLockHeld} from '../../src/store/file-lock.js'
+import {nodeFileSystem} from '../../src/vfs/node-fs.js'
+import {LOCK_FILE} from '../../src/layout/names.js'
 import {cliEnv, runJs, strata} from '../helpers/cli.js'
-import {repoRoot, snapshotTree, tempDir} from '../helpers/temp.js'
+import {snapshotTree, tempDir} from '../helpers/temp.js'
 import {
   digestOf, entriesOf, expectExit, initStore, jsonError, loadBatch, putLines, rebalance, rebalanceArgs, storeState, treeWithoutLock, verifyOf,
 } from './cli-support.js'
@@ -31,6 +33,8 @@ function storeWith(root: string, shards: number, keys: number, options: {tablesO
 test('a bad or missing --shards is a usage error (exit 2) that changes nothing', (t) => {
   const dir = storeWith(tempDir(t), 3, 200)
   const tree = snapshotTree(dir)
+  // The command exists and takes a good count on this store: what is refused below is the count.
+  t.is(rebalance(dir, 5, ['--dry-run']).code, 0)
   for (const shards of ['0', '1025', 'abc', '-1', '2.5']) {
     const r = rebalance(dir, shards)
     t.is(r.code, 2, `--shards ${shards}: ${r.stderr}`)
@@ -73,22 +77,17 @@ for (const tablesOnly of [true, false]) {
   })
 }
 
-const index = pathToFileURL(path.join(repoRoot, 'dist', 'src', 'index.js')).href
-
-/** A process that opens `dir` as its writer, says "ready", and holds the lock until killed. */
-async function lockHolder(dir: string): Promise<ChildProcessWithoutNullStreams> {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', `
-    const {open} = await import(${JSON.stringify(index)})
-    await open(${JSON.stringify(dir)}, {})
-    process.stdout.write('ready\\n')
-    process.stdin.resume()
-  `], {stdio: ['pipe', 'pipe', 'pipe']})
-  await new Promise<void>((resolve, reject) => {
-    let err = ''
-    child.stderr.on('data', (d) => (err += d))
-    child.stdout.once('data', () => resolve())
-    child.once('exit', (code) => reject(new Error(`lock holder exited with ${code}: ${err}`)))
-  })
+/**
+ * A long-running writer: `strata put --batch -` takes the writer lock, then
+ * waits for lines on a stdin this test never closes. Resolves once the lock is held.
+ */
+async function lockHolder(dir: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [runJs, 'put', '--dir', dir, '--batch', '-'], {env: cliEnv(), stdio: ['pipe', 'ignore', 'ignore']})
+  for (let i = 0; i < 600 && !isFileLockHeld(nodeFileSystem, path.join(dir, LOCK_FILE)); i++) {
+    if (child.exitCode !== null) throw new Error(`the writer exited with ${child.exitCode}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  if (!isFileLockHeld(nodeFileSystem, path.join(dir, LOCK_FILE))) throw new Error('the writer did not take the lock in 30 s')
   return child
 }
 
