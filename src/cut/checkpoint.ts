@@ -87,7 +87,7 @@ export function writeCheckpoint(fs: FileSystem, cut: StoreCut, out: string, onPr
     let done = 0
     const shards: CheckpointShard[] = []
     for (const s of cut.shards) {
-      const shardDir = joinPath(out, shardDirName(s.shard))
+      const shardDir = joinPath(out, shardDirName(s.shard, cut.descriptor.shardGeneration))
       fs.mkdir(shardDir)
       let bytes = 0
       let linked = 0

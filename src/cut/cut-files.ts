@@ -26,7 +26,7 @@ export function* cutShardSnapshots(cut: StoreCut, fs: FileSystem = nodeFileSyste
 
 /** Shard `s` of `cut`: its manifest, its WAL (the length at the cut), then its tables in file-number order, like a live shard's. */
 function cutShardSnapshot(cut: StoreCut, s: ShardCut, fs: FileSystem): ShardSnapshot {
-  const prefix = `${shardDirName(s.shard)}/`
+  const prefix = `${shardDirName(s.shard, cut.descriptor.shardGeneration)}/`
   const walName = walFileName(s.manifest.walNumber)
   const files: DumpFile[] = []
   const tables = s.manifest.tables.map((t) => t.fileNumber).sort((a, b) => a - b).map((n) => [tableFileName(n), 'sst'] as const)

@@ -70,8 +70,8 @@ export function shardCut(shard: number, s: ShardState): ShardCut {
  * killed writer is not part of the cut; the next writer cuts it off too).
  * REQUIRES: the writer lock is held and no writer has this shard open.
  */
-export function readShardState(fs: FileSystem, dir: string, index: number): ShardState {
-  const shardDir = joinPath(dir, shardDirName(index))
+export function readShardState(fs: FileSystem, dir: string, index: number, generation: number): ShardState {
+  const shardDir = joinPath(dir, shardDirName(index, generation))
   try {
     const {manifest, manifestNumber} = readCurrent(fs, shardDir)
     if (manifest.shard !== index) throw new StrataError(ErrorCode.CORRUPTION, `${shardDir}: manifest belongs to shard ${manifest.shard}`, {file: shardDir})
@@ -89,7 +89,7 @@ export function readShardState(fs: FileSystem, dir: string, index: number): Shar
  * REQUIRES: the writer lock of `dir` is held, and `shards` is its state now.
  */
 export function pinCut(fs: FileSystem, dir: string, descriptor: StoreDescriptor, shards: readonly ShardCut[], now: number): StoreCut {
-  const pin = createPin(fs, dir, shards.map((s) => ({shard: s.shard, files: s.files})))
+  const pin = createPin(fs, dir, shards.map((s) => ({shard: s.shard, files: s.files})), descriptor.shardGeneration)
   return {
     dir,
     descriptor,

@@ -2,7 +2,7 @@
  * Pins: the files of a cut kept readable while the cut is held.
  *
  *   DIR/pins/<id>/OWNER                 the holder (see pin-owner.ts)
- *   DIR/pins/<id>/shard-NNNN/<file>     a hard link to each file of the cut
+ *   DIR/pins/<id>/shard-NNNN[.gG]/<file>  a hard link to each file of the cut (folders named for STORE's generation)
  *
  * A hard link is a second name for the same file: when a compaction or a
  * flush in any process unlinks the shard directory's name, the data stays
@@ -44,18 +44,18 @@ export interface Pin {
  * replaced while it is linked, and no cleaner runs meanwhile).
  * Throws UNSUPPORTED when the filesystem has no hard links.
  */
-export function createPin(fs: FileSystem, dir: string, requests: readonly PinRequest[]): Pin {
+export function createPin(fs: FileSystem, dir: string, requests: readonly PinRequest[], generation = 0): Pin {
   const link = fs.link?.bind(fs)
   if (link === undefined) throw new StrataError(ErrorCode.UNSUPPORTED, 'cannot pin files: the filesystem has no hard links')
   const id = `${Date.now().toString(36)}-${process.pid}-${randomBytes(4).toString('hex')}`
   const pinDir = pinDirPath(dir, id)
-  const path = (shard: number, name: string): string => joinPath(pinDir, shardDirName(shard), name)
+  const path = (shard: number, name: string): string => joinPath(pinDir, shardDirName(shard, generation), name)
   try {
     makePinDir(fs, pinDir)
     claimPin(fs, pinDir)
     for (const r of requests) {
-      fs.mkdir(joinPath(pinDir, shardDirName(r.shard)))
-      for (const name of r.files) link(joinPath(dir, shardDirName(r.shard), name), path(r.shard, name))
+      fs.mkdir(joinPath(pinDir, shardDirName(r.shard, generation)))
+      for (const name of r.files) link(joinPath(dir, shardDirName(r.shard, generation), name), path(r.shard, name))
     }
   } catch (err) {
     try {

@@ -34,7 +34,7 @@ export async function takeCut(dir: string, options: TakeCutOptions = {}): Promis
     const descriptor = readDescriptor(fs, dir)
     cleanDeadPins(fs, dir)
     const shards: ShardCut[] = []
-    for (let i = 0; i < descriptor.shardCount; i++) shards.push(shardCut(i, readShardState(fs, dir, i)))
+    for (let i = 0; i < descriptor.shardCount; i++) shards.push(shardCut(i, readShardState(fs, dir, i, descriptor.shardGeneration)))
     return pinCut(fs, dir, descriptor, shards, (options.now ?? Date.now)())
   } catch (err) {
     throw err instanceof StrataError ? err : ioError('cut', dir, err)

@@ -17,7 +17,7 @@ import {nodeFileSystem} from '../vfs/node-fs.js'
 import type {FileSystem, ReadableFile} from '../vfs/fs.js'
 import {fileKindOf, parseManifest, parseStore, type FileKind} from '../kaitai/index.js'
 import {readConsistently} from '../store/consistent-read.js'
-import {CURRENT_FILE, STORE_FILE, manifestFileName, parseCurrentContents, parseShardDirName, shardDirName, tableFileName, walFileName} from '../layout/names.js'
+import {CURRENT_FILE, STORE_FILE, manifestFileName, parseCurrentContents, parseShardDir, shardDirName, tableFileName, walFileName} from '../layout/names.js'
 
 /** The kinds of file dump shows: the four binary formats and CURRENT (text). */
 export type DumpKind = FileKind | 'current'
@@ -44,7 +44,7 @@ export interface ShardSnapshot {
 /** What PATH turned out to be. */
 export type DumpSource =
   | {readonly type: 'file'; readonly path: string; readonly file: DumpFile}
-  | {readonly type: 'store'; readonly path: string; readonly store: DumpFile; readonly shardCount: number}
+  | {readonly type: 'store'; readonly path: string; readonly store: DumpFile; readonly shardCount: number; readonly generation: number}
   | {readonly type: 'shard'; readonly path: string; readonly shard: number}
 
 const CURRENT_NAME = CURRENT_FILE
@@ -79,9 +79,9 @@ export function resolveSource(target: string, fs: FileSystem = nodeFileSystem): 
     if (fs.exists(storePath)) {
       const bytes = readWhole(fs, storePath)
       const store = parseStore(bytes, storePath)
-      return {type: 'store', path: target, store: {path: storePath, name: STORE_NAME, kind: 'store', bytes}, shardCount: store.shardCount}
+      return {type: 'store', path: target, store: {path: storePath, name: STORE_NAME, kind: 'store', bytes}, shardCount: store.shardCount, generation: store.shardGeneration}
     }
-    const m = parseShardDirName(path.basename(path.resolve(target)))
+    const m = parseShardDir(path.basename(path.resolve(target)))?.shard
     if (m !== undefined && fs.exists(path.join(target, CURRENT_NAME))) return {type: 'shard', path: target, shard: m}
     throw new StrataError(ErrorCode.INVALID_ARGUMENT, `${target} is neither a strata data directory (no STORE) nor a shard directory (shard-NNNN with a CURRENT)`, {
       file: target,
@@ -97,14 +97,14 @@ export function resolveSource(target: string, fs: FileSystem = nodeFileSystem): 
     })
   }
   const dirName = path.basename(path.dirname(path.resolve(target)))
-  const m = parseShardDirName(dirName)
+  const m = parseShardDir(dirName)?.shard
   const shard = m !== undefined && kind !== 'store' ? {shard: m} : {}
   return {type: 'file', path: target, file: {path: target, name: path.basename(target), kind, ...shard, bytes}}
 }
 
-/** The directory of shard `i` below a store directory. */
-export function shardDir(storeDir: string, i: number): string {
-  return path.join(storeDir, shardDirName(i))
+/** The directory of shard `i` of shard generation `generation` below a store directory. */
+export function shardDir(storeDir: string, i: number, generation = 0): string {
+  return path.join(storeDir, shardDirName(i, generation))
 }
 
 /**
@@ -171,8 +171,8 @@ export function* sourceFiles(source: DumpSource, fs: FileSystem = nodeFileSystem
 export function* sourceShards(source: DumpSource, fs: FileSystem = nodeFileSystem): Generator<ShardSnapshot> {
   if (source.type === 'store') {
     for (let i = 0; i < source.shardCount; i++) {
-      const prefix = `${shardDirName(i)}/`
-      yield readShard(shardDir(source.path, i), i, prefix, fs)
+      const prefix = `${shardDirName(i, source.generation)}/`
+      yield readShard(shardDir(source.path, i, source.generation), i, prefix, fs)
     }
   } else if (source.type === 'shard') {
     yield readShard(source.path, source.shard, '', fs)

@@ -8,8 +8,10 @@
  *   DIR/STORE.damaged-<ms>        a damaged STORE that repair set aside
  *   DIR/pins/<id>/OWNER           a cut's pin folder and its owner
  *   DIR/pins/<id>/shard-NNNN/…    hard links to the files the cut uses
+ *   DIR/REBALANCE                 a shard-rebalance's journal (written as REBALANCE.tmp)
  *   DIR/shard-NNNN/CURRENT        "MANIFEST-NNNNNN\n" (written as CURRENT.tmp)
  *   DIR/shard-NNNN/MANIFEST-NNNNNN, NNNNNN.wal, NNNNNN.sst
+ *   DIR/shard-NNNN.gG/…           shard NNNN of shard generation G ≥ 1 (generation 0 has no suffix)
  *
  * File numbers are per shard, allocated from the manifest's next_file_number,
  * and never reused. This module sits below every other: it imports nothing
@@ -40,20 +42,36 @@ export function damagedStoreName(ms: number): string {
   return `${STORE_FILE}.damaged-${ms}`
 }
 
-/** The directory of shard `i`: shard-0000, shard-0001, ... */
-export function shardDirName(i: number): string {
-  return `shard-${String(i).padStart(4, '0')}`
+/** A shard-rebalance's journal: its plan and progress (src/rebalance/journal.ts). */
+export const REBALANCE_FILE = 'REBALANCE'
+/** The journal being written, renamed over REBALANCE. */
+export const REBALANCE_TMP_FILE = `${REBALANCE_FILE}.tmp`
+
+/**
+ * The directory of shard `i` of shard generation `generation` (STORE's
+ * shard_generation): shard-0000, shard-0001, ... for generation 0, and
+ * shard-0003.g2 for shard 3 of generation 2.
+ */
+export function shardDirName(i: number, generation = 0): string {
+  const base = `shard-${String(i).padStart(4, '0')}`
+  return generation === 0 ? base : `${base}.g${generation}`
 }
 
-/** The shard number a shard directory's name gives, or undefined for other names. */
-export function parseShardDirName(name: string): number | undefined {
-  const m = /^shard-(\d{4})$/.exec(name)
-  return m ? Number(m[1]) : undefined
+/** A shard directory's shard number and generation, or undefined for other names. */
+export function parseShardDir(name: string): {shard: number; generation: number} | undefined {
+  const m = /^shard-(\d{4})(?:\.g([1-9]\d{0,9}))?$/.exec(name)
+  return m ? {shard: Number(m[1]), generation: m[2] === undefined ? 0 : Number(m[2])} : undefined
 }
 
-/** Whether `name` is the name of a shard directory. */
+/** The shard number of a directory of generation `generation`, or undefined for other names (other generations included). */
+export function parseShardDirName(name: string, generation = 0): number | undefined {
+  const p = parseShardDir(name)
+  return p !== undefined && p.generation === generation ? p.shard : undefined
+}
+
+/** Whether `name` is the name of a shard directory of any generation. */
 export function isShardDirName(name: string): boolean {
-  return parseShardDirName(name) !== undefined
+  return parseShardDir(name) !== undefined
 }
 
 /** The folder of pin `id` in data directory `dir`. */

@@ -14,9 +14,10 @@
 import {ErrorCode, StrataError, ioError} from '../errors.js'
 import type {FileSystem} from '../vfs/fs.js'
 import {shardOf} from '../util/hash.js'
+import {isLive} from '../record/format.js'
 import {BlockCompression} from '../sstable/format.js'
 import {newDescriptor} from '../store/descriptor.js'
-import {joinPath, parseShardDirName, shardDirName} from '../layout/names.js'
+import {joinPath, parseShardDir, parseShardDirName, shardDirName} from '../layout/names.js'
 import {Shard} from '../store/shard.js'
 import {shardContext} from '../store/shard-context.js'
 import {DEFAULT_POLICY} from '../store/compaction.js'
@@ -36,15 +37,36 @@ function damage(message: string, file: string): StrataError {
   return new StrataError(ErrorCode.CORRUPTION, message, {file, hint: `see what is damaged with: strata verify --dir ${file}`})
 }
 
-/** The shard count the directories imply; throws CORRUPTION for a gap, NOT_A_STORE-free: callers handle "none". */
-export function shardCountOf(names: readonly string[], dir: string): number {
-  const indices = names.map(parseShardDirName).filter((i) => i !== undefined).sort((a, b) => a - b)
+/** The shard count the directories of `generation` imply; throws CORRUPTION for a gap, NOT_A_STORE-free: callers handle "none". */
+export function shardCountOf(names: readonly string[], dir: string, generation = 0): number {
+  const indices = names.map((n) => parseShardDirName(n, generation)).filter((i) => i !== undefined).sort((a, b) => a - b)
   for (let i = 0; i < indices.length; i++) {
     if (indices[i] !== i) {
-      throw new StrataError(ErrorCode.CORRUPTION, `${joinPath(dir, shardDirName(i))} is missing: the shard directories are not shard-0000 … ${shardDirName(indices.length - 1)} without a gap`, {file: dir})
+      throw new StrataError(ErrorCode.CORRUPTION, `${joinPath(dir, shardDirName(i, generation))} is missing: the shard directories are not ${shardDirName(0, generation)} … ${shardDirName(indices.length - 1, generation)} without a gap`, {file: dir})
     }
   }
   return indices.length
+}
+
+/**
+ * The shard generation to rebuild STORE for when STORE cannot say: the
+ * lowest generation whose folders run from shard 0 without a gap. A
+ * shard-rebalance builds generation g+1 beside g and deletes g only after
+ * its commit, from shard 0 up: so the lowest complete generation is the old
+ * one before the commit and the new one once the old is being removed, and
+ * both hold the same data. 0 when there are no shard folders.
+ */
+export function generationOf(names: readonly string[]): number {
+  const generations = [...new Set(names.map((n) => parseShardDir(n)?.generation).filter((g) => g !== undefined))].sort((a, b) => a - b)
+  for (const g of generations) {
+    try {
+      shardCountOf(names, '', g)
+      return g
+    } catch {
+      // A generation with a gap: a rebalance's partial one.
+    }
+  }
+  return generations[0] ?? 0
 }
 
 /**
@@ -52,14 +74,15 @@ export function shardCountOf(names: readonly string[], dir: string): number {
  * hash to this shard. Throws CORRUPTION (the shard's own damage, or a key in
  * the wrong shard) or IO.
  */
-export function examineShard(fs: FileSystem, dir: string, index: number, shards: number): ShardFinding {
-  const desc = newDescriptor(shards, BlockCompression.NONE, 'repair', 0)
-  const shardDir = joinPath(dir, shardDirName(index))
+export function examineShard(fs: FileSystem, dir: string, index: number, shards: number, generation = 0): ShardFinding {
+  const desc = {...newDescriptor(shards, BlockCompression.NONE, 'repair', 0), shardGeneration: generation}
+  const shardDir = joinPath(dir, shardDirName(index, generation))
+  const now = Date.now()
   let shard: Shard
   try {
     shard = Shard.openView(shardContext(fs, dir, index, desc, Date.now, DEFAULT_POLICY))
   } catch (err) {
-    if (err instanceof StrataError && err.code === ErrorCode.CORRUPTION) throw damage(`${shardDirName(index)} does not open: ${err.message}`, dir)
+    if (err instanceof StrataError && err.code === ErrorCode.CORRUPTION) throw damage(`${shardDirName(index, generation)} does not open: ${err.message}`, dir)
     throw err instanceof StrataError ? err : ioError('open shard', shardDir, err)
   }
   let keys = 0
@@ -70,21 +93,22 @@ export function examineShard(fs: FileSystem, dir: string, index: number, shards:
     for (const e of shard.entries()) {
       keys++
       const home = shardOf(e.key, shards)
-      if (home !== index) {
+      // A shard a rebalance kept may hold keys that moved out, shadowed by tombstones (verify/shadowed-keys.ts).
+      if (home !== index && (generation === 0 || isLive(e, now))) {
         misplaced = {key: e.key, home}
         break
       }
     }
     ;({walBytes, tables} = shard.stats())
   } catch (err) {
-    if (err instanceof StrataError && err.code === ErrorCode.CORRUPTION) throw damage(`${shardDirName(index)} does not read through: ${err.message}`, dir)
+    if (err instanceof StrataError && err.code === ErrorCode.CORRUPTION) throw damage(`${shardDirName(index, generation)} does not read through: ${err.message}`, dir)
     throw err instanceof StrataError ? err : ioError('read shard', shardDir, err)
   } finally {
     shard.close()
   }
   if (misplaced !== undefined) {
     const key = JSON.stringify(misplaced.key.subarray(0, 40).toString('latin1'))
-    throw damage(`${shardDirName(index)} holds key ${key}, which belongs to shard ${misplaced.home} of ${shards}: these shard directories are not a store of ${shards} shards`, dir)
+    throw damage(`${shardDirName(index, generation)} holds key ${key}, which belongs to shard ${misplaced.home} of ${shards}: these shard directories are not a store of ${shards} shards`, dir)
   }
   return {shard: index, tables, walBytes, keys}
 }

@@ -30,7 +30,7 @@ import {MAX_SHARDS, decodeDescriptor, newDescriptor, writeDescriptor, type Store
 import {INIT_MARKER, STORE_FILE, damagedStoreName, isShardDirName, joinPath} from '../layout/names.js'
 import {checkDirPath, notAStore} from '../store/data-dir.js'
 import {acquireWriterLock} from '../store/lock.js'
-import {examineShard, shardCountOf, type ShardFinding} from './examine.js'
+import {examineShard, generationOf, shardCountOf, type ShardFinding} from './examine.js'
 
 /** Options of repairStore. */
 export interface RepairOptions {
@@ -128,7 +128,8 @@ function examineAndWrite(fs: FileSystem, dir: string, dryRun: boolean, expected:
   const names = listNames(fs, dir)
   const state = storeState(fs, dir)
   refuseNonStore(fs, dir, names, state)
-  const count = shardCountOf(names, dir)
+  const generation = state.kind === 'intact' ? state.desc.shardGeneration : generationOf(names)
+  const count = shardCountOf(names, dir, generation)
   if (state.kind === 'intact') {
     if (state.desc.shardCount !== count) {
       throw new StrataError(ErrorCode.CORRUPTION, `STORE is intact and says ${state.desc.shardCount} shards, but there are ${count} shard directories; repair does not rewrite an intact STORE`, {file: joinPath(dir, STORE_FILE), hint: `see what is damaged with: strata verify --dir ${dir}`})
@@ -142,9 +143,10 @@ function examineAndWrite(fs: FileSystem, dir: string, dryRun: boolean, expected:
     throw new StrataError(ErrorCode.CORRUPTION, `found ${count} shard directories, but the store has ${expected} shards: shard directories are missing or extra`, {file: dir})
   }
   const shards: ShardFinding[] = []
-  for (let i = 0; i < count; i++) shards.push(examineShard(fs, dir, i, count))
-  const desc = newDescriptor(count, compression === 'zlib' ? BlockCompression.ZLIB : BlockCompression.NONE, `strata ${VERSION} (repair)`, Date.now())
-  const defaults = [...(compressionGiven ? [] : ['compression']), 'blockSize', 'shardGeneration', 'createdAt']
+  for (let i = 0; i < count; i++) shards.push(examineShard(fs, dir, i, count, generation))
+  const desc = {...newDescriptor(count, compression === 'zlib' ? BlockCompression.ZLIB : BlockCompression.NONE, `strata ${VERSION} (repair)`, Date.now()), shardGeneration: generation}
+  // The generation comes from the folders' names when a rebalance made one.
+  const defaults = [...(compressionGiven ? [] : ['compression']), 'blockSize', ...(generation === 0 ? ['shardGeneration'] : []), 'createdAt']
   const reason = state.kind === 'missing' ? 'STORE is missing' : `STORE is damaged: ${state.why}`
   let keptAs: string | undefined
   if (!dryRun) {

@@ -6,7 +6,8 @@
  * alive?" without pids, timestamps or stale-lock breaking. The writer lock
  * (lock.ts) stands on it; so can anything else a live process must hold.
  *
- * The holder writes its pid into the locked file once it has the lock, and
+ * The holder writes its pid (and, if it says, what it is doing: "1234 shard-rebalance")
+ * into the locked file once it has the lock, and
  * empties the file before releasing it, so that a process that finds the lock
  * taken can name the holder. The pid is informative only: exclusion comes
  * from the lock, never from the file's contents.
@@ -34,11 +35,11 @@ function overwrite(fs: FileSystem, path: string, text: string): void {
  * Takes the lock on `path` without waiting and records this process as its
  * holder; undefined if another holder has it. Filesystem failures throw.
  */
-export function tryLockFile(fs: FileSystem, path: string): HeldFileLock | undefined {
+export function tryLockFile(fs: FileSystem, path: string, doing?: string): HeldFileLock | undefined {
   const lock: FileLock | undefined = fs.tryLock(path)
   if (lock === undefined) return undefined
   try {
-    overwrite(fs, path, `${process.pid}\n`)
+    overwrite(fs, path, `${process.pid}${doing === undefined ? '' : ` ${doing.replace(/\s+/g, ' ')}`}\n`)
   } catch (err) {
     lock.release()
     throw err
@@ -68,9 +69,15 @@ export function isFileLockHeld(fs: FileSystem, path: string): boolean {
 
 /** The pid the holder of `path` recorded, or undefined (none yet, or unreadable). */
 export function lockHolderPid(fs: FileSystem, path: string): number | undefined {
+  return lockHolder(fs, path)?.pid
+}
+
+/** The pid the holder of `path` recorded and what it said it is doing, or undefined (none yet, or unreadable). */
+export function lockHolder(fs: FileSystem, path: string): {pid: number; doing?: string} | undefined {
   try {
-    const m = /^(\d+)\n$/.exec(fs.readFile(path).toString('latin1'))
-    return m ? Number(m[1]) : undefined
+    const m = /^(\d+)(?: ([^\n]+))?\n$/.exec(fs.readFile(path).toString('latin1'))
+    if (!m) return undefined
+    return m[2] === undefined ? {pid: Number(m[1])} : {pid: Number(m[1]), doing: m[2]}
   } catch {
     return undefined
   }

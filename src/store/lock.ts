@@ -15,16 +15,16 @@
 import {ErrorCode, StrataError, ioError} from '../errors.js'
 import type {FileSystem} from '../vfs/fs.js'
 import {LOCK_FILE, joinPath} from '../layout/names.js'
-import {lockHolderPid, tryLockFile, type HeldFileLock} from './file-lock.js'
+import {lockHolder, tryLockFile, type HeldFileLock} from './file-lock.js'
 
 /** A held writer lock. */
 export interface WriterLock {
   release(): Promise<void>
 }
 
-function attempt(fs: FileSystem, path: string): HeldFileLock | undefined {
+function attempt(fs: FileSystem, path: string, doing?: string): HeldFileLock | undefined {
   try {
-    return tryLockFile(fs, path)
+    return tryLockFile(fs, path, doing)
   } catch (err) {
     throw ioError('lock', path, err)
   }
@@ -32,14 +32,15 @@ function attempt(fs: FileSystem, path: string): HeldFileLock | undefined {
 
 /**
  * Acquires the writer lock of `dir`, waiting up to `timeoutMs` (polling).
- * Throws BUSY naming the holder's pid (as recorded in LOCK) when time runs out.
+ * Throws BUSY naming the holder's pid (as recorded in LOCK), and what it is
+ * doing when it said (`doing`, e.g. "shard-rebalance"), when time runs out.
  */
-export async function acquireWriterLock(fs: FileSystem, dir: string, timeoutMs: number): Promise<WriterLock> {
+export async function acquireWriterLock(fs: FileSystem, dir: string, timeoutMs: number, doing?: string): Promise<WriterLock> {
   const path = joinPath(dir, LOCK_FILE)
   const deadline = Date.now() + Math.max(0, timeoutMs)
   let delay = 2
   for (;;) {
-    const held = attempt(fs, path)
+    const held = attempt(fs, path, doing)
     if (held) {
       return {
         release: async () => {
@@ -52,8 +53,8 @@ export async function acquireWriterLock(fs: FileSystem, dir: string, timeoutMs: 
       }
     }
     if (Date.now() >= deadline) {
-      const pid = await holderPid(fs, path)
-      const holder = pid === undefined ? '' : ` (held by pid ${pid})`
+      const h = await holderOf(fs, path)
+      const holder = h === undefined ? '' : ` (held by pid ${h.pid}${h.doing === undefined ? '' : `, a running strata ${h.doing}`})`
       throw new StrataError(ErrorCode.BUSY, `store ${dir} is locked by another writer${holder}`, {
         file: dir,
         hint: timeoutMs > 0 ? 'try again later, or raise --lock-timeout' : 'wait for the other writer, or pass --lock-timeout',
@@ -64,11 +65,11 @@ export async function acquireWriterLock(fs: FileSystem, dir: string, timeoutMs: 
   }
 }
 
-/** The holder's pid; a holder that has just taken the lock may not have written it yet, so look a few times. */
-async function holderPid(fs: FileSystem, path: string): Promise<number | undefined> {
+/** The holder; a holder that has just taken the lock may not have written it yet, so look a few times. */
+async function holderOf(fs: FileSystem, path: string): Promise<{pid: number; doing?: string} | undefined> {
   for (let i = 0; ; i++) {
-    const pid = lockHolderPid(fs, path)
-    if (pid !== undefined || i >= 3) return pid
+    const h = lockHolder(fs, path)
+    if (h !== undefined || i >= 3) return h
     await new Promise((r) => setTimeout(r, 10))
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Opening a store: reads STORE, takes the writer lock (unless read-only),
- * makes what a failed writer left durable and cleans the pins of killed
- * holders of cuts, then hands the directory to a StoreImpl.
+ * makes what a failed writer left durable, cleans the pins of killed
+ * holders of cuts and settles a shard-rebalance it finds, then hands the directory to a StoreImpl.
  */
 import {StrataError, invalidArgument, ioError} from '../errors.js'
 import {nodeFileSystem} from '../vfs/node-fs.js'
@@ -10,6 +10,7 @@ import type {OpenOptions, Store} from '../api.js'
 import {readDescriptor, type StoreDescriptor} from './descriptor.js'
 import {acquireWriterLock, type WriterLock} from './lock.js'
 import {cleanDeadPins} from '../cut/pin-cleaner.js'
+import {settleRebalance} from '../rebalance/settle.js'
 import {checkSyncMode} from './sync-mode.js'
 import {StoreImpl} from './store.js'
 import type {ViewAt} from './shard.js'
@@ -17,17 +18,21 @@ import type {ViewAt} from './shard.js'
 /** Opens the store in `dir`. */
 export async function open(dir: string, options: OpenOptions = {}): Promise<Store> {
   const fs = options.fs ?? nodeFileSystem
-  const desc = readDescriptor(fs, dir)
+  let desc = readDescriptor(fs, dir)
   const sync = options.sync ?? 'always'
   checkSyncMode(sync)
   let lock: WriterLock | undefined
   if (!options.readOnly) lock = await acquireWriterLock(fs, dir, options.lockTimeoutMs ?? 0)
   try {
+    // Read STORE again under the lock: a shard-rebalance may have switched generations while this waited.
+    if (lock !== undefined) desc = readDescriptor(fs, dir)
     // A writer builds on STORE, which an init whose last directory sync failed may
     // have left visible but not durable: make it durable before acknowledging anything.
     if (lock !== undefined) fs.syncDir(dir)
     // Pins of cuts whose holder was killed: this writer is the next to hold the lock.
     if (lock !== undefined) cleanDeadPins(fs, dir)
+    // An unfinished shard-rebalance holds the store (BUSY); a committed one's cleanup is finished here.
+    if (lock !== undefined) settleRebalance(fs, dir, desc)
     return new StoreImpl(dir, fs, desc, options, sync, lock)
   } catch (err) {
     // Never keep the lock of a store this call does not return.
@@ -43,6 +48,15 @@ export async function open(dir: string, options: OpenOptions = {}): Promise<Stor
  */
 export function openViewAt(dir: string, desc: StoreDescriptor, at: readonly ViewAt[], options: OpenOptions = {}): Store {
   return new StoreImpl(dir, options.fs ?? nodeFileSystem, desc, {...options, readOnly: true}, 'always', undefined, at)
+}
+
+/**
+ * @internal A read-only store over the shard folders of `desc`'s generation
+ * in `dir`, whatever STORE says: a shard-rebalance reads the generation it
+ * built this way before its commit, to prove it holds the old one's data.
+ */
+export function openGeneration(dir: string, desc: StoreDescriptor, options: OpenOptions = {}): Store {
+  return new StoreImpl(dir, options.fs ?? nodeFileSystem, desc, {...options, readOnly: true}, 'always', undefined)
 }
 
 /**

@@ -22,7 +22,7 @@ const DEFAULT_CACHE_BYTES = 8 * 1024 * 1024
 export function shardContext(fs: FileSystem, dir: string, index: number, desc: StoreDescriptor, now: () => number, policy: CompactionPolicy, cache?: BlockCache, files?: OpenFiles): ShardContext {
   return {
     fs,
-    dir: joinPath(dir, shardDirName(index)),
+    dir: joinPath(dir, shardDirName(index, desc.shardGeneration)),
     index,
     compression: desc.compression,
     blockSize: desc.blockSize,

@@ -309,7 +309,7 @@ export class StoreImpl implements Store {
     try {
       cleanDeadPins(this.fs, this.dir)
       // Opened shards know their state; the others are as the files say (this process holds the lock).
-      const shards = this.shards.map((s, i) => shardCut(i, s !== undefined ? s.cutState() : readShardState(this.fs, this.dir, i)))
+      const shards = this.shards.map((s, i) => shardCut(i, s !== undefined ? s.cutState() : readShardState(this.fs, this.dir, i, this.desc.shardGeneration)))
       return pinCut(this.fs, this.dir, this.desc, shards, this.now())
     } catch (err) {
       throw err instanceof StrataError ? err : ioError('cut', this.dir, err)

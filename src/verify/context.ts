@@ -9,6 +9,7 @@ import * as path from 'node:path'
 import type {FileSystem} from '../vfs/fs.js'
 import {FileReporter, StopVerify, type FindingSink} from './findings.js'
 import type {CheckId} from './report.js'
+import type {ShadowedKeys} from './shadowed-keys.js'
 
 export interface VerifyContext {
   readonly fs: FileSystem
@@ -17,6 +18,10 @@ export interface VerifyContext {
   readonly quick: boolean
   /** STORE's shard count when STORE can be trusted; shard.placement runs only then. */
   readonly placementShards: number | undefined
+  /** The shard generation whose folders are checked (STORE's, or the newest found when STORE cannot be trusted). */
+  readonly generation: number
+  /** The shard being checked collects its misplaced keys here (generation above 0; see shadowed-keys.ts). */
+  readonly shadow?: ShadowedKeys
   /** Called once a file has been checked. */
   progress(file: string): void
 }

@@ -20,6 +20,7 @@ import type {FileReporter} from './findings.js'
 import {checkManifest, parseCurrent, type ListedTable, type LiveManifest} from './manifest-check.js'
 import {checkSst, type TableProperties} from './sst-check.js'
 import {checkWal} from './wal-check.js'
+import {ShadowedKeys} from './shadowed-keys.js'
 import {keyRange} from './key-range.js'
 
 /** The shard's CURRENT changed while it was being checked: start it again. */
@@ -51,14 +52,22 @@ export function checkShard(ctx: VerifyContext, shard: number, shardCount: number
     readConsistently(once, isShardChanged, {retries: MAX_ATTEMPTS - 1, delayMs: (failed) => Math.min(5 * failed, 50)})
   } catch (err) {
     if (!isShardChanged(err)) throw err
-    const current = relPath(shardDirName(shard), CURRENT_FILE)
+    const current = relPath(shardDirName(shard, ctx.generation), CURRENT_FILE)
     reporter(ctx, current, undefined, 'manifest.replay').warning('manifest.replay', 0,
       `the shard's manifest changed ${MAX_ATTEMPTS} times while it was being checked (a writer is flushing or compacting); it was not checked`)
   }
 }
 
-function checkShardOnce(ctx: VerifyContext, shard: number, shardCount: number): void {
-  const dir = shardDirName(shard)
+function checkShardOnce(outer: VerifyContext, shard: number, shardCount: number): void {
+  // A shard-rebalance leaves shadowed keys in the shards it kept: placement is judged per shard then.
+  const shadow = outer.generation > 0 && outer.placementShards !== undefined ? new ShadowedKeys(shard, outer.placementShards) : undefined
+  const ctx: VerifyContext = shadow === undefined ? outer : {...outer, shadow}
+  checkShardFiles(ctx, shard, shardCount)
+  shadow?.report(ctx)
+}
+
+function checkShardFiles(ctx: VerifyContext, shard: number, shardCount: number): void {
+  const dir = shardDirName(shard, ctx.generation)
   const currentRel = relPath(dir, CURRENT_FILE)
   const rc = reporter(ctx, currentRel, undefined, 'manifest.replay')
   if (!ctx.fs.isDirectory(absPath(ctx, dir))) {
@@ -158,7 +167,7 @@ function checkWalFile(ctx: VerifyContext, shard: number, rel: string, read: Read
   ctx.sink.counts.wals++
   const r = reporter(ctx, rel, read.buf.length, 'wal.crc')
   guarded(r, () => {
-    ctx.sink.counts.entries += checkWal(r, read.buf, {shard, placementShards: ctx.placementShards, lastSeq}).entries
+    ctx.sink.counts.entries += checkWal(r, read.buf, {shard, placementShards: ctx.placementShards, lastSeq, ...(ctx.shadow ? {shadow: {keys: ctx.shadow, file: rel}} : {})}).entries
   }, isShardChanged)
   ctx.progress(rel)
 }
@@ -178,7 +187,7 @@ function checkTableFile(ctx: VerifyContext, shard: number, rel: string, read: Re
       `the table is ${buf.length} bytes, but the manifest lists it with ${listed.fileSize}`))
   }
   guarded(r, () => {
-    const facts = checkSst(r, buf, {shard, placementShards: ctx.placementShards, quick: ctx.quick})
+    const facts = checkSst(r, buf, {shard, placementShards: ctx.placementShards, quick: ctx.quick, ...(ctx.shadow ? {shadow: {keys: ctx.shadow, file: rel}} : {})})
     ctx.sink.counts.entries += facts.entries
     if (listed !== undefined && rm !== undefined && facts.properties !== undefined) {
       rm.as('sst.properties', () => compareWithManifest(rm, listed, facts.properties!, rel.slice(rel.lastIndexOf('/') + 1)))

@@ -15,6 +15,7 @@ import {checkedBlock, type TableRoot} from './decode.js'
 import {filterPasses, usableFilter} from './bloom-probe.js'
 import {keyRange} from './key-range.js'
 import type {PlacementTally} from './placement.js'
+import {isLiveEntry} from './shadowed-keys.js'
 
 /** What the data says, for the properties block to match. */
 class Totals {
@@ -67,6 +68,7 @@ export function checkDataBlocks(
   const t = root.node
   const filter = filterBlock === undefined ? undefined : usableFilter(filterBlock.bits, filterBlock.probes)
   const totals = new Totals()
+  const now = Date.now()
   const bloom = new BloomTally()
   // Every block must be read for the totals to mean anything.
   let complete = true
@@ -99,7 +101,7 @@ export function checkDataBlocks(
         }
       }
       if (filter !== undefined && !filterPasses(filter, key)) bloom.add(key)
-      placement.add(key, entryAt(j))
+      placement.add(key, entryAt(j), {seq: entry.sequence.value, live: isLiveEntry(entry, now)})
       totals.add(entry)
     })
     const last = es.at(-1)?.key

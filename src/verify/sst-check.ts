@@ -18,6 +18,7 @@ import type {FileReporter} from './findings.js'
 import {checkedBlock, hex32, openTable, reason, step, type TableRoot} from './decode.js'
 import {keyRange} from './key-range.js'
 import {PlacementTally} from './placement.js'
+import type {ShadowedKeys} from './shadowed-keys.js'
 import {checkDataBlocks} from './sst-blocks.js'
 
 /** What a table is checked against. */
@@ -25,6 +26,8 @@ export interface SstCheckOptions {
   readonly shard: number
   readonly placementShards: number | undefined
   readonly quick: boolean
+  /** Misplaced keys are collected here for the shard to judge (a store a shard-rebalance made). */
+  readonly shadow?: {readonly keys: ShadowedKeys; readonly file: string}
 }
 
 /** The properties the manifest's table metadata must match. */
@@ -54,7 +57,7 @@ export function checkSst(r: FileReporter, buf: Buffer, o: SstCheckOptions): Tabl
   const filter = metaBlock(r, root, 'filter', footer.filter, 'sst.bloom', () => t.filter)
   const props = metaBlock(r, root, 'properties', footer.properties, 'sst.properties', () => t.properties)
   const index = metaBlock(r, root, 'index', footer.index, 'sst.index', () => t.index)
-  const placement = new PlacementTally(o.shard, o.placementShards)
+  const placement = new PlacementTally(o.shard, o.placementShards, o.shadow)
   if (index !== undefined) r.as('sst.index', () => checkIndex(r, root, index, footer))
   if (props !== undefined) r.as('sst.properties', () => checkPropertiesAlone(r, root, props, index, o.shard))
   let entries = 0

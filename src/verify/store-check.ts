@@ -13,6 +13,8 @@ import {hex32, reason, step, trailingCrcHolds} from './decode.js'
 /** What STORE says, once it is known to be intact. */
 export interface StoreFacts {
   readonly shardCount: number
+  /** STORE's shard generation: the suffix of the live shard folders. */
+  readonly shardGeneration: number
 }
 
 /**
@@ -45,5 +47,5 @@ export function checkStoreFile(r: FileReporter, buf: Buffer, path: string): Stor
   if (s.reserved !== 0) {
     r.error('store.descriptor', fieldSpan(s, s, 'reserved')?.offset ?? 18, `reserved field is ${s.reserved}, not 0: the engine refuses this STORE`)
   }
-  return {shardCount: s.shardCount}
+  return {shardCount: s.shardCount, shardGeneration: s.shardGeneration}
 }

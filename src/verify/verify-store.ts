@@ -16,7 +16,7 @@ import * as path from 'node:path'
 import {ErrorCode, StrataError, ioError} from '../errors.js'
 import {nodeFileSystem} from '../vfs/node-fs.js'
 import type {FileSystem} from '../vfs/fs.js'
-import {STORE_FILE, STORE_TMP_FILE, isShardDirName, parseShardDirName} from '../layout/names.js'
+import {REBALANCE_FILE, STORE_FILE, STORE_TMP_FILE, parseShardDir} from '../layout/names.js'
 import {guarded, readWhole, reporter, type VerifyContext} from './context.js'
 import {FindingSink, StopVerify} from './findings.js'
 import {CHECK_IDS, CHECKS, type CheckId, type VerifyReport} from './report.js'
@@ -57,10 +57,10 @@ export function verifyStore(dir: string, options: VerifyOptions = {}): VerifyRep
   } catch (err) {
     throw ioError('list', dir, err)
   }
-  const shardDirs = names.filter((n) => isShardDirName(n)).sort()
+  const allShardDirs = names.filter((n) => parseShardDir(n) !== undefined).sort()
   const sink = new FindingSink(maxErrors)
   let done = 0
-  let total = 1 + shardDirs.reduce((sum, d) => sum + countFiles(fs, path.join(dir, d)), 0)
+  let total = 1 + allShardDirs.reduce((sum, d) => sum + countFiles(fs, path.join(dir, d)), 0)
   const progress = (file: string): void => {
     done++
     total = Math.max(total, done)
@@ -71,12 +71,12 @@ export function verifyStore(dir: string, options: VerifyOptions = {}): VerifyRep
   let shardCount = 0
   let stopped = false
   try {
-    const base: VerifyContext = {fs, dir, sink, quick, placementShards: undefined, progress}
+    const base: VerifyContext = {fs, dir, sink, quick, placementShards: undefined, generation: 0, progress}
     const rs = reporter(base, STORE_FILE, undefined, 'store.descriptor')
     const read = readWhole(base, STORE_FILE)
     if ('missing' in read) {
-      if (shardDirs.length === 0) throw notAStore(fs, dir)
-      rs.error('store.descriptor', 0, `STORE is missing, but the directory holds ${shardDirs.length} shard director${shardDirs.length === 1 ? 'y' : 'ies'}: a store that lost its descriptor (strata repair rebuilds it from the shards), or one whose init did not finish`)
+      if (allShardDirs.length === 0) throw notAStore(fs, dir)
+      rs.error('store.descriptor', 0, `STORE is missing, but the directory holds ${allShardDirs.length} shard director${allShardDirs.length === 1 ? 'y' : 'ies'}: a store that lost its descriptor (strata repair rebuilds it from the shards), or one whose init did not finish`)
     } else if ('failed' in read) {
       rs.error('store.descriptor', 0, read.failed)
     } else {
@@ -88,11 +88,21 @@ export function verifyStore(dir: string, options: VerifyOptions = {}): VerifyRep
       progress(STORE_FILE)
     }
     // Without a trusted STORE, check the shard directories there are, and skip placement.
-    shardCount = facts?.shardCount ?? Math.max(0, ...shardDirs.map((d) => parseShardDirName(d)! + 1))
-    const ctx: VerifyContext = {...base, placementShards: facts?.shardCount}
+    // Only STORE's shard generation is the store; folders of other generations are what a
+    // shard-rebalance left or is building. Without a trusted STORE, the newest generation is checked.
+    const generation = facts?.shardGeneration ?? Math.max(0, ...allShardDirs.map((d) => parseShardDir(d)!.generation))
+    const shardDirs = allShardDirs.filter((d) => parseShardDir(d)!.generation === generation)
+    shardCount = facts?.shardCount ?? Math.max(0, ...shardDirs.map((d) => parseShardDir(d)!.shard + 1))
+    const ctx: VerifyContext = {...base, placementShards: facts?.shardCount, generation}
     for (const d of shardDirs) {
-      const i = parseShardDirName(d)!
+      const i = parseShardDir(d)!.shard
       if (i >= shardCount) reporter(ctx, d, undefined, 'store.descriptor').warning('store.descriptor', 0, `${d} is not a shard of this store (STORE has ${shardCount}); it is ignored`)
+    }
+    const others = allShardDirs.filter((d) => parseShardDir(d)!.generation !== generation)
+    if (others.length > 0) {
+      const shown = others.length > 4 ? `${others.slice(0, 4).join(', ')} and ${others.length - 4} more` : others.join(', ')
+      const why = names.includes(REBALANCE_FILE) ? 'a shard-rebalance is unfinished (strata shard-rebalance --resume or --abort)' : 'left by a shard-rebalance; the next writer removes them'
+      reporter(ctx, others[0], undefined, 'store.descriptor').warning('store.descriptor', 0, `${shown}: not of the live shard generation ${generation} (${why}); ignored`)
     }
     if (names.includes(STORE_TMP_FILE)) {
       reporter(ctx, STORE_TMP_FILE, undefined, 'store.descriptor').warning('store.descriptor', 0, 'orphan: a STORE replacement left this temporary file')

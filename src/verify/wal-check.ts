@@ -21,6 +21,7 @@ import type {FileReporter} from './findings.js'
 import {hex32, reason, step} from './decode.js'
 import {walkFrames} from './wal-frames.js'
 import {PlacementTally} from './placement.js'
+import {isLiveEntry, type ShadowedKeys} from './shadowed-keys.js'
 
 /** What a WAL is checked against. */
 export interface WalCheckOptions {
@@ -30,6 +31,10 @@ export interface WalCheckOptions {
   readonly placementShards: number | undefined
   /** The manifest's last_seq: every entry must be above it. Undefined: no trusted manifest (entries must be above 0). */
   readonly lastSeq: number | undefined
+  /** Misplaced keys are collected here for the shard to judge (a store a shard-rebalance made). */
+  readonly shadow?: {readonly keys: ShadowedKeys; readonly file: string}
+  /** The instant expiry is judged at, for `shadow`. */
+  readonly now?: number
 }
 
 /** What the check saw. */
@@ -125,7 +130,8 @@ function checkEntries(r: FileReporter, records: DecodedRecord[], o: WalCheckOpti
   let prev = o.lastSeq ?? 0
   let entries = 0
   let first = true
-  const placement = new PlacementTally(o.shard, o.placementShards)
+  const placement = new PlacementTally(o.shard, o.placementShards, o.shadow)
+  const now = o.now ?? Date.now()
   for (const {wal, record} of records) {
     const batch = record.payload as StrataWal.Batch
     let reported = false
@@ -142,7 +148,7 @@ function checkEntries(r: FileReporter, records: DecodedRecord[], o: WalCheckOpti
       }
       prev = Math.max(prev, seq)
       first = false
-      placement.add(e.key, fieldSpan(wal, e, 'key')?.offset ?? record.ofs)
+      placement.add(e.key, fieldSpan(wal, e, 'key')?.offset ?? record.ofs, {seq, live: isLiveEntry(e, now)})
     }
   }
   r.as('shard.placement', () => placement.report(r))

@@ -1,0 +1,95 @@
+/**
+ * The read pass of a shard-rebalance from N to M shards: every record of
+ * every old shard is read once (so damage anywhere is found before anything
+ * is written), routed over M shards (`shardOf`), and counted; the live
+ * records whose shard changes are collected per target, and, when growing,
+ * the keys that leave each kept shard, which it will shadow with
+ * tombstones. The old generation's digest is summed on the way.
+ *
+ * Jump hash moves keys only into new shards when growing and only out of
+ * removed shards when shrinking, so a record moves exactly when its target
+ * differs from its source. Tombstones and records expired at `at` do not
+ * move: they shadow nothing in the new shard, which starts empty of the key.
+ *
+ * The moved records are held in memory until their target is built: the
+ * cost is the moved data, |M−N|/max(N,M) of the store in expectation.
+ */
+import {isLive, Kind, type Entry} from '../record/format.js'
+import {shardOf} from '../util/hash.js'
+import {RecordHasher} from '../digest/format.js'
+import {Sum256} from '../digest/sum256.js'
+
+/** Where the live records are and where they go: cell [s][t] counts those of old shard s whose shard over M is t. */
+export interface Matrix {
+  readonly keys: number[][]
+  readonly bytes: number[][]
+}
+
+/** What the read pass found. */
+export interface Plan {
+  readonly from: number
+  readonly to: number
+  readonly keysTotal: number
+  readonly bytesTotal: number
+  readonly keysMoved: number
+  readonly bytesMoved: number
+  readonly matrix: Matrix
+  /** The old generation's digest at `at` (64 hex digits) and its record count. */
+  readonly digest: string
+  readonly records: number
+  /** Per target shard, per source shard: the records moving in, in key order (empty when not collected). */
+  readonly movedIn: Entry[][][]
+  /** Per old shard kept when growing: the keys moving out, in key order, to shadow (empty when not collected). */
+  readonly movedOut: Buffer[][]
+}
+
+/** A source of the read pass: the newest version of every key of one old shard, in key order. */
+export type ShardEntries = () => Iterable<Entry>
+
+/**
+ * Reads every old shard once. `collect`: keep the moved records and keys
+ * (a real run); a dry run only counts. `onShard` is told as each shard is done.
+ */
+export function readPlan(sources: readonly ShardEntries[], to: number, at: number, collect: boolean, onShard?: (done: number) => void): Plan {
+  const from = sources.length
+  const grid = (): number[][] => Array.from({length: from}, () => new Array<number>(to).fill(0))
+  const matrix: Matrix = {keys: grid(), bytes: grid()}
+  const movedIn: Entry[][][] = Array.from({length: to}, () => Array.from({length: from}, () => []))
+  const movedOut: Buffer[][] = Array.from({length: from}, () => [])
+  const hasher = new RecordHasher()
+  const sum = new Sum256()
+  let keysTotal = 0
+  let bytesTotal = 0
+  let keysMoved = 0
+  let bytesMoved = 0
+  for (let s = 0; s < from; s++) {
+    for (const e of sources[s]()) {
+      if (!isLive(e, at)) continue
+      const t = shardOf(e.key, to)
+      const bytes = e.key.length + e.value.length
+      keysTotal++
+      bytesTotal += bytes
+      matrix.keys[s][t]++
+      matrix.bytes[s][t] += bytes
+      sum.addLatin1(hasher.hash(e))
+      if (t === s) continue
+      keysMoved++
+      bytesMoved += bytes
+      if (!collect) continue
+      movedIn[t][s].push(e.kind === Kind.PUT ? copyEntry(e) : e)
+      if (s < to) movedOut[s].push(Buffer.from(e.key))
+    }
+    onShard?.(s + 1)
+  }
+  return {from, to, keysTotal, bytesTotal, keysMoved, bytesMoved, matrix, digest: sum.hex(), records: keysTotal, movedIn, movedOut}
+}
+
+/** A copy of `e` that owns its bytes (a table's entries may be views into a cached block). */
+function copyEntry(e: Entry): Entry {
+  return {...e, key: Buffer.from(e.key), value: Buffer.from(e.value)}
+}
+
+/** The fraction of keys jump hash moves in expectation from `from` to `to` shards: |to − from| / max(from, to). */
+export function expectedFraction(from: number, to: number): number {
+  return Math.abs(to - from) / Math.max(from, to)
+}

@@ -1,0 +1,211 @@
+/**
+ * `shard-rebalance`: changes a store's shard count from N to M in place,
+ * moving only the records whose shard changes, crash-safe and restartable,
+ * and proves by digest that the data is unchanged.
+ *
+ * Under the writer lock, marked "shard-rebalance" in LOCK:
+ *  1. flush: every old shard's memtable goes to tables (logically neutral),
+ *     so the old generation is all tables and its WAL records are in them;
+ *  2. read (plan.ts): every record read once; damage fails here, before the
+ *     journal, with nothing of the rebalance written;
+ *  3. journal (journal.ts): the plan, written before the first new folder;
+ *  4. copy (build-target.ts): each shard of generation g+1 built from
+ *     scratch, recorded complete in the journal once durable;
+ *  5. verify: the new generation is read through the engine and its digest
+ *     compared with the old one's; a mismatch aborts (CORRUPTION), nothing
+ *     committed;
+ *  6. switch, THE COMMIT POINT: STORE is replaced atomically with M shards
+ *     and generation g+1. Before it the old generation is the store,
+ *     untouched; after it the new one is;
+ *  7. cleanup (settle.ts): the old generation's folders, then the journal.
+ *
+ * Killed anywhere, it is finished by `--resume` (or the same command again),
+ * which rebuilds the targets not recorded complete, or thrown away before
+ * the commit point by `--abort`. After the commit point both finish the
+ * cleanup, as does the next writer that opens the store.
+ */
+import {ErrorCode, StrataError, invalidArgument, ioError} from '../errors.js'
+import type {FileSystem} from '../vfs/fs.js'
+import {nodeFileSystem} from '../vfs/node-fs.js'
+import {MAX_SHARDS, readDescriptor, writeDescriptor, type StoreDescriptor} from '../store/descriptor.js'
+import {acquireWriterLock, type WriterLock} from '../store/lock.js'
+import {cleanDeadPins} from '../cut/pin-cleaner.js'
+import {digestStore} from '../digest/digest-store.js'
+import {openGeneration} from '../store/open.js'
+import {isCommitted, readJournal, removeJournal, unfinishedRebalance, writeJournal, type Journal} from './journal.js'
+import {removeOtherGenerations} from './generations.js'
+import {finishCleanup} from './settle.js'
+import {expectedFraction, readPlan, type Plan} from './plan.js'
+import {buildTarget} from './build-target.js'
+import {OldGeneration} from './old-generation.js'
+import {outcome, type RebalanceProgress, type RebalanceReport} from './report.js'
+
+export type {RebalanceReport, RebalanceProgress} from './report.js'
+
+/** Options of `rebalance`. */
+export interface RebalanceOptions {
+  /** The new shard count, 1..1024. Optional with `resume` or `abort` (the journal's is used). */
+  readonly shards?: number
+  /** Compute the exact plan from the data and write nothing. */
+  readonly dryRun?: boolean
+  /** Finish an interrupted rebalance. */
+  readonly resume?: boolean
+  /** Throw away an unfinished rebalance (before its commit point). */
+  readonly abort?: boolean
+  /** How long to wait for the writer lock. Default 0. */
+  readonly lockTimeoutMs?: number
+  readonly fs?: FileSystem
+  /** Clock for the instant expiry is judged at. */
+  readonly now?: () => number
+  readonly onProgress?: (p: RebalanceProgress) => void
+}
+
+/** The mark a rebalance leaves in LOCK, so that a blocked writer's BUSY names it. */
+export const LOCK_HOLDER = 'shard-rebalance'
+
+/** Changes the shard count of the store in `dir`; see the file comment. */
+export async function rebalance(dir: string, options: RebalanceOptions = {}): Promise<RebalanceReport> {
+  const fs = options.fs ?? nodeFileSystem
+  const m = options.shards
+  if (m !== undefined && !(Number.isInteger(m) && m >= 1 && m <= MAX_SHARDS)) {
+    throw invalidArgument(`shard count must be an integer from 1 to ${MAX_SHARDS}, got ${m}`, 'pass --shards with a number from 1 to 1024')
+  }
+  if (options.abort === true && (options.resume === true || options.dryRun === true)) throw invalidArgument('--abort cannot be combined with --resume or --dry-run')
+  if (m === undefined && options.abort !== true && options.resume !== true) throw invalidArgument('the new shard count is missing', 'pass --shards M')
+  readDescriptor(fs, dir) // NOT_A_STORE before a lock is taken
+  if (options.dryRun === true) return dryRun(fs, dir, m, options)
+  const lock = await acquireWriterLock(fs, dir, options.lockTimeoutMs ?? 0, LOCK_HOLDER)
+  try {
+    const desc = readDescriptor(fs, dir)
+    cleanDeadPins(fs, dir)
+    return await underLock(fs, dir, desc, m, options)
+  } catch (err) {
+    throw err instanceof StrataError ? err : ioError('rebalance', dir, err)
+  } finally {
+    await lock.release()
+  }
+}
+
+/** The decision tree once the lock is held: abort, cleanup, resume, no-op or a new run. */
+async function underLock(fs: FileSystem, dir: string, desc: StoreDescriptor, m: number | undefined, options: RebalanceOptions): Promise<RebalanceReport> {
+  const j = readJournal(fs, dir)
+  if (options.abort === true) return abort(fs, dir, desc, j)
+  if (j !== undefined && isCommitted(j, desc)) {
+    finishCleanup(fs, dir, desc)
+    if (m === undefined || m === desc.shardCount) return outcome('cleaned', j.from, j.to, {message: `the rebalance from ${j.from} to ${j.to} shards was committed; its cleanup is finished`})
+  } else if (j !== undefined) {
+    if (m !== undefined && m !== j.to) throw unfinishedRebalance(dir, j)
+    return run(fs, dir, desc, j, true, options)
+  }
+  if (m === undefined) return outcome('none', desc.shardCount, desc.shardCount, {message: 'there is no unfinished shard-rebalance to resume'})
+  if (m === desc.shardCount) return outcome('noop', m, m, {message: `the store already has ${m} shard${m === 1 ? '' : 's'}: nothing to do`})
+  // Folders of other generations without a journal cannot be a rebalance's: a copy of a store moved in, say. Clear them.
+  removeOtherGenerations(fs, dir, desc.shardGeneration)
+  const fresh: Journal = {from: desc.shardCount, to: m, fromGeneration: desc.shardGeneration, toGeneration: desc.shardGeneration + 1, at: (options.now ?? Date.now)(), complete: []}
+  return run(fs, dir, desc, fresh, false, options)
+}
+
+/** `--abort`: removes an uncommitted rebalance's new folders, then its journal; after the commit point, finishes the cleanup instead. */
+function abort(fs: FileSystem, dir: string, desc: StoreDescriptor, j: Journal | undefined): RebalanceReport {
+  if (j === undefined) return outcome('none', desc.shardCount, desc.shardCount, {message: 'there is no unfinished shard-rebalance to abort'})
+  if (isCommitted(j, desc)) {
+    finishCleanup(fs, dir, desc)
+    return outcome('cleaned', j.from, j.to, {message: `the rebalance from ${j.from} to ${j.to} shards was already committed and cannot be aborted; its cleanup is finished`})
+  }
+  removeOtherGenerations(fs, dir, desc.shardGeneration)
+  removeJournal(fs, dir)
+  return outcome('aborted', j.from, j.to, {message: `the unfinished rebalance from ${j.from} to ${j.to} shards was thrown away; the store has ${desc.shardCount} shards as before`})
+}
+
+/** `--dry-run`: the exact plan from a read-only view of the data; writes nothing, takes no lock. */
+async function dryRun(fs: FileSystem, dir: string, m: number | undefined, options: RebalanceOptions): Promise<RebalanceReport> {
+  const desc = readDescriptor(fs, dir)
+  const j = readJournal(fs, dir)
+  const to = m ?? j?.to ?? desc.shardCount
+  const at = (options.now ?? Date.now)()
+  const old = OldGeneration.view(fs, dir, desc)
+  try {
+    const plan = readPlan(old.sources(), to, at, false, (done) => options.onProgress?.(progress('read', undefined, done, desc.shardCount)))
+    return outcome(to === desc.shardCount ? 'noop' : 'dry-run', desc.shardCount, to, {plan, dryRun: true})
+  } finally {
+    old.close()
+  }
+}
+
+/** A run from the journal `j` (new, or found unfinished): flush, read, journal, copy, verify, switch, cleanup. */
+async function run(fs: FileSystem, dir: string, desc: StoreDescriptor, j: Journal, resumed: boolean, options: RebalanceOptions): Promise<RebalanceReport> {
+  const report = (p: RebalanceProgress): void => options.onProgress?.(p)
+  const old = OldGeneration.writer(fs, dir, desc)
+  let plan: Plan
+  const targets: RebalanceTargetWork = {bytesWritten: 0, linkedTables: 0, copiedTables: 0, built: 0, tombstones: 0}
+  const next: StoreDescriptor = {...desc, shardCount: j.to, shardGeneration: j.toGeneration}
+  try {
+    report(progress('flush', undefined, 0, j.from))
+    old.flush()
+    plan = readPlan(old.sources(), j.to, j.at, true, (done) => report(progress('read', undefined, done, j.from)))
+    if (!resumed) writeJournal(fs, dir, j)
+    const complete = new Set(j.complete)
+    let moved = {keys: 0, bytes: 0}
+    for (let t = 0; t < j.to; t++) {
+      if (!complete.has(t)) {
+        const kept = t < j.from ? old.kept(t) : undefined
+        const built = buildTarget(fs, dir, next, t, kept, plan.movedIn[t], t < j.from ? plan.movedOut[t] : [])
+        targets.bytesWritten += built.bytesWritten
+        targets.linkedTables += built.linkedTables
+        targets.copiedTables += built.copiedTables
+        targets.tombstones += built.tombstones
+        targets.built++
+        complete.add(t)
+        writeJournal(fs, dir, {...j, complete: [...complete].sort((a, b) => a - b)})
+      }
+      // The records of a finished target are no longer needed.
+      for (const run of plan.movedIn[t]) moved = {keys: moved.keys + run.length, bytes: moved.bytes + run.reduce((s, e) => s + e.key.length + e.value.length, 0)}
+      plan.movedIn[t] = []
+      report(progress('copy', {plan, moved}, t + 1, j.to))
+    }
+  } finally {
+    old.close()
+  }
+  report(progress('verify', undefined, 0, j.to))
+  const view = openGeneration(dir, next, {fs})
+  let after
+  try {
+    after = await digestStore(view, {at: j.at, fs})
+  } finally {
+    await view.close()
+  }
+  if (after.digest !== plan.digest) {
+    removeOtherGenerations(fs, dir, desc.shardGeneration)
+    removeJournal(fs, dir)
+    throw new StrataError(ErrorCode.CORRUPTION, `the new shard generation's digest ${after.digest} differs from the old one's ${plan.digest}: nothing was committed and the new generation was removed`, {file: dir, hint: `see what is damaged with: strata verify --dir ${dir}`})
+  }
+  report(progress('switch', undefined, 0, 1))
+  // THE COMMIT POINT: STORE names M shards of generation g+1.
+  writeDescriptor(fs, dir, next)
+  report(progress('cleanup', undefined, 0, 1))
+  finishCleanup(fs, dir, next)
+  return outcome('rebalanced', j.from, j.to, {plan, dryRun: false, resumed, digestBefore: plan.digest, digestAfter: after.digest, work: targets, generation: j.toGeneration})
+}
+
+/** What building the targets did. */
+export interface RebalanceTargetWork {
+  bytesWritten: number
+  linkedTables: number
+  copiedTables: number
+  built: number
+  tombstones: number
+}
+
+function progress(phase: RebalanceProgress['phase'], copy: {plan: Plan; moved: {keys: number; bytes: number}} | undefined, done: number, total: number): RebalanceProgress {
+  return {
+    phase,
+    done,
+    total,
+    keysMoved: copy?.moved.keys ?? 0,
+    bytesMoved: copy?.moved.bytes ?? 0,
+    keysToMove: copy?.plan.keysMoved ?? 0,
+    bytesToMove: copy?.plan.bytesMoved ?? 0,
+  }
+}
+
+export {expectedFraction}

@@ -1,0 +1,76 @@
+/**
+ * Stores for the rebalance tests: many keys with ~100-byte values written
+ * through the library, and what to check after a rebalance (placement of
+ * every live key, the digest, verify).
+ */
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import {createStore, digestStore, open, verifyStore} from '../../src/index.js'
+import {shardOf} from '../../src/util/hash.js'
+import {shardVersions} from '../../src/store/open.js'
+import {isLive} from '../../src/record/format.js'
+import {tempDir} from '../helpers/temp.js'
+import type {ExecutionContext} from 'ava'
+
+/** The key of record `i`. */
+export const keyOf = (i: number): string => `key-${String(i).padStart(7, '0')}`
+
+/** A value of about 100 bytes for record `i`. */
+export const valueOf = (i: number): string => `value-${i}-`.padEnd(100, String.fromCharCode(97 + (i % 26)))
+
+/** A store of `shards` shards holding `keys` records, flushed into tables. */
+export async function filledStore(t: ExecutionContext, shards: number, keys: number, options: {deleteEvery?: number} = {}): Promise<string> {
+  const dir = path.join(tempDir(t), 'db')
+  await createStore(dir, {shards})
+  const s = await open(dir, {sync: 'none'})
+  for (let at = 0; at < keys; at += 5000) {
+    const n = Math.min(5000, keys - at)
+    await s.batch(Array.from({length: n}, (_, k) => ({type: 'put' as const, key: keyOf(at + k), value: valueOf(at + k)})))
+  }
+  if (options.deleteEvery !== undefined) {
+    const dels = []
+    for (let i = 0; i < keys; i += options.deleteEvery) dels.push({type: 'del' as const, key: keyOf(i)})
+    await s.batch(dels)
+  }
+  await s.flush()
+  await s.close()
+  return dir
+}
+
+/** Every live key of the store sits in shard shardOf(key, shardCount): returns how many were checked. */
+export async function assertPlacement(t: ExecutionContext, dir: string): Promise<number> {
+  const s = await open(dir, {readOnly: true})
+  let checked = 0
+  let wrong = 0
+  const now = Date.now()
+  try {
+    for (let i = 0; i < s.shardCount; i++) {
+      for (const e of shardVersions(s, i)) {
+        if (!isLive(e, now)) continue
+        checked++
+        if (shardOf(e.key, s.shardCount) !== i) wrong++
+      }
+    }
+  } finally {
+    await s.close()
+  }
+  t.is(wrong, 0, 'live keys in a shard they do not route to')
+  return checked
+}
+
+/** verify finds no error and no warning. */
+export function assertVerifyClean(t: ExecutionContext, dir: string): void {
+  const r = verifyStore(dir)
+  t.deepEqual(r.findings, [], 'verify findings')
+  t.true(r.ok)
+}
+
+/** The digest of the live data now. */
+export async function digestOf(dir: string): Promise<string> {
+  return (await digestStore(dir)).digest
+}
+
+/** Names of the shard folders in `dir`. */
+export function shardFolders(dir: string): string[] {
+  return fs.readdirSync(dir).filter((n) => n.startsWith('shard-')).sort()
+}
