@@ -150,7 +150,8 @@ test.serial('while a killed rebalance waits for --resume or --abort, writers get
   }
   // A new rebalance to another count is refused too: the unfinished one comes first.
   const other = rebalance(dir, 9)
-  t.true(other.code === 4 || other.code === 2, `another rebalance: exit ${other.code}: ${other.stderr}`)
+  t.is(other.code, 4, other.stderr)
+  t.is(jsonError(other).code, 'BUSY')
   t.deepEqual(treeWithoutLock(snapshotTree(dir)), tree, 'the refused commands wrote nothing')
 
   const get = strata(['get', '--dir', dir, 'in-the-wal'])
@@ -167,4 +168,17 @@ test.serial('while a killed rebalance waits for --resume or --abort, writers get
   t.deepEqual(digestOf(dir), digest)
   const put = strata(['put', '--dir', dir, 'after', 'abort'])
   t.is(put.code, 0, put.stderr)
+})
+
+test('--resume and --abort with nothing unfinished: exit 0, say so, change nothing', (t) => {
+  const dir = storeWith(tempDir(t), 3, 300)
+  const tree = treeWithoutLock(snapshotTree(dir))
+  for (const flag of ['--resume', '--abort']) {
+    const r = strata(['shard-rebalance', '--dir', dir, flag, '--format', 'json'])
+    t.is(r.code, 0, `${flag}: ${r.stderr}`)
+    const doc = JSON.parse(r.stdout) as {action: string; from: number; to: number; keysMoved: number}
+    t.deepEqual([doc.action, doc.from, doc.to, doc.keysMoved], ['none', 3, 3, 0], flag)
+    t.deepEqual(treeWithoutLock(snapshotTree(dir)), tree, `${flag} changed the directory`)
+  }
+  t.deepEqual(storeState(dir), {shards: 3, generation: 0})
 })

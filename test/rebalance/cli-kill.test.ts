@@ -177,7 +177,8 @@ test.serial(`kill -9 at random moments of shard-rebalance, then --resume: the di
     }
     let finish: CliResult | undefined
     if (run.code !== 0 && hasJournal(dir)) {
-      finish = strata(['shard-rebalance', '--dir', dir, '--resume', '--format', 'json'])
+      // Either way finishes it: --resume, or the same command again (every other time).
+      finish = strata(resumes % 2 === 0 ? ['shard-rebalance', '--dir', dir, '--resume', '--format', 'json'] : rebalanceArgs(dir, m))
       resumes++
     } else if (run.code !== 0 && after.generation === from.generation) {
       // Killed before it wrote its journal: nothing to resume, the same command starts over.

@@ -5,14 +5,11 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import {shardDirName} from '../../src/layout/names.js'
-
-/** The journal of an unfinished rebalance. */
-export const JOURNAL = 'REBALANCE'
+import {REBALANCE_FILE, STORE_FILE, shardDirName} from '../../src/layout/names.js'
 
 /** The folder of shard `i` in generation `generation`. */
 export function shardFolder(i: number, generation: number): string {
-  return (shardDirName as (i: number, generation?: number) => string)(i, generation)
+  return shardDirName(i, generation)
 }
 
 /** Whether `name` is the folder of one of the `shards` shards of `generation` (of shard `only`, if given). */
@@ -23,10 +20,10 @@ export function isLiveShardDir(name: string, shards: number, generation: number,
 
 /** The names a finished store of `shards` shards in `generation` holds: STORE and its shard folders (LOCK aside). */
 export function finishedEntries(shards: number, generation: number): string[] {
-  return ['STORE', ...Array.from({length: shards}, (_, i) => shardFolder(i, generation))].sort()
+  return [STORE_FILE, ...Array.from({length: shards}, (_, i) => shardFolder(i, generation))].sort()
 }
 
 /** Whether the journal of an unfinished rebalance is in `dir`. */
 export function hasJournal(dir: string): boolean {
-  return fs.existsSync(path.join(dir, JOURNAL))
+  return fs.existsSync(path.join(dir, REBALANCE_FILE))
 }

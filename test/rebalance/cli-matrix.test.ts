@@ -25,10 +25,11 @@ function keyOf(i: number): Buffer {
   return Buffer.from(`user:${String(i).padStart(6, '0')}`)
 }
 
+/** The value of key `i` written in load `round`. */
+const valueOf = (i: number, round: number): Buffer => Buffer.from(`r${round}:${(i * 7919) % 100_003}:`.padEnd(16 + ((i * 31 + round) % 70), 'abcdefgh'))
+
 function lineOf(i: number, round: number): string {
-  const key = keyOf(i)
-  const value = `r${round}:${(i * 7919) % 100_003}:`.padEnd(16 + ((i * 31 + round) % 70), 'abcdefgh')
-  return JSON.stringify({key: key.toString('hex'), value: Buffer.from(value).toString('hex'), encoding: 'hex'})
+  return JSON.stringify({key: keyOf(i).toString('hex'), value: valueOf(i, round).toString('hex'), encoding: 'hex'})
 }
 
 /**
@@ -42,8 +43,22 @@ const SECOND = path.join(inputs, 'second.ndjson')
 fs.writeFileSync(FIRST, Array.from({length: KEYS}, (_, i) => lineOf(i, 0)).join('\n') + '\n')
 fs.writeFileSync(SECOND, Array.from({length: KEYS}, (_, i) => i).filter((i) => i % 7 === 3 || i % 50 === 11)
   .map((i) => i % 50 === 11 ? JSON.stringify({key: keyOf(i).toString('hex'), delete: true, encoding: 'hex'}) : lineOf(i, 1)).join('\n') + '\n')
-/** The live keys after both loads, in hex. */
-const LIVE = Array.from({length: KEYS}, (_, i) => i).filter((i) => i % 50 !== 11).map((i) => keyOf(i))
+/** The live keys after both loads, and their key + value bytes. */
+const LIVE_INDEXES = Array.from({length: KEYS}, (_, i) => i).filter((i) => i % 50 !== 11)
+const LIVE = LIVE_INDEXES.map((i) => keyOf(i))
+const LIVE_BYTES = LIVE_INDEXES.map((i) => keyOf(i).length + valueOf(i, i % 7 === 3 ? 1 : 0).length)
+
+/** The source → target matrix of keys and of bytes the live keys make from `n` to `m` shards. */
+function expectedMatrix(n: number, m: number): {keys: number[][]; bytes: number[][]} {
+  const grid = (): number[][] => Array.from({length: n}, () => new Array<number>(m).fill(0))
+  const matrix = {keys: grid(), bytes: grid()}
+  LIVE.forEach((key, j) => {
+    const [s, t] = [shardOf(key, n), shardOf(key, m)]
+    matrix.keys[s][t]++
+    matrix.bytes[s][t] += LIVE_BYTES[j]
+  })
+  return matrix
+}
 
 /** A store of N shards holding the shared input. */
 function loadedStore(root: string, shards: number): string {
@@ -72,7 +87,8 @@ for (const [n, m] of cases) {
     const formula = Math.abs(m - n) / Math.max(n, m)
 
     const tree = treeWithoutLock(snapshotTree(dir))
-    const dry = reportOf(rebalance(dir, m, ['--dry-run']), 'dry run')
+    const dryRun = rebalance(dir, m, ['--dry-run'])
+    const dry = reportOf(dryRun, 'dry run')
     t.deepEqual(treeWithoutLock(snapshotTree(dir)), tree, 'the dry run wrote nothing')
     t.is(dry.from, n)
     t.is(dry.to, m)
@@ -80,7 +96,12 @@ for (const [n, m] of cases) {
     t.is(dry.keysMoved, moved.length, 'the keys that change shard')
     const fraction = dry.keysMoved / dry.keysTotal
     t.true(Math.abs(fraction - formula) <= 0.01, `moved ${(fraction * 100).toFixed(2)}%, formula ${(formula * 100).toFixed(2)}%`)
-    t.true(dry.bytesMoved > 0)
+    // The numbers come from the data: key + value bytes, and the source → target matrix.
+    const movedBytes = LIVE.reduce((sum, k, j) => sum + (shardOf(k, n) !== shardOf(k, m) ? LIVE_BYTES[j] : 0), 0)
+    t.is(dry.bytesMoved, movedBytes)
+    const doc = JSON.parse(dryRun.stdout) as {bytesTotal: number; matrix: unknown}
+    t.is(doc.bytesTotal, LIVE_BYTES.reduce((a, b) => a + b, 0))
+    t.deepEqual(doc.matrix, expectedMatrix(n, m))
 
     const real = reportOf(rebalance(dir, m), 'rebalance')
     t.deepEqual(real, dry, 'the dry run reported what the real run did')
