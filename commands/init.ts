@@ -4,7 +4,7 @@ import {Flags, StrataCommand, compressionText} from '../src/cli/index.js'
 /** JSON output: {"dir": string, "shards": number, "compression": "zlib" | "none"}. */
 export default class Init extends StrataCommand {
   static override summary = 'Create a new, empty store.'
-  static override description = `Creates the data directory (if needed) with a STORE descriptor and one empty LSM per shard. Keys are spread over the shards by a jump consistent hash of their bytes; the shard count is fixed at creation. Fails with ALREADY_EXISTS (exit 2) if the directory already holds a store.`
+  static override description = `Creates the data directory (if needed) with a STORE descriptor and one empty LSM per shard. Keys are spread over the shards by a jump consistent hash of their bytes; the shard count can be changed later with shard-rebalance. Fails with ALREADY_EXISTS (exit 2) if the directory already holds a store.`
 
   static override examples = [
     {description: 'Create a store with 4 shards in ./data.', command: '<%= config.bin %> <%= command.id %>'},

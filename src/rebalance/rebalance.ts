@@ -98,7 +98,7 @@ async function underLock(fs: FileSystem, dir: string, desc: StoreDescriptor, m: 
     return run(fs, dir, desc, j, true, options)
   }
   if (m === undefined) return outcome('none', desc.shardCount, desc.shardCount, {message: 'there is no unfinished shard-rebalance to resume'})
-  if (m === desc.shardCount) return outcome('noop', m, m, {message: `the store already has ${m} shard${m === 1 ? '' : 's'}: nothing to do`})
+  if (m === desc.shardCount) return outcome('noop', m, m, {plan: countOnly(fs, dir, desc, m, options), message: `the store already has ${m} shard${m === 1 ? '' : 's'}: nothing to do`})
   // Folders of other generations without a journal cannot be a rebalance's: a copy of a store moved in, say. Clear them.
   removeOtherGenerations(fs, dir, desc.shardGeneration)
   const fresh: Journal = {from: desc.shardCount, to: m, fromGeneration: desc.shardGeneration, toGeneration: desc.shardGeneration + 1, at: (options.now ?? Date.now)(), complete: []}
@@ -122,11 +122,15 @@ async function dryRun(fs: FileSystem, dir: string, m: number | undefined, option
   const desc = readDescriptor(fs, dir)
   const j = readJournal(fs, dir)
   const to = m ?? j?.to ?? desc.shardCount
-  const at = (options.now ?? Date.now)()
+  const plan = countOnly(fs, dir, desc, to, options)
+  return outcome(to === desc.shardCount ? 'noop' : 'dry-run', desc.shardCount, to, {plan, dryRun: true})
+}
+
+/** The plan's numbers from read-only views of the live generation: nothing collected, nothing written. */
+function countOnly(fs: FileSystem, dir: string, desc: StoreDescriptor, to: number, options: RebalanceOptions): Plan {
   const old = OldGeneration.view(fs, dir, desc)
   try {
-    const plan = readPlan(old.sources(), to, at, false, (done) => options.onProgress?.(progress('read', undefined, done, desc.shardCount)))
-    return outcome(to === desc.shardCount ? 'noop' : 'dry-run', desc.shardCount, to, {plan, dryRun: true})
+    return readPlan(old.sources(), to, (options.now ?? Date.now)(), false, (done) => options.onProgress?.(progress('read', undefined, done, desc.shardCount)))
   } finally {
     old.close()
   }
