@@ -149,7 +149,7 @@ test.serial('M = N is a no-op: exit 0, nothing written', (t) => {
   const dir = path.join(root, 'db')
   initStore(dir, 6)
   const lines = path.join(root, 'lines.ndjson')
-  fs.writeFileSync(lines, LIVE.slice(0, 2000).map((k, i) => JSON.stringify({key: k.toString('hex'), value: `v${i}`, encoding: 'hex'})).join('\n') + '\n')
+  fs.writeFileSync(lines, LIVE.slice(0, 2000).map((k, i) => JSON.stringify({key: k.toString('hex'), value: `v${i}`, keyEncoding: 'hex'})).join('\n') + '\n')
   loadBatch(dir, lines)
   const before = digestOf(dir)
   const tree = treeWithoutLock(snapshotTree(dir))
