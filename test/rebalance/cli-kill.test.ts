@@ -79,7 +79,7 @@ async function buildStore(dir: string): Promise<void> {
   for (let b = 0; b < 60; b++) {
     await s.batch(Array.from({length: 50}, (_, i) => {
       const n = b * 50 + i
-      const key = n % 25 === 0 ? Buffer.from([0xfe, n & 0xff, n >> 8, 0x00]) : `k${String((n * 7) % 2800).padStart(5, '0')}`
+      const key = n % 25 === 0 ? Buffer.from([0xfe, n & 0xff, n >> 8, 0x00]) : `k${String((n * 13) % 2800).padStart(5, '0')}`
       if (n % 37 === 36) return {type: 'del' as const, key}
       if (n % 13 === 0) return {type: 'put' as const, key, value: `{"n":${n},"pad":"${noise(300)}"}`, json: true}
       return {type: 'put' as const, key, value: `v${n}.${noise(800 + (n % 400))}`, ...(n % 11 === 0 ? {ttlMs: 86_400_000} : {})}

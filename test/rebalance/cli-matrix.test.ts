@@ -10,12 +10,12 @@ import test from 'ava'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import {shardOf} from '../../src/util/hash.js'
-import {strata} from '../helpers/cli.js'
+import {strata, strataAsync} from '../helpers/cli.js'
 import {snapshotTree, tempDir} from '../helpers/temp.js'
 import {
-  digestOf, entriesOf, expectExit, initStore, loadBatch, parseScan, rebalance, reportOf, storeState, treeWithoutLock, verifyOf,
+  digestOf, digestOfAsync, entriesOf, expectExit, initStore, loadBatch, parseScan, rebalance, reportOf, storeState, treeWithoutLock, verifyOfAsync,
 } from './cli-support.js'
-import {isLiveShardDir} from './cli-layout.js'
+import {finishedEntries, isLiveShardDir} from './cli-layout.js'
 
 const KEYS = 50_000
 
@@ -74,7 +74,7 @@ const cases: Array<[number, number]> = [[1, 4], [4, 5], [8, 12], [8, 3], [16, 17
 
 for (const [n, m] of cases) {
   // Serial: six stores of 50k keys at once would only compete for the same two cores.
-  test.serial(`${n} → ${m} shards: same digest, clean verify, every key in shardOf(key, ${m}), minimal movement, dry run = real run`, (t) => {
+  test.serial(`${n} → ${m} shards: same digest, clean verify, every key in shardOf(key, ${m}), minimal movement, dry run = real run`, async (t) => {
     t.timeout(120_000)
     const dir = loadedStore(tempDir(t), n)
     const before = digestOf(dir)
@@ -107,39 +107,42 @@ for (const [n, m] of cases) {
     t.deepEqual(real, dry, 'the dry run reported what the real run did')
     t.deepEqual(storeState(dir), {shards: m, generation: start.generation + 1})
 
-    const after = digestOf(dir)
-    t.is(after.digest, before.digest)
-    t.is(after.records, before.records)
-    t.is(after.shardCount, m)
-    const v = verifyOf(dir)
-    t.is(v.code, 0)
-    t.is(v.errors, 0)
-    t.is(v.warnings, 0, 'no leftovers of the old generation')
-    // Only the new generation's folders are left.
-    const shardDirs = entriesOf(dir).filter((name) => isLiveShardDir(name, m, start.generation + 1))
-    t.is(shardDirs.length, m)
-
-    // Every key is read from its shard.
-    const scan = parseScan(expectExit(strata(['scan', '--dir', dir, '--format', 'ndjson', '--key-encoding', 'hex']), 0, 'scan').stdout)
-    t.is(scan.length, LIVE.length)
-    const misplaced = scan.filter((r) => r.shard !== shardOf(Buffer.from(r.key, 'hex'), m))
-    t.deepEqual(misplaced.slice(0, 5).map((r) => r.key), [], `${misplaced.length} keys read from another shard`)
-    t.deepEqual(scan.map((r) => r.key), LIVE.map((k) => k.toString('hex')).sort())
-
-    // explain names the shard, and the version it finds lives in that shard's folder.
+    // The readers, at once: digest, verify, a scan of every key, and explain of keys that moved and stayed.
     const stayed = LIVE.filter((k) => shardOf(k, n) === shardOf(k, m))
     const samples = [moved[0], moved[moved.length - 1], moved[Math.floor(moved.length / 2)], stayed[0], stayed[stayed.length - 1]]
       .filter((k) => k !== undefined)
     t.true(samples.length >= 3)
-    for (const key of samples) {
-      const r = strata(['explain', key.toString('hex'), '--key-encoding', 'hex', '--dir', dir, '--format', 'json'])
+    const [after, v, scanRun, ...explained] = await Promise.all([
+      digestOfAsync(dir), verifyOfAsync(dir), strataAsync(['scan', '--dir', dir, '--format', 'ndjson', '--key-encoding', 'hex']),
+      ...samples.map((key) => strataAsync(['explain', key.toString('hex'), '--key-encoding', 'hex', '--dir', dir, '--format', 'json'])),
+    ])
+    t.is(after.digest, before.digest)
+    t.is(after.records, before.records)
+    t.is(after.shardCount, m)
+    t.is(v.code, 0)
+    t.is(v.errors, 0)
+    t.is(v.warnings, 0, 'no leftovers of the old generation')
+    t.deepEqual(entriesOf(dir), finishedEntries(m, start.generation + 1), 'only the new generation\'s folders are left')
+
+    // Every key is read, from its shard.
+    const scan = parseScan(expectExit(scanRun, 0, 'scan').stdout)
+    const misplaced = scan.filter((r) => r.shard !== shardOf(Buffer.from(r.key, 'hex'), m))
+    t.deepEqual(misplaced.slice(0, 5).map((r) => r.key), [], `${misplaced.length} keys read from another shard`)
+    const read = new Set(scan.map((r) => r.key))
+    const unread = LIVE.filter((k) => !read.has(k.toString('hex')))
+    t.deepEqual(unread.slice(0, 5).map((k) => k.toString('hex')), [], `scan misses ${unread.length} of ${LIVE.length} keys`)
+    t.is(scan.length, LIVE.length)
+
+    // explain names the key's shard, and the version it finds lives in that shard's folder.
+    samples.forEach((key, j) => {
+      const r = explained[j]
       t.is(r.code, 0, r.stderr)
       const e = JSON.parse(r.stdout) as {shard: number; state: string; versions: Array<{file: string; status: string}>}
       t.is(e.shard, shardOf(key, m))
       t.is(e.state, 'live')
       const folder = path.basename(path.dirname(e.versions[0].file))
       t.true(isLiveShardDir(folder, m, start.generation + 1, e.shard), `${key.toString('hex')}: found in ${e.versions[0].file}`)
-    }
+    })
     t.log(`${n}→${m}: moved ${dry.keysMoved} of ${dry.keysTotal} keys (${(fraction * 100).toFixed(2)}%, formula ${(formula * 100).toFixed(2)}%), ${dry.bytesMoved} bytes`)
   })
 }
