@@ -230,7 +230,10 @@ export interface ExplainedVersion {
 /** Where a key lives and which version a read returns. */
 export interface KeyExplanation {
   readonly key: Buffer
+  /** The key's shard in STORE's shard generation. */
   readonly shard: number
+  /** STORE's shard generation (0 until a shard-rebalance; its shard folders are shard-NNNN.gG). */
+  readonly generation: number
   /** The key's 64-bit hash, hex. */
   readonly hash: string
   /** 'live', 'deleted', 'expired' or 'missing' (no version stored). */

@@ -21,6 +21,7 @@ import type {FileSystem} from '../vfs/fs.js'
 import {isLive} from '../record/format.js'
 import type {Store} from '../api.js'
 import {open, shardVersions} from '../store/open.js'
+import {GenerationMoved} from '../store/generation-follow.js'
 import {toBytes} from '../store/write-input.js'
 import type {StoreCut} from '../cut/cut.js'
 import {isStoreCut, openCut} from '../cut/cut-view.js'
@@ -74,6 +75,21 @@ export interface StoreDigest {
 export async function digestStore(source: string | StoreCut | Store, options: DigestOptions = {}): Promise<StoreDigest> {
   const at = options.at ?? Date.now()
   if (!Number.isSafeInteger(at) || at < 0) throw invalidArgument(`at must be a non-negative integer of ms since the epoch, got ${at}`)
+  // A store in a directory that a shard-rebalance switches to its next generation
+  // while it is read is read again whole, on the new one: a digest never sums a mix.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await digestOnce(source, options, at)
+    } catch (err) {
+      if (!(err instanceof GenerationMoved) || typeof source !== 'string' || attempt >= MOVE_RETRIES) throw err
+    }
+  }
+}
+
+/** Generation switches a digest of a directory follows before it gives up. */
+const MOVE_RETRIES = 5
+
+async function digestOnce(source: string | StoreCut | Store, options: DigestOptions, at: number): Promise<StoreDigest> {
   const range = keyRange(options)
   const fsOption = options.fs ? {fs: options.fs} : {}
   const owned = typeof source === 'string' ? await open(source, {readOnly: true, ...fsOption}) : isStoreCut(source) ? openCut(source, fsOption) : undefined

@@ -11,7 +11,7 @@ import type {StoreDescriptor} from './descriptor.js'
 import type {KeyVersion} from './shard-types.js'
 
 /** The explanation of `key` in shard `index` from its stored versions (newest first), judged at `now`. */
-export function explainVersions(key: Buffer, index: number, stored: readonly KeyVersion[], now: number): KeyExplanation {
+export function explainVersions(key: Buffer, index: number, stored: readonly KeyVersion[], now: number, generation = 0): KeyExplanation {
   const versions: ExplainedVersion[] = stored.map((v, i) => {
     const e = v.entry
     const status = i > 0 ? 'shadowed' : e.kind === Kind.DELETE ? 'deleted' : isLive(e, now) ? 'wins' : 'expired'
@@ -31,7 +31,7 @@ export function explainVersions(key: Buffer, index: number, stored: readonly Key
   const first = versions[0]?.status
   const state = first === undefined ? 'missing' : first === 'wins' ? 'live' : first === 'deleted' ? 'deleted' : 'expired'
   const hash = hashKey(key)
-  return {key, shard: index, hash: hash.hi.toString(16).padStart(8, '0') + hash.lo.toString(16).padStart(8, '0'), state, versions}
+  return {key, shard: index, generation, hash: hash.hi.toString(16).padStart(8, '0') + hash.lo.toString(16).padStart(8, '0'), state, versions}
 }
 
 /** The store's stats from its descriptor and each shard's numbers. */

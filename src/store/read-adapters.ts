@@ -4,7 +4,7 @@
  * iterator behind the async iterator protocol.
  */
 import {invalidArgument} from '../errors.js'
-import type {Entry} from '../record/format.js'
+import {isLive, type Entry} from '../record/format.js'
 import {logicalValue} from '../record/value.js'
 import type {KeyValue, ScanOptions} from '../api.js'
 import {rangeProblem} from './key-range.js'
@@ -91,4 +91,16 @@ function prefixEnd(p: Buffer): Buffer | undefined {
     }
   }
   return undefined
+}
+
+/**
+ * The live entries of one shard's newest-version stream. A scan drops the
+ * dead ones per shard, before merging shards: a shard a rebalance kept holds
+ * tombstones for the keys that moved out of it (src/rebalance), whose live
+ * record now sits in another shard, so a dead version must never compete
+ * with another shard's versions of its key. (Live keys of different shards
+ * are disjoint: each key routes to one shard.)
+ */
+export function* liveOnly(entries: Iterable<Entry>, now: number): Generator<Entry> {
+  for (const e of entries) if (isLive(e, now)) yield e
 }

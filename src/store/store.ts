@@ -27,9 +27,11 @@ import {cleanDeadPins} from '../cut/pin-cleaner.js'
 import {pinCut, readShardState, shardCut, type StoreCut} from '../cut/cut.js'
 import {planBatch, toBytes, toKey} from './write-input.js'
 import {WalSyncer} from './sync-mode.js'
-import {asyncIterator, scanBounds, toKeyValue} from './read-adapters.js'
+import {asyncIterator, liveOnly, scanBounds, toKeyValue} from './read-adapters.js'
 import {explainVersions, storeStats} from './explain.js'
 import {shardContext, storeSettings} from './shard-context.js'
+import {GenerationMoved, movedGeneration} from './generation-follow.js'
+import type {ShardSnapshot} from './shard-snapshot.js'
 
 /** At close, a memtable whose WAL is at least this big is flushed, so the next open replays little. */
 const CLOSE_FLUSH_BYTES = 1024 * 1024
@@ -43,9 +45,10 @@ const VIEW_RETRIES = 5
 
 /** The store behind the `Store` interface; made by `open` (open.ts). */
 export class StoreImpl implements Store {
-  readonly shardCount: number
+  /** STORE's, or the new generation's once a read-only store followed a rebalance (generation-follow.ts). */
+  shardCount: number
   readonly readOnly: boolean
-  private readonly shards: (Shard | undefined)[]
+  private shards: (Shard | undefined)[]
   private readonly now: () => number
   private readonly walFlushBytes: number
   private readonly policy: CompactionPolicy
@@ -62,7 +65,7 @@ export class StoreImpl implements Store {
   constructor(
     readonly dir: string,
     private readonly fs: FileSystem,
-    private readonly desc: StoreDescriptor,
+    private desc: StoreDescriptor,
     options: OpenOptions,
     syncMode: SyncMode,
     private lock: WriterLock | undefined,
@@ -98,6 +101,37 @@ export class StoreImpl implements Store {
       this.shards[i] = s
     }
     return s
+  }
+
+  /**
+   * After a read failed with `err`: when this is a read-only store of the
+   * live generation and STORE has moved to another generation, switches to
+   * it and returns true (the caller reads again); else false.
+   */
+  private follow(): boolean {
+    const next = this.readOnly && this.viewAt === undefined ? movedGeneration(this.fs, this.dir, this.desc) : undefined
+    if (next === undefined) return false
+    for (const s of this.shards) {
+      try {
+        s?.close()
+      } catch {
+        // A view holds read descriptors only.
+      }
+    }
+    this.desc = next
+    this.shardCount = next.shardCount
+    this.shards = new Array(next.shardCount).fill(undefined)
+    return true
+  }
+
+  /** `read()`, run once more on the new generation if it fails because a rebalance switched generations. */
+  private following<T>(read: () => T): T {
+    try {
+      return read()
+    } catch (err) {
+      if (this.follow()) return read()
+      throw err
+    }
   }
 
   private shardOfKey(key: Buffer) {
@@ -140,6 +174,10 @@ export class StoreImpl implements Store {
 
   getSync(k: Uint8Array | string): KeyValue | undefined {
     this.check(false)
+    return this.following(() => this.getOnce(k))
+  }
+
+  private getOnce(k: Uint8Array | string): KeyValue | undefined {
     const key = toKey(k)
     const {h, index} = this.shardOfKey(key)
     let e: Entry | undefined
@@ -256,8 +294,7 @@ export class StoreImpl implements Store {
         if (limit === 0) return
         if (lease!.released) throw new StrataError(ErrorCode.CLOSED, 'store is closed')
         const now = self.now()
-        const sources = []
-        for (let i = 0; i < self.shardCount; i++) sources.push(lease!.hold(self.readShard(i, (s) => s.snapshot())).entries(from, to, reverse))
+        const sources = self.following(() => self.snapshots()).map((s) => liveOnly(lease!.hold(s).entries(from, to, reverse), now))
         let n = 0
         const out = {source: 0}
         const merged = mergeNewest(sources, reverse, out)
@@ -278,10 +315,27 @@ export class StoreImpl implements Store {
     return scan
   }
 
-  /** @internal See `shardVersions`. */
+  /** A snapshot of every shard, all released if one fails. */
+  private snapshots(): ShardSnapshot[] {
+    const out: ShardSnapshot[] = []
+    try {
+      for (let i = 0; i < this.shardCount; i++) out.push(this.readShard(i, (s) => s.snapshot()))
+    } catch (err) {
+      for (const s of out) s.release()
+      throw err
+    }
+    return out
+  }
+
+  /** @internal See `shardVersions`. GenerationMoved if the store followed a rebalance to another generation. */
   shardVersions(index: number, from?: Buffer, to?: Buffer): Generator<Entry> {
     this.check(false)
-    return this.shard(index).entries(from, to)
+    try {
+      return this.shard(index).entries(from, to)
+    } catch (err) {
+      if (this.follow()) throw new GenerationMoved(this.desc.shardGeneration)
+      throw err
+    }
   }
 
   scan(options: ScanOptions = {}): AsyncIterableIterator<KeyValue> {
@@ -291,16 +345,19 @@ export class StoreImpl implements Store {
   explain(k: Uint8Array | string): KeyExplanation {
     this.check(false)
     const key = toKey(k)
-    const {h, index} = this.shardOfKey(key)
-    const now = this.now()
-    return explainVersions(key, index, this.readShard(index, (s) => s.versions(key, h)), now)
+    return this.following(() => {
+      const {h, index} = this.shardOfKey(key)
+      return explainVersions(key, index, this.readShard(index, (s) => s.versions(key, h)), this.now(), this.desc.shardGeneration)
+    })
   }
 
   stats(): StoreStats {
     this.check(false)
-    const shards: ShardStats[] = []
-    for (let i = 0; i < this.shardCount; i++) shards.push(this.readShard(i, (s) => s.stats()))
-    return storeStats(this.dir, this.desc, shards)
+    return this.following(() => {
+      const shards: ShardStats[] = []
+      for (let i = 0; i < this.shardCount; i++) shards.push(this.readShard(i, (s) => s.stats()))
+      return storeStats(this.dir, this.desc, shards)
+    })
   }
 
   cut(): StoreCut {

@@ -12,6 +12,7 @@
  * for a bad option (INVALID_ARGUMENT) or when the directory cannot be listed (IO).
  */
 import {checkDirPath, notAStore} from '../store/data-dir.js'
+import {readDescriptor} from '../store/descriptor.js'
 import * as path from 'node:path'
 import {ErrorCode, StrataError, ioError} from '../errors.js'
 import {nodeFileSystem} from '../vfs/node-fs.js'
@@ -41,8 +42,30 @@ export interface VerifyOptions {
   readonly fs?: FileSystem
 }
 
-/** Checks whole data directory `dir`; see the module comment and report.ts. */
+/**
+ * Checks whole data directory `dir`; see the module comment and report.ts.
+ * A check that found errors while a shard-rebalance switched STORE to its
+ * next generation (whose cleanup then removed the folders being read) is
+ * run again on the new generation, a few times at most.
+ */
 export function verifyStore(dir: string, options: VerifyOptions = {}): VerifyReport {
+  for (let attempt = 1; ; attempt++) {
+    const before = generationNow(options.fs ?? nodeFileSystem, dir)
+    const report = verifyOnce(dir, options)
+    if (report.ok || attempt >= 3 || before === undefined || generationNow(options.fs ?? nodeFileSystem, dir) === before) return report
+  }
+}
+
+/** STORE's shard generation now, or undefined when STORE cannot be read. */
+function generationNow(fs: FileSystem, dir: string): number | undefined {
+  try {
+    return readDescriptor(fs, dir).shardGeneration
+  } catch {
+    return undefined
+  }
+}
+
+function verifyOnce(dir: string, options: VerifyOptions): VerifyReport {
   const {maxErrors} = options
   if (maxErrors !== undefined && !(Number.isInteger(maxErrors) && maxErrors > 0)) {
     throw new StrataError(ErrorCode.INVALID_ARGUMENT, `maxErrors must be a positive integer, got ${maxErrors}`)

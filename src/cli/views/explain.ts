@@ -5,7 +5,8 @@
  *
  * JSON document (stable; fields may be added):
  *   {
- *     "key", "keyEncoding", "shard", "hash",          // hash: the key's 64-bit FNV-1a, 16 hex digits
+ *     "key", "keyEncoding", "shard", "generation",    // the key's shard in STORE's shard generation
+ *     "hash",                                         // the key's 64-bit FNV-1a, 16 hex digits
  *     "state": "live" | "deleted" | "expired" | "missing",
  *     "winner": number | null,                        // index in versions of the version reads return
  *     "reason": string,                               // why the key is in that state
@@ -53,7 +54,7 @@ export function stateReason(e: KeyExplanation): string {
 export function explanationJson(e: KeyExplanation, enc: RecordEncodings): Record<string, unknown> {
   const key = formatJson(e.key, enc.key)
   return {
-    key: key.text, keyEncoding: key.encoding, shard: e.shard, hash: e.hash, state: e.state,
+    key: key.text, keyEncoding: key.encoding, shard: e.shard, generation: e.generation, hash: e.hash, state: e.state,
     winner: e.state === 'live' ? 0 : null,
     reason: stateReason(e),
     versions: e.versions.map((v) => {
@@ -76,7 +77,7 @@ export async function printExplanation(out: Output, e: KeyExplanation, options: 
   const c = out.color
   const stateColor = e.state === 'live' ? c.green : e.state === 'missing' ? c.yellow : c.red
   const head: Array<[string, string]> = [
-    ['key', bytesText(e.key, enc)], ['shard', String(e.shard)], ['hash', e.hash],
+    ['key', bytesText(e.key, enc)], ['shard', e.generation === 0 ? String(e.shard) : `${e.shard} (generation ${e.generation})`], ['hash', e.hash],
     ['state', stateColor(e.state)], ['why', stateReason(e)], ['versions', String(e.versions.length)],
   ]
   const status = (v: ExplainedVersion): string => (v.status === 'wins' ? c.green(v.status) : v.status === 'shadowed' ? c.dim(v.status) : c.red(v.status))
