@@ -11,7 +11,7 @@ import {spawn, type ChildProcess} from 'node:child_process'
 import {isFileLockHeld} from '../../src/store/file-lock.js'
 import {nodeFileSystem} from '../../src/vfs/node-fs.js'
 import {LOCK_FILE} from '../../src/layout/names.js'
-import {cliEnv, runJs, strata} from '../helpers/cli.js'
+import {cliEnv, runJs, strata, strataAsync} from '../helpers/cli.js'
 import {snapshotTree, tempDir} from '../helpers/temp.js'
 import {
   digestOf, entriesOf, expectExit, initStore, jsonError, loadBatch, putLines, rebalance, rebalanceArgs, storeState, treeWithoutLock, verifyOf,
@@ -181,4 +181,38 @@ test('--resume and --abort with nothing unfinished: exit 0, say so, change nothi
     t.deepEqual(treeWithoutLock(snapshotTree(dir)), tree, `${flag} changed the directory`)
   }
   t.deepEqual(storeState(dir), {shards: 3, generation: 0})
+})
+
+test.serial('a writer that meets a running rebalance gets BUSY naming it', async (t) => {
+  t.timeout(180_000)
+  const dir = storeWith(tempDir(t), 4, 20_000, {valueSeed: 7})
+  // The rebalance is stopped (SIGSTOP) as soon as its journal appears, so it holds the lock, mid-copy,
+  // for as long as the test needs; should it have finished first on a busy machine, try again.
+  let met = false
+  for (let attempt = 0; attempt < 3 && !met; attempt++) {
+    const m = storeState(dir).shards === 4 ? 6 : 4
+    const child = spawn(process.execPath, [runJs, ...rebalanceArgs(dir, m)], {env: cliEnv(), stdio: 'ignore'})
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (child.exitCode !== null || hasJournal(dir)) {
+          if (child.exitCode === null) child.kill('SIGSTOP')
+          clearInterval(poll)
+          resolve()
+        }
+      }, 1)
+    })
+    if (child.exitCode === null && hasJournal(dir)) {
+      const r = await strataAsync(['put', '--dir', dir, 'k', 'v', '--lock-timeout', '0', '--format', 'json'])
+      t.is(r.code, 4, r.stderr)
+      t.is(jsonError(r).code, 'BUSY')
+      t.regex(jsonError(r).message, /shard-rebalance/, 'the error names the rebalance')
+      met = true
+    }
+    child.kill('SIGCONT')
+    t.is(await exited, 0)
+    t.is(storeState(dir).shards, m)
+  }
+  t.true(met, 'a writer met the running rebalance')
+  t.is(strata(['get', '--dir', dir, 'k']).code, 1, 'the refused write is not in the store')
 })
