@@ -34,6 +34,7 @@ import {digestStore} from '../digest/digest-store.js'
 import {openGeneration} from '../store/open.js'
 import {isCommitted, readJournal, removeJournal, unfinishedRebalance, writeJournal, type Journal} from './journal.js'
 import {removeOtherGenerations} from './generations.js'
+import {CURRENT_FILE, joinPath, shardDirName} from '../layout/names.js'
 import {finishCleanup} from './settle.js'
 import {expectedFraction, readPlan, type Plan} from './plan.js'
 import {buildTarget} from './build-target.js'
@@ -94,6 +95,9 @@ async function underLock(fs: FileSystem, dir: string, desc: StoreDescriptor, m: 
     finishCleanup(fs, dir, desc)
     if (m === undefined || m === desc.shardCount) return outcome('cleaned', j.from, j.to, {message: `the rebalance from ${j.from} to ${j.to} shards was committed; its cleanup is finished`})
   } else if (j !== undefined) {
+    if (j.from !== desc.shardCount || j.fromGeneration !== desc.shardGeneration || j.toGeneration !== j.fromGeneration + 1) {
+      throw new StrataError(ErrorCode.CORRUPTION, `the rebalance journal (${j.from} shards of generation ${j.fromGeneration} to ${j.to}) does not match STORE (${desc.shardCount} shards of generation ${desc.shardGeneration})`, {file: dir, hint: `throw it away with: strata shard-rebalance --dir ${dir} --abort`})
+    }
     if (m !== undefined && m !== j.to) throw unfinishedRebalance(dir, j)
     return run(fs, dir, desc, j, true, options)
   }
@@ -112,6 +116,8 @@ function abort(fs: FileSystem, dir: string, desc: StoreDescriptor, j: Journal | 
     finishCleanup(fs, dir, desc)
     return outcome('cleaned', j.from, j.to, {message: `the rebalance from ${j.from} to ${j.to} shards was already committed and cannot be aborted; its cleanup is finished`})
   }
+  // The journal first says nothing is built, so that a run killed while removing is resumed from scratch or aborted again.
+  writeJournal(fs, dir, {...j, complete: []})
   removeOtherGenerations(fs, dir, desc.shardGeneration)
   removeJournal(fs, dir)
   return outcome('aborted', j.from, j.to, {message: `the unfinished rebalance from ${j.from} to ${j.to} shards was thrown away; the store has ${desc.shardCount} shards as before`})
@@ -148,7 +154,8 @@ async function run(fs: FileSystem, dir: string, desc: StoreDescriptor, j: Journa
     old.flush()
     plan = readPlan(old.sources(), j.to, j.at, true, (done) => report(progress('read', undefined, done, j.from)))
     if (!resumed) writeJournal(fs, dir, j)
-    const complete = new Set(j.complete)
+    // A target the journal records is rebuilt anyway if its folder is not whole (defence against a journal outliving its folders).
+    const complete = new Set(j.complete.filter((t) => t < j.to && fs.exists(joinPath(dir, shardDirName(t, j.toGeneration), CURRENT_FILE))))
     let moved = {keys: 0, bytes: 0}
     for (let t = 0; t < j.to; t++) {
       if (!complete.has(t)) {
@@ -171,24 +178,39 @@ async function run(fs: FileSystem, dir: string, desc: StoreDescriptor, j: Journa
     old.close()
   }
   report(progress('verify', undefined, 0, j.to))
-  const view = openGeneration(dir, next, {fs})
-  let after
-  try {
-    after = await digestStore(view, {at: j.at, fs})
-  } finally {
-    await view.close()
-  }
-  if (after.digest !== plan.digest) {
-    removeOtherGenerations(fs, dir, desc.shardGeneration)
-    removeJournal(fs, dir)
-    throw new StrataError(ErrorCode.CORRUPTION, `the new shard generation's digest ${after.digest} differs from the old one's ${plan.digest}: nothing was committed and the new generation was removed`, {file: dir, hint: `see what is damaged with: strata verify --dir ${dir}`})
-  }
+  const after = await proveNewGeneration(fs, dir, next, j.at, plan.digest, desc.shardGeneration)
   report(progress('switch', undefined, 0, 1))
   // THE COMMIT POINT: STORE names M shards of generation g+1.
   writeDescriptor(fs, dir, next)
   report(progress('cleanup', undefined, 0, 1))
   finishCleanup(fs, dir, next)
   return outcome('rebalanced', j.from, j.to, {plan, dryRun: false, resumed, digestBefore: plan.digest, digestAfter: after.digest, work: targets, generation: j.toGeneration})
+}
+
+/**
+ * The verify step: the new generation read back through the engine, its
+ * digest against the old one's. Damage in it, or another digest, throws
+ * CORRUPTION after removing the new generation and the journal: nothing is
+ * committed, and the old store is as it was.
+ */
+async function proveNewGeneration(fs: FileSystem, dir: string, next: StoreDescriptor, at: number, expected: string, live: number): Promise<{digest: string}> {
+  const refuse = (why: string): StrataError => {
+    removeOtherGenerations(fs, dir, live)
+    removeJournal(fs, dir)
+    return new StrataError(ErrorCode.CORRUPTION, `${why}: nothing was committed and the new generation was removed`, {file: dir, hint: `see what is damaged with: strata verify --dir ${dir}`})
+  }
+  const view = openGeneration(dir, next, {fs})
+  let after
+  try {
+    after = await digestStore(view, {at, fs})
+  } catch (err) {
+    if (err instanceof StrataError && err.code === ErrorCode.CORRUPTION) throw refuse(`the new shard generation does not read back (${err.message})`)
+    throw err
+  } finally {
+    await view.close()
+  }
+  if (after.digest !== expected) throw refuse(`the new shard generation's digest ${after.digest} differs from the old one's ${expected}`)
+  return after
 }
 
 /** What building the targets did. */

@@ -2,7 +2,8 @@
  * What a writer does about a rebalance it finds when it opens a store: an
  * uncommitted one holds the store (BUSY, naming it and how to finish or
  * throw it away); a committed one only lacks its cleanup, which the writer
- * finishes, the way it cleans the pins of dead holders of cuts.
+ * finishes, the way it cleans the pins of dead holders of cuts; without a
+ * journal, folders of other generations are leftovers it removes.
  * REQUIRES: the writer lock is held.
  */
 import type {FileSystem} from '../vfs/fs.js'
@@ -13,7 +14,11 @@ import {removeOtherGenerations} from './generations.js'
 /** Throws BUSY for an uncommitted rebalance of `dir`; finishes the cleanup of a committed one. */
 export function settleRebalance(fs: FileSystem, dir: string, desc: StoreDescriptor): void {
   const j = readJournal(fs, dir)
-  if (j === undefined) return
+  // Without a journal, folders of another generation are leftovers (an abort killed after its journal went): remove them.
+  if (j === undefined) {
+    removeOtherGenerations(fs, dir, desc.shardGeneration)
+    return
+  }
   if (!isCommitted(j, desc)) throw unfinishedRebalance(dir, j)
   finishCleanup(fs, dir, desc)
 }

@@ -6,20 +6,19 @@
  * The concerns live beside it: write-input.ts (validation, batches by shard),
  * sync-mode.ts (when WALs are synced), read-adapters.ts (scan bounds,
  * KeyValue, the async iterator), explain.ts (explain and stats),
- * shard-context.ts (settings and what each shard is given), open.ts
+ * shard-context.ts (settings and what each shard is given), shard-slots.ts
+ * (the shards, opened on first use, and how a read-only store recovers when
+ * files vanish under it), open.ts
  * (opening: the lock, leftovers, then this class).
  */
-import {ErrorCode, StrataError, invalidArgument, ioError, isNotFound} from '../errors.js'
-import type {OpenFiles} from '../vfs/open-files.js'
+import {ErrorCode, StrataError, invalidArgument, ioError} from '../errors.js'
 import type {FileSystem} from '../vfs/fs.js'
 import {isLive, type Entry} from '../record/format.js'
 import {hashKey, shardOfHash} from '../util/hash.js'
 import type {BatchOp, CompactOptions, CompactionReport, KeyExplanation, KeyValue, OpenOptions, PutOptions, ScanOptions, ShardStats, Store, StoreStats, SyncMode} from '../api.js'
 import type {StoreDescriptor} from './descriptor.js'
 import type {WriterLock} from './lock.js'
-import {Shard, type ViewAt} from './shard.js'
-import type {CompactionPolicy} from './compaction.js'
-import type {BlockCache} from '../sstable/block-cache.js'
+import type {Shard, ViewAt} from './shard.js'
 import {mergeNewest} from './merge.js'
 import {rangeProblem} from './key-range.js'
 import {ScanLeases} from './scan-leases.js'
@@ -29,9 +28,9 @@ import {planBatch, toBytes, toKey} from './write-input.js'
 import {WalSyncer} from './sync-mode.js'
 import {asyncIterator, liveOnly, scanBounds, toKeyValue} from './read-adapters.js'
 import {explainVersions, storeStats} from './explain.js'
-import {shardContext, storeSettings} from './shard-context.js'
-import {GenerationMoved, movedGeneration} from './generation-follow.js'
-import type {ShardSnapshot} from './shard-snapshot.js'
+import {storeSettings} from './shard-context.js'
+import {GenerationMoved} from './generation-follow.js'
+import {ShardSlots} from './shard-slots.js'
 
 /** At close, a memtable whose WAL is at least this big is flushed, so the next open replays little. */
 const CLOSE_FLUSH_BYTES = 1024 * 1024
@@ -40,21 +39,13 @@ const STEPS_PER_WRITE = 1
 /** Compactions close() may run to leave no compaction due (bounded work per command). */
 const STEPS_AT_CLOSE = 16
 
-/** Fresh views a read-only read tries when tables vanish under it (a writer in another process compacting). */
-const VIEW_RETRIES = 5
-
 /** The store behind the `Store` interface; made by `open` (open.ts). */
 export class StoreImpl implements Store {
-  /** STORE's, or the new generation's once a read-only store followed a rebalance (generation-follow.ts). */
-  shardCount: number
   readonly readOnly: boolean
-  private shards: (Shard | undefined)[]
+  /** The shards, opened on first use; they follow a rebalance when read-only (shard-slots.ts). */
+  private readonly slots: ShardSlots
   private readonly now: () => number
   private readonly walFlushBytes: number
-  private readonly policy: CompactionPolicy
-  private readonly cache: BlockCache
-  /** Budget of open descriptors shared by the store's tables and WALs. */
-  private readonly files: OpenFiles
   /** Snapshots held by open scans. */
   private readonly scans = new ScanLeases()
   private closed = false
@@ -65,23 +56,28 @@ export class StoreImpl implements Store {
   constructor(
     readonly dir: string,
     private readonly fs: FileSystem,
-    private desc: StoreDescriptor,
+    desc: StoreDescriptor,
     options: OpenOptions,
     syncMode: SyncMode,
     private lock: WriterLock | undefined,
     /** A view at fixed states (a cut): shard i is read at viewAt[i], not at its CURRENT. */
-    private readonly viewAt?: readonly ViewAt[],
+    viewAt?: readonly ViewAt[],
   ) {
-    this.shardCount = desc.shardCount
     this.readOnly = options.readOnly === true
-    this.shards = new Array(desc.shardCount).fill(undefined)
     const settings = storeSettings(options)
+    this.slots = new ShardSlots(fs, dir, desc, this.readOnly, settings, viewAt)
     this.now = settings.now
     this.walFlushBytes = settings.walFlushBytes
-    this.policy = settings.policy
-    this.cache = settings.cache
-    this.files = settings.files
     this.syncer = new WalSyncer(syncMode, {fail: (err) => this.fail(err), usable: () => !this.closed && this.fatal === undefined})
+  }
+
+  /** STORE's shard count, or the new generation's once a read-only store followed a rebalance. */
+  get shardCount(): number {
+    return this.slots.count
+  }
+
+  private get desc(): StoreDescriptor {
+    return this.slots.desc
   }
 
   private check(write: boolean): void {
@@ -92,100 +88,20 @@ export class StoreImpl implements Store {
     if (write && this.readOnly) throw invalidArgument('store is open read-only')
   }
 
-  /** The shard object, opened on first use (a `get` touches one shard only). */
-  private shard(i: number): Shard {
-    let s = this.shards[i]
-    if (s === undefined) {
-      const ctx = shardContext(this.fs, this.dir, i, this.desc, this.now, this.policy, this.cache, this.files)
-      s = this.readOnly ? Shard.openView(ctx, this.viewAt?.[i]) : Shard.openWriter(ctx)
-      this.shards[i] = s
-    }
-    return s
-  }
-
-  /**
-   * After a read failed with `err`: when this is a read-only store of the
-   * live generation and STORE has moved to another generation, switches to
-   * it and returns true (the caller reads again); else false.
-   */
-  private follow(): boolean {
-    const next = this.readOnly && this.viewAt === undefined ? movedGeneration(this.fs, this.dir, this.desc) : undefined
-    if (next === undefined) return false
-    for (const s of this.shards) {
-      try {
-        s?.close()
-      } catch {
-        // A view holds read descriptors only.
-      }
-    }
-    this.desc = next
-    this.shardCount = next.shardCount
-    this.shards = new Array(next.shardCount).fill(undefined)
-    return true
-  }
-
-  /** `read()`, run once more on the new generation if it fails because a rebalance switched generations. */
-  private following<T>(read: () => T): T {
-    try {
-      return read()
-    } catch (err) {
-      if (this.follow()) return read()
-      throw err
-    }
-  }
-
   private shardOfKey(key: Buffer) {
     const h = hashKey(key)
     return {h, index: shardOfHash(h, this.shardCount)}
   }
 
-  /**
-   * `read(shard i)`, after `read` failed with `err`. A read-only view whose
-   * table vanished (another process's compaction deleted it after the view
-   * parked its descriptor) is read again from a fresh view, a few times;
-   * any other error is thrown.
-   */
-  private reread<T>(i: number, err: unknown, read: (s: Shard) => T): T {
-    for (let attempt = 0; ; attempt++) {
-      if (!this.readOnly || !isNotFound(err) || attempt >= VIEW_RETRIES) throw err
-      const stale = this.shards[i]
-      this.shards[i] = undefined
-      try {
-        stale?.close()
-      } catch {
-        // A view holds read descriptors only.
-      }
-      try {
-        return read(this.shard(i))
-      } catch (e) {
-        err = e
-      }
-    }
-  }
-
-  /** `read(shard i)`, read again from a fresh view if a read-only view's table vanished (see reread). */
-  private readShard<T>(i: number, read: (s: Shard) => T): T {
-    try {
-      return read(this.shard(i))
-    } catch (err) {
-      return this.reread(i, err, read)
-    }
-  }
-
   getSync(k: Uint8Array | string): KeyValue | undefined {
     this.check(false)
-    return this.following(() => this.getOnce(k))
+    return this.slots.following(() => this.getOnce(k))
   }
 
   private getOnce(k: Uint8Array | string): KeyValue | undefined {
     const key = toKey(k)
     const {h, index} = this.shardOfKey(key)
-    let e: Entry | undefined
-    try {
-      e = this.shard(index).getEntry(key, h)
-    } catch (err) {
-      e = this.reread(index, err, (s) => s.getEntry(key, h))
-    }
+    const e = this.slots.read(index, (s) => s.getEntry(key, h))
     return e !== undefined && isLive(e, this.now()) ? toKeyValue(e, index) : undefined
   }
 
@@ -208,7 +124,7 @@ export class StoreImpl implements Store {
     if (perShard.size === 0) return
     try {
       for (const [index, writes] of perShard) {
-        const s = this.shard(index)
+        const s = this.slots.get(index)
         s.apply(writes)
         this.syncer.markDirty(s)
       }
@@ -218,7 +134,7 @@ export class StoreImpl implements Store {
     this.syncer.countOps(ops.length)
     await this.syncer.afterWrite()
     try {
-      for (const index of perShard.keys()) this.maintain(this.shards[index]!)
+      for (const index of perShard.keys()) this.maintain(this.slots.opened(index)!)
     } catch (err) {
       throw this.fail(err)
     }
@@ -240,7 +156,7 @@ export class StoreImpl implements Store {
     this.check(true)
     try {
       for (let i = 0; i < this.shardCount; i++) {
-        const s = this.shards[i]
+        const s = this.slots.opened(i)
         if (s !== undefined) {
           s.sync()
           s.flush()
@@ -269,7 +185,7 @@ export class StoreImpl implements Store {
     const shards: CompactionReport['shards'][number][] = []
     for (const [n, i] of targets.entries()) {
       try {
-        const s = this.shard(i)
+        const s = this.slots.get(i)
         if (!dryRun) s.sync()
         const r = s.compact(dryRun, from, to)
         shards.push({shard: i, ...r, dropped: Math.max(0, r.entriesIn - r.entriesOut)})
@@ -294,7 +210,7 @@ export class StoreImpl implements Store {
         if (limit === 0) return
         if (lease!.released) throw new StrataError(ErrorCode.CLOSED, 'store is closed')
         const now = self.now()
-        const sources = self.following(() => self.snapshots()).map((s) => liveOnly(lease!.hold(s).entries(from, to, reverse), now))
+        const sources = self.slots.following(() => self.slots.snapshots()).map((s) => liveOnly(lease!.hold(s).entries(from, to, reverse), now))
         let n = 0
         const out = {source: 0}
         const merged = mergeNewest(sources, reverse, out)
@@ -315,25 +231,13 @@ export class StoreImpl implements Store {
     return scan
   }
 
-  /** A snapshot of every shard, all released if one fails. */
-  private snapshots(): ShardSnapshot[] {
-    const out: ShardSnapshot[] = []
-    try {
-      for (let i = 0; i < this.shardCount; i++) out.push(this.readShard(i, (s) => s.snapshot()))
-    } catch (err) {
-      for (const s of out) s.release()
-      throw err
-    }
-    return out
-  }
-
   /** @internal See `shardVersions`. GenerationMoved if the store followed a rebalance to another generation. */
   shardVersions(index: number, from?: Buffer, to?: Buffer): Generator<Entry> {
     this.check(false)
     try {
-      return this.shard(index).entries(from, to)
+      return this.slots.get(index).entries(from, to)
     } catch (err) {
-      if (this.follow()) throw new GenerationMoved(this.desc.shardGeneration)
+      if (this.slots.follow()) throw new GenerationMoved(this.desc.shardGeneration)
       throw err
     }
   }
@@ -345,17 +249,17 @@ export class StoreImpl implements Store {
   explain(k: Uint8Array | string): KeyExplanation {
     this.check(false)
     const key = toKey(k)
-    return this.following(() => {
+    return this.slots.following(() => {
       const {h, index} = this.shardOfKey(key)
-      return explainVersions(key, index, this.readShard(index, (s) => s.versions(key, h)), this.now(), this.desc.shardGeneration)
+      return explainVersions(key, index, this.slots.read(index, (s) => s.versions(key, h)), this.now(), this.desc.shardGeneration)
     })
   }
 
   stats(): StoreStats {
     this.check(false)
-    return this.following(() => {
+    return this.slots.following(() => {
       const shards: ShardStats[] = []
-      for (let i = 0; i < this.shardCount; i++) shards.push(this.readShard(i, (s) => s.stats()))
+      for (let i = 0; i < this.shardCount; i++) shards.push(this.slots.read(i, (s) => s.stats()))
       return storeStats(this.dir, this.desc, shards)
     })
   }
@@ -366,7 +270,7 @@ export class StoreImpl implements Store {
     try {
       cleanDeadPins(this.fs, this.dir)
       // Opened shards know their state; the others are as the files say (this process holds the lock).
-      const shards = this.shards.map((s, i) => shardCut(i, s !== undefined ? s.cutState() : readShardState(this.fs, this.dir, i, this.desc.shardGeneration)))
+      const shards = this.slots.all().map((s, i) => shardCut(i, s !== undefined ? s.cutState() : readShardState(this.fs, this.dir, i, this.desc.shardGeneration)))
       return pinCut(this.fs, this.dir, this.desc, shards, this.now())
     } catch (err) {
       throw err instanceof StrataError ? err : ioError('cut', this.dir, err)
@@ -387,7 +291,7 @@ export class StoreImpl implements Store {
     // sync again (wal/writer.ts), so close then fails instead.
     if (!this.readOnly) {
       try {
-        for (const s of this.shards) {
+        for (const s of this.slots.all()) {
           if (s === undefined) continue
           s.sync()
           if (this.fatal !== undefined) continue
@@ -399,7 +303,7 @@ export class StoreImpl implements Store {
         first = err instanceof StrataError ? err : ioError('sync', this.dir, err)
       }
     }
-    for (const s of this.shards) {
+    for (const s of this.slots.all()) {
       try {
         s?.close()
       } catch (err) {

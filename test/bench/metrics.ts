@@ -9,7 +9,7 @@ import type {EngineName} from './engines.js'
 /** A workload run in one child process; it produces one or more metrics. */
 export const WORKLOADS = [
   'load', 'read_sync', 'read_async', 'scan', 'scan_sync', 'digest', 'reopen_get', 'memory', 'ycsb_c', 'ycsb_a', 'durable_put',
-  'cli_get', 'cli_put_batch',
+  'cli_get', 'cli_put_batch', 'rebalance',
 ] as const
 export type WorkloadName = (typeof WORKLOADS)[number]
 
@@ -69,6 +69,10 @@ export const METRICS: readonly MetricDef[] = [
     target: {kind: 'relative', to: 'node_start', max: 2.5}, note: '`node bin/run.js get --dir D KEY --value-encoding hex` on the N-key store, output checked'},
   {id: 'cli_put_batch', workload: 'cli_put_batch', label: 'CLI: strata put --batch NDJSON', unit: 'keys/s', better: 'higher', engines: STRATA,
     target: {kind: 'absolute', min: 150_000}, note: 'N NDJSON lines (base64 values) into a new store, process spawn to exit; then every key counted and 2,000 checked'},
+  {id: 'rebalance', workload: 'rebalance', label: 'shard-rebalance 8→12, moved keys', unit: 'keys/s', better: 'higher', engines: STRATA,
+    target: {kind: 'relative', to: 'cli_put_batch', min: 0.5}, note: 'rebalance() of an N-key 8-shard store to 12 shards (flush, read, copy, digest proof, switch, cleanup); keys moved per second; the target is against put --batch'},
+  {id: 'rebalance_bytes', workload: 'rebalance', label: 'shard-rebalance 8→12, bytes written ÷ moved', unit: 'x', better: 'lower', engines: STRATA,
+    target: {kind: 'absolute', max: 1.5}, note: 'bytes of the files the rebalance created over the key + value bytes of the records it moved'},
 ]
 
 /** Metrics of a workload. */

@@ -110,6 +110,7 @@ function verdict(
 /** A number in a unit, to three significant figures with k/M for rates. */
 export function formatValue(v: number, unit: string): string {
   if (unit === 'ms' || unit === 'MB') return v >= 100 ? v.toFixed(0) : v.toFixed(1)
+  if (unit === 'x') return v.toFixed(2)
   if (v >= 1e6) return `${(v / 1e6).toFixed(2)}M`
   if (v >= 1e3) return `${(v / 1e3).toFixed(v >= 1e5 ? 0 : v >= 1e4 ? 1 : 2)}k`
   return v.toFixed(0)

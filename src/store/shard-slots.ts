@@ -1,0 +1,138 @@
+/**
+ * The shards of an open store, each opened on first use (a `get` touches
+ * one shard only), and the two ways a read-only store recovers when files
+ * vanish under it: a shard view whose table another process's compaction
+ * deleted is opened afresh (`read`), and a store whose STORE a
+ * shard-rebalance switched to another generation follows it (`following`,
+ * see generation-follow.ts).
+ */
+import {isNotFound} from '../errors.js'
+import type {FileSystem} from '../vfs/fs.js'
+import type {OpenFiles} from '../vfs/open-files.js'
+import type {BlockCache} from '../sstable/block-cache.js'
+import type {StoreDescriptor} from './descriptor.js'
+import type {CompactionPolicy} from './compaction.js'
+import {Shard, type ViewAt} from './shard.js'
+import type {ShardSnapshot} from './shard-snapshot.js'
+import {shardContext} from './shard-context.js'
+import {movedGeneration} from './generation-follow.js'
+
+/** Fresh views a read-only read tries when tables vanish under it (a writer in another process compacting). */
+const VIEW_RETRIES = 5
+
+/** What opening a shard needs besides its index. */
+export interface SlotSettings {
+  readonly now: () => number
+  readonly policy: CompactionPolicy
+  readonly cache: BlockCache
+  readonly files: OpenFiles
+}
+
+export class ShardSlots {
+  private slots: (Shard | undefined)[]
+
+  constructor(
+    private readonly fs: FileSystem,
+    private readonly dir: string,
+    /** STORE's descriptor, or the new generation's once this followed a rebalance. */
+    public desc: StoreDescriptor,
+    private readonly readOnly: boolean,
+    private readonly settings: SlotSettings,
+    /** A view at fixed states (a cut): shard i is read at viewAt[i], not at its CURRENT. */
+    private readonly viewAt?: readonly ViewAt[],
+  ) {
+    this.slots = new Array(desc.shardCount).fill(undefined)
+  }
+
+  get count(): number {
+    return this.desc.shardCount
+  }
+
+  /** Shard `i`, opened now if it is not yet. */
+  get(i: number): Shard {
+    let s = this.slots[i]
+    if (s === undefined) {
+      const {now, policy, cache, files} = this.settings
+      const ctx = shardContext(this.fs, this.dir, i, this.desc, now, policy, cache, files)
+      s = this.readOnly ? Shard.openView(ctx, this.viewAt?.[i]) : Shard.openWriter(ctx)
+      this.slots[i] = s
+    }
+    return s
+  }
+
+  /** Shard `i` if it is open. */
+  opened(i: number): Shard | undefined {
+    return this.slots[i]
+  }
+
+  /** Every slot, open or not, in shard order. */
+  all(): readonly (Shard | undefined)[] {
+    return this.slots
+  }
+
+  /** `read(shard i)`, read again from a fresh view if a read-only view's table vanished, a few times. */
+  read<T>(i: number, read: (s: Shard) => T): T {
+    let err: unknown
+    try {
+      return read(this.get(i))
+    } catch (e) {
+      err = e
+    }
+    for (let attempt = 0; ; attempt++) {
+      if (!this.readOnly || !isNotFound(err) || attempt >= VIEW_RETRIES) throw err
+      this.drop(i)
+      try {
+        return read(this.get(i))
+      } catch (e) {
+        err = e
+      }
+    }
+  }
+
+  /** A snapshot of every shard, all released if one fails. */
+  snapshots(): ShardSnapshot[] {
+    const out: ShardSnapshot[] = []
+    try {
+      for (let i = 0; i < this.count; i++) out.push(this.read(i, (s) => s.snapshot()))
+    } catch (err) {
+      for (const s of out) s.release()
+      throw err
+    }
+    return out
+  }
+
+  /**
+   * After a read failed: when this is a read-only store of the live
+   * generation and STORE has moved to another generation, switches to it
+   * and returns true (the caller reads again); else false.
+   */
+  follow(): boolean {
+    const next = this.readOnly && this.viewAt === undefined ? movedGeneration(this.fs, this.dir, this.desc) : undefined
+    if (next === undefined) return false
+    for (let i = 0; i < this.slots.length; i++) this.drop(i)
+    this.desc = next
+    this.slots = new Array(next.shardCount).fill(undefined)
+    return true
+  }
+
+  /** `read()`, run once more on the new generation if it fails because a rebalance switched generations. */
+  following<T>(read: () => T): T {
+    try {
+      return read()
+    } catch (err) {
+      if (this.follow()) return read()
+      throw err
+    }
+  }
+
+  /** Closes a read-only view of shard `i` and forgets it. */
+  private drop(i: number): void {
+    const stale = this.slots[i]
+    this.slots[i] = undefined
+    try {
+      stale?.close()
+    } catch {
+      // A view holds read descriptors only.
+    }
+  }
+}
