@@ -65,8 +65,9 @@ export function buildTarget(fs: FileSystem, dir: string, desc: StoreDescriptor, 
   const ctx = shardContext(fs, dir, shard, desc, Date.now, DEFAULT_POLICY)
   const target = joinPath(dir, shardDirName(shard, desc.shardGeneration))
   removeFolder(fs, target)
+  // The folder's entry in DIR becomes durable with the journal write that records it complete
+  // (or with STORE's at the commit): a target the journal does not record is rebuilt anyway.
   fs.mkdir(target)
-  fs.syncDir(dir)
   let bytesWritten = 0
   let linkedTables = 0
   let copiedTables = 0

@@ -6,7 +6,7 @@
  * Under the writer lock, marked "shard-rebalance" in LOCK:
  *  1. flush: every old shard's memtable goes to tables (logically neutral),
  *     so the old generation is all tables and its WAL records are in them;
- *  2. read (plan.ts): every record read once; damage fails here, before the
+ *  2. plan (plan.ts): every record read once; damage fails here, before the
  *     journal, with nothing of the rebalance written;
  *  3. journal (journal.ts): the plan, written before the first new folder;
  *  4. copy (build-target.ts): each shard of generation g+1 built from
@@ -59,7 +59,12 @@ export interface RebalanceOptions {
   /** Clock for the instant expiry is judged at. */
   readonly now?: () => number
   readonly onProgress?: (p: RebalanceProgress) => void
+  /** @internal How often progress is recorded in the journal, ms (default 250; 0: after every new shard). */
+  readonly journalEveryMs?: number
 }
+
+/** How often a run records its progress in the journal. */
+const PROGRESS_MS = 250
 
 /** The mark a rebalance leaves in LOCK, so that a blocked writer's BUSY names it. */
 export const LOCK_HOLDER = 'shard-rebalance'
@@ -136,7 +141,7 @@ async function dryRun(fs: FileSystem, dir: string, m: number | undefined, option
 function countOnly(fs: FileSystem, dir: string, desc: StoreDescriptor, to: number, options: RebalanceOptions): Plan {
   const old = OldGeneration.view(fs, dir, desc)
   try {
-    return readPlan(old.sources(), to, (options.now ?? Date.now)(), false, (done) => options.onProgress?.(progress('read', undefined, done, desc.shardCount)))
+    return readPlan(old.sources(), to, (options.now ?? Date.now)(), false, (done) => options.onProgress?.(progress('plan', undefined, done, desc.shardCount)))
   } finally {
     old.close()
   }
@@ -152,8 +157,9 @@ async function run(fs: FileSystem, dir: string, desc: StoreDescriptor, j: Journa
   try {
     report(progress('flush', undefined, 0, j.from))
     old.flush()
-    plan = readPlan(old.sources(), j.to, j.at, true, (done) => report(progress('read', undefined, done, j.from)))
+    plan = readPlan(old.sources(), j.to, j.at, true, (done) => report(progress('plan', undefined, done, j.from)))
     if (!resumed) writeJournal(fs, dir, j)
+    let recorded = Date.now()
     // A target the journal records is rebuilt anyway if its folder is not whole (defence against a journal outliving its folders).
     const complete = new Set(j.complete.filter((t) => t < j.to && fs.exists(joinPath(dir, shardDirName(t, j.toGeneration), CURRENT_FILE))))
     let moved = {keys: 0, bytes: 0}
@@ -167,7 +173,11 @@ async function run(fs: FileSystem, dir: string, desc: StoreDescriptor, j: Journa
         targets.tombstones += built.tombstones
         targets.built++
         complete.add(t)
-        writeJournal(fs, dir, {...j, complete: [...complete].sort((a, b) => a - b)})
+        // Progress is recorded at most every PROGRESS_MS (three syncs each); what is not recorded is rebuilt by a resume.
+        if (Date.now() - recorded >= (options.journalEveryMs ?? PROGRESS_MS)) {
+          writeJournal(fs, dir, {...j, complete: [...complete].sort((a, b) => a - b)})
+          recorded = Date.now()
+        }
       }
       // The records of a finished target are no longer needed.
       for (const run of plan.movedIn[t]) moved = {keys: moved.keys + run.length, bytes: moved.bytes + run.reduce((s, e) => s + e.key.length + e.value.length, 0)}

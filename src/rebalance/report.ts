@@ -57,7 +57,7 @@ export interface RebalanceReport {
 
 /** Progress while a rebalance runs. `done` of `total` counts shards in the phase. */
 export interface RebalanceProgress {
-  readonly phase: 'flush' | 'read' | 'copy' | 'verify' | 'switch' | 'cleanup'
+  readonly phase: 'flush' | 'plan' | 'copy' | 'verify' | 'switch' | 'cleanup'
   readonly done: number
   readonly total: number
   readonly keysMoved: number
