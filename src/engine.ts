@@ -32,3 +32,4 @@ export type {
   SyncMode,
 } from './api.js'
 export type {FileLock, FileSystem, ReadableFile, WritableFile} from './vfs/fs.js'
+export * from './schema/index.js'
