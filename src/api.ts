@@ -231,6 +231,8 @@ export interface ExplainedVersion {
   readonly valueBytes: number
   /** The value (undefined for tombstones). */
   readonly value?: Buffer
+  /** The schema reference it is stamped with, if any. */
+  readonly schema?: SchemaRef
   /**
    * 'wins': the newest version, and it is live. 'deleted' / 'expired': the
    * newest version, a tombstone or past its expiry, so the key reads as absent.

@@ -12,6 +12,7 @@ export {StrataError, ErrorCode} from './errors.js'
 export {takeCut, checkpoint, cleanDeadPins, openCut, PINS_DIR} from './cut/index.js'
 export type {TakeCutOptions, StoreCut, ShardCut, CutViewOptions, CheckpointOptions, CheckpointReport, CheckpointShard, PinCleanup} from './cut/index.js'
 export {MAX_KEY_BYTES, MAX_VALUE_BYTES} from './record/format.js'
+export type {SchemaRef} from './record/format.js'
 export {MAX_EXPIRES_AT, expiresAtProblem, expiryAfter} from './record/limits.js'
 export {rangeProblem} from './store/key-range.js'
 export type {ErrorDetails} from './errors.js'
@@ -32,4 +33,3 @@ export type {
   SyncMode,
 } from './api.js'
 export type {FileLock, FileSystem, ReadableFile, WritableFile} from './vfs/fs.js'
-export * from './schema/index.js'

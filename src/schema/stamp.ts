@@ -28,7 +28,7 @@ export async function schemaRefs(dir: string, fs: FileSystem, ops: readonly Batc
     const spec = parseSchemaSpec(op.schema)
     const v = registry.resolve(spec.name, spec.version)
     const text = typeof op.value === 'string' ? op.value : Buffer.from(op.value.buffer, op.value.byteOffset, op.value.byteLength).toString('utf8')
-    const key = typeof op.key === 'string' ? op.key : Buffer.from(op.key).toString('hex')
+    const key = keyText(op.key)
     let value: unknown
     try {
       value = JSON.parse(text)
@@ -42,4 +42,12 @@ export async function schemaRefs(dir: string, fs: FileSystem, ops: readonly Batc
     refs.set(i, {id: v.id, version: v.version})
   }
   return refs
+}
+
+/** A key as it reads in a message: its UTF-8 text if it is that, else hex. */
+function keyText(k: Uint8Array | string): string {
+  if (typeof k === 'string') return k
+  const b = Buffer.from(k.buffer, k.byteOffset, k.byteLength)
+  const text = b.toString('utf8')
+  return Buffer.from(text, 'utf8').equals(b) && !/[\x00-\x1f]/.test(text) ? text : `0x${b.toString('hex')}`
 }

@@ -10,6 +10,7 @@ import {checkKey} from '../input/limits.js'
 import {parseSize} from '../input/size.js'
 import type {Output} from '../output/output.js'
 import {keysForMessage, recordTable, recordToJson, recordToText} from '../output/records.js'
+import {SchemaReads, parseSchemaVersion} from '../schema-reads.js'
 
 /** The parsed arguments of `get`. */
 export interface GetRequest {
@@ -20,6 +21,8 @@ export interface GetRequest {
   readonly raw: boolean
   /** --cache-size as typed (default 8MiB). */
   readonly cacheSize?: string
+  /** --schema-version as typed. */
+  readonly schemaVersion?: string
 }
 
 /** Reads the keys and prints them; throws NOT_FOUND (exit 1) naming the missing ones. */
@@ -37,21 +40,25 @@ export async function runGet(req: GetRequest, out: Output): Promise<void> {
   } finally {
     await store.close()
   }
-  const records = results.filter((r): r is KeyValue => r !== undefined)
+  const found = results.filter((r): r is KeyValue => r !== undefined)
   const missing = keys.filter((_, i) => results[i] === undefined)
+  // Stamped records are read through the lazy upgrade (--raw: as stored); the rest as they are.
+  const schemas = new SchemaReads(req.dir, parseSchemaVersion(req.schemaVersion), req.raw)
+  const read = found.some((r) => r.schema !== undefined) ? await Promise.all(found.map((r) => schemas.read(r))) : found.map((kv) => ({kv, schema: undefined}))
+  const records = read.map((r) => r.kv)
 
   if (req.raw) {
     if (records.length === 1) await out.raw(records[0].value)
   } else if (out.format === 'json') {
     await out.json({
-      records: records.map((r) => recordToJson(r, enc)),
+      records: read.map((r) => recordToJson(r.kv, enc, false, r.schema)),
       missing: missing.map((k) => {
         const j = formatJson(k, enc.key)
         return {key: j.text, keyEncoding: j.encoding}
       }),
     })
   } else if (out.format === 'ndjson') {
-    for (const r of records) await out.ndjson(recordToJson(r, enc))
+    for (const r of read) await out.ndjson(recordToJson(r.kv, enc, false, r.schema))
   } else if (out.format === 'table') {
     if (records.length > 0) {
       const {head, rows} = recordTable(records, enc)
