@@ -19,3 +19,4 @@ export type {RepairOptions, RepairReport, ShardFinding as RepairShardFinding} fr
 export {decodedLiveRecords} from './dump/api.js'
 export type {DecodedRecordsOptions, DumpRecord} from './dump/api.js'
 export * from './schema/index.js'
+export * from './migrate/index.js'

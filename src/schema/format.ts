@@ -15,7 +15,7 @@
  * `id` is the schema name's number, the one records carry (record/format.ts):
  * the same in every version of a name, never reused by another name.
  */
-import {crc32} from '../util/crc.js'
+import {decodeCheckedJson, encodeCheckedJson} from './checked-json.js'
 
 /** The `format` field of a version file. Written to disk; a new layout is a new number. */
 export const SCHEMA_FILE_FORMAT = 1
@@ -51,9 +51,7 @@ export interface SchemaVersion {
 
 /** The bytes of the version file of `v`. */
 export function encodeSchemaFile(v: SchemaVersion): Buffer {
-  const line = JSON.stringify({format: SCHEMA_FILE_FORMAT, name: v.name, id: v.id, version: v.version, compatibility: v.compatibility, schema: v.schema, changes: v.changes})
-  const body = Buffer.from(line, 'utf8')
-  return Buffer.concat([body, Buffer.from(`\ncrc32 ${crc32(body).toString(16).padStart(8, '0')}\n`, 'latin1')])
+  return encodeCheckedJson({format: SCHEMA_FILE_FORMAT, name: v.name, id: v.id, version: v.version, compatibility: v.compatibility, schema: v.schema, changes: v.changes})
 }
 
 /**
@@ -61,21 +59,4 @@ export function encodeSchemaFile(v: SchemaVersion): Buffer {
  * reason it is damaged. The object's fields are checked by the caller
  * (registry.ts), which knows the file's name.
  */
-export function decodeSchemaFile(bytes: Buffer): {object: Record<string, unknown>} | {problem: string} {
-  const nl = bytes.indexOf(0x0a)
-  if (nl < 0) return {problem: 'no newline after the JSON line'}
-  const tail = bytes.subarray(nl + 1).toString('latin1')
-  const m = /^crc32 ([0-9a-f]{8})\n$/.exec(tail)
-  if (!m) return {problem: `the checksum line at byte ${nl + 1} is not "crc32 XXXXXXXX"`}
-  const body = bytes.subarray(0, nl)
-  const actual = crc32(body)
-  if (actual !== parseInt(m[1], 16)) return {problem: `checksum mismatch: the file says ${m[1]}, its JSON line has ${actual.toString(16).padStart(8, '0')}`}
-  let object: unknown
-  try {
-    object = JSON.parse(body.toString('utf8'))
-  } catch (err) {
-    return {problem: `the JSON line does not parse: ${(err as Error).message}`}
-  }
-  if (object === null || typeof object !== 'object' || Array.isArray(object)) return {problem: 'the JSON line is not an object'}
-  return {object: object as Record<string, unknown>}
-}
+export const decodeSchemaFile = decodeCheckedJson

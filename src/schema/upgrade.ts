@@ -22,7 +22,7 @@ import {readRegistry, type SchemaRegistry} from './registry.js'
 
 /** A record's value upgraded: the new JSON text and reference, or why it does not convert. */
 export type UpgradeResult =
-  | {readonly ok: true; readonly value: Buffer; readonly ref: SchemaRef; readonly changed: boolean}
+  | {readonly ok: true; readonly value: Buffer; readonly ref: SchemaRef; readonly changed: boolean; /** The upgraded value, parsed (when changed). */ readonly parsed?: unknown}
   | {readonly ok: false; readonly failure: ConversionFailure}
 
 /** Reads records of one store through the lazy upgrade. */
@@ -89,7 +89,7 @@ export class SchemaView {
     }
     const r = applyChanges(parsed, this.chain(ref.id, ref.version, to))
     if ('fail' in r) return {ok: false, failure: r.fail}
-    return {ok: true, value: Buffer.from(JSON.stringify(r.value), 'utf8'), ref: {id: ref.id, version: to}, changed: true}
+    return {ok: true, value: Buffer.from(JSON.stringify(r.value), 'utf8'), ref: {id: ref.id, version: to}, changed: true, parsed: r.value}
   }
 
   /**
