@@ -4,40 +4,12 @@
  * records written at each version beside plain and unstamped JSON values,
  * and every read command showing them at the latest (or a chosen) version.
  */
-import test, {type ExecutionContext} from 'ava'
+import test from 'ava'
 import * as path from 'node:path'
-import {assertError, ndjson, newStore, strata, tempDir, treeHash} from '../cli/helpers.js'
-import {writeUserFiles} from './fixture.js'
+import {assertError, ndjson, strata, treeHash} from '../cli/helpers.js'
+import {USERS_AT_V4, fixtureStore} from './fixture.js'
 
-/** A store with user v1-v4 registered and records at each version. */
-async function fixtureStore(t: ExecutionContext): Promise<string> {
-  const dir = await newStore(t, 3)
-  for (const [i, file] of writeUserFiles(tempDir(t)).entries()) {
-    const r = await strata(['schema', 'add', '--dir', dir, 'user', '--file', file, '--format', 'json'])
-    t.is(r.status, 0, r.stderr)
-    t.like(JSON.parse(r.stdout), {name: 'user', id: 1, version: i + 1, created: true})
-  }
-  const puts: Array<[string, string, string]> = [
-    ['u:1', '{"name":"ann","age":"41","nickname":"a"}', 'user@1'],
-    ['u:2', '{"name":"bob","age":33,"nickname":"b"}', 'user@2'],
-    ['u:3', '{"name":"cy","age":20,"city":"Oslo"}', 'user@3'],
-    ['u:4', '{"name":"di","age":50,"city":"Rome"}', 'user'],
-  ]
-  for (const [k, v, s] of puts) {
-    const r = await strata(['put', '--dir', dir, k, v, '--schema', s])
-    t.is(r.status, 0, r.stderr)
-  }
-  t.is((await strata(['put', '--dir', dir, 'plain', 'hello'])).status, 0)
-  t.is((await strata(['put', '--dir', dir, 'doc', '{"age":"7"}', '--json'])).status, 0)
-  return dir
-}
-
-const V4: Record<string, unknown> = {
-  'u:1': {name: 'ann', age: 41, city: 'unknown'},
-  'u:2': {name: 'bob', age: 33, city: 'unknown'},
-  'u:3': {name: 'cy', age: 20, city: 'Oslo'},
-  'u:4': {name: 'di', age: 50, city: 'Rome'},
-}
+const V4 = USERS_AT_V4
 
 test('schema list and show print the registry as table, text and JSON', async (t) => {
   const dir = await fixtureStore(t)
