@@ -3,6 +3,7 @@
  * 2020-12, with ajv). ajv is loaded here only, on first use, by an `await
  * import`: the read path (get, scan) never loads it.
  */
+import {createRequire} from 'node:module'
 import {invalidArgument} from '../errors.js'
 import type {SchemaVersion} from './format.js'
 
@@ -15,6 +16,9 @@ export interface ValidationFailure {
 
 type Check = (value: unknown) => ValidationFailure | undefined
 
+/** Unknown keywords are allowed (annotations); formats are not asserted (draft 2020-12's default). */
+const AJV_OPTIONS = {strict: false, allErrors: false, validateFormats: false}
+
 /** Compiled versions of one registry, by schema id and version. */
 export class Validator {
   private readonly compiled = new Map<string, Check>()
@@ -24,7 +28,13 @@ export class Validator {
   /** A validator, ajv loaded. */
   static async load(): Promise<Validator> {
     const mod = (await import('ajv/dist/2020.js')) as unknown as {default: new (opts: object) => AjvLike}
-    return new Validator(new mod.default({strict: false, allErrors: false, validateFormats: false}))
+    return new Validator(new mod.default(AJV_OPTIONS))
+  }
+
+  /** A validator, ajv loaded synchronously (for the synchronous verify). */
+  static loadSync(): Validator {
+    const mod = createRequire(import.meta.url)('ajv/dist/2020.js') as {default: new (opts: object) => AjvLike}
+    return new Validator(new mod.default(AJV_OPTIONS))
   }
 
   /** Throws INVALID_ARGUMENT if `schema` is not a JSON Schema ajv compiles. */

@@ -26,10 +26,12 @@ const ARGS = ['--schema', 'user', '--to-version', '4', '--chunk-size', '40']
  * the exit code (null if killed), whether the journal was seen, and how long
  * it existed while this process watched.
  */
-function run(dir: string, kill?: {afterMs: number} | {atJournal: true}): Promise<{code: number | null; seen: boolean; workMs: number}> {
+function run(dir: string, kill?: {afterMs: number} | {atJournal: true}): Promise<{code: number | null; seen: boolean; workMs: number; stderr: string}> {
   const journal = path.join(dir, 'schemas', 'MIGRATION')
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [runJs, 'migrate-schema', '--dir', dir, ...ARGS], {env: cliEnv(), stdio: 'ignore'})
+    const child = spawn(process.execPath, [runJs, 'migrate-schema', '--dir', dir, ...ARGS], {env: cliEnv(), stdio: ['ignore', 'ignore', 'pipe']})
+    const err: Buffer[] = []
+    child.stderr.on('data', (b: Buffer) => err.push(b))
     let seenAt: number | undefined
     let goneAt: number | undefined
     let timer: NodeJS.Timeout | undefined
@@ -46,7 +48,7 @@ function run(dir: string, kill?: {afterMs: number} | {atJournal: true}): Promise
     child.on('exit', (code) => {
       clearInterval(poll)
       if (timer) clearTimeout(timer)
-      resolve({code, seen: seenAt !== undefined, workMs: seenAt === undefined ? 0 : (goneAt ?? Date.now()) - seenAt})
+      resolve({code, seen: seenAt !== undefined, workMs: seenAt === undefined ? 0 : (goneAt ?? Date.now()) - seenAt, stderr: Buffer.concat(err).toString()})
     })
   })
 }
@@ -107,12 +109,12 @@ test.serial(`kill -9 at random moments of migrate-schema, then resume: every rec
   }
 
   // Full runs time the work (the journal's life); a busy machine may not see it: at most three tries.
-  let full = {code: null as number | null, seen: false, workMs: 0}
+  let full = {code: null as number | null, seen: false, workMs: 0, stderr: ''}
   for (let i = 0; i < 3 && full.workMs === 0; i++) {
     const dir = path.join(root, `full${i}`)
     fs.cpSync(template, dir, {recursive: true})
     full = await run(dir)
-    t.is(full.code, 0)
+    t.is(full.code, 0, full.stderr)
     await check(dir, `full run ${i}`)
   }
   t.true(full.workMs > 0, 'one of three full runs was seen working')
@@ -129,7 +131,7 @@ test.serial(`kill -9 at random moments of migrate-schema, then resume: every rec
     if (first.code === 0) outcomes.finished++
     else if (fs.existsSync(path.join(dir, 'schemas', 'MIGRATION'))) outcomes.killedWithJournal++
     else outcomes.killedWithoutJournal++
-    t.true(first.code === 0 || first.code === null, `cycle ${c}: exit ${first.code}`)
+    t.true(first.code === 0 || first.code === null, `cycle ${c}: exit ${first.code}: ${first.stderr}`)
     const resumed = await strataAsync(['migrate-schema', '--dir', dir, ...ARGS, '--resume', '--format', 'json'])
     t.is(resumed.code, 0, `cycle ${c}: ${resumed.stderr}`)
     const report = JSON.parse(resumed.stdout) as {verified: boolean; digestBefore: string; digestAfter: string}
