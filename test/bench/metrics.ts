@@ -9,7 +9,7 @@ import type {EngineName} from './engines.js'
 /** A workload run in one child process; it produces one or more metrics. */
 export const WORKLOADS = [
   'load', 'read_sync', 'read_async', 'scan', 'scan_sync', 'digest', 'reopen_get', 'memory', 'ycsb_c', 'ycsb_a', 'durable_put',
-  'cli_get', 'cli_put_batch',
+  'cli_get', 'cli_put_batch', 'schema',
 ] as const
 export type WorkloadName = (typeof WORKLOADS)[number]
 
@@ -69,6 +69,12 @@ export const METRICS: readonly MetricDef[] = [
     target: {kind: 'relative', to: 'node_start', max: 2.5}, note: '`node bin/run.js get --dir D KEY --value-encoding hex` on the N-key store, output checked'},
   {id: 'cli_put_batch', workload: 'cli_put_batch', label: 'CLI: strata put --batch NDJSON', unit: 'keys/s', better: 'higher', engines: STRATA,
     target: {kind: 'absolute', min: 150_000}, note: 'N NDJSON lines (base64 values) into a new store, process spawn to exit; then every key counted and 2,000 checked'},
+  {id: 'get_sync_stamped', workload: 'schema', label: 'getSync of schema-stamped JSON records, as stored', unit: 'keys/s', better: 'higher', engines: STRATA,
+    note: 'random keys of a fresh store of N ~100 B JSON records stamped with version 1 of a 4-version schema'},
+  {id: 'get_sync_upgraded', workload: 'schema', label: 'getSync + lazy upgrade v1 to v4', unit: 'keys/s', better: 'higher', engines: STRATA,
+    target: {kind: 'relative', to: 'get_sync_stamped', min: 1 / 1.15}, note: 'the same keys, each read through SchemaView.upgrade (retype, add, remove); target: at most 15% slower than the row above'},
+  {id: 'migrate_schema', workload: 'schema', label: 'migrate-schema, ~100 B JSON records', unit: 'records/s', better: 'higher', engines: STRATA,
+    target: {kind: 'absolute', min: 100_000}, note: 'migrateSchema of all N records from v1 to v4: digest of the upgraded view, chunks under the lock, proof'},
 ]
 
 /** Metrics of a workload. */

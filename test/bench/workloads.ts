@@ -9,6 +9,7 @@ import {Pool, Rng, ScrambledZipfian, keyOf, keyText, permutation, valueMatches, 
 import {engineFor, type PutOp} from './engines.js'
 import {RegionProfiler} from './profiler.js'
 import {cliGet, cliPutBatch} from './cli-workloads.js'
+import {schemaWorkload} from './schema-workloads.js'
 import {digestStore} from '../../src/index.js'
 import {BenchCheckError, Checker, perSec, type WorkloadResult, type WorkloadSpec} from './spec.js'
 
@@ -43,6 +44,8 @@ export async function runWorkload(spec: WorkloadSpec): Promise<WorkloadResult> {
       return cliGet(spec)
     case 'cli_put_batch':
       return cliPutBatch(spec)
+    case 'schema':
+      return schemaWorkload(spec)
   }
 }
 

@@ -7,7 +7,8 @@ import test from 'ava'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import {createStore, readRegistry, registerSchema, StrataError} from '../../src/index.js'
-import {tempDir} from '../helpers/temp.js'
+import {repoRoot, tempDir} from '../helpers/temp.js'
+import {decodeSchemaFile} from '../../src/schema/format.js'
 import {USER_V1, USER_V2, USER_V3, USER_V4, USER_VERSIONS} from './fixture.js'
 
 async function store(t: Parameters<typeof tempDir>[0]): Promise<string> {
@@ -123,4 +124,14 @@ test('a flipped byte in a version file is CORRUPTION naming it; a crashed regist
   const err = t.throws(() => readRegistry(dir), {instanceOf: StrataError})
   t.is(err?.code, 'CORRUPTION')
   t.regex(err?.message ?? '', /user\.000001\.schema/)
+})
+
+test('the version file example in formats/README.md decodes, its checksum holding', (t) => {
+  const text = fs.readFileSync(path.join(repoRoot, 'formats', 'README.md'), 'utf8')
+  const lines = text.split('\n')
+  const at = lines.findIndex((l) => l.startsWith('{"format":1,"name":"user"'))
+  t.true(at > 0)
+  const d = decodeSchemaFile(Buffer.from(`${lines[at]}\n${lines[at + 1]}\n`, 'utf8'))
+  t.false('problem' in d, JSON.stringify(d))
+  if ('object' in d) t.like(d.object, {format: 1, name: 'user', id: 1, version: 2, compatibility: 'NONE'})
 })
