@@ -10,8 +10,9 @@
  *   rename  moves the field's value to the new path if present
  *   retype  converts the field's value if present (convert.ts); a value that
  *           does not convert fails the upgrade, naming the field and the value
- * Upgrading never half-converts: it works on a copy and either returns the
- * whole new value or fails.
+ * Upgrading never half-converts: applyChanges works on a copy and either
+ * returns the whole new value or fails (applyChangesInPlace, for a value the
+ * caller owns, is dropped on failure).
  */
 import {invalidArgument} from '../errors.js'
 import {RETYPE_TARGETS, type RetypeTarget, type SchemaChange} from './format.js'
@@ -76,28 +77,41 @@ function parseChange(c: unknown, where: string): SchemaChange {
 
 /**
  * `value` upgraded through `changes` in order, or the failure. `value` is
- * not modified: the result is a new value (sharing untouched members).
+ * not modified: the result is a new value.
  */
 export function applyChanges(value: unknown, changes: readonly SchemaChange[]): {value: unknown} | {fail: ConversionFailure} {
+  if (changes.length === 0) return {value}
+  return applyChangesInPlace(structuredClone(value), changes)
+}
+
+/**
+ * `applyChanges` on a value the caller owns (fresh from JSON.parse): it is
+ * changed in place, so a failure leaves it half-changed and the caller
+ * drops it. The read path's upgrade uses this to copy nothing.
+ */
+export function applyChangesInPlace(value: unknown, changes: readonly SchemaChange[]): {value: unknown} | {fail: ConversionFailure} {
   if (changes.length === 0) return {value}
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return {fail: new ConversionFailure('', 'the value is not a JSON object, so its fields cannot change')}
   }
-  let root: Json = {...(value as Json)}
+  const root = value as Json
   for (const c of changes) {
     if (c.op === 'add') {
-      if (get(root, c.field) === undefined && 'default' in c) root = set(root, c.field, structuredClone(c.default))
+      if ('default' in c && get(root, c.field) === undefined) set(root, c.field, c.default !== null && typeof c.default === 'object' ? structuredClone(c.default) : c.default)
     } else if (c.op === 'remove') {
-      root = del(root, c.field)
+      del(root, c.field)
     } else if (c.op === 'rename') {
       const v = get(root, c.from)
-      if (v !== undefined) root = set(del(root, c.from), c.to, v)
+      if (v !== undefined) {
+        del(root, c.from)
+        set(root, c.to, v)
+      }
     } else {
       const v = get(root, c.field)
       if (v === undefined) continue
       const r = convertValue(v, c.to)
       if ('fail' in r) return {fail: new ConversionFailure(c.field, r.fail)}
-      root = set(root, c.field, r.value)
+      set(root, c.field, r.value)
     }
   }
   return {value: root}
@@ -105,38 +119,32 @@ export function applyChanges(value: unknown, changes: readonly SchemaChange[]): 
 
 function get(root: Json, path: string): unknown {
   let cur: unknown = root
-  for (const seg of path.split('.')) {
+  for (const seg of path.indexOf('.') < 0 ? [path] : path.split('.')) {
     if (cur === null || typeof cur !== 'object' || Array.isArray(cur) || !Object.hasOwn(cur, seg)) return undefined
     cur = (cur as Json)[seg]
   }
   return cur
 }
 
-/** A copy of `root` with `path` set (parents copied on the way; a non-object parent is replaced by an object). */
-function set(root: Json, path: string, v: unknown): Json {
-  const [head, ...rest] = path.split('.')
-  const out = {...root}
-  if (rest.length === 0) {
-    out[head] = v
-  } else {
-    const child = out[head]
-    const base = child !== null && typeof child === 'object' && !Array.isArray(child) ? (child as Json) : {}
-    out[head] = set(base, rest.join('.'), v)
+/** Sets `path` in `root` (missing or non-object parents become objects). */
+function set(root: Json, path: string, v: unknown): void {
+  const segs = path.indexOf('.') < 0 ? [path] : path.split('.')
+  let cur = root
+  for (let i = 0; i < segs.length - 1; i++) {
+    const child = cur[segs[i]]
+    if (child === null || typeof child !== 'object' || Array.isArray(child)) cur = (cur[segs[i]] = {}) as Json
+    else cur = child as Json
   }
-  return out
+  cur[segs[segs.length - 1]] = v
 }
 
-/** A copy of `root` without `path` (unchanged if absent). */
-function del(root: Json, path: string): Json {
-  const [head, ...rest] = path.split('.')
-  if (!Object.hasOwn(root, head)) return root
-  const out = {...root}
-  if (rest.length === 0) {
-    delete out[head]
-    return out
+/** Deletes `path` from `root` if present. */
+function del(root: Json, path: string): void {
+  const segs = path.indexOf('.') < 0 ? [path] : path.split('.')
+  let cur: unknown = root
+  for (let i = 0; i < segs.length - 1; i++) {
+    if (cur === null || typeof cur !== 'object' || Array.isArray(cur) || !Object.hasOwn(cur, segs[i])) return
+    cur = (cur as Json)[segs[i]]
   }
-  const child = out[head]
-  if (child === null || typeof child !== 'object' || Array.isArray(child)) return root
-  out[head] = del(child as Json, rest.join('.'))
-  return out
+  if (cur !== null && typeof cur === 'object' && !Array.isArray(cur)) delete (cur as Json)[segs[segs.length - 1]]
 }

@@ -16,7 +16,7 @@ import {logicalValue} from '../record/value.js'
 import type {FileSystem} from '../vfs/fs.js'
 import {nodeFileSystem} from '../vfs/node-fs.js'
 import {ErrorCode, StrataError} from '../errors.js'
-import {applyChanges, ConversionFailure} from './changes.js'
+import {applyChangesInPlace, ConversionFailure} from './changes.js'
 import type {SchemaChange} from './format.js'
 import {readRegistry, type SchemaRegistry} from './registry.js'
 
@@ -87,7 +87,7 @@ export class SchemaView {
     } catch {
       return {ok: false, failure: new ConversionFailure('', 'the stored value is not JSON')}
     }
-    const r = applyChanges(parsed, this.chain(ref.id, ref.version, to))
+    const r = applyChangesInPlace(parsed, this.chain(ref.id, ref.version, to))
     if ('fail' in r) return {ok: false, failure: r.fail}
     return {ok: true, value: Buffer.from(JSON.stringify(r.value), 'utf8'), ref: {id: ref.id, version: to}, changed: true, parsed: r.value}
   }

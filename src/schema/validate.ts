@@ -16,25 +16,34 @@ export interface ValidationFailure {
 
 type Check = (value: unknown) => ValidationFailure | undefined
 
-/** Unknown keywords are allowed (annotations); formats are not asserted (draft 2020-12's default). */
-const AJV_OPTIONS = {strict: false, allErrors: false, validateFormats: false}
+/** Unknown keywords are allowed (annotations); formats are not asserted (draft 2020-12's default); a schema's $id is not registered (versions of one schema often share it). */
+const AJV_OPTIONS = {strict: false, allErrors: false, validateFormats: false, addUsedSchema: false}
 
-/** Compiled versions of one registry, by schema id and version. */
+let shared: Validator | undefined
+
+/** Compiled JSON Schemas, by their text. One per process (Validator.load). */
 export class Validator {
   private readonly compiled = new Map<string, Check>()
+  private readonly byVersion = new WeakMap<SchemaVersion, Check>()
 
   private constructor(private readonly ajv: AjvLike) {}
 
-  /** A validator, ajv loaded. */
+  /** The process's validator, ajv loaded on first call (compiled schemas are kept for the process). */
   static async load(): Promise<Validator> {
-    const mod = (await import('ajv/dist/2020.js')) as unknown as {default: new (opts: object) => AjvLike}
-    return new Validator(new mod.default(AJV_OPTIONS))
+    if (shared === undefined) {
+      const mod = (await import('ajv/dist/2020.js')) as unknown as {default: new (opts: object) => AjvLike}
+      shared ??= new Validator(new mod.default(AJV_OPTIONS))
+    }
+    return shared
   }
 
   /** A validator, ajv loaded synchronously (for the synchronous verify). */
   static loadSync(): Validator {
-    const mod = createRequire(import.meta.url)('ajv/dist/2020.js') as {default: new (opts: object) => AjvLike}
-    return new Validator(new mod.default(AJV_OPTIONS))
+    if (shared === undefined) {
+      const mod = createRequire(import.meta.url)('ajv/dist/2020.js') as {default: new (opts: object) => AjvLike}
+      shared = new Validator(new mod.default(AJV_OPTIONS))
+    }
+    return shared
   }
 
   /** Throws INVALID_ARGUMENT if `schema` is not a JSON Schema ajv compiles. */
@@ -48,7 +57,14 @@ export class Validator {
 
   /** The first way `value` fails `v`, or undefined if it matches. */
   validate(v: SchemaVersion, value: unknown): ValidationFailure | undefined {
-    const k = `${v.id}@${v.version}`
+    let check = this.byVersion.get(v)
+    if (check === undefined) check = this.compile(v)
+    return check(value)
+  }
+
+  /** The check of `v`, compiled once per schema text (the same id and version may name different schemas in different stores). */
+  private compile(v: SchemaVersion): Check {
+    const k = JSON.stringify(v.schema)
     let check = this.compiled.get(k)
     if (check === undefined) {
       const fn = this.ajv.compile(v.schema)
@@ -59,7 +75,8 @@ export class Validator {
       }
       this.compiled.set(k, check)
     }
-    return check(value)
+    this.byVersion.set(v, check)
+    return check
   }
 }
 

@@ -42,24 +42,28 @@ export async function schemaWorkload(spec: WorkloadSpec): Promise<WorkloadResult
   const rng = new Rng(spec.seed)
   const keys = Array.from({length: spec.ops}, () => keyOf(rng.below(spec.keys)))
   const check = new Checker()
-  // Warm the block cache and the registry alike for both loops.
-  for (const k of keys.slice(0, 1000)) view.upgrade(s.getSync(k)!)
-  let t0 = performance.now()
-  for (const k of keys) if (s.getSync(k) === undefined) check.fail(k)
-  const plainMs = performance.now() - t0
-  t0 = performance.now()
+  // Both loops read the same keys; each runs twice, alternating, and its faster run counts
+  // (the first pass also warms the block cache and the registry).
+  let plainMs = Infinity
+  let upgradedMs = Infinity
   let last
-  for (const k of keys) {
-    const kv = s.getSync(k)
-    if (kv === undefined) check.fail(k)
-    else last = view.upgrade(kv)
+  for (let round = 0; round < 2; round++) {
+    let t0 = performance.now()
+    for (const k of keys) if (s.getSync(k) === undefined) check.fail(k)
+    plainMs = Math.min(plainMs, performance.now() - t0)
+    t0 = performance.now()
+    for (const k of keys) {
+      const kv = s.getSync(k)
+      if (kv === undefined) check.fail(k)
+      else last = view.upgrade(kv)
+    }
+    upgradedMs = Math.min(upgradedMs, performance.now() - t0)
   }
-  const upgradedMs = performance.now() - t0
   await s.close()
   check.done()
   if (last?.schema?.version !== 4) throw new BenchCheckError(`an upgraded record is at version ${last?.schema?.version}, not 4`)
 
-  t0 = performance.now()
+  const t0 = performance.now()
   const report = await migrateSchema(spec.dir, {schema: 'user', toVersion: 4})
   const migrateMs = performance.now() - t0
   if (report.verified !== true || report.migrated !== spec.keys) throw new BenchCheckError(`migration: verified ${report.verified}, ${report.migrated} of ${spec.keys} migrated`)
