@@ -31,6 +31,7 @@ import {digestStore} from '../digest/digest-store.js'
 import {readRegistry} from '../schema/registry.js'
 import {SchemaView} from '../schema/upgrade.js'
 import {Validator} from '../schema/validate.js'
+import {keyText} from '../schema/stamp.js'
 import {Converter, selectedRecords, type KeySelection} from './select.js'
 import {readJournal, removeJournal, writeJournal, type MigrationJournal} from './journal.js'
 import {dryRun} from './dry-run.js'
@@ -160,10 +161,4 @@ function hexKeys(k: KeySelection): {from?: string; to?: string; prefix?: string}
 function sameRun(j: MigrationJournal, schema: string, toVersion: number, keys: KeySelection): boolean {
   const h = hexKeys(keys)
   return j.schema === schema && j.toVersion === toVersion && j.from === h.from && j.to === h.to && j.prefix === h.prefix
-}
-
-/** A key in a message: its text when it is printable UTF-8, else hex. */
-export function keyText(key: Buffer): string {
-  const s = key.toString('utf8')
-  return Buffer.from(s, 'utf8').equals(key) && !/[\x00-\x1f]/.test(s) ? JSON.stringify(s) : `0x${key.toString('hex')}`
 }

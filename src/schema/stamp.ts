@@ -8,8 +8,7 @@ import {ErrorCode, StrataError, invalidArgument} from '../errors.js'
 import type {BatchOp} from '../api.js'
 import type {SchemaRef} from '../record/format.js'
 import type {FileSystem} from '../vfs/fs.js'
-import {readRegistry} from './registry.js'
-import {parseSchemaSpec} from './registry.js'
+import {parseSchemaSpec, readRegistry} from './registry.js'
 import {Validator, describeFailure} from './validate.js'
 
 /**
@@ -33,21 +32,21 @@ export async function schemaRefs(dir: string, fs: FileSystem, ops: readonly Batc
     try {
       value = JSON.parse(text)
     } catch (err) {
-      throw new StrataError(ErrorCode.SCHEMA_MISMATCH, `the value of key ${JSON.stringify(key)} is not JSON, so it cannot match schema ${v.name}@${v.version}: ${(err as Error).message}`)
+      throw new StrataError(ErrorCode.SCHEMA_MISMATCH, `the value of key ${key} is not JSON, so it cannot match schema ${v.name}@${v.version}: ${(err as Error).message}`)
     }
     const failure = validator.validate(v, value)
     if (failure !== undefined) {
-      throw new StrataError(ErrorCode.SCHEMA_MISMATCH, `the value of key ${JSON.stringify(key)} does not match schema ${v.name}@${v.version} ${describeFailure(failure)}`)
+      throw new StrataError(ErrorCode.SCHEMA_MISMATCH, `the value of key ${key} does not match schema ${v.name}@${v.version} ${describeFailure(failure)}`)
     }
     refs.set(i, {id: v.id, version: v.version})
   }
   return refs
 }
 
-/** A key as it reads in a message: its UTF-8 text if it is that, else hex. */
-function keyText(k: Uint8Array | string): string {
-  if (typeof k === 'string') return k
+/** A key as it reads in a message: its text quoted if it is printable UTF-8, else 0x and hex. */
+export function keyText(k: Uint8Array | string): string {
+  if (typeof k === 'string') return JSON.stringify(k)
   const b = Buffer.from(k.buffer, k.byteOffset, k.byteLength)
   const text = b.toString('utf8')
-  return Buffer.from(text, 'utf8').equals(b) && !/[\x00-\x1f]/.test(text) ? text : `0x${b.toString('hex')}`
+  return Buffer.from(text, 'utf8').equals(b) && !/[\x00-\x1f]/.test(text) ? JSON.stringify(text) : `0x${b.toString('hex')}`
 }
