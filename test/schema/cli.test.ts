@@ -94,3 +94,13 @@ test('--raw shows the stored form, --schema-version an intermediate one; explain
   assertError(t, await strata(['get', '--dir', dir, 'u:1', '--schema-version', 'x']), 'INVALID_ARGUMENT', 2)
   t.is(path.basename(dir), 'data')
 })
+
+test('a checkpoint carries the registry, so its stamped records read the same', async (t) => {
+  const dir = await fixtureStore(t)
+  const out = path.join(path.dirname(dir), 'snap')
+  t.is((await strata(['checkpoint', '--dir', dir, out])).status, 0)
+  const scan = ndjson((await strata(['scan', '--dir', out, '--prefix', 'u:', '--format', 'ndjson'])).stdout)
+  t.deepEqual(Object.fromEntries(scan.map((r) => [r.key, r.value])), V4)
+  const list = JSON.parse((await strata(['schema', 'list', '--dir', out, '--format', 'json'])).stdout)
+  t.deepEqual(list.schemas.map((s: {name: string; latest: number}) => [s.name, s.latest]), [['user', 4]])
+})
