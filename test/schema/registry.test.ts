@@ -6,7 +6,7 @@
 import test from 'ava'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import {createStore, readRegistry, registerSchema, StrataError} from '../../src/index.js'
+import {SchemaView, createStore, open, readRegistry, registerSchema, StrataError} from '../../src/index.js'
 import {repoRoot, tempDir} from '../helpers/temp.js'
 import {decodeSchemaFile} from '../../src/schema/format.js'
 import {USER_V1, USER_V2, USER_V3, USER_V4, USER_VERSIONS} from './fixture.js'
@@ -134,4 +134,24 @@ test('the version file example in formats/README.md decodes, its checksum holdin
   const d = decodeSchemaFile(Buffer.from(`${lines[at]}\n${lines[at + 1]}\n`, 'utf8'))
   t.false('problem' in d, JSON.stringify(d))
   if ('object' in d) t.like(d.object, {format: 1, name: 'user', id: 1, version: 2, compatibility: 'NONE'})
+})
+
+test('library writes: put and batch with a schema validate and stamp; an invalid value writes nothing of the call', async (t) => {
+  const dir = await store(t)
+  for (const doc of [USER_V1, USER_V2, USER_V3, USER_V4]) await registerSchema(dir, 'user', doc)
+  const s = await open(dir)
+  try {
+    await s.put('a', '{"name":"ann","age":"41","nickname":"x"}', {schema: 'user@1'})
+    t.is(await code(s.batch([{type: 'put', key: 'b', value: '{"name":"bob","age":2,"city":"c"}', schema: 'user'}, {type: 'put', key: 'c', value: '{"name":"cy"}', schema: 'user'}])), 'SCHEMA_MISMATCH')
+    t.is(await code(s.put('d', 'not json', {schema: 'user'})), 'SCHEMA_MISMATCH')
+    t.is(await code(s.put('d', '{}', {schema: 'nobody'})), 'NOT_FOUND')
+    t.is(s.getSync('b'), undefined)
+    const a = s.getSync('a')!
+    t.deepEqual([a.schema, a.json], [{id: 1, version: 1}, true])
+    const up = new SchemaView(dir).upgrade(a)
+    t.deepEqual([JSON.parse(up.value.toString()), up.schema], [{name: 'ann', age: 41, city: 'unknown'}, {id: 1, version: 4}])
+    t.deepEqual(new SchemaView(dir).upgrade(a, 2).schema, {id: 1, version: 2})
+  } finally {
+    await s.close()
+  }
 })
