@@ -1,4 +1,4 @@
-import {Args, CliError, CliErrorCode, Flags, StrataCommand, keyEncodingFlag, runDump, valueEncodingFlag, type DumpView, type FlagRule, type Format} from '../src/cli/index.js'
+import {Args, CliError, CliErrorCode, Flags, StrataCommand, keyEncodingFlag, parseSchemaVersion, runDump, valueEncodingFlag, type DumpView, type FlagRule, type Format} from '../src/cli/index.js'
 
 /** JSON shapes: src/cli/views/dump/run.ts (documents), record-json.ts; src/dump/summary.ts, layout.ts. */
 export default class Dump extends StrataCommand {
@@ -7,7 +7,7 @@ export default class Dump extends StrataCommand {
 
 By default each file is summarised: kind, size, format version and the decoded header, footer, properties or manifest. The other views:
 --records: every stored version - where it is, sequence, kind, key, value, expiry, flags. Of one file, its entries in file order (a WAL's in log order); of a data or shard directory, every version of every key in key order, each key's oldest first, tombstones included.
---latest: only the newest live version of each key across the store (deleted and expired keys left out), in key order; implies --records. With --format ndjson each line is a put --batch line with an absolute expiresAt, so "init --dir NEW" followed by "dump DIR --latest --format ndjson | put --batch - --dir NEW" copies the store's live data (put never creates a store).
+--latest: only the newest live version of each key across the store (deleted and expired keys left out), in key order; implies --records. Records written with a schema are shown at their schema's latest version (or --schema-version V), upgraded through its declared changes, and JSON names the version ("schema": "NAME@V"); --raw shows them as stored. With --format ndjson each line is a put --batch line with an absolute expiresAt, so "init --dir NEW" followed by "dump DIR --latest --format ndjson | put --batch - --dir NEW" copies the store's live data (put never creates a store).
 --hex: the raw bytes of every field with its offset and meaning; byte fields longer than --max-bytes are cut.
 --layout: the blocks of each file in order - offset, size, compression, checksum (stored, and whether it verifies), entries, first and last key.
 
@@ -36,6 +36,8 @@ Read-only: no lock is taken and nothing is written, so dump is safe while anothe
     latest: Flags.boolean({summary: 'Only the newest live version of each key across the store, in key order (implies --records).'}),
     hex: Flags.boolean({summary: 'Show raw bytes with offsets beside the fields they encode.', exclusive: ['records', 'layout']}),
     layout: Flags.boolean({summary: 'Show each file\'s blocks: offset, size, compression, checksum, first and last key.', exclusive: ['records', 'hex']}),
+    'schema-version': Flags.string({summary: 'With --latest: read records stamped with a schema at this version of it (default: its latest).', helpValue: 'V'}),
+    raw: Flags.boolean({summary: 'With --latest: records stamped with a schema as stored, not upgraded.'}),
     locations: Flags.boolean({summary: 'With --records in JSON/NDJSON: add each record\'s file, offset, block and flags.'}),
     'max-bytes': Flags.integer({summary: 'With --hex: show at most N bytes of a field (0: all).', min: 0, default: 32, helpValue: 'N'}),
     'key-encoding': keyEncodingFlag,
@@ -51,6 +53,7 @@ Read-only: no lock is taken and nothing is written, so dump is safe while anothe
     if (flags.latest && (flags.hex || flags.layout)) {
       throw new CliError(CliErrorCode.USAGE, `--latest cannot be used with --${flags.hex ? 'hex' : 'layout'}`, 'run "strata dump --help" for usage')
     }
+    if ((flags.raw || flags['schema-version'] !== undefined) && !flags.latest) throw new CliError(CliErrorCode.USAGE, '--raw and --schema-version go with --latest')
     if (flags.locations && !flags.records && !flags.latest) throw new CliError(CliErrorCode.USAGE, '--locations goes with --records or --latest')
     const view: DumpView = flags.latest ? 'latest' : flags.records ? 'records' : flags.hex ? 'hex' : flags.layout ? 'layout' : 'summary'
     await runDump(this.output, {
@@ -59,6 +62,8 @@ Read-only: no lock is taken and nothing is written, so dump is safe while anothe
       enc: {key: flags['key-encoding'], value: flags['value-encoding']},
       maxBytes: flags['max-bytes'],
       locations: flags.locations,
+      ...(flags['schema-version'] === undefined ? {} : {schemaVersion: parseSchemaVersion(flags['schema-version'])}),
+      raw: flags.raw,
       pathIsDataDir: args.path === undefined,
     })
   }

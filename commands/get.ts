@@ -8,7 +8,7 @@ export default class Get extends StrataCommand {
   static override summary = 'Read the values of one or more keys.'
   static override description = `Prints the keys that exist. If any key is missing (never written, deleted or expired) the others are still printed, the missing ones are named on stderr, and the exit code is 1.
 
-Text output: for one key just its value; for several, "key<TAB>value" lines. Control bytes, backslash and invalid UTF-8 are escaped (\\n, \\t, \\\\, \\xNN) so a record is one line; --raw writes one value's bytes exactly. JSON output prints values written with put --json as JSON. Reads never take the writer lock and never change the store.`
+Text output: for one key just its value; for several, "key<TAB>value" lines. Control bytes, backslash and invalid UTF-8 are escaped (\\n, \\t, \\\\, \\xNN) so a record is one line; --raw writes one value's bytes exactly. JSON output prints values written with put --json as JSON. A record written with a schema (put --schema) is read at its schema's latest version, or at --schema-version V, upgraded through the declared changes without writing anything (one that does not convert is printed as stored); --raw prints it as stored, and JSON output names the version shown ("schema": "NAME@V"). Reads never take the writer lock and never change the store.`
 
   static override examples = [
     {description: 'Print one value.', command: '<%= config.bin %> <%= command.id %> user:1'},
@@ -24,7 +24,7 @@ Text output: for one key just its value; for several, "key<TAB>value" lines. Con
   }
 
   static override flagRules: readonly FlagRule[] = [
-    {flag: 'raw', conflicts: ['format', 'json', 'value-encoding'], why: '--raw writes the value\'s stored bytes, in no output format or encoding'},
+    {flag: 'raw', conflicts: ['format', 'json', 'value-encoding', 'schema-version'], why: '--raw writes the value\'s stored bytes, in no output format or encoding'},
   ]
 
   static override flags = {
@@ -32,12 +32,13 @@ Text output: for one key just its value; for several, "key<TAB>value" lines. Con
     'key-encoding': keyEncodingFlag,
     'value-encoding': valueEncodingFlag,
     'cache-size': cacheSizeFlag,
+    'schema-version': Flags.string({summary: GET_FLAGS['schema-version'].summary, helpValue: 'V'}),
   }
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parseCommand(Get)
     await runGet(
-      {dir: flags.dir, texts: argv as string[], enc: {key: flags['key-encoding'], value: flags['value-encoding']}, raw: flags.raw, cacheSize: flags['cache-size']},
+      {dir: flags.dir, texts: argv as string[], enc: {key: flags['key-encoding'], value: flags['value-encoding']}, raw: flags.raw, cacheSize: flags['cache-size'], schemaVersion: flags['schema-version']},
       this.output,
     )
   }

@@ -8,7 +8,7 @@ import {
 const PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 
 /**
- * JSON output: one put → {"key", "keyEncoding", "valueBytes", "json", "ttlMs": number|null};
+ * JSON output: one put → {"key", "keyEncoding", "valueBytes", "json", "ttlMs": number|null, "schema": "NAME[@V]"|null};
  * --batch → {"puts", "deletes", "expired", "lines", "chunks"}.
  */
 export default class Put extends StrataCommand {
@@ -21,6 +21,7 @@ export default class Put extends StrataCommand {
   {"key":"k","delete":true}
   {"key":"6b","value":"00ff","encoding":"hex"}
   {"key":"k","value":"{\\"a\\":1}","json":true}
+  {"key":"k","value":{"name":"ann"},"valueEncoding":"json","schema":"user@2"}
 
 "ttl" is a duration string or a number of milliseconds; "expiresAt" (ms since the epoch, or ISO 8601) gives an absolute expiry. "encoding" sets the encoding of key and value, "keyEncoding"/"valueEncoding" set them separately, and "valueEncoding":"json" takes the value as a JSON value. Lines printed by get/scan --format ndjson are accepted as they are. Blank lines are skipped.
 
@@ -45,6 +46,7 @@ What is atomic: lines are applied in chunks of --batch-size records. Each chunk 
     file: Flags.string({char: 'f', summary: 'Read the value from this file: a regular file, a FIFO, a device or <(cmd).', helpValue: 'PATH'}),
     ttl: Flags.string({summary: 'Time to live: 500ms, 30s, 10m, 2h, 7d (a plain number is seconds).', helpValue: 'DURATION'}),
     json: Flags.boolean({summary: 'The value is JSON: check it and mark it so (get then prints it as JSON).'}),
+    schema: Flags.string({summary: 'Validate the JSON value against this registered schema (NAME: its latest version) and stamp the record with it.', helpValue: 'NAME[@V]'}),
     batch: Flags.string({summary: 'Apply NDJSON lines from FILE (also a FIFO, a device or <(cmd)), or from stdin with "-".', helpValue: 'FILE|-'}),
     'batch-size': Flags.integer({summary: 'Records per atomic chunk with --batch.', min: 1, default: 1000, helpValue: 'N'}),
     'lock-timeout': lockTimeoutFlag,
@@ -57,9 +59,9 @@ What is atomic: lines are applied in chunks of --batch-size records. Each chunk 
     const lockTimeoutMs = parseDuration(flags['lock-timeout'], {what: '--lock-timeout', allowZero: true})
     if (flags.batch !== undefined) {
       const extra = [args.key !== undefined && 'KEY', args.value !== undefined && 'VALUE', flags.file !== undefined && '--file',
-        flags.ttl !== undefined && '--ttl', flags.json && '--json'].filter(Boolean)
+        flags.ttl !== undefined && '--ttl', flags.json && '--json', flags.schema !== undefined && '--schema'].filter(Boolean)
       if (extra.length > 0) {
-        throw new CliError(CliErrorCode.USAGE, `--batch cannot be combined with ${extra.join(', ')}`, 'put options go in each NDJSON line ("ttl", "json")')
+        throw new CliError(CliErrorCode.USAGE, `--batch cannot be combined with ${extra.join(', ')}`, 'put options go in each NDJSON line ("ttl", "json", "schema")')
       }
       await this.putBatch(flags.batch, flags.dir, flags['batch-size'], {key: flags['key-encoding'], value: flags['value-encoding']}, lockTimeoutMs)
       return
@@ -69,13 +71,14 @@ What is atomic: lines are applied in chunks of --batch-size records. Each chunk 
     checkKey(key)
     const ttlMs = flags.ttl === undefined ? undefined : parseDuration(flags.ttl, {what: '--ttl'})
     const value = await readValue({arg: args.value, file: flags.file, encoding: flags['value-encoding']})
-    if (flags.json) assertJsonText(value, 'value')
+    const schema = flags.schema
+    if (flags.json || schema !== undefined) assertJsonText(value, 'value')
 
     const store = await this.openWriter(flags.dir, {sync: 'always', lockTimeoutMs})
-    const json = flags.json === true
-    await this.using(store, (s) => s.put(key, value, ttlMs === undefined ? {json} : {ttlMs, json}))
+    const json = flags.json === true || schema !== undefined
+    await this.using(store, (s) => s.put(key, value, {json, ...(ttlMs === undefined ? {} : {ttlMs}), ...(schema === undefined ? {} : {schema})}))
     await this.output.document(
-      {key: args.key, keyEncoding: flags['key-encoding'], valueBytes: value.length, json, ttlMs: ttlMs ?? null},
+      {key: args.key, keyEncoding: flags['key-encoding'], valueBytes: value.length, json, ttlMs: ttlMs ?? null, schema: schema ?? null},
       'OK',
     )
   }

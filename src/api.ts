@@ -3,6 +3,7 @@
  */
 import type {StoreCut} from './cut/cut.js'
 import type {FileSystem} from './vfs/fs.js'
+import type {SchemaRef} from './record/format.js'
 
 /**
  * When writes reach stable storage.
@@ -61,6 +62,13 @@ export interface PutOptions {
   readonly expiresAt?: number
   /** Mark the value as JSON (readers may print it as JSON). The caller checks validity. */
   readonly json?: boolean
+  /**
+   * "NAME" or "NAME@VERSION" (default the latest): the value must be JSON
+   * that validates against that registered schema version; it is stored as
+   * JSON and stamped with the reference. An invalid value is refused
+   * (SCHEMA_MISMATCH) and nothing of the call is written.
+   */
+  readonly schema?: string
 }
 
 /** One operation of an atomic batch. */
@@ -72,6 +80,8 @@ export type BatchOp =
       readonly ttlMs?: number
       readonly expiresAt?: number
       readonly json?: boolean
+      /** As PutOptions.schema. */
+      readonly schema?: string
     }
   | {readonly type: 'del'; readonly key: Uint8Array | string}
 
@@ -86,6 +96,8 @@ export interface KeyValue {
   readonly expiresAt?: number
   /** True if it was written as JSON. */
   readonly json: boolean
+  /** The schema reference it is stamped with (written with a schema), if any. */
+  readonly schema?: SchemaRef
 }
 
 /** Options for `scan`. Bounds are bytewise; the range is [from, to). */
@@ -219,6 +231,8 @@ export interface ExplainedVersion {
   readonly valueBytes: number
   /** The value (undefined for tombstones). */
   readonly value?: Buffer
+  /** The schema reference it is stamped with, if any. */
+  readonly schema?: SchemaRef
   /**
    * 'wins': the newest version, and it is live. 'deleted' / 'expired': the
    * newest version, a tombstone or past its expiry, so the key reads as absent.

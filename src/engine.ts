@@ -14,6 +14,7 @@ export type {TakeCutOptions, StoreCut, ShardCut, CutViewOptions, CheckpointOptio
 export {rebalance} from './rebalance/index.js'
 export type {RebalanceOptions, RebalanceReport, RebalanceProgress} from './rebalance/index.js'
 export {MAX_KEY_BYTES, MAX_VALUE_BYTES} from './record/format.js'
+export type {SchemaRef} from './record/format.js'
 export {MAX_EXPIRES_AT, expiresAtProblem, expiryAfter} from './record/limits.js'
 export {rangeProblem} from './store/key-range.js'
 export type {ErrorDetails} from './errors.js'

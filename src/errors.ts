@@ -23,6 +23,10 @@ export const ErrorCode = {
   UNSUPPORTED: 'UNSUPPORTED',
   /** The store handle is closed, or stopped after an earlier fatal error. */
   CLOSED: 'CLOSED',
+  /** A value does not validate against the schema version it is written or stored with. */
+  SCHEMA_MISMATCH: 'SCHEMA_MISMATCH',
+  /** A stored value does not convert through a schema's declared changes. */
+  CONVERSION_FAILED: 'CONVERSION_FAILED',
 } as const
 
 /** One of the stable error codes. */

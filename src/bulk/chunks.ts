@@ -82,6 +82,7 @@ export async function* chunksOf(lines: AsyncIterable<readonly Line[]>, options: 
           const op: {-readonly [K in keyof PutOp]: PutOp[K]} = {type: 'put', key: parsed.key, value: parsed.value, json: parsed.json}
           if (parsed.ttlMs !== undefined) op.ttlMs = parsed.ttlMs
           if (parsed.expiresAt !== undefined) op.expiresAt = parsed.expiresAt
+          if (parsed.schema !== undefined) op.schema = parsed.schema
           ops.push(op)
           puts++
           bytes += parsed.key.length + parsed.value.length

@@ -7,6 +7,8 @@
  *                                                put with an absolute expiry (as get/scan print it)
  *   {"key": K, "value": V, "json": true}         value is JSON text: checked and marked
  *   {"key": K, "value": <any JSON>, "valueEncoding": "json"}  value given as JSON itself (as get/scan print it)
+ *   {"key": K, "value": V, "schema": "NAME@V"}   value is JSON validated against that schema version
+ *                                                (NAME alone: the latest) and stamped with it
  *   {"key": K, "delete": true}                   delete
  *
  * Encodings: "encoding": "utf8|hex|base64" sets both key and value;
@@ -29,10 +31,10 @@ import {checkKey, checkValueSize} from '../codec/limits.js'
 
 /** A parsed batch line. */
 export type BatchLine =
-  | {readonly kind: 'put'; readonly key: Buffer; readonly value: Buffer; readonly ttlMs?: number; readonly expiresAt?: number; readonly json: boolean}
+  | {readonly kind: 'put'; readonly key: Buffer; readonly value: Buffer; readonly ttlMs?: number; readonly expiresAt?: number; readonly json: boolean; readonly schema?: string}
   | {readonly kind: 'delete'; readonly key: Buffer; readonly expired: boolean}
 
-const FIELDS = new Set(['key', 'value', 'delete', 'ttl', 'expiresAt', 'json', 'encoding', 'keyEncoding', 'valueEncoding', 'shard', 'seq'])
+const FIELDS = new Set(['key', 'value', 'delete', 'ttl', 'expiresAt', 'json', 'encoding', 'keyEncoding', 'valueEncoding', 'shard', 'seq', 'schema'])
 const ENCODING_NAMES: ReadonlySet<unknown> = new Set(ENCODINGS)
 
 // The helpers below build an error's "line N: ..." text only when the input is
@@ -72,14 +74,17 @@ export function parseBatchLine(text: string, n: number, defaults: {readonly key:
 
   if (rec.delete !== undefined && typeof rec.delete !== 'boolean') fail('"delete" must be true or false')
   if (rec.delete === true) {
-    for (const f of ['value', 'ttl', 'expiresAt', 'json']) if (rec[f] !== undefined) fail(`a delete line cannot have "${f}"`)
+    for (const f of ['value', 'ttl', 'expiresAt', 'json', 'schema']) if (rec[f] !== undefined) fail(`a delete line cannot have "${f}"`)
     return {kind: 'delete', key, expired: false}
   }
 
   if (rec.value === undefined) fail('missing "value" (or "delete": true)')
   if (rec.json !== undefined && typeof rec.json !== 'boolean') fail('"json" must be true or false')
   if (valueJson && rec.json === false) fail('"valueEncoding": "json" needs "json" true or absent')
-  const json = valueJson || rec.json === true
+  if (rec.schema !== undefined && typeof rec.schema !== 'string') fail('"schema" must be a string "NAME" or "NAME@VERSION"')
+  if (rec.schema !== undefined && rec.json === false) fail('a value with "schema" is JSON: "json" must be true or absent')
+  const schema = rec.schema as string | undefined
+  const json = valueJson || rec.json === true || schema !== undefined
   let value: Buffer
   if (valueJson) {
     // The value's own text in the line, so stored JSON is copied verbatim (json-raw.ts).
@@ -115,7 +120,8 @@ export function parseBatchLine(text: string, n: number, defaults: {readonly key:
     if (problem !== undefined) fail(`"expiresAt" ${JSON.stringify(rec.expiresAt)}: ${problem}`)
     if (at <= now) return {kind: 'delete', key, expired: true}
     // Absolute, so an exported record keeps its expiry to the millisecond.
-    return {kind: 'put', key, value, expiresAt: at, json}
+    return {kind: 'put', key, value, expiresAt: at, json, ...(schema === undefined ? {} : {schema})}
   }
-  return ttlMs === undefined ? {kind: 'put', key, value, json} : {kind: 'put', key, value, ttlMs, json}
+  const put = {kind: 'put' as const, key, value, json, ...(schema === undefined ? {} : {schema})}
+  return ttlMs === undefined ? put : {...put, ttlMs}
 }

@@ -7,6 +7,7 @@
  *         kind (0 put, 1 delete), key length, value length, json (0 | 1),
  *         ttlMs (NaN if none), expiresAt (NaN if none)
  *   data  Uint8Array: each op's key bytes then value bytes, in op order
+ *   schemas  the "schema" of the puts that name one, by op index (absent if none does)
  *
  * `unpackOps` returns keys and values as views into `data`.
  */
@@ -20,6 +21,7 @@ const DEL = 1
 export interface PackedOps {
   readonly meta: Float64Array
   readonly data: Uint8Array
+  readonly schemas?: Readonly<Record<number, string>>
 }
 
 /** Packs `ops` (keys and values as Uint8Array) into arrays with buffers of their own. */
@@ -30,7 +32,9 @@ export function packOps(ops: readonly BatchOp[]): PackedOps {
   const data = new Uint8Array(size)
   let at = 0
   let m = 0
-  for (const op of ops) {
+  let schemas: Record<number, string> | undefined
+  for (const [i, op] of ops.entries()) {
+    if (op.type === 'put' && op.schema !== undefined) (schemas ??= {})[i] = op.schema
     const key = op.key as Uint8Array
     data.set(key, at)
     at += key.length
@@ -49,7 +53,7 @@ export function packOps(ops: readonly BatchOp[]): PackedOps {
     meta[m + 1] = key.length
     m += OP_SLOTS
   }
-  return {meta, data}
+  return schemas === undefined ? {meta, data} : {meta, data, schemas}
 }
 
 /** The ops `packOps` packed; keys and values are Buffers viewing `packed.data`. */
@@ -68,7 +72,9 @@ export function unpackOps(packed: PackedOps): BatchOp[] {
     const valueLength = meta[m + 2]
     const value = Buffer.from(data.buffer, at, valueLength)
     at += valueLength
-    const op: {type: 'put'; key: Buffer; value: Buffer; json: boolean; ttlMs?: number; expiresAt?: number} = {type: 'put', key, value, json: meta[m + 3] === 1}
+    const op: {type: 'put'; key: Buffer; value: Buffer; json: boolean; ttlMs?: number; expiresAt?: number; schema?: string} = {type: 'put', key, value, json: meta[m + 3] === 1}
+    const schema = packed.schemas?.[m / OP_SLOTS]
+    if (schema !== undefined) op.schema = schema
     if (!Number.isNaN(meta[m + 4])) op.ttlMs = meta[m + 4]
     if (!Number.isNaN(meta[m + 5])) op.expiresAt = meta[m + 5]
     ops.push(op)

@@ -27,7 +27,7 @@ export {colorEnabled, chalkFor} from './output/color.js'
 export {recordToJson, recordToText, recordTable, keyValueShape, ttlText, keyForMessage, keysForMessage} from './output/records.js'
 export {RecordList} from './output/record-list.js'
 export type {RecordShape, RecordListOptions} from './output/record-list.js'
-export type {RecordJson, RecordEncodings} from './output/records.js'
+export type {RecordJson, RecordEncodings, ShownRecord} from './output/records.js'
 export {checkKey, checkValueSize, formatBytes} from '../codec/limits.js'
 export {readValue} from './input/value-source.js'
 export {openInputFile} from './input/input-file.js'
@@ -45,6 +45,8 @@ export {parseSize} from './input/size.js'
 export {decodeRange} from './input/key-range.js'
 export type {KeyRange} from './input/key-range.js'
 export {printExplanation, explanationJson, stateReason} from './views/explain.js'
+export type {VersionSchema, VersionSchemas} from './views/explain.js'
+export {SchemaReads, parseSchemaVersion} from './schema-reads.js'
 export type {DumpOptions, DumpView} from './views/dump/run.js'
 
 /**
@@ -55,3 +57,4 @@ export async function runDump(...args: Parameters<typeof import('./views/dump/ru
   const {runDump: run} = await import('./views/dump/run.js')
   return run(...args)
 }
+export {printSchema, printSchemaList} from './views/schema.js'

@@ -12,7 +12,8 @@
  *     "json": boolean,          // the value was written with put --json
  *     "expiresAt": number|null, // ms since the epoch
  *     "shard": number,
- *     "seq": number
+ *     "seq": number,
+ *     "schema": "NAME@V"        // only for a record stamped with a schema: the version shown
  *   }
  * Under utf8, bytes that are not valid UTF-8 are given in base64 and the
  * encoding field says "base64". A value marked JSON is given under utf8 as
@@ -44,13 +45,14 @@ export interface RecordJson {
   readonly expiresAt: number | null
   readonly shard: number
   readonly seq: number
+  readonly schema?: string
 }
 
-/** The JSON shape of `kv`; `keysOnly` leaves the value out. */
-export function recordToJson(kv: KeyValue, enc: RecordEncodings, keysOnly = false): RecordJson {
+/** The JSON shape of `kv`; `keysOnly` leaves the value out; `schema` ("NAME@V") names its schema version. */
+export function recordToJson(kv: KeyValue, enc: RecordEncodings, keysOnly = false, schema?: string): RecordJson {
   const key = formatJson(kv.key, enc.key)
   const base = {key: key.text, keyEncoding: key.encoding}
-  const tail = {json: kv.json, expiresAt: kv.expiresAt ?? null, shard: kv.shard, seq: kv.seq}
+  const tail = {json: kv.json, expiresAt: kv.expiresAt ?? null, shard: kv.shard, seq: kv.seq, ...(schema === undefined ? {} : {schema})}
   if (keysOnly) return {...base, ...tail}
   if (kv.json && enc.value === 'utf8') {
     const raw = RawJson.fromBytes(kv.value)

@@ -10,7 +10,7 @@
  */
 import * as path from 'node:path'
 import {ErrorCode, StrataError, invalidArgument, isNotFound} from '../errors.js'
-import {CHECKPOINT_PARTIAL_FILE, LOCK_FILE, STORE_FILE, STORE_TMP_FILE, isShardDirName, joinPath} from '../layout/names.js'
+import {CHECKPOINT_PARTIAL_FILE, LOCK_FILE, SCHEMAS_DIR, STORE_FILE, STORE_TMP_FILE, isShardDirName, joinPath} from '../layout/names.js'
 import type {FileSystem} from '../vfs/fs.js'
 import {syncParent, writeSynced} from '../vfs/durable.js'
 
@@ -20,7 +20,7 @@ export const PARTIAL_MARKER = CHECKPOINT_PARTIAL_FILE
 
 /** Names a checkpoint may have written before it was killed. */
 function isCheckpointName(name: string): boolean {
-  return name === PARTIAL_MARKER || name === LOCK_FILE || name === STORE_TMP_FILE || isShardDirName(name)
+  return name === PARTIAL_MARKER || name === LOCK_FILE || name === STORE_TMP_FILE || name === SCHEMAS_DIR || isShardDirName(name)
 }
 
 /**
@@ -62,7 +62,7 @@ export function prepareOut(fs: FileSystem, source: string, out: string): void {
 function clearPartial(fs: FileSystem, out: string, names: string[]): void {
   for (const name of names) {
     const p = joinPath(out, name)
-    if (isShardDirName(name) && fs.isDirectory(p)) {
+    if ((isShardDirName(name) || name === SCHEMAS_DIR) && fs.isDirectory(p)) {
       for (const f of fs.readdir(p)) fs.unlink(joinPath(p, f))
       fs.rmdir(p)
     } else if (name !== PARTIAL_MARKER) {

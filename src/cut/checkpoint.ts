@@ -23,6 +23,7 @@ import {finishOut, prepareOut} from './checkpoint-out.js'
 import type {StoreCut} from './cut.js'
 import {copyPrefix, linkOrCopy} from './file-copy.js'
 import {writeSynced} from '../vfs/durable.js'
+import {copyRegistry} from '../schema/copy.js'
 import {takeCut} from './take-cut.js'
 
 /** Options of `checkpoint`. */
@@ -115,6 +116,8 @@ export function writeCheckpoint(fs: FileSystem, cut: StoreCut, out: string, onPr
       fs.syncDir(shardDir)
       shards.push({shard: s.shard, seq: s.lastSeq, files: s.files.length + 1, bytes, linked, copied, walBytes: s.walLength})
     }
+    // The value-schema registry: the cut's stamped records name its versions.
+    copyRegistry(fs, cut.dir, out)
     writeSynced(fs, joinPath(out, LOCK_FILE), Buffer.alloc(0))
     fs.syncDir(out)
     // The commit point: everything above is durable, so STORE may name it.

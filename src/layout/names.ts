@@ -12,6 +12,8 @@
  *   DIR/shard-NNNN/CURRENT        "MANIFEST-NNNNNN\n" (written as CURRENT.tmp)
  *   DIR/shard-NNNN/MANIFEST-NNNNNN, NNNNNN.wal, NNNNNN.sst
  *   DIR/shard-NNNN.gG/…           shard NNNN of shard generation G ≥ 1 (generation 0 has no suffix)
+ *   DIR/schemas/NAME.NNNNNN.schema  version NNNNNN of value schema NAME (written as ….tmp, renamed)
+ *   DIR/schemas/MIGRATION         the journal of a migrate-schema in progress (written as ….tmp, renamed)
  *
  * File numbers are per shard, allocated from the manifest's next_file_number,
  * and never reused. This module sits below every other: it imports nothing
@@ -113,4 +115,27 @@ export function currentContents(n: number): Buffer {
 export function parseCurrentContents(text: string): number | undefined {
   const m = /^MANIFEST-(\d{6,})\n$/.exec(text)
   return m ? Number(m[1]) : undefined
+}
+
+/** The folder of the value-schema registry. */
+export const SCHEMAS_DIR = 'schemas'
+/** In SCHEMAS_DIR: the journal of a schema migration in progress. */
+export const MIGRATION_FILE = 'MIGRATION'
+/** A file being written in SCHEMAS_DIR, renamed over `name` once synced. */
+export function schemasTmpName(name: string): string {
+  return `${name}.tmp`
+}
+
+/** The file of version `version` of schema `name` (a name matching SCHEMA_NAME). */
+export function schemaFileName(name: string, version: number): string {
+  return `${name}.${fileNumber(version)}.schema`
+}
+
+/** The rule of a schema name: a letter, then letters, digits, "_" or "-"; at most 64 characters. */
+export const SCHEMA_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/
+
+/** The schema name and version a registry file's name gives, or undefined for other names. */
+export function parseSchemaFileName(name: string): {name: string; version: number} | undefined {
+  const m = /^([A-Za-z][A-Za-z0-9_-]{0,63})\.(\d{6,})\.schema$/.exec(name)
+  return m ? {name: m[1], version: Number(m[2])} : undefined
 }

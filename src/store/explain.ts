@@ -25,6 +25,7 @@ export function explainVersions(key: Buffer, index: number, stored: readonly Key
       ...(e.expiresAt !== undefined ? {expiresAt: e.expiresAt} : {}),
       valueBytes: e.value.length,
       ...(e.kind === Kind.PUT ? {value: logicalValue(e)} : {}),
+      ...(e.schema !== undefined ? {schema: e.schema} : {}),
       status,
     }
   })

@@ -59,6 +59,7 @@ export function asyncIterator<T>(make: () => Iterator<T>): AsyncIterableIterator
 export function toKeyValue(e: Entry, shard: number): KeyValue {
   const kv: {-readonly [K in keyof KeyValue]: KeyValue[K]} = {key: e.key, value: logicalValue(e), seq: e.seq, shard, json: e.json === true}
   if (e.expiresAt !== undefined) kv.expiresAt = e.expiresAt
+  if (e.schema !== undefined) kv.schema = e.schema
   return kv
 }
 

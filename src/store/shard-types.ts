@@ -35,6 +35,7 @@ export interface ShardWrite {
   readonly value: Buffer
   readonly expiresAt?: number
   readonly json?: boolean
+  readonly schema?: Entry['schema']
 }
 
 /** One stored version of a key, and where it lives. */

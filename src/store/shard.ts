@@ -125,6 +125,7 @@ export class Shard extends ShardCore {
       const e: {-readonly [K in keyof Entry]: Entry[K]} = {kind: w.kind, key: w.key, value: w.value, seq: ++seq}
       if (w.expiresAt !== undefined) e.expiresAt = w.expiresAt
       if (w.json) e.json = true
+      if (w.schema !== undefined) e.schema = w.schema
       entries.push(e)
     }
     wal.appendBatch(entries)

@@ -13,18 +13,17 @@
  */
 import {ErrorCode, StrataError, invalidArgument, ioError} from '../errors.js'
 import type {FileSystem} from '../vfs/fs.js'
-import {isLive, type Entry} from '../record/format.js'
+import {isLive, type Entry, type SchemaRef} from '../record/format.js'
 import {hashKey, shardOfHash} from '../util/hash.js'
 import type {BatchOp, CompactOptions, CompactionReport, KeyExplanation, KeyValue, OpenOptions, PutOptions, ScanOptions, ShardStats, Store, StoreStats, SyncMode} from '../api.js'
 import type {StoreDescriptor} from './descriptor.js'
 import type {WriterLock} from './lock.js'
 import type {Shard, ViewAt} from './shard.js'
 import {mergeNewest} from './merge.js'
-import {rangeProblem} from './key-range.js'
 import {ScanLeases} from './scan-leases.js'
 import {cleanDeadPins} from '../cut/pin-cleaner.js'
 import {pinCut, readShardState, shardCut, type StoreCut} from '../cut/cut.js'
-import {planBatch, toBytes, toKey} from './write-input.js'
+import {compactTargets, planBatch, toKey} from './write-input.js'
 import {WalSyncer} from './sync-mode.js'
 import {asyncIterator, liveOnly, scanBounds, toKeyValue} from './read-adapters.js'
 import {explainVersions, storeStats} from './explain.js'
@@ -121,8 +120,16 @@ export class StoreImpl implements Store {
 
   async batch(ops: readonly BatchOp[]): Promise<void> {
     this.check(true)
+    // Values given with a schema are validated (ajv, loaded only here) before anything is written.
+    const stamped = Array.isArray(ops) && ops.some((op) => op?.type === 'put' && op.schema !== undefined)
+    return this.batchStamped(ops, stamped ? await (await import('../schema/stamp.js')).schemaRefs(this.dir, this.fs, ops) : undefined)
+  }
+
+  /** @internal `batch`, op i stamped with refs.get(i) as given (src/schema's migration; no validation here). */
+  async batchStamped(ops: readonly BatchOp[], refs?: ReadonlyMap<number, SchemaRef>): Promise<void> {
+    this.check(true)
     // Validate everything before writing anything.
-    const perShard = planBatch(ops, this.now(), this.shardCount)
+    const perShard = planBatch(ops, this.now(), this.shardCount, refs)
     if (perShard.size === 0) return
     try {
       for (const [index, writes] of perShard) {
@@ -136,7 +143,7 @@ export class StoreImpl implements Store {
     this.syncer.countOps(ops.length)
     await this.syncer.afterWrite()
     try {
-      for (const index of perShard.keys()) this.maintain(this.slots.opened(index)!)
+      for (const index of perShard.keys()) this.slots.opened(index)!.maintain(this.walFlushBytes, STEPS_PER_WRITE)
     } catch (err) {
       throw this.fail(err)
     }
@@ -147,11 +154,6 @@ export class StoreImpl implements Store {
     if (err instanceof StrataError && err.code === ErrorCode.INVALID_ARGUMENT) return err
     this.fatal ??= err
     return err instanceof StrataError ? err : ioError('write', this.dir, err)
-  }
-
-  /** Flushes a shard whose WAL is over budget and runs a compaction if one is due (bounded). */
-  private maintain(s: Shard): void {
-    s.maintain(this.walFlushBytes, STEPS_PER_WRITE)
   }
 
   async flush(): Promise<void> {
@@ -173,17 +175,7 @@ export class StoreImpl implements Store {
   async compact(options: CompactOptions = {}): Promise<CompactionReport> {
     const dryRun = options.dryRun === true
     this.check(!dryRun)
-    let targets = [...Array(this.shardCount).keys()]
-    if (options.shard !== undefined) {
-      if (!Number.isInteger(options.shard) || options.shard < 0 || options.shard >= this.shardCount) {
-        throw invalidArgument(`shard ${options.shard} does not exist (the store has shards 0 to ${this.shardCount - 1})`)
-      }
-      targets = [options.shard]
-    }
-    const from = options.from === undefined ? undefined : toBytes(options.from, 'from')
-    const to = options.to === undefined ? undefined : toBytes(options.to, 'to')
-    const emptyRange = rangeProblem(from, to)
-    if (emptyRange !== undefined) throw invalidArgument(emptyRange)
+    const {targets, from, to} = compactTargets(options, this.shardCount)
     const shards: CompactionReport['shards'][number][] = []
     for (const [n, i] of targets.entries()) {
       try {

@@ -10,7 +10,9 @@ import {maxEncodedEntryLength} from '../record/codec.js'
 import {isWellFormed} from '../util/text.js'
 import {MAX_WAL_RECORD_BYTES} from '../wal/format.js'
 import {shardOf} from '../util/hash.js'
-import type {BatchOp} from '../api.js'
+import type {BatchOp, CompactOptions} from '../api.js'
+import {rangeProblem} from './key-range.js'
+import type {SchemaRef} from '../record/format.js'
 import type {ShardWrite} from './shard-types.js'
 
 /** A tombstone's value: empty, and never written to, so one is shared. */
@@ -69,12 +71,13 @@ function expiryOf(op: {ttlMs?: unknown; expiresAt?: unknown}, now: number): numb
 /**
  * Validates every operation of a batch and groups them by shard, each
  * shard's part in order. Throws INVALID_ARGUMENT before anything is written.
+ * `refs` stamps op i (a put) with schema reference refs.get(i), as JSON.
  */
-export function planBatch(ops: readonly BatchOp[], now: number, shardCount: number): Map<number, ShardWrite[]> {
+export function planBatch(ops: readonly BatchOp[], now: number, shardCount: number, refs?: ReadonlyMap<number, SchemaRef>): Map<number, ShardWrite[]> {
   if (!Array.isArray(ops)) throw invalidArgument('batch takes an array of operations')
   const perShard = new Map<number, ShardWrite[]>()
   const shardBytes = new Map<number, number>()
-  for (const op of ops) {
+  for (const [i, op] of ops.entries()) {
     if (op === null || typeof op !== 'object') throw invalidArgument('a batch operation must be an object like {type: "put", key, value}')
     const key = toKey(op.key)
     let w: ShardWrite
@@ -84,6 +87,11 @@ export function planBatch(ops: readonly BatchOp[], now: number, shardCount: numb
       if (expiresAt !== undefined) put.expiresAt = expiresAt
       if (op.json !== undefined && typeof op.json !== 'boolean') throw invalidArgument(`json must be true or false, got ${typeof op.json}`)
       if (op.json) put.json = true
+      const ref = refs?.get(i)
+      if (ref !== undefined) {
+        put.schema = ref
+        put.json = true
+      }
       w = put
     } else if (op.type === 'del') {
       w = {kind: Kind.DELETE, key, value: NO_VALUE}
@@ -103,4 +111,20 @@ export function planBatch(ops: readonly BatchOp[], now: number, shardCount: numb
     shardBytes.set(index, bytes)
   }
   return perShard
+}
+
+/** A compaction's options checked: the shards it covers and its key range [from, to). */
+export function compactTargets(options: CompactOptions, shardCount: number): {targets: number[]; from?: Buffer; to?: Buffer} {
+  let targets = [...Array(shardCount).keys()]
+  if (options.shard !== undefined) {
+    if (!Number.isInteger(options.shard) || options.shard < 0 || options.shard >= shardCount) {
+      throw invalidArgument(`shard ${options.shard} does not exist (the store has shards 0 to ${shardCount - 1})`)
+    }
+    targets = [options.shard]
+  }
+  const from = options.from === undefined ? undefined : toBytes(options.from, 'from')
+  const to = options.to === undefined ? undefined : toBytes(options.to, 'to')
+  const emptyRange = rangeProblem(from, to)
+  if (emptyRange !== undefined) throw invalidArgument(emptyRange)
+  return {targets, from, to}
 }

@@ -40,6 +40,8 @@ export const CHECKS = {
   'sst.bloom': 'every key in a table passes the table\'s own bloom filter',
   'sst.properties': 'properties (counts, key and sequence ranges, block count) match the data, and the manifest\'s table metadata matches the properties',
   'shard.placement': 'every key in a shard\'s WAL and tables hashes to that shard over STORE\'s shard count',
+  'schema.registry': 'every version file of the value-schema registry holds its checksum and fields, and each schema has versions 1 to N under one id',
+  'schema.records': 'every live record stamped with a schema names a registered version and its value validates against it (not with --quick)',
 } as const
 
 /** A check id. */

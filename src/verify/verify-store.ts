@@ -17,11 +17,12 @@ import * as path from 'node:path'
 import {ErrorCode, StrataError, ioError} from '../errors.js'
 import {nodeFileSystem} from '../vfs/node-fs.js'
 import type {FileSystem} from '../vfs/fs.js'
-import {REBALANCE_FILE, STORE_FILE, STORE_TMP_FILE, parseShardDir} from '../layout/names.js'
+import {REBALANCE_FILE, SCHEMAS_DIR, STORE_FILE, STORE_TMP_FILE, parseShardDir} from '../layout/names.js'
 import {guarded, readWhole, reporter, type VerifyContext} from './context.js'
 import {FindingSink, StopVerify} from './findings.js'
 import {CHECK_IDS, CHECKS, type CheckId, type VerifyReport} from './report.js'
 import {checkShard} from './shard-check.js'
+import {checkSchemas} from './schema-check.js'
 import {checkStoreFile, type StoreFacts} from './store-check.js'
 
 /** Options for `verifyStore`. */
@@ -131,6 +132,7 @@ function verifyOnce(dir: string, options: VerifyOptions): VerifyReport {
       reporter(ctx, STORE_TMP_FILE, undefined, 'store.descriptor').warning('store.descriptor', 0, 'orphan: a STORE replacement left this temporary file')
     }
     for (let i = 0; i < shardCount; i++) checkShard(ctx, i, shardCount)
+    if (facts !== undefined) guarded(reporter(ctx, SCHEMAS_DIR, undefined, 'schema.registry'), () => checkSchemas(ctx))
   } catch (err) {
     if (!(err instanceof StopVerify)) throw err
     stopped = true
@@ -152,7 +154,7 @@ function buildReport(dir: string, options: VerifyOptions, sink: FindingSink, sha
   const quick = options.quick === true
   const strict = options.strict === true
   const skipped = new Set<CheckId>()
-  if (quick) for (const id of ['sst.block-crc', 'sst.key-order', 'sst.index', 'sst.bloom', 'sst.properties', 'shard.placement'] as const) skipped.add(id)
+  if (quick) for (const id of ['sst.block-crc', 'sst.key-order', 'sst.index', 'sst.bloom', 'sst.properties', 'shard.placement', 'schema.records'] as const) skipped.add(id)
   if (storeUntrusted) skipped.add('shard.placement')
   const per = sink.perCheck()
   const errors = sink.errors

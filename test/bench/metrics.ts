@@ -9,7 +9,7 @@ import type {EngineName} from './engines.js'
 /** A workload run in one child process; it produces one or more metrics. */
 export const WORKLOADS = [
   'load', 'read_sync', 'read_async', 'scan', 'scan_sync', 'digest', 'reopen_get', 'memory', 'ycsb_c', 'ycsb_a', 'durable_put',
-  'cli_get', 'cli_put_batch', 'rebalance',
+  'cli_get', 'cli_put_batch', 'rebalance', 'schema',
 ] as const
 export type WorkloadName = (typeof WORKLOADS)[number]
 
@@ -73,6 +73,12 @@ export const METRICS: readonly MetricDef[] = [
     target: {kind: 'relative', to: 'cli_put_batch', min: 0.5}, note: 'rebalance() of an N-key 8-shard store to 12 shards (flush, read, copy, digest proof, switch, cleanup); keys moved per second; the target is against put --batch'},
   {id: 'rebalance_bytes', workload: 'rebalance', label: 'shard-rebalance 8→12, bytes written ÷ moved', unit: 'x', better: 'lower', engines: STRATA,
     target: {kind: 'absolute', max: 1.5}, note: 'bytes of the files the rebalance created over the key + value bytes of the records it moved'},
+  {id: 'get_sync_stamped', workload: 'schema', label: 'getSync of schema-stamped JSON records, as stored', unit: 'keys/s', better: 'higher', engines: STRATA,
+    note: 'random keys of a fresh store of N ~100 B JSON records stamped with version 1 of a 4-version schema'},
+  {id: 'get_sync_upgraded', workload: 'schema', label: 'getSync + lazy upgrade v1 to v4', unit: 'keys/s', better: 'higher', engines: STRATA,
+    target: {kind: 'relative', to: 'get_sync_stamped', min: 1 / 1.15}, note: 'the same keys, each read through SchemaView.upgrade (retype, add, remove); target: at most 15% slower than the row above'},
+  {id: 'migrate_schema', workload: 'schema', label: 'migrate-schema, ~100 B JSON records', unit: 'records/s', better: 'higher', engines: STRATA,
+    target: {kind: 'absolute', min: 100_000}, note: 'migrateSchema of all N records from v1 to v4: digest of the upgraded view, chunks under the lock, proof'},
 ]
 
 /** Metrics of a workload. */

@@ -7,7 +7,8 @@ import {assertError, assertJsonError, strata, tempDir, treeHash} from './helpers
 /** Every command with the arguments it needs besides --dir. */
 const COMMANDS: ReadonlyArray<readonly string[]> = [
   ['init'], ['get', 'k'], ['put', 'k', 'v'], ['delete', 'k'], ['scan'], ['stats'], ['compact'], ['verify'],
-  ['dump'], ['explain', 'k'], ['repair'], ['bench', '--keys', '10'], ['digest'], ['shard-rebalance', '--shards', '2'],
+  ['dump'], ['explain', 'k'], ['repair'], ['bench', '--keys', '10'], ['digest'], ['shard-rebalance', '--shards', '2'], ['schema', 'list'],
+  ['migrate-schema', '--schema', 'x', '--to-version', '2'],
   // OUT in a folder that does not exist: the --dir check must refuse before anything is created.
   ['checkpoint', join(tmpdir(), 'strata-no-such-folder', 'out')],
 ]

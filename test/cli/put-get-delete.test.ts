@@ -20,7 +20,7 @@ test('put --format json describes the write', async (t) => {
   const dir = await newStore(t)
   const p = await strata(['put', 'k', 'hello', '--ttl', '1h', '--dir', dir, '--format', 'json'])
   t.is(p.code, 0, p.stderr)
-  t.deepEqual(JSON.parse(p.stdout), {key: 'k', keyEncoding: 'utf8', valueBytes: 5, json: false, ttlMs: 3_600_000})
+  t.deepEqual(JSON.parse(p.stdout), {key: 'k', keyEncoding: 'utf8', valueBytes: 5, json: false, ttlMs: 3_600_000, schema: null})
 })
 
 test('get of several keys prints key<TAB>value lines in argument order', async (t) => {

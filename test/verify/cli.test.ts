@@ -41,7 +41,7 @@ test('a clean store verifies with exit 0 and a JSON report listing every check',
   t.true(report.ok)
   t.is(report.dir, pristine)
   t.deepEqual(report.findings, [])
-  t.is(report.checks.length, 12)
+  t.is(report.checks.length, 14)
   t.is(report.summary.errors, 0)
   t.is(report.maxErrors, null)
   t.false(report.stopped)

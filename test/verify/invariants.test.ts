@@ -65,7 +65,7 @@ test('clean stores verify with no findings, and the summary counts their files',
     t.is(r.summary.files, all.filter((f) => f !== 'LOCK').length)
     t.true(r.summary.entries > 300)
     t.deepEqual(r.checks.map((c) => c.id), ['store.descriptor', 'manifest.replay', 'wal.crc', 'wal.torn-tail', 'wal.seq-order', 'sst.footer',
-      'sst.block-crc', 'sst.key-order', 'sst.index', 'sst.bloom', 'sst.properties', 'shard.placement'])
+      'sst.block-crc', 'sst.key-order', 'sst.index', 'sst.bloom', 'sst.properties', 'shard.placement', 'schema.registry', 'schema.records'])
     t.true(r.checks.every((c) => c.errors === 0 && c.warnings === 0 && !c.skipped))
   }
 })
@@ -347,7 +347,7 @@ test('--quick skips the data blocks but still checks every file\'s structure and
   t.true(r.ok)
   t.true(r.quick)
   t.is(r.summary.entries, parseWalEntries(pristineZlib))
-  t.deepEqual(r.checks.filter((c) => c.skipped).map((c) => c.id), ['sst.block-crc', 'sst.key-order', 'sst.index', 'sst.bloom', 'sst.properties', 'shard.placement'])
+  t.deepEqual(r.checks.filter((c) => c.skipped).map((c) => c.id), ['sst.block-crc', 'sst.key-order', 'sst.index', 'sst.bloom', 'sst.properties', 'shard.placement', 'schema.records'])
   // Damage to a meta block is still found.
   const dir = copy(pristineZlib)
   const rel = bigTable(dir)

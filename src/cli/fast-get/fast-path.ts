@@ -55,7 +55,7 @@ function parse(argv: readonly string[]): {values: Map<string, string>; json: boo
   const format = values.get('--format')
   if (keys.length === 0 || (format !== undefined && !FAST_FORMATS.includes(format)) || (json && format !== undefined && format !== 'json')) return undefined
   // --raw with an output format or value encoding is a usage error: oclif's command reports it (flagRules).
-  if (raw && (format !== undefined || json || values.has('--value-encoding'))) return undefined
+  if (raw && (format !== undefined || json || values.has('--value-encoding') || values.has('--schema-version'))) return undefined
   for (const [n, f] of FLAGS) {
     const v = values.get(`--${n}`)
     if (v !== undefined && f.options !== undefined && !f.options.includes(v)) return undefined
@@ -85,6 +85,7 @@ export async function tryFastGet(argv: readonly string[]): Promise<boolean> {
         },
         raw: p.raw,
         cacheSize: p.values.get('--cache-size') ?? GET_FLAGS['cache-size'].default,
+        schemaVersion: p.values.get('--schema-version'),
       },
       out,
     )

@@ -29,6 +29,7 @@ export const GET_FLAGS = {
   'key-encoding': {takesValue: true, default: DEFAULT_ENCODING, options: ENCODINGS},
   'value-encoding': {takesValue: true, default: DEFAULT_ENCODING, options: ENCODINGS},
   'cache-size': {takesValue: true, default: DEFAULT_CACHE_SIZE},
+  'schema-version': {takesValue: true, summary: 'Read records stamped with a schema at this version of it (default: its latest).'},
 } as const satisfies Record<string, PlainFlag>
 
 export type GetFlagName = keyof typeof GET_FLAGS

@@ -10,7 +10,8 @@ import {checkKey} from '../../codec/limits.js'
 import {parseSize} from '../input/size.js'
 import type {Output} from '../output/output.js'
 import {RecordList} from '../output/record-list.js'
-import {keysForMessage, keyValueShape} from '../output/records.js'
+import {keysForMessage, keyValueShape, type ShownRecord} from '../output/records.js'
+import {SchemaReads, parseSchemaVersion} from '../schema-reads.js'
 
 /** The parsed arguments of `get`. */
 export interface GetRequest {
@@ -21,6 +22,8 @@ export interface GetRequest {
   readonly raw: boolean
   /** --cache-size as typed (default 8MiB). */
   readonly cacheSize?: string
+  /** --schema-version as typed. */
+  readonly schemaVersion?: string
 }
 
 /** Reads the keys and prints them; throws NOT_FOUND (exit 1) naming the missing ones. */
@@ -38,15 +41,18 @@ export async function runGet(req: GetRequest, out: Output): Promise<void> {
   } finally {
     await store.close()
   }
-  const records = results.filter((r): r is KeyValue => r !== undefined)
+  const found = results.filter((r): r is KeyValue => r !== undefined)
   const missing = keys.filter((_, i) => results[i] === undefined)
+  // Stamped records are read through the lazy upgrade (--raw: as stored); the rest as they are.
+  const schemas = new SchemaReads(req.dir, parseSchemaVersion(req.schemaVersion), req.raw)
+  const records: ShownRecord[] = found.some((r) => r.schema !== undefined) ? await Promise.all(found.map((r) => schemas.show(r))) : found
 
   if (req.raw) {
     if (records.length === 1) await out.raw(records[0].value)
   } else {
     // One key prints its value alone as text; several print "key<TAB>value" lines.
     const shape = keyValueShape(enc)
-    const list = new RecordList<KeyValue>(out, keys.length === 1 ? {...shape, text: (r) => formatText(r.value, enc.value)} : shape,
+    const list = new RecordList<ShownRecord>(out, keys.length === 1 ? {...shape, text: (r) => formatText(r.value, enc.value)} : shape,
       {document: true, tableStyle: [out.color.cyan]})
     for (const r of records) await list.add(r)
     await list.finish({

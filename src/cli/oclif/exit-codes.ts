@@ -44,6 +44,8 @@ export const EXIT_CODES: Readonly<Record<ReportedCode, Exit>> = {
   [ErrorCode.IO]: Exit.FAILURE,
   [ErrorCode.UNSUPPORTED]: Exit.FAILURE,
   [ErrorCode.CLOSED]: Exit.FAILURE,
+  [ErrorCode.SCHEMA_MISMATCH]: Exit.USAGE,
+  [ErrorCode.CONVERSION_FAILED]: Exit.USAGE,
   [CliErrorCode.INTERNAL]: Exit.FAILURE,
 }
 

@@ -35,10 +35,13 @@ export function recordTable(records: readonly KeyValue[], enc: RecordEncodings, 
   return {head, rows}
 }
 
+/** A record as get and scan show it: read through its schema's lazy upgrade, `schemaName` ("NAME@V") the version shown. */
+export type ShownRecord = KeyValue & {readonly schemaName?: string}
+
 /** How get and scan show a key/value record (record-list.ts); `keysOnly` leaves values out. */
-export function keyValueShape(enc: RecordEncodings, keysOnly = false): RecordShape<KeyValue> {
+export function keyValueShape(enc: RecordEncodings, keysOnly = false): RecordShape<ShownRecord> {
   return {
-    json: (kv) => recordToJson(kv, enc, keysOnly),
+    json: (kv) => recordToJson(kv, enc, keysOnly, kv.schemaName),
     text: (kv) => recordToText(kv, enc, keysOnly),
     table: (records) => recordTable(records, enc, keysOnly),
   }

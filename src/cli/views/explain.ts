@@ -16,7 +16,9 @@
  *       "level": number | null, "seq", "kind": "put" | "delete", "expiresAt": number | null,
  *       "valueBytes",                                 // size as stored
  *       "value"?, "valueEncoding"?,                   // puts only (always in JSON; text/table with --values)
- *       "status": "wins" | "deleted" | "expired" | "shadowed", "reason"
+ *       "status": "wins" | "deleted" | "expired" | "shadowed", "reason",
+ *       "schema"?: {"name", "storedVersion", "resolvedVersion"}  // a record stamped with a schema: the version
+ *                                                     // stored, and the one reads upgrade it to
  *     }]
  *   }
  * NDJSON: the same document on one line.
@@ -26,6 +28,15 @@ import {formatJson, formatText} from '../../codec/encoding.js'
 import type {Output} from '../output/output.js'
 import type {RecordEncodings} from '../output/records.js'
 import {bytesText, isoTime} from './dump/present.js'
+
+/** A stamped version's schema: its name, the version stored and the one reads give. */
+export interface VersionSchema {
+  readonly name: string
+  readonly storedVersion: number
+  readonly resolvedVersion: number
+}
+/** The schema of each stamped version of an explanation, by version. */
+export type VersionSchemas = ReadonlyMap<ExplainedVersion, VersionSchema>
 
 /** Why a version has its status. */
 export function versionReason(v: ExplainedVersion, newest: ExplainedVersion): string {
@@ -51,7 +62,7 @@ export function stateReason(e: KeyExplanation): string {
 }
 
 /** The JSON document; see the file comment. */
-export function explanationJson(e: KeyExplanation, enc: RecordEncodings): Record<string, unknown> {
+export function explanationJson(e: KeyExplanation, enc: RecordEncodings, schemas?: VersionSchemas): Record<string, unknown> {
   const key = formatJson(e.key, enc.key)
   return {
     key: key.text, keyEncoding: key.encoding, shard: e.shard, generation: e.generation, hash: e.hash, state: e.state,
@@ -64,16 +75,22 @@ export function explanationJson(e: KeyExplanation, enc: RecordEncodings): Record
         expiresAt: v.expiresAt ?? null, valueBytes: v.valueBytes,
         ...(value === undefined ? {} : {value: value.text, valueEncoding: value.encoding}),
         status: v.status, reason: versionReason(v, e.versions[0]),
+        ...(schemas?.has(v) ? {schema: schemas.get(v)} : {}),
       }
     }),
   }
 }
 
 /** Prints the explanation in the output's format. `values` shows values in text and table output. */
-export async function printExplanation(out: Output, e: KeyExplanation, options: {enc: RecordEncodings; values: boolean}): Promise<void> {
-  const {enc, values} = options
-  if (out.format === 'json') return out.json(explanationJson(e, enc))
-  if (out.format === 'ndjson') return out.ndjson(explanationJson(e, enc))
+export async function printExplanation(out: Output, e: KeyExplanation, options: {enc: RecordEncodings; values: boolean; schemas?: VersionSchemas}): Promise<void> {
+  const {enc, values, schemas} = options
+  if (out.format === 'json') return out.json(explanationJson(e, enc, schemas))
+  if (out.format === 'ndjson') return out.ndjson(explanationJson(e, enc, schemas))
+  const schemaText = (v: ExplainedVersion): string | undefined => {
+    const s = schemas?.get(v)
+    return s === undefined ? undefined : `${s.name}@${s.storedVersion}${s.resolvedVersion !== s.storedVersion ? ` (read as @${s.resolvedVersion})` : ''}`
+  }
+  const withSchemas = schemas !== undefined && schemas.size > 0
   const c = out.color
   const stateColor = e.state === 'live' ? c.green : e.state === 'missing' ? c.yellow : c.red
   const head: Array<[string, string]> = [
@@ -87,9 +104,10 @@ export async function printExplanation(out: Output, e: KeyExplanation, options: 
     if (e.versions.length === 0) return
     const rows = e.versions.map((v) => [
       String(v.seq), status(v), v.kind, where(v), v.file, String(v.offset), v.expiresAt === undefined ? '' : isoTime(v.expiresAt),
-      String(v.valueBytes), ...(values ? [v.value === undefined ? '' : formatText(v.value, enc.value)] : []), versionReason(v, e.versions[0]),
+      String(v.valueBytes), ...(values ? [v.value === undefined ? '' : formatText(v.value, enc.value)] : []), ...(withSchemas ? [schemaText(v) ?? ''] : []),
+      versionReason(v, e.versions[0]),
     ])
-    await out.table(['SEQ', 'STATUS', 'KIND', 'SOURCE', 'FILE', 'OFFSET', 'EXPIRES', 'VALUE BYTES', ...(values ? ['VALUE'] : []), 'WHY'], rows, {
+    await out.table(['SEQ', 'STATUS', 'KIND', 'SOURCE', 'FILE', 'OFFSET', 'EXPIRES', 'VALUE BYTES', ...(values ? ['VALUE'] : []), ...(withSchemas ? ['SCHEMA'] : []), 'WHY'], rows, {
       align: ['right', 'left', 'left', 'left', 'left', 'right', 'left', 'right'],
     })
     return
@@ -100,6 +118,7 @@ export async function printExplanation(out: Output, e: KeyExplanation, options: 
       `seq=${v.seq}`, v.kind, `source=${v.source === 'wal' ? 'wal' : `sstable level=${v.level ?? '?'}`}`, `file=${v.file}`,
       `offset=${v.offset}`, ...(v.expiresAt === undefined ? [] : [`expires=${isoTime(v.expiresAt)}`]), `valueBytes=${v.valueBytes}`,
       ...(values && v.value !== undefined ? [`value=${bytesText(v.value, enc, 'value')}`] : []),
+      ...(schemaText(v) === undefined ? [] : [`schema=${schemaText(v)}`]),
     ]
     await out.line(`  ${status(v)}: ${parts.join(' ')} - ${versionReason(v, e.versions[0])}`)
   }

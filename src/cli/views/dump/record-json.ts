@@ -2,7 +2,8 @@
  * How dump prints a record. JSON/NDJSON lines are exactly what `put --batch`
  * reads (src/bulk/ndjson-line.ts) and the same lines as `exportLive`, in get/scan's record shape:
  *
- *   put:    {"key", "keyEncoding", "value", "valueEncoding", "json", "expiresAt": number|null, "shard", "seq"}
+ *   put:    {"key", "keyEncoding", "value", "valueEncoding", "json", "expiresAt": number|null, "shard", "seq", "schema"?: "NAME@V"}
+ *           ("schema" with --latest, for a record stamped with a schema: the version shown)
  *   delete: {"key", "keyEncoding", "delete": true, "shard", "seq"}
  *
  * Values are always given as their bytes (never re-serialised JSON), so a
@@ -21,10 +22,11 @@ import {flagNames, type DumpRecord} from '../../../dump/records.js'
 import {enumName} from '../../../dump/summary.js'
 
 /** The JSON form of `r`; see the file comment. */
-export function recordJson(r: DumpRecord, enc: RecordEncodings, locations = false): Record<string, unknown> {
+export function recordJson(r: DumpRecord & {schemaName?: string}, enc: RecordEncodings, locations = false): Record<string, unknown> {
   const kv = {key: r.key, value: r.value, seq: r.seq, shard: r.shard, json: r.json, ...(r.expiresAt === undefined ? {} : {expiresAt: r.expiresAt})}
   const base = exportLineJson(kv, enc, r.kind === 'delete')
-  if (!locations) return {...base}
+  // dump --latest names a stamped record's schema version ("NAME@V"), as get and scan do.
+  if (!locations) return r.schemaName === undefined ? {...base} : {...base, schema: r.schemaName}
   return {
     ...base, file: r.file, offset: r.offset, ...(r.block === undefined ? {} : {block: r.block}),
     flags: flagNames(r.flags), codec: enumName(Parsers.StrataEntry.ValueCodec, r.codec), storedBytes: r.storedBytes,

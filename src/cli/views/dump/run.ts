@@ -33,7 +33,9 @@ import {nodeFileSystem} from '../../../vfs/node-fs.js'
 import {Problems} from '../../../dump/checks.js'
 import {RecordList} from '../../output/record-list.js'
 import {historyRecords} from '../../../dump/history.js'
+import * as path from 'node:path'
 import {latestRecords} from '../../../dump/latest.js'
+import {SchemaView} from '../../../schema/upgrade.js'
 import {printHex, printLayouts, printSummaries} from './print-files.js'
 import {RECORD_COLUMNS, recordCells, recordJson} from './record-json.js'
 import {tableRecords, walRecords, type DumpRecord} from '../../../dump/records.js'
@@ -58,6 +60,10 @@ export interface DumpOptions {
   readonly fs?: FileSystem
   /** `path` is the data directory (--dir), not a PATH argument: a file there is bad input, not a file to dump. */
   readonly pathIsDataDir?: boolean
+  /** --latest: read records stamped with a schema at this version (default: its latest). */
+  readonly schemaVersion?: number
+  /** --latest --raw: records stamped with a schema as stored, not upgraded. */
+  readonly raw?: boolean
 }
 
 /** Runs a dump; see the file comment. */
@@ -76,7 +82,10 @@ export async function runDump(out: Output, o: DumpOptions): Promise<void> {
     if (source.type === 'file') {
       throw new StrataError(ErrorCode.INVALID_ARGUMENT, '--latest resolves versions across a whole store: give a data directory (or a shard directory), not one file', {hint: 'use --records to list one file\'s records'})
     }
-    await printRecords(out, latestRecords(sourceShards(source, fs), {now, problems, onTornTail: onTail}), o, now, tails)
+    const latest = latestRecords(sourceShards(source, fs), {now, problems, onTornTail: onTail})
+    // A store's or shard's registry: schemas/ in the store folder (a shard's parent).
+    const storeDir = source.type === 'shard' ? path.dirname(source.path) : source.path
+    await printRecords(out, upgradedRecords(latest, new SchemaView(storeDir, fs), o), o, now, tails)
   } else if (o.view === 'records') {
     if (source.type === 'file' && (source.file.kind !== 'wal' && source.file.kind !== 'sst')) {
       throw new StrataError(ErrorCode.INVALID_ARGUMENT, `--records lists the entries of a WAL or an SSTable; ${source.file.name} is a ${source.file.kind} file`, {hint: 'drop --records to see what the file holds'})
@@ -94,6 +103,22 @@ export async function runDump(out: Output, o: DumpOptions): Promise<void> {
     await printHex(out, source.path, sourceFiles(source, fs), problems, o)
   }
   problems.throwIfAny()
+}
+
+/**
+ * `records` read through the lazy upgrade (to o.schemaVersion, default each
+ * schema's latest; as stored with o.raw), each stamped one named "NAME@V".
+ */
+function* upgradedRecords(records: Iterable<DumpRecord>, view: SchemaView, o: DumpOptions): Generator<DumpRecord & {schemaName?: string}> {
+  for (const r of records) {
+    if (r.schema === undefined || r.kind !== 'put') {
+      yield r
+      continue
+    }
+    const u = o.raw === true ? undefined : view.upgradeValue(r.value, r.schema, view.targetOf(r.schema.id, o.schemaVersion))
+    const out = u?.ok === true && u.changed ? {...r, value: u.value, schema: u.ref} : r
+    yield {...out, schemaName: `${view.nameOf(out.schema!.id)}@${out.schema!.version}`}
+  }
 }
 
 /** A torn WAL tail met while listing records. */

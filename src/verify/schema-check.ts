@@ -1,0 +1,65 @@
+/**
+ * verify's value-schema checks: the registry's files (schema.registry), and
+ * each live record stamped with a schema against the version it names
+ * (schema.records). The records are read through the store's own read path
+ * (a read-only view: no lock, nothing written), so this runs after the file
+ * checks and only when they found no error; ajv is loaded only when the
+ * store holds stamped records.
+ */
+import * as path from 'node:path'
+import {ErrorCode, StrataError} from '../errors.js'
+import {joinPath, SCHEMAS_DIR} from '../layout/names.js'
+import {readDescriptor} from '../store/descriptor.js'
+import {StoreImpl} from '../store/store.js'
+import {readRegistry, type SchemaRegistry} from '../schema/registry.js'
+import {Validator, describeFailure} from '../schema/validate.js'
+import {relPath, reporter, type VerifyContext} from './context.js'
+
+/** Stamped records named one by one; past this, one summary finding. */
+const MAX_NAMED = 10
+
+/** Runs both checks; see the file comment. */
+export function checkSchemas(ctx: VerifyContext): void {
+  let registry: SchemaRegistry
+  try {
+    registry = readRegistry(ctx.dir, ctx.fs)
+  } catch (err) {
+    if (!(err instanceof StrataError) || err.code !== ErrorCode.CORRUPTION) throw err
+    const file = err.file === undefined ? SCHEMAS_DIR : relPath(...path.relative(ctx.dir, err.file).split(path.sep))
+    reporter(ctx, file, undefined, 'schema.registry').error('schema.registry', err.offset ?? 0, err.message)
+    return
+  }
+  if (ctx.quick || ctx.sink.errors > 0) return
+  const store = new StoreImpl(ctx.dir, ctx.fs, readDescriptor(ctx.fs, ctx.dir), {readOnly: true, fs: ctx.fs}, 'always', undefined)
+  const r = reporter(ctx, SCHEMAS_DIR, undefined, 'schema.records')
+  let validator: Validator | undefined
+  let bad = 0
+  try {
+    for (const kv of store.scanSync()) {
+      if (kv.schema === undefined) continue
+      const key = kv.key.toString('utf8')
+      const name = {first: key, last: key, encoding: 'utf8' as const}
+      const problem = ((): string | undefined => {
+        const entry = registry.findById(kv.schema.id)
+        if (entry === undefined) return `names schema id ${kv.schema.id}, which is not registered`
+        const version = entry.versions[kv.schema.version - 1]
+        if (version === undefined) return `names version ${kv.schema.version} of schema "${entry.name}", which has 1 to ${entry.versions.length}`
+        let value: unknown
+        try {
+          value = JSON.parse(kv.value.toString('utf8'))
+        } catch {
+          return `is stamped ${entry.name}@${version.version} but its value is not JSON`
+        }
+        const failure = (validator ??= Validator.loadSync()).validate(version, value)
+        return failure === undefined ? undefined : `does not validate against ${entry.name}@${version.version} ${describeFailure(failure)}`
+      })()
+      if (problem === undefined) continue
+      if (++bad <= MAX_NAMED) r.error('schema.records', 0, `key ${JSON.stringify(key)} (shard ${kv.shard}, seq ${kv.seq}) ${problem}`, name)
+    }
+  } finally {
+    // A read-only store holds read descriptors only: its close does not fail in practice, and is not awaited (verify is synchronous).
+    store.close().catch(() => undefined)
+  }
+  if (bad > MAX_NAMED) r.error('schema.records', 0, `${bad - MAX_NAMED} more stamped records do not validate`)
+  if (ctx.fs.exists(joinPath(ctx.dir, SCHEMAS_DIR))) ctx.progress(SCHEMAS_DIR)
+}

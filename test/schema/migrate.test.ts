@@ -1,0 +1,103 @@
+/**
+ * migrate-schema through the CLI: the `user` fixture rewritten to version 4
+ * with its proof, a second run that rewrites nothing, the dry run's report,
+ * a record that cannot convert under --on-error stop and skip, and the
+ * journal's --abort and its refusal of a different run.
+ */
+import test from 'ava'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import {assertError, ndjson, strata, treeHash} from '../cli/helpers.js'
+import {USERS_AT_V4, fixtureStore} from './fixture.js'
+
+async function migrate(dir: string, ...flags: string[]): Promise<Record<string, unknown>> {
+  const r = await strata(['migrate-schema', '--dir', dir, '--schema', 'user', '--to-version', '4', '--format', 'json', ...flags])
+  if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr}`)
+  return JSON.parse(r.stdout) as Record<string, unknown>
+}
+
+async function rawRecords(dir: string): Promise<Record<string, {value: unknown; schema?: string}>> {
+  const lines = ndjson((await strata(['scan', '--dir', dir, '--raw', '--format', 'ndjson'])).stdout)
+  return Object.fromEntries(lines.map((r) => [String(r.key), {value: r.value, ...(r.schema === undefined ? {} : {schema: String(r.schema)})}]))
+}
+
+test('the fixture migrates to version 4: lazy digest before = stored digest after, plain values untouched, a second run rewrites nothing', async (t) => {
+  const dir = await fixtureStore(t)
+  const before = await rawRecords(dir)
+  const r = await migrate(dir)
+  t.like(r, {schema: 'user', toVersion: 4, dryRun: false, examined: 4, migrated: 3, failed: 0, belowVersion: 0, invalid: 0, verified: true})
+  t.is(r.digestBefore, r.digestAfter)
+  t.regex(String(r.digestAfter), /^[0-9a-f]{64}$/)
+  const after = await rawRecords(dir)
+  for (const [k, v] of Object.entries(USERS_AT_V4)) t.deepEqual(after[k], {value: v, schema: 'user@4'}, k)
+  t.deepEqual(after.plain, before.plain)
+  t.deepEqual(after.doc, before.doc)
+  t.deepEqual(after.doc, {value: {age: '7'}})
+  const digest = JSON.parse((await strata(['digest', '--dir', dir, '--format', 'json'])).stdout)
+  t.is(digest.digest, r.digestAfter)
+  t.false(fs.existsSync(path.join(dir, 'schemas', 'MIGRATION')))
+  const again = await migrate(dir)
+  t.like(again, {migrated: 0, examined: 4, verified: true, digestBefore: r.digestAfter, digestAfter: r.digestAfter})
+  const text = await strata(['migrate-schema', '--dir', dir, '--schema', 'user', '--to-version', '4'])
+  t.is(text.code, 0)
+  t.regex(text.stdout, /\(equal\)/)
+  t.is((await strata(['verify', '--dir', dir])).code, 0)
+})
+
+test('a dry run reports per shard and stored version, with samples and failures, and writes nothing', async (t) => {
+  const dir = await fixtureStore(t)
+  t.is((await strata(['put', '--dir', dir, 'u:5', '{"name":"eve","age":"old"}', '--schema', 'user@1'])).code, 0)
+  const tree = treeHash(dir)
+  const r = await migrate(dir, '--dry-run')
+  t.like(r, {dryRun: true, examined: 5, migrated: 3, failed: 1, digestAfter: null, verified: null})
+  const counts = new Map<number, number[]>()
+  for (const s of r.shards as Array<{versions: Array<{version: number; records: number; wouldChange: number; failed: number}>}>) {
+    for (const v of s.versions) {
+      const c = counts.get(v.version) ?? [0, 0, 0]
+      counts.set(v.version, [c[0] + v.records, c[1] + v.wouldChange, c[2] + v.failed])
+    }
+  }
+  t.deepEqual(Object.fromEntries(counts), {1: [2, 1, 1], 2: [1, 1, 0], 3: [1, 1, 0], 4: [1, 0, 0]})
+  t.is((r.shards as unknown[]).length, 3)
+  const samples = r.samples as Array<{key: string; after: unknown}>
+  t.true(samples.length > 0)
+  for (const s of samples) t.deepEqual(s.after, USERS_AT_V4[s.key])
+  t.deepEqual((r.failures as Array<{key: string; version: number}>).map((f) => [f.key, f.version]), [['u:5', 1]])
+  t.deepEqual(treeHash(dir), tree)
+})
+
+test('a record that does not convert: stop leaves its chunk unwritten (exit 2); skip leaves it at its version and lists it', async (t) => {
+  const dir = await fixtureStore(t)
+  t.is((await strata(['put', '--dir', dir, 'u:5', '{"name":"eve","age":"old"}', '--schema', 'user@1'])).code, 0)
+  const before = await rawRecords(dir)
+  const stop = await strata(['migrate-schema', '--dir', dir, '--schema', 'user', '--to-version', '4'])
+  assertError(t, stop, 'CONVERSION_FAILED', 2, /u:5/)
+  // One chunk holds every record of a shard: none of u:5's shard was written.
+  const afterStop = await rawRecords(dir)
+  const shardOf = async (k: string): Promise<number> => JSON.parse((await strata(['get', '--dir', dir, k, '--format', 'json'])).stdout).records[0].shard
+  const failedShard = await shardOf('u:5')
+  for (const k of Object.keys(USERS_AT_V4)) if ((await shardOf(k)) === failedShard) t.deepEqual(afterStop[k], before[k], k)
+  t.deepEqual(afterStop['u:5'], before['u:5'])
+  const skip = await migrate(dir, '--on-error', 'skip')
+  t.like(skip, {resumed: true, failed: 1, belowVersion: 1, invalid: 0, verified: true})
+  t.deepEqual((skip.failures as Array<{key: string}>).map((f) => f.key), ['u:5'])
+  t.is(skip.digestBefore, skip.digestAfter)
+  const after = await rawRecords(dir)
+  t.deepEqual(after['u:5'], before['u:5'])
+  for (const [k, v] of Object.entries(USERS_AT_V4)) t.deepEqual(after[k], {value: v, schema: 'user@4'}, k)
+})
+
+test('an unfinished run refuses a different one, continues with the same flags, and --abort drops it', async (t) => {
+  const dir = await fixtureStore(t)
+  t.is((await strata(['put', '--dir', dir, 'u:5', '{"name":"eve","age":"old"}', '--schema', 'user@1'])).code, 0)
+  assertError(t, await strata(['migrate-schema', '--dir', dir, '--schema', 'user', '--to-version', '4']), 'CONVERSION_FAILED', 2)
+  t.true(fs.existsSync(path.join(dir, 'schemas', 'MIGRATION')))
+  assertError(t, await strata(['migrate-schema', '--dir', dir, '--schema', 'user', '--to-version', '3']), 'INVALID_ARGUMENT', 2, /unfinished/)
+  t.like(await migrate(dir, '--abort'), {aborted: true})
+  t.false(fs.existsSync(path.join(dir, 'schemas', 'MIGRATION')))
+  t.like(await migrate(dir, '--abort'), {aborted: false})
+  const v3 = await strata(['migrate-schema', '--dir', dir, '--schema', 'user', '--to-version', '3', '--format', 'json'])
+  t.is(v3.code, 2)
+  assertError(t, await strata(['migrate-schema', '--dir', dir, '--schema', 'user', '--to-version', '9']), 'NOT_FOUND', 1)
+  assertError(t, await strata(['migrate-schema', '--dir', dir, '--schema', 'user', '--to-version', '4', '--dry-run', '--resume']), 'USAGE', 2)
+})
