@@ -15,7 +15,7 @@
  * cost is the moved data, |M−N|/max(N,M) of the store in expectation.
  */
 import {isLive, Kind, type Entry} from '../record/format.js'
-import {shardOf} from '../util/hash.js'
+import {hashKey, shardOfHash} from '../util/hash.js'
 import {RecordHasher} from '../digest/format.js'
 import {Sum256} from '../digest/sum256.js'
 
@@ -41,6 +41,10 @@ export interface Plan {
   readonly movedIn: Entry[][][]
   /** Per old shard kept when growing: the keys moving out, in key order, to shadow (empty when not collected). */
   readonly movedOut: Buffer[][]
+  /** Per old shard: the sum of the hashes of its live records that stay in it (their shard over M is theirs). */
+  readonly staying: Sum256[]
+  /** Per old shard: whether every live record in it belongs to it over N (`shardOf`), as a consistent store's do. */
+  readonly routed: boolean[]
 }
 
 /** A source of the read pass: the newest version of every key of one old shard, in key order. */
@@ -56,6 +60,8 @@ export function readPlan(sources: readonly ShardEntries[], to: number, at: numbe
   const matrix: Matrix = {keys: grid(), bytes: grid()}
   const movedIn: Entry[][][] = Array.from({length: to}, () => Array.from({length: from}, () => []))
   const movedOut: Buffer[][] = Array.from({length: from}, () => [])
+  const staying = Array.from({length: from}, () => new Sum256())
+  const routed = new Array<boolean>(from).fill(true)
   const hasher = new RecordHasher()
   const sum = new Sum256()
   let keysTotal = 0
@@ -65,14 +71,21 @@ export function readPlan(sources: readonly ShardEntries[], to: number, at: numbe
   for (let s = 0; s < from; s++) {
     for (const e of sources[s]()) {
       if (!isLive(e, at)) continue
-      const t = shardOf(e.key, to)
+      // One key hash serves both routings (over M, and over N for the check below).
+      const kh = hashKey(e.key)
+      const t = shardOfHash(kh, to)
       const bytes = e.key.length + e.value.length
       keysTotal++
       bytesTotal += bytes
       matrix.keys[s][t]++
       matrix.bytes[s][t] += bytes
-      sum.addLatin1(hasher.hash(e))
-      if (t === s) continue
+      const h = hasher.hash(e)
+      sum.addLatin1(h)
+      if (routed[s] && shardOfHash(kh, from) !== s) routed[s] = false
+      if (t === s) {
+        staying[s].addLatin1(h)
+        continue
+      }
       keysMoved++
       bytesMoved += bytes
       if (!collect) continue
@@ -81,7 +94,7 @@ export function readPlan(sources: readonly ShardEntries[], to: number, at: numbe
     }
     onShard?.(s + 1)
   }
-  return {from, to, keysTotal, bytesTotal, keysMoved, bytesMoved, matrix, digest: sum.hex(), records: keysTotal, movedIn, movedOut}
+  return {from, to, keysTotal, bytesTotal, keysMoved, bytesMoved, matrix, digest: sum.hex(), records: keysTotal, movedIn, movedOut, staying, routed}
 }
 
 /** A copy of `e` that owns its bytes (a table's entries may be views into a cached block). */
