@@ -89,8 +89,10 @@ export function readPlan(sources: readonly ShardEntries[], to: number, at: numbe
       keysMoved++
       bytesMoved += bytes
       if (!collect) continue
-      movedIn[t][s].push(e.kind === Kind.PUT ? copyEntry(e) : e)
-      if (s < to) movedOut[s].push(Buffer.from(e.key))
+      const owned = e.kind === Kind.PUT ? copyEntry(e) : e
+      movedIn[t][s].push(owned)
+      // The shadowing tombstone's key shares the moved record's copy.
+      if (s < to) movedOut[s].push(owned === e ? Buffer.from(e.key) : owned.key)
     }
     onShard?.(s + 1)
   }
