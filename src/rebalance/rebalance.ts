@@ -39,6 +39,7 @@ import {expectedFraction, readPlan, type Plan} from './plan.js'
 import {buildTarget, type KeptShard} from './build-target.js'
 import {proveNewGeneration} from './prove.js'
 import {OldGeneration} from './old-generation.js'
+import {readPlanParallel} from './parallel-plan.js'
 import {outcome, type RebalanceProgress, type RebalanceReport} from './report.js'
 
 export type {RebalanceReport, RebalanceProgress} from './report.js'
@@ -158,7 +159,7 @@ async function run(fs: FileSystem, dir: string, desc: StoreDescriptor, j: Journa
   try {
     report(progress('flush', undefined, 0, j.from))
     old.flush()
-    plan = readPlan(old.sources(), j.to, j.at, true, (done) => report(progress('plan', undefined, done, j.from)))
+    plan = await readPlanParallel(fs, dir, desc, old.sources(), j.to, j.at, (done) => report(progress('plan', undefined, done, j.from)))
     if (!resumed) writeJournal(fs, dir, j)
     let recorded = Date.now()
     // A target the journal records is rebuilt anyway if its folder is not whole (defence against a journal outliving its folders).
