@@ -4,10 +4,10 @@
  * and proves by digest that the data is unchanged.
  *
  * Under the writer lock, marked "shard-rebalance" in LOCK:
- *  1. flush: every old shard's memtable goes to tables (logically neutral),
+ *  1. plan (plan.ts, on two threads: parallel-plan.ts): every record read
+ *     once, memtables included; damage fails here, before anything is written;
+ *  2. flush: every old shard's memtable goes to tables (logically neutral),
  *     so the old generation is all tables and its WAL records are in them;
- *  2. plan (plan.ts): every record read once; damage fails here, before the
- *     journal, with nothing of the rebalance written;
  *  3. journal (journal.ts): the plan, written before the first new folder;
  *  4. copy (build-target.ts): each shard of generation g+1 built from
  *     scratch, recorded complete in the journal once durable;
@@ -156,16 +156,21 @@ async function run(fs: FileSystem, dir: string, desc: StoreDescriptor, j: Journa
   const targets: RebalanceTargetWork = {bytesWritten: 0, linkedTables: 0, copiedTables: 0, built: 0, tombstones: 0}
   const next: StoreDescriptor = {...desc, shardCount: j.to, shardGeneration: j.toGeneration}
   const kept: (KeptShard | undefined)[] = []
+  let provable: (KeptShard | undefined)[] = []
   try {
+    // The read comes before the flush (memtables are read with the tables), so that damage fails the run with nothing written.
+    const readTables = old.tableNumbers()
+    plan = await readPlanParallel(fs, dir, desc, old.sources(), j.to, j.at, (done) => report(progress('plan', undefined, done, j.from)))
     report(progress('flush', undefined, 0, j.from))
     old.flush()
-    plan = await readPlanParallel(fs, dir, desc, old.sources(), j.to, j.at, (done) => report(progress('plan', undefined, done, j.from)))
     if (!resumed) writeJournal(fs, dir, j)
     let recorded = Date.now()
     // A target the journal records is rebuilt anyway if its folder is not whole (defence against a journal outliving its folders).
     const complete = new Set(j.complete.filter((t) => t < j.to && fs.exists(joinPath(dir, shardDirName(t, j.toGeneration), CURRENT_FILE))))
     let moved = {keys: 0, bytes: 0}
     for (let t = 0; t < Math.min(j.from, j.to); t++) kept[t] = old.kept(t)
+    // The proof may count a kept shard from the plan's sums only if its tables are the ones the plan read: not if the flush added one.
+    provable = kept.map((k, t) => (k !== undefined && sameNumbers(k.manifest.tables.map((m) => m.fileNumber), readTables[t]) ? k : undefined))
     for (let t = 0; t < j.to; t++) {
       if (!complete.has(t)) {
         const built = buildTarget(fs, dir, next, t, kept[t], plan.movedIn[t], t < j.from ? plan.movedOut[t] : [])
@@ -190,13 +195,19 @@ async function run(fs: FileSystem, dir: string, desc: StoreDescriptor, j: Journa
     old.close()
   }
   report(progress('verify', undefined, 0, j.to))
-  const after = await proveNewGeneration(fs, dir, next, j.at, plan, kept, desc.shardGeneration)
+  const after = await proveNewGeneration(fs, dir, next, j.at, plan, provable, desc.shardGeneration)
   report(progress('switch', undefined, 0, 1))
   // THE COMMIT POINT: STORE names M shards of generation g+1.
   writeDescriptor(fs, dir, next)
   report(progress('cleanup', undefined, 0, 1))
   finishCleanup(fs, dir, next)
   return outcome('rebalanced', j.from, j.to, {plan, dryRun: false, resumed, digestBefore: plan.digest, digestAfter: after.digest, work: targets, generation: j.toGeneration})
+}
+
+/** True if `a` and `b` hold the same numbers (each list without repeats). */
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  const inB = new Set(b)
+  return a.length === b.length && a.every((n) => inB.has(n))
 }
 
 /** What building the targets did. */
