@@ -28,6 +28,11 @@ export class Sum256 {
     if (++this.pending >= CARRY_EVERY) this.carry()
   }
 
+  /** Adds a 256-bit value given as 64 hex digits (as `hex()` gives), most significant first. */
+  addHex(hex: string): void {
+    this.addLatin1(Buffer.from(hex, 'hex').toString('latin1'))
+  }
+
   /** Adds another sum. */
   addSum(other: Sum256): void {
     other.carry()

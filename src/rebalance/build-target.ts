@@ -14,7 +14,8 @@
  *     included). A later compaction drops the tombstones and what they
  *     shadow (at the bottom level nothing older remains to hide).
  *  3. An empty WAL, then the manifest naming exactly these tables and CURRENT
- *     (switchManifest syncs both and the folder).
+ *     (switchManifest syncs both and the folder: the one sync of the folder,
+ *     which makes every entry in it durable at once).
  *
  * The moved-in keys and the shadowed keys of one target are disjoint: a key
  * routes to one shard only.
@@ -106,7 +107,8 @@ export function buildTarget(fs: FileSystem, dir: string, desc: StoreDescriptor, 
   const wal = WalWriter.create(fs, joinPath(target, walFileName(walNumber)), shard)
   bytesWritten += wal.size()
   wal.close()
-  fs.syncDir(target)
+  // No sync of the folder here: switchManifest's sync of it makes the tables' and the WAL's
+  // entries durable with CURRENT's, and a target is recorded complete only after that.
   const manifestNumber = next++
   const manifest: Manifest = {shard, nextFileNumber: next, lastSeq: seq, walNumber, tables: [...built.map((t) => t.meta), ...tables]}
   switchManifest(fs, target, manifest, manifestNumber)

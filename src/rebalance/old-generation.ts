@@ -53,6 +53,11 @@ export class OldGeneration {
     return this.shards.map((s) => () => s.entries())
   }
 
+  /** The file numbers of each shard's live tables, now. */
+  tableNumbers(): number[][] {
+    return this.shards.map((s) => s.cutState().manifest.tables.map((m) => m.fileNumber))
+  }
+
   /** Old shard `i` as a kept target starts from. REQUIRES: flushed. */
   kept(i: number): KeptShard {
     const state = this.shards[i].cutState()

@@ -15,7 +15,7 @@
  * cost is the moved data, |M−N|/max(N,M) of the store in expectation.
  */
 import {isLive, Kind, type Entry} from '../record/format.js'
-import {shardOf} from '../util/hash.js'
+import {hashKey, shardOfHash} from '../util/hash.js'
 import {RecordHasher} from '../digest/format.js'
 import {Sum256} from '../digest/sum256.js'
 
@@ -41,47 +41,96 @@ export interface Plan {
   readonly movedIn: Entry[][][]
   /** Per old shard kept when growing: the keys moving out, in key order, to shadow (empty when not collected). */
   readonly movedOut: Buffer[][]
+  /** Per old shard: the sum of the hashes of its live records that stay in it (their shard over M is theirs). */
+  readonly staying: Sum256[]
+  /** Per old shard: whether every live record in it belongs to it over N (`shardOf`), as a consistent store's do. */
+  readonly routed: boolean[]
 }
 
 /** A source of the read pass: the newest version of every key of one old shard, in key order. */
 export type ShardEntries = () => Iterable<Entry>
 
+/** What the read pass found in one old shard `shard` (combined into a Plan by `combinePlan`). */
+export interface ShardPlan {
+  readonly shard: number
+  /** Per target shard over M: the live records and their key + value bytes. */
+  readonly keys: number[]
+  readonly bytes: number[]
+  /** Hash sums of all its live records, and of those that stay in it. */
+  readonly sum: Sum256
+  readonly staying: Sum256
+  readonly routed: boolean
+  /** The live records whose shard changes, in key order (owning their bytes), and each one's target; empty when not collected. */
+  readonly moved: Entry[]
+  readonly movedTo: number[]
+}
+
 /**
- * Reads every old shard once. `collect`: keep the moved records and keys
- * (a real run); a dry run only counts. `onShard` is told as each shard is done.
+ * Reads every old shard once, in turn. `collect`: keep the moved records and
+ * keys (a real run); a dry run only counts. `onShard` is told as each shard is done.
  */
 export function readPlan(sources: readonly ShardEntries[], to: number, at: number, collect: boolean, onShard?: (done: number) => void): Plan {
-  const from = sources.length
-  const grid = (): number[][] => Array.from({length: from}, () => new Array<number>(to).fill(0))
-  const matrix: Matrix = {keys: grid(), bytes: grid()}
+  const hasher = new RecordHasher()
+  const shards = sources.map((entries, s) => {
+    const p = readShard(s, sources.length, entries(), to, at, collect, hasher)
+    onShard?.(s + 1)
+    return p
+  })
+  return combinePlan(sources.length, to, shards)
+}
+
+/** The read pass over old shard `s` of `from`: see the file comment. */
+export function readShard(s: number, from: number, entries: Iterable<Entry>, to: number, at: number, collect: boolean, hasher: RecordHasher): ShardPlan {
+  const p: ShardPlan = {shard: s, keys: new Array<number>(to).fill(0), bytes: new Array<number>(to).fill(0), sum: new Sum256(), staying: new Sum256(), routed: true, moved: [], movedTo: []}
+  let routed = true
+  for (const e of entries) {
+    if (!isLive(e, at)) continue
+    // One key hash serves both routings (over M, and over N for the check below).
+    const kh = hashKey(e.key)
+    const t = shardOfHash(kh, to)
+    p.keys[t]++
+    p.bytes[t] += e.key.length + e.value.length
+    const h = hasher.hash(e)
+    p.sum.addLatin1(h)
+    if (routed && shardOfHash(kh, from) !== s) routed = false
+    if (t === s) p.staying.addLatin1(h)
+    else if (collect) {
+      p.moved.push(e.kind === Kind.PUT ? copyEntry(e) : e)
+      p.movedTo.push(t)
+    }
+  }
+  return {...p, routed}
+}
+
+/** The plan from every old shard's part, in shard order. */
+export function combinePlan(from: number, to: number, shards: readonly ShardPlan[]): Plan {
   const movedIn: Entry[][][] = Array.from({length: to}, () => Array.from({length: from}, () => []))
   const movedOut: Buffer[][] = Array.from({length: from}, () => [])
-  const hasher = new RecordHasher()
   const sum = new Sum256()
   let keysTotal = 0
   let bytesTotal = 0
   let keysMoved = 0
   let bytesMoved = 0
-  for (let s = 0; s < from; s++) {
-    for (const e of sources[s]()) {
-      if (!isLive(e, at)) continue
-      const t = shardOf(e.key, to)
-      const bytes = e.key.length + e.value.length
-      keysTotal++
-      bytesTotal += bytes
-      matrix.keys[s][t]++
-      matrix.bytes[s][t] += bytes
-      sum.addLatin1(hasher.hash(e))
+  for (const p of shards) {
+    const s = p.shard
+    for (let t = 0; t < to; t++) {
+      keysTotal += p.keys[t]
+      bytesTotal += p.bytes[t]
       if (t === s) continue
-      keysMoved++
-      bytesMoved += bytes
-      if (!collect) continue
-      movedIn[t][s].push(e.kind === Kind.PUT ? copyEntry(e) : e)
-      if (s < to) movedOut[s].push(Buffer.from(e.key))
+      keysMoved += p.keys[t]
+      bytesMoved += p.bytes[t]
     }
-    onShard?.(s + 1)
+    sum.addSum(p.sum)
+    for (let i = 0; i < p.moved.length; i++) {
+      movedIn[p.movedTo[i]][s].push(p.moved[i])
+      // A kept shard of a growing store shadows each key leaving it; the tombstone's key shares the record's copy.
+      if (s < to) movedOut[s].push(p.moved[i].key)
+    }
   }
-  return {from, to, keysTotal, bytesTotal, keysMoved, bytesMoved, matrix, digest: sum.hex(), records: keysTotal, movedIn, movedOut}
+  const matrix: Matrix = {keys: shards.map((p) => p.keys), bytes: shards.map((p) => p.bytes)}
+  const staying = shards.map((p) => p.staying)
+  const routed = shards.map((p) => p.routed)
+  return {from, to, keysTotal, bytesTotal, keysMoved, bytesMoved, matrix, digest: sum.hex(), records: keysTotal, movedIn, movedOut, staying, routed}
 }
 
 /** A copy of `e` that owns its bytes (a table's entries may be views into a cached block). */

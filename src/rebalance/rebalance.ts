@@ -4,16 +4,17 @@
  * and proves by digest that the data is unchanged.
  *
  * Under the writer lock, marked "shard-rebalance" in LOCK:
- *  1. flush: every old shard's memtable goes to tables (logically neutral),
+ *  1. plan (plan.ts, on two threads: parallel-plan.ts): every record read
+ *     once, memtables included; damage fails here, before anything is written;
+ *  2. flush: every old shard's memtable goes to tables (logically neutral),
  *     so the old generation is all tables and its WAL records are in them;
- *  2. plan (plan.ts): every record read once; damage fails here, before the
- *     journal, with nothing of the rebalance written;
  *  3. journal (journal.ts): the plan, written before the first new folder;
  *  4. copy (build-target.ts): each shard of generation g+1 built from
  *     scratch, recorded complete in the journal once durable;
- *  5. verify: the new generation is read through the engine and its digest
- *     compared with the old one's; a mismatch aborts (CORRUPTION), nothing
- *     committed;
+ *  5. verify (prove.ts): the new generation's digest, read through the
+ *     engine (a kept shard whose old tables are provably the ones the plan
+ *     read: only its new tables), compared with the old one's; a mismatch
+ *     aborts (CORRUPTION), nothing committed;
  *  6. switch, THE COMMIT POINT: STORE is replaced atomically with M shards
  *     and generation g+1. Before it the old generation is the store,
  *     untouched; after it the new one is;
@@ -30,15 +31,15 @@ import {nodeFileSystem} from '../vfs/node-fs.js'
 import {MAX_SHARDS, readDescriptor, writeDescriptor, type StoreDescriptor} from '../store/descriptor.js'
 import {acquireWriterLock} from '../store/lock.js'
 import {cleanDeadPins} from '../cut/pin-cleaner.js'
-import {digestStore} from '../digest/digest-store.js'
-import {openGeneration} from '../store/open.js'
 import {isCommitted, readJournal, removeJournal, unfinishedRebalance, writeJournal, type Journal} from './journal.js'
 import {removeOtherGenerations} from './generations.js'
 import {CURRENT_FILE, joinPath, shardDirName} from '../layout/names.js'
 import {finishCleanup} from './settle.js'
 import {expectedFraction, readPlan, type Plan} from './plan.js'
-import {buildTarget} from './build-target.js'
+import {buildTarget, type KeptShard} from './build-target.js'
+import {proveNewGeneration} from './prove.js'
 import {OldGeneration} from './old-generation.js'
+import {readPlanParallel} from './parallel-plan.js'
 import {outcome, type RebalanceProgress, type RebalanceReport} from './report.js'
 
 export type {RebalanceReport, RebalanceProgress} from './report.js'
@@ -154,19 +155,25 @@ async function run(fs: FileSystem, dir: string, desc: StoreDescriptor, j: Journa
   let plan: Plan
   const targets: RebalanceTargetWork = {bytesWritten: 0, linkedTables: 0, copiedTables: 0, built: 0, tombstones: 0}
   const next: StoreDescriptor = {...desc, shardCount: j.to, shardGeneration: j.toGeneration}
+  const kept: (KeptShard | undefined)[] = []
+  let provable: (KeptShard | undefined)[] = []
   try {
+    // The read comes before the flush (memtables are read with the tables), so that damage fails the run with nothing written.
+    const readTables = old.tableNumbers()
+    plan = await readPlanParallel(fs, dir, desc, old.sources(), j.to, j.at, (done) => report(progress('plan', undefined, done, j.from)))
     report(progress('flush', undefined, 0, j.from))
     old.flush()
-    plan = readPlan(old.sources(), j.to, j.at, true, (done) => report(progress('plan', undefined, done, j.from)))
     if (!resumed) writeJournal(fs, dir, j)
     let recorded = Date.now()
     // A target the journal records is rebuilt anyway if its folder is not whole (defence against a journal outliving its folders).
     const complete = new Set(j.complete.filter((t) => t < j.to && fs.exists(joinPath(dir, shardDirName(t, j.toGeneration), CURRENT_FILE))))
     let moved = {keys: 0, bytes: 0}
+    for (let t = 0; t < Math.min(j.from, j.to); t++) kept[t] = old.kept(t)
+    // The proof may count a kept shard from the plan's sums only if its tables are the ones the plan read: not if the flush added one.
+    provable = kept.map((k, t) => (k !== undefined && sameNumbers(k.manifest.tables.map((m) => m.fileNumber), readTables[t]) ? k : undefined))
     for (let t = 0; t < j.to; t++) {
       if (!complete.has(t)) {
-        const kept = t < j.from ? old.kept(t) : undefined
-        const built = buildTarget(fs, dir, next, t, kept, plan.movedIn[t], t < j.from ? plan.movedOut[t] : [])
+        const built = buildTarget(fs, dir, next, t, kept[t], plan.movedIn[t], t < j.from ? plan.movedOut[t] : [])
         targets.bytesWritten += built.bytesWritten
         targets.linkedTables += built.linkedTables
         targets.copiedTables += built.copiedTables
@@ -188,7 +195,7 @@ async function run(fs: FileSystem, dir: string, desc: StoreDescriptor, j: Journa
     old.close()
   }
   report(progress('verify', undefined, 0, j.to))
-  const after = await proveNewGeneration(fs, dir, next, j.at, plan.digest, desc.shardGeneration)
+  const after = await proveNewGeneration(fs, dir, next, j.at, plan, provable, desc.shardGeneration)
   report(progress('switch', undefined, 0, 1))
   // THE COMMIT POINT: STORE names M shards of generation g+1.
   writeDescriptor(fs, dir, next)
@@ -197,30 +204,10 @@ async function run(fs: FileSystem, dir: string, desc: StoreDescriptor, j: Journa
   return outcome('rebalanced', j.from, j.to, {plan, dryRun: false, resumed, digestBefore: plan.digest, digestAfter: after.digest, work: targets, generation: j.toGeneration})
 }
 
-/**
- * The verify step: the new generation read back through the engine, its
- * digest against the old one's. Damage in it, or another digest, throws
- * CORRUPTION after removing the new generation and the journal: nothing is
- * committed, and the old store is as it was.
- */
-async function proveNewGeneration(fs: FileSystem, dir: string, next: StoreDescriptor, at: number, expected: string, live: number): Promise<{digest: string}> {
-  const refuse = (why: string): StrataError => {
-    removeOtherGenerations(fs, dir, live)
-    removeJournal(fs, dir)
-    return new StrataError(ErrorCode.CORRUPTION, `${why}: nothing was committed and the new generation was removed`, {file: dir, hint: `see what is damaged with: strata verify --dir ${dir}`})
-  }
-  const view = openGeneration(dir, next, {fs})
-  let after
-  try {
-    after = await digestStore(view, {at, fs})
-  } catch (err) {
-    if (err instanceof StrataError && err.code === ErrorCode.CORRUPTION) throw refuse(`the new shard generation does not read back (${err.message})`)
-    throw err
-  } finally {
-    await view.close()
-  }
-  if (after.digest !== expected) throw refuse(`the new shard generation's digest ${after.digest} differs from the old one's ${expected}`)
-  return after
+/** True if `a` and `b` hold the same numbers (each list without repeats). */
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  const inB = new Set(b)
+  return a.length === b.length && a.every((n) => inB.has(n))
 }
 
 /** What building the targets did. */

@@ -72,6 +72,12 @@ export interface FileSystem {
    */
   link?(existing: string, newPath: string): void
   /**
+   * The identity of the file at `path` (its device and inode): two names give
+   * the same identity exactly when they reach the same file. Optional: a
+   * filesystem without it omits it, and callers that compare files read them.
+   */
+  fileId?(path: string): string
+  /**
    * Takes an exclusive lock on the file at `path` (created, empty, if missing)
    * without waiting; returns undefined when someone else holds it. A lock
    * excludes every other tryLock of the same file, whether from this process

@@ -121,6 +121,11 @@ export class NodeFileSystem implements FileSystem {
     fs.linkSync(existing, newPath)
   }
 
+  fileId(path: string): string {
+    const st = fs.statSync(path, {bigint: true})
+    return `${st.dev}:${st.ino}`
+  }
+
   syncDir(path: string): void {
     const fd = fs.openSync(path, 'r')
     try {
