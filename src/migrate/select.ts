@@ -50,7 +50,15 @@ export class Converter {
     if (ref.version >= this.target.version) return {kind: 'current'}
     const r = this.view.upgradeValue(logicalValue(e), ref, this.target.version)
     if (!r.ok) return {kind: 'fail', reason: r.failure.toString()}
-    const failure = this.validator.validate(this.target, r.parsed)
+    let parsed = r.parsed
+    if (parsed === undefined) {
+      try {
+        parsed = JSON.parse(r.value.toString('utf8'))
+      } catch {
+        return {kind: 'fail', reason: 'the stored value is not JSON'}
+      }
+    }
+    const failure = this.validator.validate(this.target, parsed)
     if (failure !== undefined) return {kind: 'fail', reason: `the converted value does not match version ${this.target.version} ${describeFailure(failure)}`}
     return {kind: 'convert', value: r.value}
   }
