@@ -71,6 +71,7 @@ export async function migrateSchema(dir: string, options: MigrateOptions): Promi
     if (journal !== undefined) journal = {...journal, onError}
     if (journal === undefined) {
       const at = Date.now()
+      converter.remember()
       const before = await digestStore(store, {at, view: (e) => converter.upgraded(e, keys)})
       journal = {
         schema: target.name, toVersion: target.version, ...hexKeys(keys), onError, at, digestBefore: before.digest,

@@ -26,8 +26,22 @@ export type Judgement =
   | {readonly kind: 'convert'; readonly value: Buffer}
   | {readonly kind: 'fail'; readonly reason: string}
 
+/** Value bytes the judgements kept between the digest before a run and its chunks may hold (about; per record its key and value plus a fixed overhead). */
+const MEMO_BYTES = 96 * 1024 * 1024
+const MEMO_OVERHEAD = 128
+
 /** Converts records of one schema to one version. */
 export class Converter {
+  /**
+   * Judgements made for the digest before the run, by key (latin1), kept
+   * so that the chunks write those very bytes without converting the
+   * record again. A judgement is used only for the same version of the
+   * record (its seq), and once. Bounded: records past the budget are
+   * converted again by their chunk.
+   */
+  private memo?: Map<string, {readonly seq: number; readonly judgement: Judgement}>
+  private memoBytes = 0
+
   constructor(
     private readonly view: SchemaView,
     private readonly validator: Validator,
@@ -46,11 +60,37 @@ export class Converter {
 
   /** `e` (a covered record) judged: at or past the target, converted and valid, or why not. */
   judge(e: Entry): Judgement {
+    if (this.memo !== undefined && this.memo.size > 0) {
+      const k = e.key.toString('latin1')
+      const m = this.memo.get(k)
+      if (m !== undefined) {
+        this.memo.delete(k)
+        if (m.seq === e.seq) return m.judgement
+      }
+    }
+    return this.convert(e)
+  }
+
+  /** Keep the judgements `upgraded` makes, for the run's chunks (see `memo`). */
+  remember(): void {
+    this.memo = new Map()
+    this.memoBytes = 0
+  }
+
+  private convert(e: Entry): Judgement {
     const ref = e.schema!
     if (ref.version >= this.target.version) return {kind: 'current'}
     const r = this.view.upgradeValue(logicalValue(e), ref, this.target.version)
     if (!r.ok) return {kind: 'fail', reason: r.failure.toString()}
-    const failure = this.validator.validate(this.target, r.parsed)
+    let parsed = r.parsed
+    if (parsed === undefined) {
+      try {
+        parsed = JSON.parse(r.value.toString('utf8'))
+      } catch {
+        return {kind: 'fail', reason: 'the stored value is not JSON'}
+      }
+    }
+    const failure = this.validator.validate(this.target, parsed)
     if (failure !== undefined) return {kind: 'fail', reason: `the converted value does not match version ${this.target.version} ${describeFailure(failure)}`}
     return {kind: 'convert', value: r.value}
   }
@@ -62,7 +102,11 @@ export class Converter {
    */
   upgraded(e: Entry, keys: KeySelection): Entry {
     if (!this.covers(e, keys)) return e
-    const j = this.judge(e)
+    const j = this.convert(e)
+    if (this.memo !== undefined && this.memoBytes < MEMO_BYTES && j.kind === 'convert') {
+      this.memo.set(e.key.toString('latin1'), {seq: e.seq, judgement: j})
+      this.memoBytes += e.key.length + j.value.length + MEMO_OVERHEAD
+    }
     if (j.kind !== 'convert') return e
     const {codec: _codec, ...rest} = e
     return {...rest, value: j.value, json: true, schema: {id: this.target.id, version: this.target.version}}

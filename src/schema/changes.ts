@@ -16,21 +16,9 @@
  */
 import {invalidArgument} from '../errors.js'
 import {RETYPE_TARGETS, type RetypeTarget, type SchemaChange} from './format.js'
-import {convertValue} from './convert.js'
+import {compileChanges, ConversionFailure} from './compile.js'
 
-type Json = Record<string, unknown>
-
-/** Why a value cannot be upgraded: the field and what went wrong. */
-export class ConversionFailure {
-  constructor(
-    readonly field: string,
-    readonly reason: string,
-  ) {}
-
-  toString(): string {
-    return this.field === '' ? this.reason : `field "${this.field}": ${this.reason}`
-  }
-}
+export {ConversionFailure}
 
 const FIELD = /^[^.]+(\.[^.]+)*$/
 
@@ -87,64 +75,9 @@ export function applyChanges(value: unknown, changes: readonly SchemaChange[]): 
 /**
  * `applyChanges` on a value the caller owns (fresh from JSON.parse): it is
  * changed in place, so a failure leaves it half-changed and the caller
- * drops it. The read path's upgrade uses this to copy nothing.
+ * drops it. Compiles the list each call: repeated upgrades use
+ * compileChanges (compile.ts) once instead.
  */
 export function applyChangesInPlace(value: unknown, changes: readonly SchemaChange[]): {value: unknown} | {fail: ConversionFailure} {
-  if (changes.length === 0) return {value}
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return {fail: new ConversionFailure('', 'the value is not a JSON object, so its fields cannot change')}
-  }
-  const root = value as Json
-  for (const c of changes) {
-    if (c.op === 'add') {
-      if ('default' in c && get(root, c.field) === undefined) set(root, c.field, c.default !== null && typeof c.default === 'object' ? structuredClone(c.default) : c.default)
-    } else if (c.op === 'remove') {
-      del(root, c.field)
-    } else if (c.op === 'rename') {
-      const v = get(root, c.from)
-      if (v !== undefined) {
-        del(root, c.from)
-        set(root, c.to, v)
-      }
-    } else {
-      const v = get(root, c.field)
-      if (v === undefined) continue
-      const r = convertValue(v, c.to)
-      if ('fail' in r) return {fail: new ConversionFailure(c.field, r.fail)}
-      set(root, c.field, r.value)
-    }
-  }
-  return {value: root}
-}
-
-function get(root: Json, path: string): unknown {
-  let cur: unknown = root
-  for (const seg of path.indexOf('.') < 0 ? [path] : path.split('.')) {
-    if (cur === null || typeof cur !== 'object' || Array.isArray(cur) || !Object.hasOwn(cur, seg)) return undefined
-    cur = (cur as Json)[seg]
-  }
-  return cur
-}
-
-/** Sets `path` in `root` (missing or non-object parents become objects). */
-function set(root: Json, path: string, v: unknown): void {
-  const segs = path.indexOf('.') < 0 ? [path] : path.split('.')
-  let cur = root
-  for (let i = 0; i < segs.length - 1; i++) {
-    const child = cur[segs[i]]
-    if (child === null || typeof child !== 'object' || Array.isArray(child)) cur = (cur[segs[i]] = {}) as Json
-    else cur = child as Json
-  }
-  cur[segs[segs.length - 1]] = v
-}
-
-/** Deletes `path` from `root` if present. */
-function del(root: Json, path: string): void {
-  const segs = path.indexOf('.') < 0 ? [path] : path.split('.')
-  let cur: unknown = root
-  for (let i = 0; i < segs.length - 1; i++) {
-    if (cur === null || typeof cur !== 'object' || Array.isArray(cur) || !Object.hasOwn(cur, segs[i])) return
-    cur = (cur as Json)[segs[i]]
-  }
-  if (cur !== null && typeof cur === 'object' && !Array.isArray(cur)) delete (cur as Json)[segs[segs.length - 1]]
+  return compileChanges(changes)(value)
 }

@@ -25,7 +25,8 @@ const MAX_DATE_MS = 8.64e15
 
 /** `value` converted to `to`, or {fail: reason}. */
 export function convertValue(value: unknown, to: RetypeTarget): {value: unknown} | {fail: string} {
-  const shown = show(value)
+  // Shown only in a refusal: printing it for every converted value would cost a JSON.stringify each.
+  const shown = (): string => show(value)
   switch (to) {
     case 'string':
       if (typeof value === 'string') return {value}
@@ -37,16 +38,16 @@ export function convertValue(value: unknown, to: RetypeTarget): {value: unknown}
       if (typeof value === 'string' && JSON_NUMBER.test(value)) {
         const n = Number(value)
         if (Number.isFinite(n)) return {value: n}
-        return {fail: `${shown} is out of the range of a number`}
+        return {fail: `${shown()} is out of the range of a number`}
       }
       break
     case 'integer':
       if (typeof value === 'number' && Number.isInteger(value)) {
-        return Number.isSafeInteger(value) ? {value} : {fail: `${shown} is not a safe integer`}
+        return Number.isSafeInteger(value) ? {value} : {fail: `${shown()} is not a safe integer`}
       }
       if (typeof value === 'string' && JSON_INTEGER.test(value)) {
         const n = Number(value)
-        return Number.isSafeInteger(n) ? {value: n} : {fail: `${shown} is not a safe integer`}
+        return Number.isSafeInteger(n) ? {value: n} : {fail: `${shown()} is not a safe integer`}
       }
       break
     case 'boolean':
@@ -57,7 +58,7 @@ export function convertValue(value: unknown, to: RetypeTarget): {value: unknown}
       if (typeof value === 'string' && isoDateMs(value) !== undefined) return {value}
       if (typeof value === 'number' && Number.isInteger(value)) {
         if (Math.abs(value) <= MAX_DATE_MS) return {value: new Date(value).toISOString()}
-        return {fail: `${shown} ms is outside the range of a date`}
+        return {fail: `${shown()} ms is outside the range of a date`}
       }
       break
     case 'epoch-ms':
@@ -68,7 +69,7 @@ export function convertValue(value: unknown, to: RetypeTarget): {value: unknown}
       }
       break
   }
-  return {fail: `${shown} does not convert to ${to}`}
+  return {fail: `${shown()} does not convert to ${to}`}
 }
 
 /** The instant an ISO 8601 date string names, in ms since the epoch, or undefined. */

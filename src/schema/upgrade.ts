@@ -5,7 +5,8 @@
  *
  * Contract: unstamped records, and records at or above the target, come back
  * unchanged (the same object, bytes verbatim). An upgraded record's value is
- * the JSON text of the upgraded value and its reference names the target. The
+ * the JSON text of the upgraded value (the stored bytes verbatim when the
+ * versions between declare no change) and its reference names the target. The
  * registry is read on the first stamped record only, so reading a store with
  * no schemas costs one `schema === undefined` test per record. No JSON Schema
  * library is loaded: upgrading needs only the change lists.
@@ -16,19 +17,25 @@ import {logicalValue} from '../record/value.js'
 import type {FileSystem} from '../vfs/fs.js'
 import {nodeFileSystem} from '../vfs/node-fs.js'
 import {ErrorCode, StrataError} from '../errors.js'
-import {applyChangesInPlace, ConversionFailure} from './changes.js'
-import type {SchemaChange} from './format.js'
-import {readRegistry, type SchemaRegistry} from './registry.js'
+import {compileChanges, ConversionFailure, type Upgrader} from './compile.js'
+import {readRegistry, type SchemaEntry, type SchemaRegistry} from './registry.js'
+
+/** One schema's compiled upgrades: by [from][to], null where the versions between declare no change. */
+interface Plan {
+  readonly entry: SchemaEntry
+  readonly upgraders: (Upgrader | null | undefined)[][]
+}
 
 /** A record's value upgraded: the new JSON text and reference, or why it does not convert. */
 export type UpgradeResult =
-  | {readonly ok: true; readonly value: Buffer; readonly ref: SchemaRef; readonly changed: boolean; /** The upgraded value, parsed (when changed). */ readonly parsed?: unknown}
+  | {readonly ok: true; readonly value: Buffer; readonly ref: SchemaRef; readonly changed: boolean; /** The upgraded value, parsed (when it was parsed: not when no change lies between the versions). */ readonly parsed?: unknown}
   | {readonly ok: false; readonly failure: ConversionFailure}
 
 /** Reads records of one store through the lazy upgrade. */
 export class SchemaView {
   private registry?: SchemaRegistry
-  private readonly chains = new Map<string, readonly SchemaChange[]>()
+  /** By schema id: one lookup per record, then array indexing. */
+  private readonly plans = new Map<number, Plan>()
 
   /** `registry` given: use it; else read the one of `dir` on first need. */
   constructor(
@@ -49,10 +56,18 @@ export class SchemaView {
     return this.entry(id).name
   }
 
-  private entry(id: number) {
-    const e = this.schemas().findById(id)
-    if (e === undefined) throw new StrataError(ErrorCode.CORRUPTION, `a record names schema id ${id}, which the registry in ${this.dir} does not hold`)
-    return e
+  private entry(id: number): SchemaEntry {
+    return this.plan(id).entry
+  }
+
+  private plan(id: number): Plan {
+    let p = this.plans.get(id)
+    if (p === undefined) {
+      const e = this.schemas().findById(id)
+      if (e === undefined) throw new StrataError(ErrorCode.CORRUPTION, `a record names schema id ${id}, which the registry in ${this.dir} does not hold`)
+      this.plans.set(id, (p = {entry: e, upgraders: []}))
+    }
+    return p
   }
 
   /**
@@ -66,30 +81,34 @@ export class SchemaView {
     return toVersion
   }
 
-  /** The changes from version `from` to `to` of schema `id`, in order. */
-  private chain(id: number, from: number, to: number): readonly SchemaChange[] {
-    const k = `${id}:${from}:${to}`
-    let c = this.chains.get(k)
-    if (c === undefined) {
-      const versions = this.entry(id).versions
-      c = versions.slice(from, to).flatMap((v) => v.changes)
-      this.chains.set(k, c)
+  /** The compiled upgrade from version `from` to `to` of schema `id` (null: no change between them), compiled on first use. */
+  private upgrader(id: number, from: number, to: number): Upgrader | null {
+    const p = this.plan(id)
+    const row = (p.upgraders[from] ??= [])
+    let u = row[to]
+    if (u === undefined) {
+      const changes = p.entry.versions.slice(from, to).flatMap((v) => v.changes)
+      u = row[to] = changes.length === 0 ? null : compileChanges(changes)
     }
-    return c
+    return u
   }
 
   /** The stamped value `bytes` at `ref` upgraded to version `to` (unchanged when ref.version >= to). */
   upgradeValue(bytes: Buffer, ref: SchemaRef, to: number): UpgradeResult {
     if (ref.version >= to) return {ok: true, value: bytes, ref, changed: false}
+    const up = this.upgrader(ref.id, ref.version, to)
+    const target = {id: ref.id, version: to}
+    // No declared change between the versions: the stored bytes are the value at `to`.
+    if (up === null) return {ok: true, value: bytes, ref: target, changed: true}
     let parsed: unknown
     try {
       parsed = JSON.parse(bytes.toString('utf8'))
     } catch {
       return {ok: false, failure: new ConversionFailure('', 'the stored value is not JSON')}
     }
-    const r = applyChangesInPlace(parsed, this.chain(ref.id, ref.version, to))
+    const r = up(parsed)
     if ('fail' in r) return {ok: false, failure: r.fail}
-    return {ok: true, value: Buffer.from(JSON.stringify(r.value), 'utf8'), ref: {id: ref.id, version: to}, changed: true, parsed: r.value}
+    return {ok: true, value: Buffer.from(JSON.stringify(r.value), 'utf8'), ref: target, changed: true, parsed: r.value}
   }
 
   /**
