@@ -9,6 +9,7 @@ import {fieldSpan, parseStore} from '../kaitai/index.js'
 import {crc32} from '../util/crc.js'
 import type {FileReporter} from './findings.js'
 import {hex32, reason, step, trailingCrcHolds} from './decode.js'
+import {decodeDescriptor} from '../store/descriptor.js'
 
 /** What STORE says, once it is known to be intact. */
 export interface StoreFacts {
@@ -46,6 +47,15 @@ export function checkStoreFile(r: FileReporter, buf: Buffer, path: string): Stor
   }
   if (s.reserved !== 0) {
     r.error('store.descriptor', fieldSpan(s, s, 'reserved')?.offset ?? 18, `reserved field is ${s.reserved}, not 0: the engine refuses this STORE`)
+    return {shardCount: s.shardCount, shardGeneration: s.shardGeneration}
+  }
+  // Whatever else the engine's own decoder refuses (a field out of its range, such as a creation
+  // time past 2^53 ms) is damage too: verify never calls a STORE sound that the store will not open.
+  const engine = step(() => decodeDescriptor(buf, path))
+  if (!engine.ok) {
+    if (engine.error.code !== ErrorCode.CORRUPTION) throw engine.error
+    r.error('store.descriptor', engine.error.offset ?? 0, `the engine refuses this STORE: ${engine.error.message}`)
+    return undefined
   }
   return {shardCount: s.shardCount, shardGeneration: s.shardGeneration}
 }

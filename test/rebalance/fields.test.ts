@@ -1,14 +1,15 @@
 /**
  * Every field of a record survives a rebalance: value bytes and codec,
  * expiry, JSON flag and schema reference, for binary keys and values too.
- * The library's write path takes no schema reference, so schema-stamped
- * (and zlib-coded) records are written as a table of their own, installed
- * into each shard by a manifest switch, the way a flush installs one.
+ * Schema-stamped, zlib-coded records with an expiry are written as a table of
+ * their own, installed into each shard by a manifest switch, the way a flush
+ * installs one (the library's put stores values raw), and they name versions
+ * of schemas registered in the store, so `verify`'s schema checks pass.
  */
 import test from 'ava'
 import * as path from 'node:path'
 import * as zlib from 'node:zlib'
-import {createStore, open, rebalance} from '../../src/index.js'
+import {createStore, open, rebalance, registerSchema} from '../../src/index.js'
 import {shardVersions} from '../../src/store/open.js'
 import {readDescriptor} from '../../src/store/descriptor.js'
 import {shardContext} from '../../src/store/shard-context.js'
@@ -74,10 +75,20 @@ for (const [from, to] of [[2, 5], [5, 2]] as const) {
     await s.delete('json-3')
     await s.flush()
     await s.close()
+    // Schemas a, b and c (ids 1 to 3), four versions each, so every reference below is registered.
+    const ids: number[] = []
+    for (const name of ['a', 'b', 'c']) {
+      for (let v = 1; v <= 4; v++) {
+        const added = await registerSchema(dir, name, {version: v, schema: {type: 'object'}, ...(v === 1 ? {compatibility: 'NONE'} : {changes: []})})
+        if (v === 1) ids.push(added.id)
+      }
+    }
+    t.deepEqual(ids, [1, 2, 3])
     const stamped: Omit<Entry, 'seq'>[] = []
     for (let i = 0; i < 200; i++) {
       stamped.push({kind: Kind.PUT, key: Buffer.from(`schema-${i}`), value: Buffer.from(`{"v":${i}}`), json: true, schema: {id: 1 + (i % 3), version: 1 + (i % 4)}})
-      stamped.push({kind: Kind.PUT, key: Buffer.from(`zlib-${i}`), value: zlib.deflateSync(Buffer.from(`compressed ${i} `.repeat(20))), codec: ValueCodec.ZLIB, expiresAt: FAR, schema: {id: 9, version: i}})
+      const text = JSON.stringify({c: `compressed ${i} `.repeat(20)})
+      stamped.push({kind: Kind.PUT, key: Buffer.from(`zlib-${i}`), value: zlib.deflateSync(Buffer.from(text)), codec: ValueCodec.ZLIB, json: true, expiresAt: FAR, schema: {id: 3 - (i % 3), version: 4 - (i % 4)}})
     }
     installRecords(dir, stamped)
     await new Promise((r) => setTimeout(r, 5))
@@ -95,7 +106,7 @@ for (const [from, to] of [[2, 5], [5, 2]] as const) {
     const g = await open(dir, {readOnly: true})
     try {
       t.is((await g.get('schema-5'))?.value.toString(), '{"v":5}')
-      t.is((await g.get('zlib-7'))?.value.toString(), 'compressed 7 '.repeat(20))
+      t.is((await g.get('zlib-7'))?.value.toString(), JSON.stringify({c: 'compressed 7 '.repeat(20)}))
       t.is(await g.get('json-3'), undefined)
     } finally {
       await g.close()
