@@ -27,6 +27,8 @@ export const ErrorCode = {
   SCHEMA_MISMATCH: 'SCHEMA_MISMATCH',
   /** A stored value does not convert through a schema's declared changes. */
   CONVERSION_FAILED: 'CONVERSION_FAILED',
+  /** A request to `strata serve` without the bearer token it requires. */
+  UNAUTHORIZED: 'UNAUTHORIZED',
 } as const
 
 /** One of the stable error codes. */

@@ -58,3 +58,4 @@ export async function runDump(...args: Parameters<typeof import('./views/dump/ru
   return run(...args)
 }
 export {printSchema, printSchemaList} from './views/schema.js'
+export {parseSyncMode, syncModeText} from './input/sync-mode.js'

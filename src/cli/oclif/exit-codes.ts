@@ -46,6 +46,7 @@ export const EXIT_CODES: Readonly<Record<ReportedCode, Exit>> = {
   [ErrorCode.CLOSED]: Exit.FAILURE,
   [ErrorCode.SCHEMA_MISMATCH]: Exit.USAGE,
   [ErrorCode.CONVERSION_FAILED]: Exit.USAGE,
+  [ErrorCode.UNAUTHORIZED]: Exit.USAGE,
   [CliErrorCode.INTERNAL]: Exit.FAILURE,
 }
 

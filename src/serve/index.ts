@@ -1,0 +1,13 @@
+/**
+ * `strata serve`: an HTTP API over a store. `startServer` serves a
+ * StoreHandle; the command opens the store, builds the handle and stops the
+ * server on SIGINT/SIGTERM (shutdown.ts).
+ */
+export {startServer} from './server.js'
+export type {RunningServer, ServerOptions} from './server.js'
+export {FixedStoreHandle} from './store-handle.js'
+export type {StoreHandle, ServerRole} from './store-handle.js'
+export {BearerAuth} from './auth.js'
+export {DEFAULT_LISTEN, checkExposure, isLoopback, parseListen} from './listen-address.js'
+export type {ListenAddress} from './listen-address.js'
+export {serveUntilSignal} from './shutdown.js'

@@ -1,0 +1,53 @@
+/**
+ * The store's state: GET /stats (the engine's StoreStats, as
+ * `strata stats --format json`, plus the server's role), GET /digest (as
+ * `strata digest --format json`; ?at=MS judges expiry at that instant),
+ * GET /healthz ({"status": "ok", "role"}) and GET /metrics (metrics.ts).
+ */
+import {digestStore} from '../digest/index.js'
+import type {StoreStats} from '../api.js'
+import {sendJson, type RequestContext} from './context.js'
+import type {Metrics} from './metrics.js'
+
+/** GET /stats. */
+export async function getStats(ctx: RequestContext): Promise<void> {
+  ctx.query.only([])
+  sendJson(ctx.res, 200, {...ctx.store.stats(), role: ctx.handle.role})
+}
+
+/** GET /digest. */
+export async function getDigest(ctx: RequestContext): Promise<void> {
+  const at = ctx.query.only(['at']).integer('at', 0)
+  const d = await digestStore(ctx.store, at === undefined ? {} : {at})
+  sendJson(ctx.res, 200, {digest: d.digest, records: d.records, at: d.at, version: d.version, shardCount: d.shardCount, shards: [...d.shards]})
+}
+
+/** GET /healthz. */
+export async function getHealth(ctx: RequestContext): Promise<void> {
+  ctx.query.only([])
+  sendJson(ctx.res, 200, {status: 'ok', role: ctx.handle.role})
+}
+
+/** GET /metrics, rendering `metrics` and the store's gauges. */
+export function metricsHandler(metrics: Metrics) {
+  return async (ctx: RequestContext): Promise<void> => {
+    ctx.query.only([])
+    const body = Buffer.from(metrics.render(storeGauges(ctx.store.stats())), 'utf8')
+    ctx.res.writeHead(200, {'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': String(body.length)})
+    ctx.res.end(body)
+  }
+}
+
+function storeGauges(st: StoreStats): Array<{name: string; help: string; value: number}> {
+  const t = st.totals
+  const lastSeq = st.shards.reduce((sum, s) => sum + s.lastSeq, 0)
+  return [
+    {name: 'strata_store_shards', help: 'Shards of the store.', value: st.shardCount},
+    {name: 'strata_store_tables', help: 'Live SSTables; each flush adds one, compactions merge them.', value: t.tables},
+    {name: 'strata_store_table_bytes', help: 'Bytes in live SSTables.', value: t.tableBytes},
+    {name: 'strata_store_wal_bytes', help: 'Bytes in the WALs not yet flushed.', value: t.walBytes},
+    {name: 'strata_store_memtable_entries', help: 'Entries in the memtables.', value: t.memtableEntries},
+    {name: 'strata_store_memtable_bytes', help: 'Bytes in the memtables.', value: t.memtableBytes},
+    {name: 'strata_store_last_seq_sum', help: 'Sum of the shards\' last sequence numbers: grows by one per write.', value: lastSeq},
+  ]
+}

@@ -1,0 +1,72 @@
+/**
+ * The server's metrics, in the Prometheus text exposition format (version
+ * 0.0.4) at GET /metrics. Names (stable):
+ *
+ *   strata_http_requests_total{route,method,status}     counter
+ *   strata_http_request_duration_seconds{route}         histogram
+ *   strata_http_request_bytes_total{route}              counter (bytes received)
+ *   strata_http_response_bytes_total{route}             counter (bytes sent)
+ *   strata_http_requests_in_flight                      gauge
+ *   strata_store_*                                      gauges read from the store's stats at scrape time
+ *
+ * Labels hold only route labels, methods and statuses (a fixed, small set),
+ * never keys.
+ */
+
+/** Upper bounds of the latency histogram's buckets, in seconds. */
+const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+
+interface Histogram {
+  readonly counts: number[]
+  sum: number
+  count: number
+}
+
+/** Counters and histograms of one server. */
+export class Metrics {
+  private readonly requests = new Map<string, number>()
+  private readonly latency = new Map<string, Histogram>()
+  private readonly bytesIn = new Map<string, number>()
+  private readonly bytesOut = new Map<string, number>()
+  inFlight = 0
+
+  /** Records one finished request. */
+  observe(route: string, method: string, status: number, seconds: number, bytesIn: number, bytesOut: number): void {
+    const key = `route="${route}",method="${method}",status="${status}"`
+    this.requests.set(key, (this.requests.get(key) ?? 0) + 1)
+    let h = this.latency.get(route)
+    if (h === undefined) this.latency.set(route, (h = {counts: BUCKETS.map(() => 0), sum: 0, count: 0}))
+    for (let i = 0; i < BUCKETS.length; i++) if (seconds <= BUCKETS[i]) h.counts[i]++
+    h.sum += seconds
+    h.count++
+    this.bytesIn.set(route, (this.bytesIn.get(route) ?? 0) + bytesIn)
+    this.bytesOut.set(route, (this.bytesOut.get(route) ?? 0) + bytesOut)
+  }
+
+  /** The text exposition, with `gauges` (name → value, help) appended. */
+  render(gauges: ReadonlyArray<{name: string; help: string; value: number}>): string {
+    const out: string[] = []
+    const family = (name: string, type: string, help: string): void => {
+      out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`)
+    }
+    family('strata_http_requests_total', 'counter', 'HTTP requests answered, by route, method and status.')
+    for (const [labels, n] of this.requests) out.push(`strata_http_requests_total{${labels}} ${n}`)
+    family('strata_http_request_duration_seconds', 'histogram', 'Time from a request\'s arrival to the end of its answer.')
+    for (const [route, h] of this.latency) {
+      BUCKETS.forEach((le, i) => out.push(`strata_http_request_duration_seconds_bucket{route="${route}",le="${le}"} ${h.counts[i]}`))
+      out.push(`strata_http_request_duration_seconds_bucket{route="${route}",le="+Inf"} ${h.count}`)
+      out.push(`strata_http_request_duration_seconds_sum{route="${route}"} ${h.sum}`, `strata_http_request_duration_seconds_count{route="${route}"} ${h.count}`)
+    }
+    family('strata_http_request_bytes_total', 'counter', 'Request body bytes received.')
+    for (const [route, n] of this.bytesIn) out.push(`strata_http_request_bytes_total{route="${route}"} ${n}`)
+    family('strata_http_response_bytes_total', 'counter', 'Response bytes sent (headers included).')
+    for (const [route, n] of this.bytesOut) out.push(`strata_http_response_bytes_total{route="${route}"} ${n}`)
+    family('strata_http_requests_in_flight', 'gauge', 'Requests being handled.')
+    out.push(`strata_http_requests_in_flight ${this.inFlight}`)
+    for (const g of gauges) {
+      family(g.name, 'gauge', g.help)
+      out.push(`${g.name} ${g.value}`)
+    }
+    return out.join('\n') + '\n'
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * `serve`: the HTTP server over a StoreHandle (node:http only). Each request:
+ * authenticate (auth.ts), route (router.ts), run the handler with the store
+ * of that moment (store-handle.ts), answer errors as JSON (http-error.ts),
+ * record metrics (metrics.ts). Nothing a client sends can stop the server:
+ * every handler failure is answered, malformed requests and timeouts are
+ * answered by clientError, and the connection of a request whose body was
+ * not read to the end is closed after the answer.
+ *
+ * Timeouts: `headersTimeoutMs` for the request line and headers (a client
+ * sending them byte by byte is cut off), `bodyIdleMs` between pieces of a
+ * body, `requestTimeoutMs` for a whole request; Node checks the first and
+ * last every CHECK_INTERVAL_MS.
+ */
+import {createServer, type IncomingMessage, type ServerResponse} from 'node:http'
+import type {AddressInfo, Socket} from 'node:net'
+import {errorResponse, HttpError, badRequest} from './http-error.js'
+import {ErrorCode} from '../errors.js'
+import {route, type Route} from './router.js'
+import {routes} from './routes.js'
+import {Metrics} from './metrics.js'
+import {Query} from './query.js'
+import {sendJson, type HandlerSettings, type RequestContext} from './context.js'
+import type {BearerAuth} from './auth.js'
+import type {StoreHandle} from './store-handle.js'
+import type {ListenAddress} from './listen-address.js'
+
+/** How often Node checks the header and request timeouts. */
+const CHECK_INTERVAL_MS = 250
+
+/** Options of `startServer`. */
+export interface ServerOptions extends HandlerSettings {
+  readonly listen: ListenAddress
+  readonly auth?: BearerAuth
+  readonly headersTimeoutMs: number
+  readonly requestTimeoutMs: number
+}
+
+/** A running server. */
+export interface RunningServer {
+  /** The address bound (the real port when 0 was asked for). */
+  readonly address: {readonly host: string; readonly port: number}
+  /** Stops accepting, lets in-flight requests finish, then closes the store (which syncs and releases the lock). */
+  stop(): Promise<void>
+}
+
+/** Starts serving `handle` on `options.listen`; resolves once listening. */
+export async function startServer(handle: StoreHandle, options: ServerOptions): Promise<RunningServer> {
+  const metrics = new Metrics()
+  const table = routes(metrics)
+  let stopping = false
+  let idle: (() => void) | undefined
+  const server = createServer({connectionsCheckingInterval: CHECK_INTERVAL_MS, keepAliveTimeout: 5000}, (req, res) => {
+    metrics.inFlight++
+    if (stopping) res.shouldKeepAlive = false
+    void answer(req, res, handle, options, table, metrics).finally(() => {
+      metrics.inFlight--
+      if (stopping) {
+        server.closeIdleConnections()
+        if (metrics.inFlight === 0) idle?.()
+      }
+    })
+  })
+  server.headersTimeout = options.headersTimeoutMs
+  server.requestTimeout = options.requestTimeoutMs
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket))
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.listen.port, options.listen.host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const bound = server.address() as AddressInfo
+  return {
+    address: {host: bound.address, port: bound.port},
+    async stop() {
+      if (stopping) return
+      stopping = true
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeIdleConnections()
+      if (metrics.inFlight > 0) await new Promise<void>((resolve) => (idle = resolve))
+      server.closeAllConnections()
+      await closed
+      await handle.close()
+    },
+  }
+}
+
+/** Answers one request; never throws. */
+async function answer(req: IncomingMessage, res: ServerResponse, handle: StoreHandle, options: ServerOptions, table: readonly Route[], metrics: Metrics): Promise<void> {
+  const started = process.hrtime.bigint()
+  const socket = req.socket
+  const readBefore = socket.bytesRead
+  const writtenBefore = socket.bytesWritten
+  let label = 'unmatched'
+  try {
+    options.auth?.check(req)
+    const url = req.url ?? ''
+    if (!url.startsWith('/')) throw badRequest(`the request target ${JSON.stringify(url.slice(0, 100))} is not a path`)
+    const q = url.indexOf('?')
+    const path = q === -1 ? url : url.slice(0, q)
+    const match = route(table, req.method ?? '', path, handle)
+    label = match.route.label
+    const ctx: RequestContext = {req, res, path, query: new Query(q === -1 ? '' : url.slice(q + 1)), rest: match.rest, store: handle.current(), handle, settings: options}
+    await match.handler(ctx)
+  } catch (err) {
+    fail(req, res, err)
+  }
+  if (!res.writableFinished && !res.destroyed) await new Promise<void>((resolve) => res.once('close', resolve).once('finish', resolve))
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9
+  metrics.observe(label, req.method ?? '', res.statusCode, seconds, socket.bytesRead - readBefore, socket.bytesWritten - writtenBefore)
+}
+
+/** Answers `err` as JSON, or cuts the connection when an answer has already started. */
+function fail(req: IncomingMessage, res: ServerResponse, err: unknown): void {
+  if (res.headersSent) {
+    res.destroy()
+    return
+  }
+  const {status, body} = errorResponse(err)
+  const headers: Record<string, string> = {}
+  if (err instanceof HttpError && status === 405 && Array.isArray(err.fields.allowed)) headers.allow = (err.fields.allowed as string[]).join(', ')
+  // The rest of an unread body would be taken for the next request: close instead.
+  if (!req.complete) {
+    headers.connection = 'close'
+    res.once('finish', () => req.socket.destroySoon())
+  }
+  sendJson(res, status, body, headers)
+}
+
+/** A request Node could not parse, or one that timed out: answer if the socket still can, then close it. */
+function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable || (socket as Socket & {_httpMessage?: {headersSent?: boolean}})._httpMessage?.headersSent === true) {
+    socket.destroy()
+    return
+  }
+  const timeout = err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+  const tooBig = err.code === 'HPE_HEADER_OVERFLOW'
+  const status = timeout ? 408 : tooBig ? 431 : 400
+  const message = timeout ? 'the request was not received in time' : tooBig ? 'the request headers are too large' : `malformed HTTP request (${err.code ?? 'parse error'})`
+  const body = JSON.stringify({error: {code: ErrorCode.INVALID_ARGUMENT, message, hint: null, status}}) + '\n'
+  const reason = timeout ? 'Request Timeout' : tooBig ? 'Request Header Fields Too Large' : 'Bad Request'
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`)
+}
