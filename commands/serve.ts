@@ -12,6 +12,9 @@ const ENDPOINTS = `Endpoints (keys in paths are percent-encoded bytes; ?key-enco
   GET /scan?from=&to=&prefix=&limit=&reverse=   NDJSON records, [from, to)
   GET /stats, /digest, /healthz, /metrics (Prometheus text)`
 
+/** How far behind its writer a --read-only server may read. */
+const READ_ONLY_REFRESH_MS = 1000
+
 /** The server runs until a signal; nothing goes to stdout. */
 export default class Serve extends StrataCommand {
   static override summary = 'Serve the store over HTTP: get, put, delete, bulk loads, scans, stats, digest, metrics.'
@@ -47,7 +50,7 @@ ${ENDPOINTS}`
     'cache-size': cacheSizeFlag,
     'max-range': Flags.integer({summary: 'Most records one /scan or /bulk/range response holds; the rest is a continuation away.', default: 1000, min: 1, helpValue: 'N'}),
     'max-body': Flags.string({summary: 'Largest request body that is read whole (a value, a JSON /bulk object); larger ones get 413. At most 64MiB.', default: '64MiB', helpValue: 'SIZE'}),
-    'read-only': Flags.boolean({summary: 'Serve reads only, without the writer lock: writes get 405.'}),
+    'read-only': Flags.boolean({summary: 'Serve reads only, without the writer lock (another process may write; reads follow it within a second): writes get 405.'}),
     'header-timeout': Flags.string({summary: 'Time a client has to send the request line and headers.', default: '10s', helpValue: 'DURATION'}),
     'body-timeout': Flags.string({summary: 'Longest pause allowed while a client sends a request body.', default: '30s', helpValue: 'DURATION'}),
     'request-timeout': Flags.string({summary: 'Time a client has to send a whole request (raise it for large /bulk loads).', default: '5m', helpValue: 'DURATION'}),
@@ -67,10 +70,10 @@ ${ENDPOINTS}`
     const auth = flags['token-file'] === undefined ? undefined : serve.BearerAuth.fromFile(flags['token-file'])
     serve.checkExposure(listen, auth !== undefined)
     const cacheSizeBytes = parseSize(flags['cache-size'], '--cache-size')
-    const store = flags['read-only']
-      ? await open(flags.dir, {readOnly: true, cacheSizeBytes})
-      : await open(flags.dir, {sync, cacheSizeBytes, lockTimeoutMs: ms('lock-timeout')})
-    const handle = new serve.FixedStoreHandle(store)
+    const reader = async () => open(flags.dir, {readOnly: true, cacheSizeBytes})
+    const handle = flags['read-only']
+      ? new serve.RefreshingStoreHandle(await reader(), reader, READ_ONLY_REFRESH_MS)
+      : new serve.FixedStoreHandle(await open(flags.dir, {sync, cacheSizeBytes, lockTimeoutMs: ms('lock-timeout')}))
     let server
     try {
       server = await serve.startServer(handle, {listen, ...settings, maxRange: flags['max-range'], maxBodyBytes, ...(auth === undefined ? {} : {auth})})

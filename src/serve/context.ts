@@ -27,7 +27,7 @@ export interface RequestContext {
   readonly query: Query
   /** The path's part after the route's prefix (the key of /kv/{key}), still percent-encoded. */
   readonly rest: string
-  /** The store of this request (StoreHandle.current(), taken once). */
+  /** The store of this request (leased from the StoreHandle for the whole request). */
   readonly store: Store
   readonly handle: StoreHandle
   readonly settings: HandlerSettings

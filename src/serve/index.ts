@@ -5,8 +5,9 @@
  */
 export {startServer} from './server.js'
 export type {RunningServer, ServerOptions} from './server.js'
-export {FixedStoreHandle} from './store-handle.js'
-export type {StoreHandle, ServerRole} from './store-handle.js'
+export {FixedStoreHandle, LeasedStore} from './store-handle.js'
+export type {StoreHandle, StoreLease, ServerRole} from './store-handle.js'
+export {RefreshingStoreHandle} from './refreshing-handle.js'
 export {BearerAuth} from './auth.js'
 export {DEFAULT_LISTEN, checkExposure, isLoopback, parseListen} from './listen-address.js'
 export type {ListenAddress} from './listen-address.js'

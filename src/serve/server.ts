@@ -20,9 +20,9 @@ import {route, type Route} from './router.js'
 import {routes} from './routes.js'
 import {Metrics} from './metrics.js'
 import {Query} from './query.js'
-import {sendJson, type HandlerSettings, type RequestContext} from './context.js'
+import {sendJson, type HandlerSettings} from './context.js'
 import type {BearerAuth} from './auth.js'
-import type {StoreHandle} from './store-handle.js'
+import type {StoreHandle, StoreLease} from './store-handle.js'
 import type {ListenAddress} from './listen-address.js'
 
 /** How often Node checks the header and request timeouts. */
@@ -94,6 +94,7 @@ async function answer(req: IncomingMessage, res: ServerResponse, handle: StoreHa
   const readBefore = socket.bytesRead
   const writtenBefore = socket.bytesWritten
   let label = 'unmatched'
+  let lease: StoreLease | undefined
   try {
     options.auth?.check(req)
     const url = req.url ?? ''
@@ -102,10 +103,13 @@ async function answer(req: IncomingMessage, res: ServerResponse, handle: StoreHa
     const path = q === -1 ? url : url.slice(0, q)
     const match = route(table, req.method ?? '', path, handle)
     label = match.route.label
-    const ctx: RequestContext = {req, res, path, query: new Query(q === -1 ? '' : url.slice(q + 1)), rest: match.rest, store: handle.current(), handle, settings: options}
-    await match.handler(ctx)
+    const query = new Query(q === -1 ? '' : url.slice(q + 1))
+    lease = handle.acquire()
+    await match.handler({req, res, path, query, rest: match.rest, store: lease.store, handle, settings: options})
   } catch (err) {
     fail(req, res, err)
+  } finally {
+    lease?.release()
   }
   if (!res.writableFinished && !res.destroyed) await new Promise<void>((resolve) => res.once('close', resolve).once('finish', resolve))
   const seconds = Number(process.hrtime.bigint() - started) / 1e9

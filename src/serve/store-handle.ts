@@ -1,43 +1,78 @@
 /**
  * How request handlers reach the store: through one small handle, never a
- * Store kept in a variable. A handler calls `current()` once per request and
- * uses that store to the end of the request, so whoever owns the handle can
- * swap in another store (a newer view of the data) atomically between
- * requests: a request sees one store, never a mix.
+ * Store kept in a variable. A request acquires a lease on the store of that
+ * moment and uses it to its end; whoever owns the handle may swap in another
+ * store (a newer view of the data) at any time. A request sees one store,
+ * never a mix, and a replaced store is closed once its last lease ends.
  */
 import type {Store} from '../api.js'
 
 /** What the server is to the data: the writer, or a server that only reads. */
 export type ServerRole = 'primary' | 'read-only'
 
-/** The store a request uses, and whether writes are accepted. */
+/** The store one request uses; `release()` when the request ends. */
+export interface StoreLease {
+  readonly store: Store
+  release(): void
+}
+
+/** The store requests use, and whether writes are accepted. */
 export interface StoreHandle {
-  /** The store to use for one whole request. */
-  current(): Store
+  /** The store for one whole request. */
+  acquire(): StoreLease
   /** When true, write endpoints answer 405 naming `role`. */
   readonly readOnly: boolean
   readonly role: ServerRole
-  /** Closes the store(s); after it `current()` is not called again. */
+  /** Closes the store(s) once every lease is released; acquire() is not called after it. */
   close(): Promise<void>
 }
 
-/** A handle over one store opened for the server's lifetime. */
+/** A store and the leases on it. */
+export class LeasedStore {
+  private leases = 0
+  private closing?: () => void
+
+  constructor(readonly store: Store) {}
+
+  lease(): StoreLease {
+    this.leases++
+    let released = false
+    return {
+      store: this.store,
+      release: () => {
+        if (released) return
+        released = true
+        if (--this.leases === 0) this.closing?.()
+      },
+    }
+  }
+
+  /** Closes the store once no lease is held. */
+  async retire(): Promise<void> {
+    if (this.leases > 0) await new Promise<void>((resolve) => (this.closing = resolve))
+    await this.store.close()
+  }
+}
+
+/** A handle over one store opened for the server's lifetime (the writer). */
 export class FixedStoreHandle implements StoreHandle {
   readonly role: ServerRole
+  private readonly leased: LeasedStore
 
-  constructor(private readonly store: Store) {
+  constructor(store: Store) {
+    this.leased = new LeasedStore(store)
     this.role = store.readOnly ? 'read-only' : 'primary'
   }
 
   get readOnly(): boolean {
-    return this.store.readOnly
+    return this.leased.store.readOnly
   }
 
-  current(): Store {
-    return this.store
+  acquire(): StoreLease {
+    return this.leased.lease()
   }
 
   close(): Promise<void> {
-    return this.store.close()
+    return this.leased.retire()
   }
 }

@@ -8,7 +8,7 @@ import {assertError, assertJsonError, strata, tempDir, treeHash} from './helpers
 const COMMANDS: ReadonlyArray<readonly string[]> = [
   ['init'], ['get', 'k'], ['put', 'k', 'v'], ['delete', 'k'], ['scan'], ['stats'], ['compact'], ['verify'],
   ['dump'], ['explain', 'k'], ['repair'], ['bench', '--keys', '10'], ['digest'], ['shard-rebalance', '--shards', '2'], ['schema', 'list'],
-  ['migrate-schema', '--schema', 'x', '--to-version', '2'],
+  ['migrate-schema', '--schema', 'x', '--to-version', '2'], ['serve', '--listen', '127.0.0.1:0'],
   // OUT in a folder that does not exist: the --dir check must refuse before anything is created.
   ['checkpoint', join(tmpdir(), 'strata-no-such-folder', 'out')],
 ]
