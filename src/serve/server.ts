@@ -87,12 +87,13 @@ export async function startServer(handle: StoreHandle, options: ServerOptions): 
   }
 }
 
+/** Bytes read and written on each connection as of its last answered request. */
+const counted = new WeakMap<Socket, {read: number; written: number}>()
+
 /** Answers one request; never throws. */
 async function answer(req: IncomingMessage, res: ServerResponse, handle: StoreHandle, options: ServerOptions, table: readonly Route[], metrics: Metrics): Promise<void> {
   const started = process.hrtime.bigint()
   const socket = req.socket
-  const readBefore = socket.bytesRead
-  const writtenBefore = socket.bytesWritten
   let label = 'unmatched'
   let lease: StoreLease | undefined
   try {
@@ -113,7 +114,12 @@ async function answer(req: IncomingMessage, res: ServerResponse, handle: StoreHa
   }
   if (!res.writableFinished && !res.destroyed) await new Promise<void>((resolve) => res.once('close', resolve).once('finish', resolve))
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
-  metrics.observe(label, req.method ?? '', res.statusCode, seconds, socket.bytesRead - readBefore, socket.bytesWritten - writtenBefore)
+  // A connection's requests are answered one at a time: its byte counts
+  // since the previous answer belong to this request (headers included).
+  const before = counted.get(socket) ?? {read: 0, written: 0}
+  const now = {read: socket.bytesRead, written: socket.bytesWritten}
+  counted.set(socket, now)
+  metrics.observe(label, req.method ?? '', res.statusCode, seconds, now.read - before.read, now.written - before.written)
 }
 
 /** Answers `err` as JSON, or cuts the connection when an answer has already started. */
