@@ -9,7 +9,7 @@ import type {EngineName} from './engines.js'
 /** A workload run in one child process; it produces one or more metrics. */
 export const WORKLOADS = [
   'load', 'read_sync', 'read_async', 'scan', 'scan_sync', 'digest', 'reopen_get', 'memory', 'ycsb_c', 'ycsb_a', 'durable_put',
-  'cli_get', 'cli_put_batch', 'rebalance', 'schema',
+  'cli_get', 'cli_put_batch', 'rebalance', 'schema', 'serve',
 ] as const
 export type WorkloadName = (typeof WORKLOADS)[number]
 
@@ -79,6 +79,14 @@ export const METRICS: readonly MetricDef[] = [
     target: {kind: 'relative', to: 'get_sync_stamped', min: 1 / 1.15}, note: 'the same keys, each read through SchemaView.upgrade (retype, add, remove); target: at most 15% slower than the row above'},
   {id: 'migrate_schema', workload: 'schema', label: 'migrate-schema, ~100 B JSON records', unit: 'records/s', better: 'higher', engines: STRATA,
     target: {kind: 'absolute', min: 100_000}, note: 'migrateSchema of all N records from v1 to v4: digest of the upgraded view, chunks under the lock, proof'},
+  {id: 'serve_put', workload: 'serve', label: 'HTTP: durable PUT /kv, strata serve --sync batch', unit: 'puts/s', better: 'higher', engines: STRATA,
+    target: {kind: 'absolute', min: 20_000}, note: 'autocannon, 64 connections on loopback, 100 B values to new keys; each answered once fdatasync\'ed (group commit)'},
+  {id: 'serve_get', workload: 'serve', label: 'HTTP: GET /kv, strata serve', unit: 'gets/s', better: 'higher', engines: STRATA,
+    target: {kind: 'absolute', min: 40_000}, note: 'autocannon, 64 connections on loopback, uniform random existing keys of the N-key store; statuses checked, a sample of values read back'},
+  {id: 'serve_lib_get', workload: 'serve', label: 'HTTP row\'s baseline: library await get()', unit: 'gets/s', better: 'higher', engines: STRATA,
+    note: 'the same store read one await get() at a time in the process that then drives the server, just before it'},
+  {id: 'serve_get_ratio', workload: 'serve', label: 'HTTP GET ÷ library await get()', unit: 'x', better: 'higher', engines: STRATA,
+    note: 'serve_get over serve_lib_get of the same run'},
 ]
 
 /** Metrics of a workload. */

@@ -71,7 +71,7 @@ const FULL: Plan = {keys: 1_000_000, runs: 5, readOps: 200_000, asyncOps: 100_00
 const QUICK: Plan = {keys: 100_000, runs: 1, readOps: 50_000, asyncOps: 20_000, ycsbOps: 20_000, durableMs: 1000, cliSamples: 5}
 
 /** Workloads that read the preloaded store (the others write to scratch directories). */
-const USES_STORE: ReadonlySet<WorkloadName> = new Set(['read_sync', 'read_async', 'scan', 'scan_sync', 'digest', 'reopen_get', 'memory', 'ycsb_c', 'ycsb_a', 'cli_get'])
+const USES_STORE: ReadonlySet<WorkloadName> = new Set(['read_sync', 'read_async', 'scan', 'scan_sync', 'digest', 'reopen_get', 'memory', 'ycsb_c', 'ycsb_a', 'cli_get', 'serve'])
 
 interface Args {
   quick: boolean

@@ -49,6 +49,8 @@ export async function runWorkload(spec: WorkloadSpec): Promise<WorkloadResult> {
       return rebalanceWorkload(spec)
     case 'schema':
       return schemaWorkload(spec)
+    case 'serve':
+      return (await import('./serve-workload.js')).serveWorkload(spec)
   }
 }
 
