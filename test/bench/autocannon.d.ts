@@ -1,6 +1,6 @@
 /** The part of autocannon (which ships no types) that the serve workload uses. */
 declare module 'autocannon' {
-  interface Result {
+  export interface Result {
     requests: {total: number}
     non2xx: number
     errors: number
