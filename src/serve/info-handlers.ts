@@ -5,9 +5,9 @@
  * GET /healthz ({"status": "ok", "role"}) and GET /metrics (metrics.ts).
  */
 import {digestStore} from '../digest/index.js'
-import type {StoreStats} from '../api.js'
+import type {Store, StoreStats} from '../api.js'
 import {sendJson, type RequestContext} from './context.js'
-import type {Metrics} from './metrics.js'
+import type {Metrics, StoreSample} from './metrics.js'
 
 /** GET /stats. */
 export async function getStats(ctx: RequestContext): Promise<void> {
@@ -32,13 +32,23 @@ export async function getHealth(ctx: RequestContext): Promise<void> {
 export function metricsHandler(metrics: Metrics) {
   return async (ctx: RequestContext): Promise<void> => {
     ctx.query.only([])
-    const body = Buffer.from(metrics.render(storeGauges(ctx.store.stats())), 'utf8')
+    const body = Buffer.from(metrics.render([...activity(ctx.store), ...storeGauges(ctx.store.stats())]), 'utf8')
     ctx.res.writeHead(200, {'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': String(body.length)})
     ctx.res.end(body)
   }
 }
 
-function storeGauges(st: StoreStats): Array<{name: string; help: string; value: number}> {
+/** The engine's flush and compaction counts (an internal method of the store `open` makes). */
+function activity(store: Store): StoreSample[] {
+  const counts = (store as Store & {activity?: () => {flushes: number; compactions: number}}).activity?.()
+  if (counts === undefined) return []
+  return [
+    {name: 'strata_store_flushes_total', help: 'Memtables flushed to SSTables since the store was opened.', value: counts.flushes, type: 'counter'},
+    {name: 'strata_store_compactions_total', help: 'Compactions run since the store was opened.', value: counts.compactions, type: 'counter'},
+  ]
+}
+
+function storeGauges(st: StoreStats): StoreSample[] {
   const t = st.totals
   const lastSeq = st.shards.reduce((sum, s) => sum + s.lastSeq, 0)
   return [
