@@ -102,8 +102,13 @@ export function readShard(s: number, from: number, entries: Iterable<Entry>, to:
   return {...p, routed}
 }
 
-/** The plan from every old shard's part, in shard order. */
-export function combinePlan(from: number, to: number, shards: readonly ShardPlan[]): Plan {
+/**
+ * The plan from every old shard's part, in shard order. `holds(t)`: whether
+ * this thread builds target `t` (default: every target); `movedIn` and
+ * `movedOut` are filled for the held targets only, and a part's `moved` need
+ * hold only the records for them.
+ */
+export function combinePlan(from: number, to: number, shards: readonly ShardPlan[], holds: (t: number) => boolean = () => true): Plan {
   const movedIn: Entry[][][] = Array.from({length: to}, () => Array.from({length: from}, () => []))
   const movedOut: Buffer[][] = Array.from({length: from}, () => [])
   const sum = new Sum256()
@@ -121,10 +126,11 @@ export function combinePlan(from: number, to: number, shards: readonly ShardPlan
       bytesMoved += p.bytes[t]
     }
     sum.addSum(p.sum)
+    // A kept shard of a growing store shadows each key leaving it; the tombstone's key shares the record's copy.
+    const shadows = s < to && holds(s)
     for (let i = 0; i < p.moved.length; i++) {
-      movedIn[p.movedTo[i]][s].push(p.moved[i])
-      // A kept shard of a growing store shadows each key leaving it; the tombstone's key shares the record's copy.
-      if (s < to) movedOut[s].push(p.moved[i].key)
+      if (holds(p.movedTo[i])) movedIn[p.movedTo[i]][s].push(p.moved[i])
+      if (shadows) movedOut[s].push(p.moved[i].key)
     }
   }
   const matrix: Matrix = {keys: shards.map((p) => p.keys), bytes: shards.map((p) => p.bytes)}
