@@ -37,9 +37,9 @@ export interface Plan {
   /** The old generation's digest at `at` (64 hex digits) and its record count. */
   readonly digest: string
   readonly records: number
-  /** Per target shard, per source shard: the records moving in, in key order (empty when not collected). */
+  /** Per target shard, per source shard: the records moving in, in key order (empty when not collected, or for a target another thread builds). */
   readonly movedIn: Entry[][][]
-  /** Per old shard kept when growing: the keys moving out, in key order, to shadow (empty when not collected). */
+  /** Per old shard kept when growing: the keys moving out, in key order, to shadow (empty when not collected, or for a target another thread builds). */
   readonly movedOut: Buffer[][]
   /** Per old shard: the sum of the hashes of its live records that stay in it (their shard over M is theirs). */
   readonly staying: Sum256[]
