@@ -37,9 +37,9 @@ export interface Plan {
   /** The old generation's digest at `at` (64 hex digits) and its record count. */
   readonly digest: string
   readonly records: number
-  /** Per target shard, per source shard: the records moving in, in key order (empty when not collected). */
+  /** Per target shard, per source shard: the records moving in, in key order (empty when not collected, or for a target another thread builds). */
   readonly movedIn: Entry[][][]
-  /** Per old shard kept when growing: the keys moving out, in key order, to shadow (empty when not collected). */
+  /** Per old shard kept when growing: the keys moving out, in key order, to shadow (empty when not collected, or for a target another thread builds). */
   readonly movedOut: Buffer[][]
   /** Per old shard: the sum of the hashes of its live records that stay in it (their shard over M is theirs). */
   readonly staying: Sum256[]
@@ -102,8 +102,13 @@ export function readShard(s: number, from: number, entries: Iterable<Entry>, to:
   return {...p, routed}
 }
 
-/** The plan from every old shard's part, in shard order. */
-export function combinePlan(from: number, to: number, shards: readonly ShardPlan[]): Plan {
+/**
+ * The plan from every old shard's part, in shard order. `holds(t)`: whether
+ * this thread builds target `t` (default: every target); `movedIn` and
+ * `movedOut` are filled for the held targets only, and a part's `moved` need
+ * hold only the records for them.
+ */
+export function combinePlan(from: number, to: number, shards: readonly ShardPlan[], holds: (t: number) => boolean = () => true): Plan {
   const movedIn: Entry[][][] = Array.from({length: to}, () => Array.from({length: from}, () => []))
   const movedOut: Buffer[][] = Array.from({length: from}, () => [])
   const sum = new Sum256()
@@ -121,10 +126,11 @@ export function combinePlan(from: number, to: number, shards: readonly ShardPlan
       bytesMoved += p.bytes[t]
     }
     sum.addSum(p.sum)
+    // A kept shard of a growing store shadows each key leaving it; the tombstone's key shares the record's copy.
+    const shadows = s < to && holds(s)
     for (let i = 0; i < p.moved.length; i++) {
-      movedIn[p.movedTo[i]][s].push(p.moved[i])
-      // A kept shard of a growing store shadows each key leaving it; the tombstone's key shares the record's copy.
-      if (s < to) movedOut[s].push(p.moved[i].key)
+      if (holds(p.movedTo[i])) movedIn[p.movedTo[i]][s].push(p.moved[i])
+      if (shadows) movedOut[s].push(p.moved[i].key)
     }
   }
   const matrix: Matrix = {keys: shards.map((p) => p.keys), bytes: shards.map((p) => p.bytes)}

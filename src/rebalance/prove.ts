@@ -50,6 +50,7 @@ import {removeJournal} from './journal.js'
 import {removeOtherGenerations} from './generations.js'
 import type {KeptShard} from './build-target.js'
 import type {Plan} from './plan.js'
+import type {PeerTarget, ShardProof} from './peer-wire.js'
 
 /** How the proof read the new generation: shards read whole, and kept shards read as their new tables only. */
 export interface ProofReads {
@@ -58,33 +59,51 @@ export interface ProofReads {
   readonly shardsByNewTables: number
 }
 
+/** What proving one shard needs of the plan. */
+export type ProofPlan = Pick<Plan, 'from' | 'routed' | 'staying' | 'movedOut'>
+
+/** The other thread of a run, which proves the shards it `holds` (peer.ts). */
+export interface ProofPeer {
+  holds(t: number): boolean
+  prove(next: StoreDescriptor, targets: PeerTarget[]): Promise<ShardProof[]>
+}
+
 /**
  * Proves the new generation `next` in `dir` holds what the plan read; see the
- * file comment. `kept[t]`: old shard t as the plan read it, for t kept.
+ * file comment. `kept[t]`: old shard t as the plan read it, for t kept. With
+ * a `peer`, the shards it holds are proved on its thread, the same way.
  */
-export async function proveNewGeneration(fs: FileSystem, dir: string, next: StoreDescriptor, at: number, plan: Plan, kept: readonly (KeptShard | undefined)[], live: number): Promise<ProofReads> {
+export async function proveNewGeneration(fs: FileSystem, dir: string, next: StoreDescriptor, at: number, plan: Plan, kept: readonly (KeptShard | undefined)[], live: number, peer?: ProofPeer): Promise<ProofReads> {
   const refuse = (why: string): StrataError => {
     removeOtherGenerations(fs, dir, live)
     removeJournal(fs, dir)
     return new StrataError(ErrorCode.CORRUPTION, `${why}: nothing was committed and the new generation was removed`, {file: dir, hint: `see what is damaged with: strata verify --dir ${dir}`})
   }
+  const theirs = [...Array(next.shardCount).keys()].filter((t) => peer?.holds(t) === true)
+  const elsewhere = peer?.prove(next, theirs.map((t) => ({shard: t, kept: kept[t]})))
+  // Handled below; this thread may fail first.
+  elsewhere?.catch(() => undefined)
   const view = openGeneration(dir, next, {fs})
   const hasher = new RecordHasher()
   const total = new Sum256()
   let shardsRead = 0
   let shardsByNewTables = 0
+  const count = (p: {byTables: boolean}): void => {
+    if (p.byTables) shardsByNewTables++
+    else shardsRead++
+  }
   try {
     for (let t = 0; t < next.shardCount; t++) {
-      const k = kept[t]
-      const byTables = k !== undefined && plan.routed[t] ? newTablesSum(fs, dir, next, view, t, k, plan, at, hasher) : undefined
-      if (byTables !== undefined) {
-        total.addSum(plan.staying[t])
-        total.addSum(byTables)
-        shardsByNewTables++
-        continue
-      }
-      for (const e of shardVersions(view, t)) if (isLive(e, at)) total.addLatin1(hasher.hash(e))
-      shardsRead++
+      if (peer?.holds(t) === true) continue
+      const p = proveShard(fs, dir, next, view, t, kept[t], plan, at, hasher)
+      total.addSum(p.sum)
+      count(p)
+    }
+    const proofs = (await elsewhere) ?? []
+    if (proofs.map((p) => p.shard).join() !== theirs.join()) throw new Error(`the rebalance's other thread proved shards ${proofs.map((p) => p.shard).join()}, not ${theirs.join()}`)
+    for (const p of proofs) {
+      total.addHex(p.sum)
+      count(p)
     }
   } catch (err) {
     if (err instanceof StrataError && err.code === ErrorCode.CORRUPTION) throw refuse(`the new shard generation does not read back (${err.message})`)
@@ -98,11 +117,27 @@ export async function proveNewGeneration(fs: FileSystem, dir: string, next: Stor
 }
 
 /**
+ * Shard `t`'s share of the new generation's digest, read through `view`:
+ * from its new tables and the plan's staying sum when the file comment's
+ * conditions hold for kept shard `kept`, otherwise from all its records.
+ */
+export function proveShard(fs: FileSystem, dir: string, next: StoreDescriptor, view: Store, t: number, kept: KeptShard | undefined, plan: ProofPlan, at: number, hasher: RecordHasher): {sum: Sum256; byTables: boolean} {
+  const byTables = kept !== undefined && plan.routed[t] ? newTablesSum(fs, dir, next, view, t, kept, plan, at, hasher) : undefined
+  if (byTables !== undefined) {
+    byTables.addSum(plan.staying[t])
+    return {sum: byTables, byTables: true}
+  }
+  const sum = new Sum256()
+  for (const e of shardVersions(view, t)) if (isLive(e, at)) sum.addLatin1(hasher.hash(e))
+  return {sum, byTables: false}
+}
+
+/**
  * The hash sum of the live records of kept shard `t`'s new tables, read
  * fully, when conditions 2 to 4 of the file comment hold; undefined when one
  * does not (the caller reads the shard whole). Damage in a table throws.
  */
-function newTablesSum(fs: FileSystem, dir: string, next: StoreDescriptor, view: Store, t: number, old: KeptShard, plan: Plan, at: number, hasher: RecordHasher): Sum256 | undefined {
+function newTablesSum(fs: FileSystem, dir: string, next: StoreDescriptor, view: Store, t: number, old: KeptShard, plan: ProofPlan, at: number, hasher: RecordHasher): Sum256 | undefined {
   if (fs.fileId === undefined) return undefined
   // The engine opens the shard (CURRENT, manifest, WAL) as any read does; nothing is iterated.
   shardVersions(view, t).return(undefined)

@@ -4,8 +4,8 @@
  * and proves by digest that the data is unchanged.
  *
  * Under the writer lock, marked "shard-rebalance" in LOCK:
- *  1. plan (plan.ts, on two threads: parallel-plan.ts): every record read
- *     once, memtables included; damage fails here, before anything is written;
+ *  1. plan (plan.ts): every record read once, memtables included; damage
+ *     fails here, before anything is written;
  *  2. flush: every old shard's memtable goes to tables (logically neutral),
  *     so the old generation is all tables and its WAL records are in them;
  *  3. journal (journal.ts): the plan, written before the first new folder;
@@ -19,6 +19,8 @@
  *     and generation g+1. Before it the old generation is the store,
  *     untouched; after it the new one is;
  *  7. cleanup (settle.ts): the old generation's folders, then the journal.
+ *
+ * Steps 1, 4 and 5 run on two threads where they can (peer.ts).
  *
  * Killed anywhere, it is finished by `--resume` (or the same command again),
  * which rebuilds the targets not recorded complete, or thrown away before
@@ -36,10 +38,10 @@ import {removeOtherGenerations} from './generations.js'
 import {CURRENT_FILE, joinPath, shardDirName} from '../layout/names.js'
 import {finishCleanup} from './settle.js'
 import {expectedFraction, readPlan, type Plan} from './plan.js'
-import {buildTarget, type KeptShard} from './build-target.js'
+import {buildTarget, type BuiltTarget, type KeptShard} from './build-target.js'
 import {proveNewGeneration} from './prove.js'
 import {OldGeneration} from './old-generation.js'
-import {readPlanParallel} from './parallel-plan.js'
+import {Peer} from './peer.js'
 import {outcome, type RebalanceProgress, type RebalanceReport} from './report.js'
 
 export type {RebalanceReport, RebalanceProgress} from './report.js'
@@ -150,6 +152,16 @@ function countOnly(fs: FileSystem, dir: string, desc: StoreDescriptor, to: numbe
 
 /** A run from the journal `j` (new, or found unfinished): flush, read, journal, copy, verify, switch, cleanup. */
 async function run(fs: FileSystem, dir: string, desc: StoreDescriptor, j: Journal, resumed: boolean, options: RebalanceOptions): Promise<RebalanceReport> {
+  const peer = Peer.start(fs, dir, desc, j.to, j.at)
+  try {
+    return await runOn(fs, dir, desc, j, resumed, options, peer)
+  } finally {
+    await peer?.close()
+  }
+}
+
+/** `run` with the other thread `peer` (when there is one) doing its share of the read, the copy and the proof. */
+async function runOn(fs: FileSystem, dir: string, desc: StoreDescriptor, j: Journal, resumed: boolean, options: RebalanceOptions, peer: Peer | undefined): Promise<RebalanceReport> {
   const report = (p: RebalanceProgress): void => options.onProgress?.(p)
   const old = OldGeneration.writer(fs, dir, desc)
   let plan: Plan
@@ -160,7 +172,8 @@ async function run(fs: FileSystem, dir: string, desc: StoreDescriptor, j: Journa
   try {
     // The read comes before the flush (memtables are read with the tables), so that damage fails the run with nothing written.
     const readTables = old.tableNumbers()
-    plan = await readPlanParallel(fs, dir, desc, old.sources(), j.to, j.at, (done) => report(progress('plan', undefined, done, j.from)))
+    const onShard = (done: number): void => report(progress('plan', undefined, done, j.from))
+    plan = peer === undefined ? readPlan(old.sources(), j.to, j.at, true, onShard) : await peer.read(old.sources(), onShard)
     report(progress('flush', undefined, 0, j.from))
     old.flush()
     if (!resumed) writeJournal(fs, dir, j)
@@ -168,12 +181,12 @@ async function run(fs: FileSystem, dir: string, desc: StoreDescriptor, j: Journa
     // A target the journal records is rebuilt anyway if its folder is not whole (defence against a journal outliving its folders).
     const complete = new Set(j.complete.filter((t) => t < j.to && fs.exists(joinPath(dir, shardDirName(t, j.toGeneration), CURRENT_FILE))))
     let moved = {keys: 0, bytes: 0}
+    let done = 0
     for (let t = 0; t < Math.min(j.from, j.to); t++) kept[t] = old.kept(t)
     // The proof may count a kept shard from the plan's sums only if its tables are the ones the plan read: not if the flush added one.
     provable = kept.map((k, t) => (k !== undefined && sameNumbers(k.manifest.tables.map((m) => m.fileNumber), readTables[t]) ? k : undefined))
-    for (let t = 0; t < j.to; t++) {
-      if (!complete.has(t)) {
-        const built = buildTarget(fs, dir, next, t, kept[t], plan.movedIn[t], t < j.from ? plan.movedOut[t] : [])
+    const finished = (t: number, built: BuiltTarget | undefined): void => {
+      if (built !== undefined) {
         targets.bytesWritten += built.bytesWritten
         targets.linkedTables += built.linkedTables
         targets.copiedTables += built.copiedTables
@@ -186,22 +199,50 @@ async function run(fs: FileSystem, dir: string, desc: StoreDescriptor, j: Journa
           recorded = Date.now()
         }
       }
-      // The records of a finished target are no longer needed.
-      for (const run of plan.movedIn[t]) moved = {keys: moved.keys + run.length, bytes: moved.bytes + run.reduce((s, e) => s + e.key.length + e.value.length, 0)}
-      plan.movedIn[t] = []
-      report(progress('copy', {plan, moved}, t + 1, j.to))
+      const into = movedInto(plan, t)
+      moved = {keys: moved.keys + into.keys, bytes: moved.bytes + into.bytes}
+      report(progress('copy', {plan, moved}, ++done, j.to))
     }
+    const all = [...Array(j.to).keys()]
+    const theirs = all.filter((t) => peer?.holds(t) === true)
+    for (const t of theirs) if (complete.has(t)) finished(t, undefined)
+    // The other thread builds its targets meanwhile; its reports are taken once this thread's are built.
+    const elsewhere = peer?.build(next, theirs.filter((t) => !complete.has(t)).map((t) => ({shard: t, kept: kept[t]})), (b) => finished(b.shard, b))
+    elsewhere?.catch(() => undefined)
+    for (const t of all) {
+      if (peer?.holds(t) === true) continue
+      if (complete.has(t)) {
+        finished(t, undefined)
+        continue
+      }
+      finished(t, buildTarget(fs, dir, next, t, kept[t], plan.movedIn[t], t < j.from ? plan.movedOut[t] : []))
+      // The records of a finished target are no longer needed.
+      plan.movedIn[t] = []
+    }
+    await elsewhere
   } finally {
     old.close()
   }
   report(progress('verify', undefined, 0, j.to))
-  const after = await proveNewGeneration(fs, dir, next, j.at, plan, provable, desc.shardGeneration)
+  const after = await proveNewGeneration(fs, dir, next, j.at, plan, provable, desc.shardGeneration, peer)
   report(progress('switch', undefined, 0, 1))
   // THE COMMIT POINT: STORE names M shards of generation g+1.
   writeDescriptor(fs, dir, next)
   report(progress('cleanup', undefined, 0, 1))
   finishCleanup(fs, dir, next)
   return outcome('rebalanced', j.from, j.to, {plan, dryRun: false, resumed, digestBefore: plan.digest, digestAfter: after.digest, work: targets, generation: j.toGeneration})
+}
+
+/** The live records and their key + value bytes that move into target `t` (from the plan's matrix). */
+function movedInto(plan: Plan, t: number): {keys: number; bytes: number} {
+  let keys = 0
+  let bytes = 0
+  for (let s = 0; s < plan.from; s++) {
+    if (s === t) continue
+    keys += plan.matrix.keys[s][t]
+    bytes += plan.matrix.bytes[s][t]
+  }
+  return {keys, bytes}
 }
 
 /** True if `a` and `b` hold the same numbers (each list without repeats). */

@@ -1,0 +1,74 @@
+/**
+ * The worker thread of a rebalance (peer.ts is the writer's side and says
+ * how the work is split): reads the odd old shards through read-only views,
+ * sends each part of the plan as it is done, takes the even parts, then
+ * builds and proves the odd targets when told to, each step in turn.
+ * Anything thrown is sent back as the run's failure.
+ */
+import {parentPort, workerData} from 'node:worker_threads'
+import {nodeFileSystem} from '../vfs/node-fs.js'
+import {openGeneration} from '../store/open.js'
+import {RecordHasher} from '../digest/format.js'
+import {OldGeneration} from './old-generation.js'
+import {combinePlan, readShard, type Plan, type ShardPlan} from './plan.js'
+import {buildTarget} from './build-target.js'
+import {proveShard} from './prove.js'
+import {Inbox, describeError, packShardPlan, reviveKept, unpackShardPlan, type FromPeerWorker, type PeerWorkerData, type ToPeerWorker} from './peer-wire.js'
+
+const port = parentPort!
+const job = workerData as PeerWorkerData
+const from = job.desc.shardCount
+const inbox = new Inbox<ToPeerWorker>()
+port.on('message', (msg: ToPeerWorker) => inbox.push(msg))
+const send = (msg: FromPeerWorker): void => port.postMessage(msg)
+const mine = (t: number): boolean => t % 2 === 1
+
+async function next<K extends ToPeerWorker['type']>(type: K): Promise<Extract<ToPeerWorker, {type: K}>> {
+  const msg = await inbox.take()
+  if (msg.type !== type) throw new Error(`the rebalance's writer thread sent ${msg.type}, not ${type}`)
+  return msg as Extract<ToPeerWorker, {type: K}>
+}
+
+/** Reads this thread's old shards, then combines the plan with the writer's parts. */
+async function read(): Promise<Plan> {
+  const parts: ShardPlan[] = []
+  const old = OldGeneration.view(nodeFileSystem, job.dir, job.desc)
+  try {
+    const sources = old.sources()
+    const hasher = new RecordHasher()
+    for (const s of job.shards) {
+      const p = readShard(s, from, sources[s](), job.to, job.at, true, hasher)
+      send({type: 'shard', plan: packShardPlan(p, (t) => !mine(t))})
+      parts.push(p)
+    }
+  } finally {
+    old.close()
+  }
+  for (const packed of (await next('shards')).plans) parts.push(unpackShardPlan(packed))
+  return combinePlan(from, job.to, parts.sort((a, b) => a.shard - b.shard), mine)
+}
+
+async function main(): Promise<void> {
+  const plan = await read()
+  const build = await next('build')
+  for (const {shard, kept} of build.targets) {
+    const built = buildTarget(nodeFileSystem, job.dir, build.next, shard, reviveKept(kept), plan.movedIn[shard], shard < from ? plan.movedOut[shard] : [])
+    // The records of a finished target are no longer needed.
+    plan.movedIn[shard] = []
+    send({type: 'built', built})
+  }
+  const prove = await next('prove')
+  const view = openGeneration(job.dir, prove.next, {fs: nodeFileSystem})
+  try {
+    const hasher = new RecordHasher()
+    const proofs = prove.targets.map(({shard, kept}) => {
+      const p = proveShard(nodeFileSystem, job.dir, prove.next, view, shard, reviveKept(kept), plan, job.at, hasher)
+      return {shard, sum: p.sum.hex(), byTables: p.byTables}
+    })
+    send({type: 'proved', proofs})
+  } finally {
+    await view.close()
+  }
+}
+
+main().catch((err: unknown) => send({type: 'failed', error: describeError(err)}))
