@@ -24,12 +24,21 @@
 
 /**
  * The members of a top-level object, in text order: each key's raw text,
- * quoted, and its value's raw text. In a text this admits, a key has one
- * raw form only (JSON.stringify's), so raw texts compare as keys do.
+ * quoted, and its value's raw text: text[starts[i], ends[i]) until an edit
+ * sets values[i] (null before). In a text this admits, a key has one raw
+ * form only (JSON.stringify's), so raw texts compare as keys do.
  */
 export interface Members {
+  readonly text: string
   readonly keys: string[]
-  readonly values: string[]
+  readonly starts: number[]
+  readonly ends: number[]
+  readonly values: Array<string | null>
+}
+
+/** Member i's value text. */
+export function valueText(m: Members, i: number): string {
+  return m.values[i] ?? m.text.slice(m.starts[i], m.ends[i])
 }
 
 const MAX_DEPTH = 32
@@ -55,7 +64,7 @@ export function topLevelMembers(text: string, asLatin1 = false): Members | undef
   latin1 = asLatin1
   const n = text.length
   if (n < 2 || text.charCodeAt(0) !== 0x7b || text.charCodeAt(n - 1) !== 0x7d) return undefined
-  const m: Members = {keys: [], values: []}
+  const m: Members = {text, keys: [], starts: [], ends: [], values: []}
   if (n === 2) return m
   let p = 1
   for (;;) {
@@ -67,7 +76,9 @@ export function topLevelMembers(text: string, asLatin1 = false): Members | undef
     const ve = scanValue(text, ke + 1, 1)
     if (ve < 0) return ve === HIGH ? NOT_ASCII : undefined
     m.keys.push(key)
-    m.values.push(text.slice(ke + 1, ve))
+    m.starts.push(ke + 1)
+    m.ends.push(ve)
+    m.values.push(null)
     const c = text.charCodeAt(ve)
     if (c === 0x7d) return ve === n - 1 ? m : undefined
     if (c !== 0x2c) return undefined

@@ -18,14 +18,15 @@
 import type {SchemaChange} from './format.js'
 import {convertValue} from './convert.js'
 import {ConversionFailure} from './compile.js'
-import {isIndexKey, NOT_ASCII, topLevelMembers, type Members} from './json-members.js'
+import {isIndexKey, NOT_ASCII, topLevelMembers, valueText, type Members} from './json-members.js'
 
 /**
- * The upgraded text of `bytes`, its failure, or undefined: they need the
- * parsing path. Texts are decoded as latin1 first (faster, and the same
- * string for ASCII), as UTF-8 when a byte past ASCII shows.
+ * The upgraded text of `bytes` as UTF-8 bytes, its failure, or undefined:
+ * they need the parsing path. Texts are decoded as latin1 first (faster, and
+ * the same string for ASCII), as UTF-8 when a byte past ASCII shows; an
+ * ASCII result is written to its buffer directly, without a UTF-8 encoder.
  */
-export type TextUpgrader = (bytes: Buffer) => {text: string} | {fail: ConversionFailure} | undefined
+export type TextUpgrader = (bytes: Buffer) => {bytes: Buffer} | {fail: ConversionFailure} | undefined
 
 /** One change applied to the members: the failure, or undefined. */
 type TextStep = (m: Members) => ConversionFailure | undefined
@@ -38,15 +39,21 @@ export function compileTextChanges(changes: readonly SchemaChange[]): TextUpgrad
     if (s === undefined) return undefined
     steps.push(s)
   }
+  // Whether every text a step adds is ASCII (retype's results always are): then an ASCII record upgrades to ASCII.
+  const addsAscii = changes.every((c) => isAsciiText(JSON.stringify(c)))
   return (bytes) => {
+    let ascii = true
     let m = topLevelMembers(bytes.toString('latin1'), true)
-    if (m === NOT_ASCII) m = topLevelMembers(bytes.toString('utf8'))
+    if (m === NOT_ASCII) {
+      ascii = false
+      m = topLevelMembers(bytes.toString('utf8'))
+    }
     if (m === undefined || m === NOT_ASCII) return undefined
     for (let i = 0; i < steps.length; i++) {
       const f = steps[i](m)
       if (f !== undefined) return {fail: f}
     }
-    return {text: joinMembers(m)}
+    return {bytes: ascii && addsAscii ? asciiBytes(m, bytes) : Buffer.from(joinMembers(m), 'utf8')}
   }
 }
 
@@ -83,7 +90,7 @@ function textStep(c: SchemaChange): TextStep | undefined {
       return (m) => {
         const i = m.keys.indexOf(from)
         if (i < 0) return undefined
-        const value = m.values[i]
+        const value = valueText(m, i)
         drop(m, i)
         // Assigning an existing member keeps its place; a new one goes last.
         const j = m.keys.indexOf(to)
@@ -99,7 +106,7 @@ function textStep(c: SchemaChange): TextStep | undefined {
       return (m) => {
         const i = m.keys.indexOf(key)
         if (i < 0) return undefined
-        const v = valueOf(m.values[i])
+        const v = valueOf(valueText(m, i))
         const r = convertValue(v, to)
         if ('fail' in r) return new ConversionFailure(field, r.fail)
         if (r.value !== v) m.values[i] = typeof r.value === 'number' ? String(r.value) : JSON.stringify(r.value)
@@ -123,6 +130,8 @@ function valueOf(raw: string): unknown {
 
 function append(m: Members, key: string, value: string): void {
   m.keys.push(key)
+  m.starts.push(0)
+  m.ends.push(0)
   m.values.push(value)
 }
 
@@ -131,12 +140,46 @@ function drop(m: Members, i: number): void {
   m.keys[i] = ''
 }
 
+function isAsciiText(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false
+  return true
+}
+
+/**
+ * The joined members, every one ASCII, as bytes (one byte per character):
+ * values not edited are copied from `source`, the bytes the latin1 text was
+ * decoded from (so offsets in the text are offsets in the bytes).
+ */
+function asciiBytes(m: Members, source: Buffer): Buffer {
+  let n = 1
+  for (let i = 0; i < m.keys.length; i++) {
+    if (m.keys[i] === '') continue
+    const v = m.values[i]
+    n += m.keys[i].length + (v === null ? m.ends[i] - m.starts[i] : v.length) + 2
+  }
+  const out = Buffer.allocUnsafe(Math.max(n, 2))
+  let p = 0
+  out[p++] = 0x7b
+  for (let i = 0; i < m.keys.length; i++) {
+    const k = m.keys[i]
+    if (k === '') continue
+    if (p > 1) out[p++] = 0x2c
+    for (let j = 0; j < k.length; j++) out[p++] = k.charCodeAt(j)
+    out[p++] = 0x3a
+    const v = m.values[i]
+    if (v === null) for (let j = m.starts[i], e = m.ends[i]; j < e; j++) out[p++] = source[j]
+    else for (let j = 0; j < v.length; j++) out[p++] = v.charCodeAt(j)
+  }
+  out[p++] = 0x7d
+  return out.subarray(0, p)
+}
+
 function joinMembers(m: Members): string {
   let s = '{'
   let first = true
   for (let i = 0; i < m.keys.length; i++) {
     if (m.keys[i] === '') continue
-    s += (first ? '' : ',') + m.keys[i] + ':' + m.values[i]
+    s += (first ? '' : ',') + m.keys[i] + ':' + valueText(m, i)
     first = false
   }
   return s + '}'

@@ -113,7 +113,7 @@ export class SchemaView {
     const t = up.text?.(bytes)
     if (t !== undefined) {
       if ('fail' in t) return {ok: false, failure: t.fail}
-      return {ok: true, value: Buffer.from(t.text, 'utf8'), ref: target, changed: true}
+      return {ok: true, value: t.bytes, ref: target, changed: true}
     }
     let parsed: unknown
     try {
