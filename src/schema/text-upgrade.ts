@@ -171,7 +171,7 @@ function asciiBytes(m: Members, source: Buffer): Buffer {
     else for (let j = 0; j < v.length; j++) out[p++] = v.charCodeAt(j)
   }
   out[p++] = 0x7d
-  return out.subarray(0, p)
+  return p === out.length ? out : out.subarray(0, p)
 }
 
 function joinMembers(m: Members): string {
