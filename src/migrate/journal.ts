@@ -3,13 +3,16 @@
  * checked JSON (schema/checked-json.ts), replaced atomically (MIGRATION.tmp,
  * sync, rename, folder sync) after each durable chunk, removed when the run
  * ends. It holds what the run was asked (schema, target, range, on-error),
- * the digest of the upgraded view taken before the first chunk, and per
- * shard the last key examined (the next chunk starts after it) or done.
+ * and per shard the last key read (the next chunk starts after it) or done,
+ * with the sum of the digest of the upgraded view over the keys up to it
+ * (pass.ts): the digest before the run is the sum of those once all shards
+ * are done.
  *
  * Contract: the journal never claims more than is durable. A chunk's records
  * are written and synced before the journal moves past them, so a crash
- * between the two makes a resumed run examine them again; they are at the
- * target version by then and are left alone.
+ * between the two makes a resumed run read them again; they are at the
+ * target version by then, are left alone, and hash as they did when the
+ * lost chunk read them (a record's upgraded view is the record written).
  */
 import {ErrorCode, StrataError, corruption, ioError} from '../errors.js'
 import type {FileSystem} from '../vfs/fs.js'
@@ -18,7 +21,7 @@ import {syncParent, writeSynced} from '../vfs/durable.js'
 import {decodeCheckedJson, encodeCheckedJson} from '../schema/checked-json.js'
 
 /** The `format` of a journal. */
-const JOURNAL_FORMAT = 1
+const JOURNAL_FORMAT = 2
 
 /** A record left at its old version (--on-error skip), and why. */
 export interface MigrationFailure {
@@ -39,11 +42,12 @@ export interface MigrationJournal {
   readonly onError: 'stop' | 'skip'
   /** Expiry instant of both digests, ms since the epoch. */
   readonly at: number
-  readonly digestBefore: string
-  /** Per shard: the last key examined (hex), null before the first chunk; or done. */
-  readonly shards: Array<{done: boolean; after: string | null}>
+  /** Per shard: the last key read (hex), null before the first chunk, or done; and the digest sum (64 hex digits) of the upgraded view of the keys up to it. */
+  readonly shards: Array<{done: boolean; after: string | null; before: string}>
   examined: number
   migrated: number
+  /** Records found at the target that do not validate against it. */
+  invalid: number
   failures: MigrationFailure[]
 }
 

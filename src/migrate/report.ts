@@ -79,7 +79,7 @@ export interface MigrateReport {
   readonly shards: readonly MigrateShardCounts[]
   /** Dry run: a few conversions. */
   readonly samples: readonly MigrateSample[]
-  /** Digest of the store as read through the lazy upgrade to toVersion, before the run. */
+  /** Digest of the store as read through the lazy upgrade to toVersion, before the run (summed by its reading pass; null for an abort). */
   readonly digestBefore: string | null
   /** Digest of the stored records after the run (null for a dry run or an abort). */
   readonly digestAfter: string | null

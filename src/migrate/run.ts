@@ -3,44 +3,51 @@
  * version to that version, offline, under the writer lock, in key-range
  * chunks, resumably, and proves the result.
  *
- * 1. Plan: the digest of the store as read through the lazy upgrade to the
- *    target (select.ts) is taken and written to the journal (journal.ts)
- *    before anything changes.
- * 2. Chunks, shard by shard in key order: up to chunkRecords records below
- *    the target are converted and validated; a record that fails stops the
- *    run before its chunk is written (on-error stop) or is listed and left
- *    at its version (skip). The chunk is written as one batch with its
- *    expiries kept, synced (the commit point of the chunk), and only then
- *    does the journal move past its last key.
- * 3. Proof: the digest of the stored records must equal the digest of step
- *    1, and every covered record must be at the target (but the skipped)
- *    and validate against it. Then the journal is removed.
+ * 1. One read pass, shard by shard in key order, in chunks (pass.ts): each
+ *    record is read once; a covered record below the target is converted and
+ *    validated, one at the target is validated; every record's upgraded view
+ *    is hashed into the shard's sum of the digest before the run; a record
+ *    that fails stops the run before its chunk is written (on-error stop) or
+ *    is listed and left at its version (skip). The chunk's conversions are
+ *    written as one batch with their expiries kept, synced (the commit point
+ *    of the chunk), and only then does the journal (journal.ts) move past its
+ *    last key, with the shard's digest sum so far.
+ * 2. Proof (proof.ts): the store is read again after the last chunk, and the
+ *    digest of what is stored must equal the digest before (the sum of the
+ *    shards' sums); every covered record must be at the target (but the
+ *    skipped), and none read at the target may have failed validation. Then
+ *    the journal is removed.
  * A kill at any moment leaves the store valid (each chunk is a batch of
  * whole puts) and the journal behind the durable records: running again
  * continues after the last journaled chunk; records already at the target
  * are left alone, so none is converted twice.
+ *
+ * The digest before is summed chunk by chunk, so it is the upgraded view of
+ * the store at the start only while nothing else writes: true of a run (it
+ * holds the writer lock), and of a resumed one when nothing wrote to the
+ * store between the kill and the resume. A write in between to keys already
+ * passed shows as digests that differ; one to keys not yet read is taken as
+ * part of the store being migrated.
  */
 import {ErrorCode, StrataError, invalidArgument} from '../errors.js'
-import type {BatchOp, Store} from '../api.js'
-import type {SchemaRef} from '../record/format.js'
 import {open} from '../store/open.js'
-import {StoreImpl} from '../store/store.js'
 import {toBytes} from '../store/write-input.js'
 import {nodeFileSystem} from '../vfs/node-fs.js'
-import {digestStore} from '../digest/digest-store.js'
+import {RecordHasher} from '../digest/format.js'
+import {Sum256} from '../digest/sum256.js'
 import {readRegistry} from '../schema/registry.js'
 import {SchemaView} from '../schema/upgrade.js'
 import {Validator} from '../schema/validate.js'
-import {keyText} from '../schema/stamp.js'
-import {Converter, selectedRecords, type KeySelection} from './select.js'
+import {Converter, type KeySelection} from './select.js'
+import {runChunk} from './pass.js'
 import {readJournal, removeJournal, writeJournal, type MigrationJournal} from './journal.js'
 import {dryRun} from './dry-run.js'
 import {prove} from './proof.js'
 import type {MigrateOptions, MigrateReport} from './report.js'
 
 const DEFAULT_CHUNK_RECORDS = 10_000
-/** A chunk also ends past this many value bytes, so one batch stays far below the WAL record limit. */
-const CHUNK_BYTES = 8 * 1024 * 1024
+/** The digest sum of no records. */
+const ZERO_SUM = '0'.repeat(64)
 
 /** Migrates the records of `options.schema` in the store in `dir`; see the file comment. */
 export async function migrateSchema(dir: string, options: MigrateOptions): Promise<MigrateReport> {
@@ -61,7 +68,7 @@ export async function migrateSchema(dir: string, options: MigrateOptions): Promi
     const empty = {examined: 0, migrated: 0, failed: 0, failures: [], shards: [], samples: [], digestAfter: null, belowVersion: 0, invalid: 0, verified: null}
     if (options.abort === true) {
       if (journal !== undefined) removeJournal(fs, dir)
-      return {...empty, schema: target.name, toVersion: target.version, dryRun: false, resumed: false, aborted: journal !== undefined, digestBefore: journal?.digestBefore ?? null}
+      return {...empty, schema: target.name, toVersion: target.version, dryRun: false, resumed: false, aborted: journal !== undefined, digestBefore: null}
     }
     const resumed = journal !== undefined
     if (journal !== undefined && !sameRun(journal, target.name, target.version, keys)) {
@@ -70,80 +77,34 @@ export async function migrateSchema(dir: string, options: MigrateOptions): Promi
     }
     if (journal !== undefined) journal = {...journal, onError}
     if (journal === undefined) {
-      const at = Date.now()
-      converter.remember()
-      const before = await digestStore(store, {at, view: (e) => converter.upgraded(e, keys)})
       journal = {
-        schema: target.name, toVersion: target.version, ...hexKeys(keys), onError, at, digestBefore: before.digest,
-        shards: Array.from({length: store.shardCount}, () => ({done: false, after: null})), examined: 0, migrated: 0, failures: [],
+        schema: target.name, toVersion: target.version, ...hexKeys(keys), onError, at: Date.now(),
+        shards: Array.from({length: store.shardCount}, () => ({done: false, after: null, before: ZERO_SUM})), examined: 0, migrated: 0, invalid: 0, failures: [],
       }
       writeJournal(fs, dir, journal)
     }
+    const hasher = new RecordHasher()
     let examined = 0
     for (let i = 0; i < store.shardCount; i++) {
       while (!journal.shards[i].done) {
-        examined += await runChunk(store, i, journal, converter, keys, chunkRecords)
+        examined += await runChunk(store, i, journal, converter, keys, chunkRecords, hasher)
         writeJournal(fs, dir, journal)
         options.onProgress?.({shard: i, shardCount: store.shardCount, examined, migrated: journal.migrated})
       }
     }
-    const proof = await prove(store, converter, keys, journal)
+    const before = new Sum256()
+    for (const sh of journal.shards) before.addHex(sh.before)
+    const digestBefore = before.hex()
+    const proof = await prove(store, converter, keys, journal, digestBefore)
     removeJournal(fs, dir)
     const failures = journal.failures.map((f) => ({key: Buffer.from(f.key, 'hex'), version: f.version, reason: f.reason}))
     return {
       schema: target.name, toVersion: target.version, dryRun: false, resumed, aborted: false, examined, migrated: journal.migrated,
-      failed: failures.length, failures, shards: [], samples: [], digestBefore: journal.digestBefore, ...proof,
+      failed: failures.length, failures, shards: [], samples: [], digestBefore, ...proof,
     }
   } finally {
     await store.close()
   }
-}
-
-/**
- * Converts and writes the next chunk of shard `i` after the journal's key,
- * updating the journal in memory (its caller writes it once the chunk is
- * durable). Returns the records examined.
- */
-async function runChunk(store: Store, i: number, journal: MigrationJournal, converter: Converter, keys: KeySelection, chunkRecords: number): Promise<number> {
-  const shard = journal.shards[i]
-  const ops: BatchOp[] = []
-  const refs = new Map<number, SchemaRef>()
-  const ref = {id: converter.target.id, version: converter.target.version}
-  const skipped: MigrationJournal['failures'] = []
-  let examined = 0
-  let last: Buffer | undefined
-  let exhausted = true
-  let bytes = 0
-  for (const e of selectedRecords(store, i, keys, journal.at, shard.after === null ? undefined : Buffer.from(shard.after, 'hex'))) {
-    if (ops.length >= chunkRecords || bytes >= CHUNK_BYTES) {
-      exhausted = false
-      break
-    }
-    last = e.key
-    if (!converter.covers(e, keys)) continue
-    examined++
-    const j = converter.judge(e)
-    if (j.kind === 'current') continue
-    if (j.kind === 'fail') {
-      if (journal.onError === 'stop') {
-        throw new StrataError(ErrorCode.CONVERSION_FAILED, `key ${keyText(e.key)} (version ${e.schema!.version}) does not convert to ${converter.target.name}@${converter.target.version}: ${j.reason}`,
-          {hint: 'nothing of its chunk was written; fix the record, or run again with --on-error skip to leave such records at their version'})
-      }
-      skipped.push({key: e.key.toString('hex'), version: e.schema!.version, reason: j.reason})
-      continue
-    }
-    bytes += e.key.length + j.value.length
-    refs.set(ops.length, ref)
-    ops.push({type: 'put', key: e.key, value: j.value, json: true, ...(e.expiresAt === undefined ? {} : {expiresAt: e.expiresAt})})
-  }
-  // The chunk's commit point: one batch per shard part, synced (the store is opened with sync 'always').
-  if (ops.length > 0) await (store as StoreImpl).batchStamped(ops, refs)
-  journal.examined += examined
-  journal.migrated += ops.length
-  journal.failures.push(...skipped)
-  if (last !== undefined) shard.after = last.toString('hex')
-  if (exhausted) shard.done = true
-  return examined
 }
 
 function selection(o: MigrateOptions): KeySelection {

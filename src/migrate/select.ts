@@ -26,32 +26,13 @@ export type Judgement =
   | {readonly kind: 'convert'; readonly value: Buffer}
   | {readonly kind: 'fail'; readonly reason: string}
 
-/** Value bytes the judgements kept between the digest before a run and its chunks may hold (about; per record its key and value plus a fixed overhead). */
-const MEMO_BYTES = 96 * 1024 * 1024
-const MEMO_OVERHEAD = 128
-
 /** Converts records of one schema to one version. */
 export class Converter {
-  /**
-   * Judgements made for the digest before the run, by key (latin1), kept
-   * so that the chunks write those very bytes without converting the
-   * record again. A judgement is used only for the same version of the
-   * record (its seq), and once. Bounded: records past the budget are
-   * converted again by their chunk.
-   */
-  private memo?: Map<string, {readonly seq: number; readonly judgement: Judgement}>
-  private memoBytes = 0
-
   constructor(
     private readonly view: SchemaView,
     private readonly validator: Validator,
     readonly target: SchemaVersion,
   ) {}
-
-  /** The validator it judges with. */
-  validatorOf(): Validator {
-    return this.validator
-  }
 
   /** Whether `e` is a record this migration covers (its schema, its key range). */
   covers(e: Entry, keys: KeySelection): boolean {
@@ -60,24 +41,6 @@ export class Converter {
 
   /** `e` (a covered record) judged: at or past the target, converted and valid, or why not. */
   judge(e: Entry): Judgement {
-    if (this.memo !== undefined && this.memo.size > 0) {
-      const k = e.key.toString('latin1')
-      const m = this.memo.get(k)
-      if (m !== undefined) {
-        this.memo.delete(k)
-        if (m.seq === e.seq) return m.judgement
-      }
-    }
-    return this.convert(e)
-  }
-
-  /** Keep the judgements `upgraded` makes, for the run's chunks (see `memo`). */
-  remember(): void {
-    this.memo = new Map()
-    this.memoBytes = 0
-  }
-
-  private convert(e: Entry): Judgement {
     const ref = e.schema!
     if (ref.version >= this.target.version) return {kind: 'current'}
     const r = this.view.upgradeValue(logicalValue(e), ref, this.target.version)
@@ -95,21 +58,27 @@ export class Converter {
     return {kind: 'convert', value: r.value}
   }
 
-  /**
-   * `e` as it reads through the lazy upgrade to the target, for the digest
-   * before the run: a covered record that converts is the record the run
-   * writes; anything else is itself.
-   */
-  upgraded(e: Entry, keys: KeySelection): Entry {
-    if (!this.covers(e, keys)) return e
-    const j = this.convert(e)
-    if (this.memo !== undefined && this.memoBytes < MEMO_BYTES && j.kind === 'convert') {
-      this.memo.set(e.key.toString('latin1'), {seq: e.seq, judgement: j})
-      this.memoBytes += e.key.length + j.value.length + MEMO_OVERHEAD
+  /** Whether `e`, a covered record stored at the target version, is JSON that validates against it. */
+  validAtTarget(e: Entry): boolean {
+    let value: unknown
+    try {
+      value = JSON.parse(logicalValue(e).toString('utf8'))
+    } catch {
+      return false
     }
+    return this.validator.validate(this.target, value) === undefined
+  }
+
+  /** The record a run writes for `e` judged `j` (convert), as the digest hashes it: `e` itself for any other judgement. */
+  viewOf(e: Entry, j: Judgement): Entry {
     if (j.kind !== 'convert') return e
     const {codec: _codec, ...rest} = e
     return {...rest, value: j.value, json: true, schema: {id: this.target.id, version: this.target.version}}
+  }
+
+  /** `e` as it reads through the lazy upgrade to the target: what the run would write for it, or itself. */
+  upgraded(e: Entry, keys: KeySelection): Entry {
+    return this.covers(e, keys) ? this.viewOf(e, this.judge(e)) : e
   }
 }
 

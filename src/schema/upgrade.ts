@@ -6,7 +6,9 @@
  * Contract: unstamped records, and records at or above the target, come back
  * unchanged (the same object, bytes verbatim). An upgraded record's value is
  * the JSON text of the upgraded value (the stored bytes verbatim when the
- * versions between declare no change) and its reference names the target. The
+ * versions between declare no change) and its reference names the target.
+ * Where the changes allow, the text is edited instead of parsed and
+ * re-serialised (text-upgrade.ts), with the same bytes as the result. The
  * registry is read on the first stamped record only, so reading a store with
  * no schemas costs one `schema === undefined` test per record. No JSON Schema
  * library is loaded: upgrading needs only the change lists.
@@ -19,16 +21,23 @@ import {nodeFileSystem} from '../vfs/node-fs.js'
 import {ErrorCode, StrataError} from '../errors.js'
 import {compileChanges, ConversionFailure, type Upgrader} from './compile.js'
 import {readRegistry, type SchemaEntry, type SchemaRegistry} from './registry.js'
+import {compileTextChanges, type TextUpgrader} from './text-upgrade.js'
+
+/** A compiled upgrade: the parsing one, and the text-editing one when the changes allow it (text-upgrade.ts). */
+interface Compiled {
+  readonly parsed: Upgrader
+  readonly text: TextUpgrader | undefined
+}
 
 /** One schema's compiled upgrades: by [from][to], null where the versions between declare no change. */
 interface Plan {
   readonly entry: SchemaEntry
-  readonly upgraders: (Upgrader | null | undefined)[][]
+  readonly upgraders: (Compiled | null | undefined)[][]
 }
 
 /** A record's value upgraded: the new JSON text and reference, or why it does not convert. */
 export type UpgradeResult =
-  | {readonly ok: true; readonly value: Buffer; readonly ref: SchemaRef; readonly changed: boolean; /** The upgraded value, parsed (when it was parsed: not when no change lies between the versions). */ readonly parsed?: unknown}
+  | {readonly ok: true; readonly value: Buffer; readonly ref: SchemaRef; readonly changed: boolean; /** The upgraded value, parsed, when the parsing path made it (not when no change lies between the versions, nor when the text was edited). */ readonly parsed?: unknown}
   | {readonly ok: false; readonly failure: ConversionFailure}
 
 /** Reads records of one store through the lazy upgrade. */
@@ -82,13 +91,13 @@ export class SchemaView {
   }
 
   /** The compiled upgrade from version `from` to `to` of schema `id` (null: no change between them), compiled on first use. */
-  private upgrader(id: number, from: number, to: number): Upgrader | null {
+  private upgrader(id: number, from: number, to: number): Compiled | null {
     const p = this.plan(id)
     const row = (p.upgraders[from] ??= [])
     let u = row[to]
     if (u === undefined) {
       const changes = p.entry.versions.slice(from, to).flatMap((v) => v.changes)
-      u = row[to] = changes.length === 0 ? null : compileChanges(changes)
+      u = row[to] = changes.length === 0 ? null : {parsed: compileChanges(changes), text: compileTextChanges(changes)}
     }
     return u
   }
@@ -100,13 +109,19 @@ export class SchemaView {
     const target = {id: ref.id, version: to}
     // No declared change between the versions: the stored bytes are the value at `to`.
     if (up === null) return {ok: true, value: bytes, ref: target, changed: true}
+    // The text edit when it can prove its result equals the parsing path's; else that path.
+    const t = up.text?.(bytes)
+    if (t !== undefined) {
+      if ('fail' in t) return {ok: false, failure: t.fail}
+      return {ok: true, value: t.bytes, ref: target, changed: true}
+    }
     let parsed: unknown
     try {
       parsed = JSON.parse(bytes.toString('utf8'))
     } catch {
       return {ok: false, failure: new ConversionFailure('', 'the stored value is not JSON')}
     }
-    const r = up(parsed)
+    const r = up.parsed(parsed)
     if ('fail' in r) return {ok: false, failure: r.fail}
     return {ok: true, value: Buffer.from(JSON.stringify(r.value), 'utf8'), ref: target, changed: true, parsed: r.value}
   }

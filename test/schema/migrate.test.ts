@@ -7,6 +7,8 @@
 import test from 'ava'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import {migrateSchema, open} from '../../src/index.js'
+import {StoreImpl} from '../../src/store/store.js'
 import {assertError, ndjson, strata, treeHash} from '../cli/helpers.js'
 import {USERS_AT_V4, fixtureStore} from './fixture.js'
 
@@ -100,4 +102,16 @@ test('an unfinished run refuses a different one, continues with the same flags, 
   t.is(v3.code, 2)
   assertError(t, await strata(['migrate-schema', '--dir', dir, '--schema', 'user', '--to-version', '9']), 'NOT_FOUND', 1)
   assertError(t, await strata(['migrate-schema', '--dir', dir, '--schema', 'user', '--to-version', '4', '--dry-run', '--resume']), 'USAGE', 2)
+})
+
+test('a record found at the target that does not validate fails the check: the reading pass validates what the proof does not parse again', async (t) => {
+  const dir = await fixtureStore(t)
+  // Stamped at version 4 without validation (v4 closes the object: "extra" is not allowed).
+  const s = await open(dir)
+  await (s as StoreImpl).batchStamped([{type: 'put', key: 'u:bad', value: '{"name":"x","age":1,"city":"c","extra":true}', json: true}], new Map([[0, {id: 1, version: 4}]]))
+  await s.close()
+  const r = await migrateSchema(dir, {schema: 'user', toVersion: 4, chunkRecords: 1})
+  t.like(r, {examined: 5, migrated: 3, invalid: 1, belowVersion: 0, verified: false})
+  t.is(r.digestBefore, r.digestAfter)
+  assertError(t, await strata(['migrate-schema', '--dir', dir, '--schema', 'user', '--to-version', '4']), 'CORRUPTION', 3)
 })
