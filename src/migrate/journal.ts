@@ -23,6 +23,9 @@ import {decodeCheckedJson, encodeCheckedJson} from '../schema/checked-json.js'
 /** The `format` of a journal. */
 const JOURNAL_FORMAT = 2
 
+/** A shard's digest sum before its first chunk. */
+export const ZERO_SUM = '0'.repeat(64)
+
 /** A record left at its old version (--on-error skip), and why. */
 export interface MigrationFailure {
   /** Key, hex. */
@@ -68,10 +71,27 @@ export function readJournal(fs: FileSystem, dir: string): MigrationJournal | und
   const d = decodeCheckedJson(bytes)
   if ('problem' in d) throw corruption(p, 0, d.problem)
   const o = d.object as unknown as MigrationJournal & {format: unknown}
+  if (o.format === 1 && typeof o.schema === 'string' && Array.isArray(o.shards)) return fromFormat1(o)
   if (o.format !== JOURNAL_FORMAT || typeof o.schema !== 'string' || !Array.isArray(o.shards) || !Array.isArray(o.failures)) {
     throw new StrataError(ErrorCode.CORRUPTION, `${p}: not a migration journal of format ${JOURNAL_FORMAT}`, {file: p})
   }
   return o
+}
+
+/**
+ * A journal of format 1 (written by an earlier release) kept no digest sums,
+ * so its progress cannot be carried over: the run starts its pass again from
+ * the first key with the same request. That is sound because records it
+ * already migrated are at the target version, where their upgraded view is
+ * the record itself, so they hash as they did before the run; failures and
+ * counts are found again by the new pass.
+ */
+function fromFormat1(o: MigrationJournal): MigrationJournal {
+  return {
+    schema: o.schema, toVersion: o.toVersion, from: o.from, to: o.to, prefix: o.prefix, onError: o.onError, at: o.at,
+    shards: o.shards.map(() => ({done: false, after: null, before: ZERO_SUM})),
+    examined: 0, migrated: 0, invalid: 0, failures: [],
+  }
 }
 
 /** Replaces the journal atomically with `j`. */

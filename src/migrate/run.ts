@@ -40,14 +40,13 @@ import {SchemaView} from '../schema/upgrade.js'
 import {Validator} from '../schema/validate.js'
 import {Converter, type KeySelection} from './select.js'
 import {runChunk} from './pass.js'
-import {readJournal, removeJournal, writeJournal, type MigrationJournal} from './journal.js'
+import {ZERO_SUM, readJournal, removeJournal, writeJournal, type MigrationJournal} from './journal.js'
 import {dryRun} from './dry-run.js'
 import {prove} from './proof.js'
 import type {MigrateOptions, MigrateReport} from './report.js'
 
 const DEFAULT_CHUNK_RECORDS = 10_000
 /** The digest sum of no records. */
-const ZERO_SUM = '0'.repeat(64)
 
 /** Migrates the records of `options.schema` in the store in `dir`; see the file comment. */
 export async function migrateSchema(dir: string, options: MigrateOptions): Promise<MigrateReport> {

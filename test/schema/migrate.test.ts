@@ -11,6 +11,7 @@ import {migrateSchema, open} from '../../src/index.js'
 import {StoreImpl} from '../../src/store/store.js'
 import {assertError, ndjson, strata, treeHash} from '../cli/helpers.js'
 import {USERS_AT_V4, fixtureStore} from './fixture.js'
+import {encodeCheckedJson} from '../../src/schema/checked-json.js'
 
 async function migrate(dir: string, ...flags: string[]): Promise<Record<string, unknown>> {
   const r = await strata(['migrate-schema', '--dir', dir, '--schema', 'user', '--to-version', '4', '--format', 'json', ...flags])
@@ -114,4 +115,24 @@ test('a record found at the target that does not validate fails the check: the r
   t.like(r, {examined: 5, migrated: 3, invalid: 1, belowVersion: 0, verified: false})
   t.is(r.digestBefore, r.digestAfter)
   assertError(t, await strata(['migrate-schema', '--dir', dir, '--schema', 'user', '--to-version', '4']), 'CORRUPTION', 3)
+})
+
+test('a journal left by a run of the earlier format restarts its pass from the first key and completes with its proof', async (t) => {
+  const dir = await fixtureStore(t)
+  const s = await open(dir)
+  const shards = (s as StoreImpl).shardCount
+  await s.close()
+  t.true(shards > 0)
+  const journal = {
+    format: 1, schema: 'user', toVersion: 4, onError: 'stop', at: Date.now(), digestBefore: 'ab'.repeat(32),
+    shards: Array.from({length: shards}, (_, i) => ({done: i === 0, after: null})), examined: 1, migrated: 1, failures: [],
+  }
+  fs.writeFileSync(path.join(dir, 'schemas', 'MIGRATION'), encodeCheckedJson(journal))
+  assertError(t, await strata(['migrate-schema', '--dir', dir, '--schema', 'user', '--to-version', '3']), 'INVALID_ARGUMENT', 2, /unfinished/)
+  const r = await migrate(dir, '--resume')
+  t.like(r, {examined: 4, migrated: 3, failed: 0, invalid: 0, verified: true})
+  t.is(r.digestBefore, r.digestAfter)
+  const after = await rawRecords(dir)
+  for (const [k, v] of Object.entries(USERS_AT_V4)) t.deepEqual(after[k], {value: v, schema: 'user@4'}, k)
+  t.false(fs.existsSync(path.join(dir, 'schemas', 'MIGRATION')))
 })
