@@ -6,7 +6,8 @@
  * put writes the whole body to a temporary file in ROOT/.partial/, syncs it,
  * then moves it into place and syncs the parent directory: a reader sees no
  * object or the whole one, and a put killed midway leaves only a temporary
- * file, which is never listed and is removed by the next put of this store.
+ * file (named by the writer's pid), which is never listed and is removed by
+ * a later process's first put once that pid no longer runs.
  * `ifAbsent` moves by hard link, which fails when the name exists (an
  * exclusive create); on a filesystem without hard links it checks and
  * renames, which is exclusive only between callers of one process.
@@ -18,6 +19,8 @@ import {ErrorCode, StrataError, invalidArgument, ioError, isNotFound} from '../e
 import type {FileSystem} from '../vfs/fs.js'
 import {nodeFileSystem} from '../vfs/node-fs.js'
 import {syncParent, writeSynced} from '../vfs/durable.js'
+import {processRuns} from '../util/process-runs.js'
+import {readRange} from '../vfs/read-range.js'
 import type {ObjectInfo, ObjectStore, PutOptions} from './object-store.js'
 
 /** The folder of unfinished puts, below the root; never a key. */
@@ -69,7 +72,7 @@ export class DirStore implements ObjectStore {
       this.ensureRoot()
       this.mkdirs(partial)
       if (!this.partialsCleared) this.clearPartials(partial)
-      const tmp = path.join(partial, randomBytes(8).toString('hex'))
+      const tmp = path.join(partial, `${process.pid}-${randomBytes(8).toString('hex')}`)
       writeSynced(this.fs, tmp, body)
       this.mkdirs(path.dirname(target))
       let result: 'written' | 'exists' = 'written'
@@ -102,10 +105,17 @@ export class DirStore implements ObjectStore {
     }
   }
 
-  /** Removes temporary files of puts that were killed (once per store object). */
+  /**
+   * Removes temporary files of puts that were killed (once per store object):
+   * those of processes that no longer run. Another live process's files are
+   * its puts in flight. (A directory shared by several hosts over a network
+   * filesystem would need a time rule instead; pids are per host.)
+   */
   private clearPartials(partial: string): void {
     this.partialsCleared = true
     for (const name of this.fs.readdir(partial)) {
+      const pid = Number(/^(\d+)-/.exec(name)?.[1])
+      if (Number.isSafeInteger(pid) && processRuns(pid)) continue
       try {
         this.fs.unlink(path.join(partial, name))
       } catch (err) {
@@ -127,19 +137,7 @@ export class DirStore implements ObjectStore {
     const f = this.file(key)
     if (!(start >= 0 && end >= start)) throw invalidArgument(`bad range [${start}, ${end}) of ${key}`)
     try {
-      const file = this.fs.openRead(f)
-      try {
-        const buf = Buffer.alloc(end - start)
-        let at = 0
-        while (at < buf.length) {
-          const n = file.read(buf, at, buf.length - at, start + at)
-          if (n === 0) break
-          at += n
-        }
-        return buf.subarray(0, at)
-      } finally {
-        file.close()
-      }
+      return readRange(this.fs, f, start, end)
     } catch (err) {
       throw this.readError(key, f, err)
     }

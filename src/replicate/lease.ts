@@ -9,13 +9,15 @@
  * another process may take it over, when its holder ran on this host and
  * that process is gone (kill -9: the next run takes over at once), or when
  * its heartbeat is older than the TTL (a holder on another machine that
- * died). A clock skew between machines larger than the TTL can make a live
+ * died), or when it names this very process but not a lease it still holds
+ * (a release that failed). A clock skew between machines larger than the TTL can make a live
  * holder look stale: keep clocks in sync (NTP), as for any lease.
  */
 import * as os from 'node:os'
 import {randomBytes} from 'node:crypto'
 import {ErrorCode, StrataError, isNotFound} from '../errors.js'
 import type {ObjectStore} from '../objstore/object-store.js'
+import {processRuns} from '../util/process-runs.js'
 
 /** Default time after which a lease without heartbeat is stale. */
 export const LEASE_TTL_MS = 60_000
@@ -47,20 +49,15 @@ export async function readLease(store: ObjectStore, key: string): Promise<LeaseB
   return 'unreadable'
 }
 
-/** Whether process `pid` of this host still runs. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
+
+/** Tokens of the leases this process holds: one of this process not among them was lost (a failed release). */
+const heldHere = new Set<string>()
 
 /** Whether lease `b` may be taken over at `now`; see the file comment. */
 export function isStale(b: LeaseBody | 'unreadable', now: number, ttlMs: number): boolean {
   if (b === 'unreadable') return true
-  if (b.host === os.hostname() && !alive(b.pid)) return true
+  if (b.host === os.hostname() && b.pid === process.pid) return !heldHere.has(b.token)
+  if (b.host === os.hostname() && !processRuns(b.pid)) return true
   return now - b.heartbeatAt > ttlMs
 }
 
@@ -69,7 +66,9 @@ export class Lease {
   private timer: NodeJS.Timeout | undefined
   private failure: unknown
 
-  constructor(private readonly store: ObjectStore, readonly key: string, private body: LeaseBody, private readonly ttlMs: number) {}
+  constructor(private readonly store: ObjectStore, readonly key: string, private body: LeaseBody, private readonly ttlMs: number) {
+    heldHere.add(body.token)
+  }
 
   /** Rewrites the lease every ttl/3 until release(); a failed heartbeat is thrown by check(). */
   startHeartbeat(): void {
@@ -96,12 +95,21 @@ export class Lease {
     await this.store.put(this.key, encode(this.body))
   }
 
-  /** Stops the heartbeat and deletes the lease if it is still ours. Idempotent. */
+  /**
+   * Stops the heartbeat and deletes the lease if it is still ours. Idempotent.
+   * Never throws: a lease that cannot be deleted (the store is unreachable)
+   * is stale from now on, and the next process takes it over.
+   */
   async release(): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer)
     this.timer = undefined
-    const now = await readLease(this.store, this.key)
-    if (now !== undefined && now !== 'unreadable' && now.token === this.body.token) await this.store.delete(this.key)
+    heldHere.delete(this.body.token)
+    try {
+      const now = await readLease(this.store, this.key)
+      if (now !== undefined && now !== 'unreadable' && now.token === this.body.token) await this.store.delete(this.key)
+    } catch {
+      // Stale now: see above.
+    }
   }
 }
 

@@ -21,6 +21,7 @@ import {digestStore} from '../digest/index.js'
 import {SCHEMAS_DIR, joinPath, parseSchemaFileName, shardDirName, walFileName} from '../layout/names.js'
 import type {ObjectStore} from '../objstore/object-store.js'
 import type {FileSystem} from '../vfs/fs.js'
+import {readRange} from '../vfs/read-range.js'
 import {CUT_FORMAT, CUT_VERSION, encodeCut, type CutDescriptor, type CutObject, type CutShard} from './cut-descriptor.js'
 import {HEAD_KEY, cutKey, fileKey, walRangeKey} from './keys.js'
 import {TransferCounter, sha256, type ProgressCallback} from './transfer.js'
@@ -130,20 +131,4 @@ function walObjects(fs: FileSystem, base: CutDescriptor | undefined, path: strin
   const from = keep === before ? shipped : 0
   if (length <= from) return keep
   return [...keep, {key: walRangeKey(path, from, length), path, offset: from, size: length - from, read: () => readRange(fs, file, from, length)}]
-}
-
-function readRange(fs: FileSystem, file: string, start: number, end: number): Buffer {
-  const f = fs.openRead(file)
-  try {
-    const buf = Buffer.alloc(end - start)
-    let at = 0
-    while (at < buf.length) {
-      const n = f.read(buf, at, buf.length - at, start + at)
-      if (n === 0) break
-      at += n
-    }
-    return buf.subarray(0, at)
-  } finally {
-    f.close()
-  }
 }
