@@ -19,6 +19,7 @@ import {LOCK_FILE, joinPath} from '../layout/names.js'
 import {openObjectStore} from '../objstore/open.js'
 import type {ObjectStore} from '../objstore/object-store.js'
 import {writeDescriptor} from '../store/descriptor.js'
+import {checkDirPath} from '../store/data-dir.js'
 import {writeSynced} from '../vfs/durable.js'
 import {nodeFileSystem} from '../vfs/node-fs.js'
 import type {FileSystem} from '../vfs/fs.js'
@@ -77,6 +78,7 @@ export interface CutSummary {
 export async function restore(src: string | ObjectStore, out: string, options: RestoreOptions = {}): Promise<RestoreReport> {
   const fs = options.fs ?? nodeFileSystem
   const verify = options.verify ?? 'full'
+  checkDirPath(fs, out) // a file as OUT is bad input before the replica is read
   const store = typeof src === 'string' ? await openObjectStore(src, {env: options.env, fs}) : src
   try {
     const id = await chooseCut(store, options)
