@@ -10,24 +10,16 @@ import test from 'ava'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import {spawn} from 'node:child_process'
-import {ErrorCode, StrataError, applyRetention, open, replicate, restore} from '../../src/index.js'
+import {ErrorCode, applyRetention, open, replicate, restore} from '../../src/index.js'
 import {DirStore} from '../../src/objstore/dir-store.js'
 import {FaultStore} from '../../src/objstore/fault-store.js'
 import {cliEnv, runJs, strata} from '../helpers/cli.js'
 import {snapshotTree, tempDir} from '../helpers/temp.js'
+import {errCodeAsync} from '../helpers/errors.js'
 import {buildStore, cutsOf, digestOf, errorCodeOf, expectExit, putSome, writeBatches} from './helpers.js'
 
 function sourceTree(dir: string): Record<string, string> {
   return Object.fromEntries(Object.entries(snapshotTree(dir)).filter(([p]) => !p.startsWith('pins') && p !== 'LOCK' && p !== 'STORE-ID'))
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-    return 'no error'
-  } catch (err) {
-    return err instanceof StrataError ? err.code : `foreign: ${String(err)}`
-  }
 }
 
 /** A store with one cut shipped to a directory replica. */
@@ -45,7 +37,7 @@ test('a destination failing mid-upload makes no cut; the next run completes', as
   await writeBatches(dir, 'new', 4, 2, 8 * 1024)
   const before = sourceTree(dir)
   const faulty = new FaultStore(new DirStore(replica), {downFrom: 3, ops: ['put']})
-  t.is(await codeOf(replicate(dir, faulty)), ErrorCode.IO)
+  t.is(await errCodeAsync(replicate(dir, faulty)), ErrorCode.IO)
   t.true(faulty.failures > 0)
   t.is(cutsOf(replica).length, 1, 'no cut for the failed run')
   t.deepEqual(sourceTree(dir), before)
@@ -56,8 +48,8 @@ test('a destination failing mid-upload makes no cut; the next run completes', as
   t.is((await restore(replica, out)).digest, await digestOf(dir))
   // A restore whose source fails midway leaves a directory that does not open; restoring again succeeds.
   const out2 = path.join(root, 'out2')
-  t.is(await codeOf(restore(new FaultStore(new DirStore(replica), {downFrom: 4, ops: ['get']}), out2)), ErrorCode.IO)
-  t.is(await codeOf(open(out2, {readOnly: true})), ErrorCode.NOT_A_STORE)
+  t.is(await errCodeAsync(restore(new FaultStore(new DirStore(replica), {downFrom: 4, ops: ['get']}), out2)), ErrorCode.IO)
+  t.is(await errCodeAsync(open(out2, {readOnly: true})), ErrorCode.NOT_A_STORE)
   t.is((await restore(replica, out2)).digest, await digestOf(dir))
 })
 
@@ -77,7 +69,7 @@ test('a deleted object, a flipped byte and a descriptor that does not parse are 
   t.is(r1.code, 3, r1.stderr)
   t.is(errorCodeOf(r1), 'CORRUPTION')
   t.true(r1.stderr.includes(missing), 'the error names the missing object')
-  t.is(await codeOf(open(path.join(root, 'o1'), {readOnly: true})), ErrorCode.NOT_A_STORE)
+  t.is(await errCodeAsync(open(path.join(root, 'o1'), {readOnly: true})), ErrorCode.NOT_A_STORE)
   fs.writeFileSync(file(missing), kept)
 
   const flipped = tables[1].key
