@@ -1,6 +1,7 @@
 import {MAX_VALUE_BYTES, open} from '../src/engine.js'
 import {CliError, Flags, StrataCommand, cacheSizeFlag, formatBytes, lockTimeoutFlag, parseDuration, parseSize, parseSyncMode, syncModeText} from '../src/cli/index.js'
 import {ErrorCode} from '../src/engine.js'
+import {renameSync, writeFileSync} from 'node:fs'
 
 /** The endpoints, for --help (README.md has the full table). */
 const ENDPOINTS = `Endpoints (keys in paths are percent-encoded bytes; ?key-encoding=hex|base64 for keys given as hex or base64):
@@ -30,16 +31,16 @@ ${ENDPOINTS}`
 
   static override examples = [
     {
-      description: 'Serve ./data on a free loopback port (printed on stderr); timeout stops it after 3 seconds with SIGTERM, as a service manager would, and it exits 0.',
-      command: 'timeout --preserve-status 3 <%= config.bin %> <%= command.id %> --listen 127.0.0.1:0',
+      description: 'Serve ./data on a free loopback port; once it listens, its address is in the file "ready"; ask it for its health, then stop it with SIGTERM, as a service manager would: it finishes in-flight requests and exits 0.',
+      command: 'rm -f ready; <%= config.bin %> <%= command.id %> --listen 127.0.0.1:0 --ready-file ready & until [ -s ready ]; do sleep 0.1; done; curl -s "$(cat ready)/healthz"; kill -TERM $! && wait $!',
     },
     {
-      description: 'Serve reads only, on every interface, to clients that send the token in the file; stop after 3 seconds.',
-      command: 'openssl rand -hex 32 > token && timeout --preserve-status 3 <%= config.bin %> <%= command.id %> --read-only --listen 0.0.0.0:0 --token-file token',
+      description: 'Serve reads only, on every interface, to clients that send the token in the file.',
+      command: 'openssl rand -hex 32 > token; rm -f ready; <%= config.bin %> <%= command.id %> --read-only --listen 0.0.0.0:0 --token-file token --ready-file ready & until [ -s ready ]; do sleep 0.1; done; curl -s -H "Authorization: Bearer $(cat token)" "$(cat ready)/stats" > /dev/null; kill -TERM $! && wait $!',
     },
     {
-      description: 'Serve with an fdatasync per write and pages of at most 100 records; stop after 3 seconds.',
-      command: 'timeout --preserve-status 3 <%= config.bin %> <%= command.id %> --listen 127.0.0.1:0 --sync always --max-range 100',
+      description: 'Serve with an fdatasync per write and pages of at most 100 records; write a record over HTTP.',
+      command: 'rm -f ready; <%= config.bin %> <%= command.id %> --listen 127.0.0.1:0 --sync always --max-range 100 --ready-file ready & until [ -s ready ]; do sleep 0.1; done; curl -s -X PUT --data-binary "hello" "$(cat ready)/kv/greeting"; kill -TERM $! && wait $!',
     },
   ]
 
@@ -55,6 +56,7 @@ ${ENDPOINTS}`
     'body-timeout': Flags.string({summary: 'Longest pause allowed while a client sends a request body.', default: '30s', helpValue: 'DURATION'}),
     'request-timeout': Flags.string({summary: 'Time a client has to send a whole request (raise it for large /bulk loads).', default: '5m', helpValue: 'DURATION'}),
     'lock-timeout': lockTimeoutFlag,
+    'ready-file': Flags.string({summary: 'Once listening (and ready for SIGTERM), write the server\'s URL to this file, replaced atomically: a script waits for it instead of guessing how long start-up takes.', helpValue: 'FILE'}),
   }
 
   async run(): Promise<void> {
@@ -84,8 +86,30 @@ ${ENDPOINTS}`
     const {host, port} = server.address
     const shown = host.includes(':') ? `[${host}]` : host
     const mode = flags['read-only'] ? 'read-only' : `primary, sync ${syncModeText(sync)}`
+    // The signal handlers are installed when serveUntilSignal is called, so
+    // the address is announced only after a SIGTERM would be handled.
+    const stopped = serve.serveUntilSignal(server, (s) => process.stderr.write(`strata serve: ${s}: finishing in-flight requests\n`))
     process.stderr.write(`strata serve: listening on http://${shown}:${port} (${mode}, store ${flags.dir})\n`)
-    const signal = await serve.serveUntilSignal(server, (s) => process.stderr.write(`strata serve: ${s}: finishing in-flight requests\n`))
+    if (flags['ready-file'] !== undefined) {
+      try {
+        writeReadyFile(flags['ready-file'], `http://${shown}:${port}`)
+      } catch (err) {
+        await server.stop()
+        throw err
+      }
+    }
+    const signal = await stopped
     process.stderr.write(`strata serve: stopped after ${signal}\n`)
+  }
+}
+
+/** Writes `url` to `file` through a temporary name and a rename, so a reader never sees it half written. */
+function writeReadyFile(file: string, url: string): void {
+  const tmp = `${file}.${process.pid}.tmp`
+  try {
+    writeFileSync(tmp, `${url}\n`)
+    renameSync(tmp, file)
+  } catch (err) {
+    throw new CliError(ErrorCode.IO, `cannot write --ready-file ${file}: ${(err as Error).message}`)
   }
 }
