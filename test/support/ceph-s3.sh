@@ -5,8 +5,12 @@
 #
 #   ceph-s3.sh start STATE_DIR PORT   start (or find running) and print the env
 #   ceph-s3.sh stop STATE_DIR         stop every daemon and remove STATE_DIR
-#   ceph-s3.sh stop-gateway STATE_DIR   stop only radosgw (fault tests)
-#   ceph-s3.sh start-gateway STATE_DIR  start radosgw again and wait for it
+#   ceph-s3.sh stop-gateway STATE_DIR [NAME]   stop only that radosgw
+#   ceph-s3.sh start-gateway STATE_DIR [NAME PORT]  start it (again), wait for it
+#
+# The main gateway is named rgw and serves PORT. Fault tests start gateways
+# of their own (any other NAME, on a PORT of their own) on the same cluster
+# and stop and restart those, so that other tests keep a working gateway.
 #
 # `start` is idempotent and serialised by a lock file next to STATE_DIR, so
 # several test workers may call it at once. It writes STATE_DIR/env (shell
@@ -41,12 +45,11 @@ ceph_cli() { timeout 30 ceph -c "$CONF" --connect-timeout 10 "$@"; }
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 gateway_answers() {
-  local port; port=$(cat "$STATE/port")
-  curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/"
+  curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$1/"
 }
 
 healthy() {
-  [ -f "$ENVF" ] && pid_alive "$STATE/mon.pid" && pid_alive "$STATE/osd.pid" && pid_alive "$STATE/rgw.pid" && gateway_answers
+  [ -f "$ENVF" ] && pid_alive "$STATE/mon.pid" && pid_alive "$STATE/osd.pid" && pid_alive "$STATE/gw-rgw.pid" && gateway_answers "$(cat "$STATE/port")"
 }
 
 # Runs a daemon in the background, detached from this script's session.
@@ -88,15 +91,14 @@ admin socket = $STATE/run/\$name.asok
 log file = $STATE/log/\$name.log
 crash dir = $STATE/crash
 keyring = /dev/null
+# radosgw asks the monitor for a secure-only connection by default, which
+# authentication "none" cannot offer.
+ms mon client mode = crc secure
 [mon.a]
 mon data = $STATE/mon
 [osd.0]
 osd data = $STATE/osd0
-[client.rgw]
-# radosgw asks the monitor for a secure-only connection by default, which
-# authentication "none" cannot offer.
-ms mon client mode = crc secure
-rgw frontends = beast endpoint=127.0.0.1:$port
+[client]
 rgw data = $STATE/rgw
 rgw dynamic resharding = false
 rgw enable usage log = false
@@ -114,9 +116,12 @@ wait_until() {
 
 osd_up() { ceph_cli osd stat 2>/dev/null | grep -q '1 up'; }
 
+# start_gateway NAME PORT
 start_gateway() {
-  pid_alive "$STATE/rgw.pid" || spawn rgw radosgw -f -c "$CONF" -n client.rgw
-  wait_until "radosgw" 60 gateway_answers
+  local name=$1 port=$2
+  pid_alive "$STATE/gw-$name.pid" ||
+    spawn "gw-$name" radosgw -f -c "$CONF" -n "client.$name" --rgw-frontends "beast endpoint=127.0.0.1:$port"
+  wait_until "radosgw $name" 60 gateway_answers "$port"
 }
 
 stop_pidfile() {
@@ -131,7 +136,8 @@ stop_pidfile() {
 }
 
 stop_all() {
-  stop_pidfile "$STATE/rgw.pid"
+  local f
+  for f in "$STATE"/gw-*.pid; do [ -e "$f" ] && stop_pidfile "$f"; done
   stop_pidfile "$STATE/osd.pid"
   stop_pidfile "$STATE/mon.pid"
 }
@@ -158,7 +164,7 @@ cold_start() {
   spawn osd ceph-osd -f -c "$CONF" -i 0
   wait_until "ceph-osd" 60 osd_up
 
-  start_gateway
+  start_gateway rgw "$port"
   radosgw-admin -c "$CONF" -n client.rgw user create --uid strata-test --display-name "strata tests" \
     --access-key "$ACCESS_KEY" --secret "$SECRET_KEY" >>"$STATE/log/admin.out" 2>&1
 
@@ -194,7 +200,7 @@ case $cmd in
     if [ -f "$STATE/port" ] && [ "$(cat "$STATE/port")" = "$3" ] && healthy; then
       :
     elif [ -f "$STATE/port" ] && [ "$(cat "$STATE/port")" = "$3" ] && pid_alive "$STATE/mon.pid" && pid_alive "$STATE/osd.pid" && [ -f "$ENVF" ]; then
-      start_gateway
+      start_gateway rgw "$3"
     else
       cold_start "$3"
     fi
@@ -207,11 +213,12 @@ case $cmd in
     rm -rf "$STATE"
     ;;
   stop-gateway)
-    stop_pidfile "$STATE/rgw.pid"
+    stop_pidfile "$STATE/gw-${3:-rgw}.pid"
     ;;
   start-gateway)
     [ -f "$STATE/port" ] || die "no cluster in $STATE (run start first)"
-    start_gateway
+    [[ "${3:-rgw}" =~ ^[a-z0-9]+$ ]] || die "a gateway name is lower-case letters and digits"
+    start_gateway "${3:-rgw}" "${4:-$(cat "$STATE/port")}"
     ;;
   *) die "unknown command '$cmd'" ;;
 esac
