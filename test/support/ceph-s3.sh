@@ -149,7 +149,7 @@ cold_start() {
   rm -rf "$STATE"
   mkdir -p "$STATE"/{log,run,mon,osd0,rgw,crash}
   echo "$port" > "$STATE/port"
-  local fsid; fsid=$(uuidgen)
+  local fsid; fsid=$(cat /proc/sys/kernel/random/uuid)
   write_conf "$port" "$monport" "$fsid"
 
   monmaptool --create --addv a "[v2:127.0.0.1:$monport]" --fsid "$fsid" "$STATE/monmap" >/dev/null
@@ -157,7 +157,7 @@ cold_start() {
   spawn mon ceph-mon -f -c "$CONF" -i a
   wait_until "ceph-mon" 30 ceph_cli mon stat >/dev/null
 
-  local uuid; uuid=$(uuidgen)
+  local uuid; uuid=$(cat /proc/sys/kernel/random/uuid)
   local id; id=$(ceph_cli osd new "$uuid")
   [ "$id" = 0 ] || die "expected osd id 0, got '$id'"
   ceph-osd -c "$CONF" -i 0 --mkfs --osd-uuid "$uuid" >>"$STATE/log/mkfs.out" 2>&1
