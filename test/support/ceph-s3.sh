@@ -135,11 +135,16 @@ stop_pidfile() {
   rm -f "$f"
 }
 
+# Signals every daemon at once, then waits for each (kill -9 after 5 s).
 stop_all() {
   local f
-  for f in "$STATE"/gw-*.pid; do [ -e "$f" ] && stop_pidfile "$f"; done
-  stop_pidfile "$STATE/osd.pid"
-  stop_pidfile "$STATE/mon.pid"
+  for f in "$STATE"/gw-*.pid "$STATE/osd.pid" "$STATE/mon.pid"; do
+    pid_alive "$f" && kill "$(cat "$f")" 2>/dev/null || true
+  done
+  for f in "$STATE"/gw-*.pid "$STATE/osd.pid" "$STATE/mon.pid"; do
+    [ -e "$f" ] && stop_pidfile "$f"
+  done
+  return 0
 }
 
 cold_start() {
