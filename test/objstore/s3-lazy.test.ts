@@ -1,6 +1,7 @@
 /**
- * The AWS SDK is loaded only for s3:// destinations: `strata --help` and
- * `strata get` (both its fast path and oclif's) never load it. The modules a
+ * The AWS SDK is loaded only for s3:// destinations: `strata --help`,
+ * `strata get` (both its fast path and oclif's) and replicate/restore with a
+ * directory replica never load it. The modules a
  * run loaded are recorded by a preload (test/support/record-modules.mjs); a
  * run that opens an S3 store proves the record would show the SDK.
  */
@@ -20,7 +21,7 @@ function loaded(log: string): string[] {
 
 const sdk = (mods: string[]): string[] => mods.filter((m) => /@aws-sdk|@smithy/.test(m))
 
-test('strata --help and strata get never load the AWS SDK', (t) => {
+test('strata --help, strata get and replication to a directory never load the AWS SDK', (t) => {
   const dir = tempDir(t)
   const store = path.join(dir, 'store')
   t.is(strata(['init', '--dir', store]).code, 0)
@@ -30,6 +31,9 @@ test('strata --help and strata get never load the AWS SDK', (t) => {
     [['get', '--dir', store, 'k'], 0],
     [['get', '--dir', store, 'k', '--format', 'json'], 0],
     [['get', '--dir', store, 'missing'], 1],
+    [['replicate', '--help'], 0],
+    [['replicate', '--dir', store, path.join(dir, 'replica')], 0],
+    [['restore', path.join(dir, 'replica'), '--dir', path.join(dir, 'restored')], 0],
   ]
   for (const [args, exit] of runs) {
     const log = path.join(dir, 'modules.log')
