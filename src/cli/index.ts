@@ -7,6 +7,7 @@ export {cacheSizeFlag, keyEncodingFlag, valueEncodingFlag, lockTimeoutFlag, prog
 export {Progress} from './output/progress.js'
 export type {FlagRule} from './oclif/flag-rules.js'
 export type {ProgressTiming} from './output/progress.js'
+export {transferLine} from './output/transfer.js'
 export {EXIT_CODES, Exit, CliErrorCode, exitCodeFor} from './oclif/exit-codes.js'
 export type {ReportedCode} from './oclif/exit-codes.js'
 export {CliError} from './oclif/cli-error.js'

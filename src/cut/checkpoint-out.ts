@@ -24,14 +24,15 @@ function isCheckpointName(name: string): boolean {
 }
 
 /**
- * Makes `out` ready for a checkpoint of `source`: creates it (and makes its
- * entry durable), or clears what a killed checkpoint left in it; then writes
- * the marker. Throws ALREADY_EXISTS if `out` holds a store, INVALID_ARGUMENT if
- * it holds anything else or lies inside `source`.
+ * Makes `out` ready for a checkpoint of `source` (or a restore, which has
+ * no source directory): creates it (and makes its entry durable), or clears
+ * what a killed checkpoint or restore left in it; then writes the marker.
+ * Throws ALREADY_EXISTS if `out` holds a store, INVALID_ARGUMENT if it holds
+ * anything else or lies inside `source`.
  */
-export function prepareOut(fs: FileSystem, source: string, out: string): void {
-  const rel = path.relative(path.resolve(source), path.resolve(out))
-  if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) {
+export function prepareOut(fs: FileSystem, source: string | undefined, out: string): void {
+  const rel = source === undefined ? '..' : path.relative(path.resolve(source), path.resolve(out))
+  if (source !== undefined && (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel)))) {
     throw invalidArgument(`checkpoint directory ${out} is inside the store ${source}`, 'write the checkpoint outside the data directory')
   }
   if (fs.exists(out) && !fs.isDirectory(out)) throw invalidArgument(`${out} exists and is not a directory`, 'give a new or empty directory')
@@ -54,7 +55,7 @@ export function prepareOut(fs: FileSystem, source: string, out: string): void {
     }
     clearPartial(fs, out, names)
   }
-  writeSynced(fs, joinPath(out, PARTIAL_MARKER), Buffer.from('a checkpoint is being written here; without STORE this is not a store\n', 'utf8'))
+  writeSynced(fs, joinPath(out, PARTIAL_MARKER), Buffer.from('a store is being written here (checkpoint or restore); without STORE this is not a store\n', 'utf8'))
   fs.syncDir(out)
 }
 

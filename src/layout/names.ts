@@ -14,6 +14,7 @@
  *   DIR/shard-NNNN.gG/…           shard NNNN of shard generation G ≥ 1 (generation 0 has no suffix)
  *   DIR/schemas/NAME.NNNNNN.schema  version NNNNNN of value schema NAME (written as ….tmp, renamed)
  *   DIR/schemas/MIGRATION         the journal of a migrate-schema in progress (written as ….tmp, renamed)
+ *   DIR/STORE-ID                  the store's identity for replicas (written as STORE-ID.<pid>.tmp, linked)
  *
  * File numbers are per shard, allocated from the manifest's next_file_number,
  * and never reused. This module sits below every other: it imports nothing
@@ -38,6 +39,16 @@ export const OWNER_FILE = 'OWNER'
 export const CURRENT_FILE = 'CURRENT'
 /** CURRENT being written, renamed over CURRENT. */
 export const CURRENT_TMP_FILE = `${CURRENT_FILE}.tmp`
+
+/**
+ * The store's identity: a random id that replicas are bound to, made by the
+ * first replicate. Never copied: a checkpoint or a restore is a new store.
+ */
+export const STORE_ID_FILE = 'STORE-ID'
+/** STORE-ID being written by process `pid`, then hard-linked as STORE-ID if that is still absent. */
+export function storeIdTmpName(pid: number): string {
+  return `${STORE_ID_FILE}.${pid}.tmp`
+}
 
 /** The name a damaged STORE is kept under, set aside at `ms` (epoch milliseconds). */
 export function damagedStoreName(ms: number): string {

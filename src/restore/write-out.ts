@@ -1,0 +1,115 @@
+/**
+ * Writing a cut's objects into OUT as the files of a store, and proving
+ * what was written before it becomes a store.
+ *
+ * Each object is read, checked (its size always; its SHA-256 unless
+ * verify is 'none') and written: a table, manifest or schema version as a
+ * new synced file, a WAL as its ranges appended in offset order (they must
+ * follow one another from 0 to the shard's WAL length). Then each shard's
+ * CURRENT names its manifest. With verify 'full', the digest of OUT's files
+ * is computed through a view at the cut's manifests (no STORE needed) and
+ * compared with the cut's. A missing or damaged object is CORRUPTION naming
+ * it and the cut.
+ */
+import * as path from 'node:path'
+import {ErrorCode, StrataError} from '../errors.js'
+import {CURRENT_FILE, SCHEMAS_DIR, currentContents, joinPath, shardDirName, walFileName} from '../layout/names.js'
+import {readCurrent} from '../manifest/current.js'
+import type {ObjectStore} from '../objstore/object-store.js'
+import {openViewAt} from '../store/open.js'
+import type {StoreDescriptor} from '../store/descriptor.js'
+import {digestStore} from '../digest/index.js'
+import type {FileSystem} from '../vfs/fs.js'
+import {writeSynced} from '../vfs/durable.js'
+import type {CutDescriptor, CutObject} from '../replicate/cut-descriptor.js'
+import {TransferCounter, sha256, type ProgressCallback} from '../replicate/transfer.js'
+
+export type Verify = 'none' | 'quick' | 'full'
+
+/** Downloads every object of cut `d` into OUT (prepared, empty but for its marker) and writes each shard's CURRENT. */
+export async function writeObjects(fs: FileSystem, store: ObjectStore, d: CutDescriptor, out: string, verify: Verify, onProgress?: ProgressCallback, check?: () => void): Promise<void> {
+  const counter = new TransferCounter(d.objects.length, d.bytes, onProgress)
+  const byPath = new Map<string, CutObject[]>()
+  for (const o of d.objects) byPath.set(o.path, [...(byPath.get(o.path) ?? []), o])
+  const gen = d.store.shardGeneration
+  for (const s of d.shards) fs.mkdir(joinPath(out, shardDirName(s.shard, gen)))
+  if ([...byPath.keys()].some((p) => p.startsWith(`${SCHEMAS_DIR}/`))) fs.mkdir(joinPath(out, SCHEMAS_DIR))
+  for (const s of d.shards) {
+    if (s.walNumber === 0) continue
+    const p = `${shardDirName(s.shard, gen)}/${walFileName(s.walNumber)}`
+    const ranges = (byPath.get(p) ?? []).sort((a, b) => a.offset - b.offset)
+    byPath.delete(p)
+    const file = fs.create(joinPath(out, ...p.split('/')))
+    try {
+      let at = 0
+      for (const o of ranges) {
+        if (o.offset !== at) throw damaged(store, d, o, `starts at byte ${o.offset} of ${p}, not ${at}`)
+        file.append(await fetchObject(store, d, o, verify, check))
+        at += o.size
+        counter.add(o.size)
+      }
+      if (at !== s.walLength) throw new StrataError(ErrorCode.CORRUPTION, `${store.url}: cut ${d.id} lists ${at} bytes of ${p}, not its ${s.walLength}`, {file: p})
+      file.sync()
+    } finally {
+      file.close()
+    }
+  }
+  for (const [p, objects] of byPath) {
+    if (objects.length !== 1 || objects[0].offset !== 0) throw damaged(store, d, objects[0], `is one of ${objects.length} parts of ${p}`)
+    writeSynced(fs, joinPath(out, ...p.split('/')), await fetchObject(store, d, objects[0], verify, check))
+    counter.add(objects[0].size)
+  }
+  for (const s of d.shards) {
+    const shardDir = joinPath(out, shardDirName(s.shard, gen))
+    writeSynced(fs, joinPath(shardDir, CURRENT_FILE), currentContents(s.manifestNumber))
+    fs.syncDir(shardDir)
+  }
+  if (fs.exists(joinPath(out, SCHEMAS_DIR))) fs.syncDir(joinPath(out, SCHEMAS_DIR))
+}
+
+/** Object `o`'s bytes, checked; CORRUPTION naming it when missing or damaged. */
+async function fetchObject(store: ObjectStore, d: CutDescriptor, o: CutObject, verify: Verify, check?: () => void): Promise<Uint8Array> {
+  check?.()
+  let bytes: Uint8Array
+  try {
+    bytes = await store.get(o.key)
+  } catch (err) {
+    if (err instanceof StrataError && err.code === ErrorCode.NOT_FOUND) throw damaged(store, d, o, 'is missing')
+    throw err
+  }
+  if (bytes.length !== o.size) throw damaged(store, d, o, `holds ${bytes.length} bytes, not ${o.size}`)
+  if (verify !== 'none' && sha256(bytes) !== o.sha256) throw damaged(store, d, o, 'does not match its SHA-256')
+  return bytes
+}
+
+function damaged(store: ObjectStore, d: CutDescriptor, o: CutObject, what: string): StrataError {
+  return new StrataError(ErrorCode.CORRUPTION, `${store.url}: object ${o.key} of cut ${d.id} ${what}`, {file: o.key, hint: 'restore another cut (strata restore --list)'})
+}
+
+/** The STORE a restore writes: the cut's layout and options, a new creation time and creator. */
+export function restoredDescriptor(d: CutDescriptor, createdBy: string): StoreDescriptor {
+  const s = d.store
+  return {formatVersion: s.formatVersion, shardCount: s.shardCount, hashId: s.hashId, compression: s.compression, shardGeneration: s.shardGeneration, blockSize: s.blockSize, createdAtMs: Date.now(), createdBy} as StoreDescriptor
+}
+
+/** The digest of the store files in OUT at cut `d`'s manifests; CORRUPTION if it is not the cut's. */
+export async function checkDigest(fs: FileSystem, out: string, d: CutDescriptor, descriptor: StoreDescriptor): Promise<void> {
+  const at = d.shards.map((s) => {
+    const shardDir = joinPath(out, shardDirName(s.shard, d.store.shardGeneration))
+    const {manifest, manifestNumber} = readCurrent(fs, shardDir)
+    return {manifestNumber, manifest, walLength: s.walLength}
+  })
+  const view = openViewAt(out, descriptor, at, {fs})
+  let digest
+  try {
+    digest = await digestStore(view, {at: d.digestAt, fs})
+  } finally {
+    await view.close()
+  }
+  if (digest.digest !== d.digest || digest.records !== d.records) {
+    throw new StrataError(ErrorCode.CORRUPTION, `restored cut ${d.id} has digest ${digest.digest} (${digest.records} records), not the cut's ${d.digest} (${d.records} records)`, {
+      file: path.resolve(out),
+      hint: 'the replica is damaged: restore another cut (strata restore --list)',
+    })
+  }
+}
