@@ -57,7 +57,10 @@ export async function startReplica(options: ReplicaOptions): Promise<ReplicaStor
     const follower = new Follower(fs, objects, options)
     let state = prepareLocal(fs, options.local, objects.url)
     const resumed = state !== undefined
-    state ??= await follower.restoreCut(cutId(await newestOrFail(objects)))
+    if (state === undefined) {
+      state = await follower.restoreCut(cutId(await newestOrFail(objects)))
+      writeState(fs, options.local, state)
+    }
     removeCutsExcept(fs, options.local, state.cut)
     const store = await options.open(replicaCutPath(options.local, state.cut))
     const handle = new ReplicaStoreHandle(objects.url, store, {id: state.cut, takenAt: state.takenAt, appliedAt: Date.now()})

@@ -1,0 +1,207 @@
+/**
+ * `strata serve --replica-of`: a read replica as a real child process,
+ * following a replica that `strata replicate` (itself a real process) ships
+ * from a primary store this process writes. The replica converges on the
+ * primary's data and digest, refuses writes naming its source, reports its
+ * cut and lag, resumes from its local directory after a restart, and keeps
+ * serving its last good cut while the source holds a damaged object.
+ */
+import test, {type ExecutionContext} from 'ava'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import {spawn} from 'node:child_process'
+import {createStore, open} from '../../src/index.js'
+import {cliEnv, runJs, strata} from '../helpers/cli.js'
+import {tempDir} from '../helpers/temp.js'
+import {errorOf, serveOnce, startServe, type TestServer} from './helpers.js'
+import {cutsOf, expectExit, putSome} from '../replicate/helpers.js'
+
+/** Generous: polling ends as soon as the condition holds. */
+const DEADLINE_MS = 90_000
+
+interface ReplicaStats {
+  source: string
+  cut: string
+  cutTakenAt: number
+  lagMs: number
+  cutsServed: number
+  status: 'ok' | 'degraded'
+  error: {code: string; message: string} | null
+}
+
+async function replicaStats(s: TestServer): Promise<ReplicaStats> {
+  const body = (await (await fetch(`${s.url}/stats`)).json()) as {role: string; replica: ReplicaStats}
+  if (body.role !== 'replica') throw new Error(`role ${body.role}`)
+  return body.replica
+}
+
+/** Polls until `ok` holds of the replica's stats; fails the test at the deadline. */
+async function waitFor(t: ExecutionContext, s: TestServer, what: string, ok: (r: ReplicaStats) => boolean): Promise<ReplicaStats> {
+  const until = Date.now() + DEADLINE_MS
+  let last: ReplicaStats | undefined
+  while (Date.now() < until) {
+    last = await replicaStats(s)
+    if (ok(last)) return last
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  t.fail(`${what}: not within ${DEADLINE_MS} ms; last stats ${JSON.stringify(last)}; stderr ${s.stderr()}`)
+  throw new Error(what)
+}
+
+function newestCutId(replica: string): string {
+  const cuts = cutsOf(replica)
+  if (cuts.length === 0) throw new Error('no cut')
+  return cuts.at(-1).id as string
+}
+
+test('a replica of a followed primary converges: every acknowledged write, the same digest; writes refused; lag reported', async (t) => {
+  t.timeout(240_000)
+  const root = tempDir(t)
+  const primary = path.join(root, 'primary')
+  const dest = path.join(root, 'dest')
+  const local = path.join(root, 'local')
+  await createStore(primary, {shards: 2})
+  await putSome(primary, ['seed-0', 'seed-1'])
+  const follower = spawn(process.execPath, [runJs, 'replicate', '--dir', primary, dest, '--follow', '--interval', '200ms'], {env: cliEnv(), stdio: ['ignore', 'ignore', 'pipe']})
+  let followerErr = ''
+  follower.stderr.on('data', (b: Buffer) => (followerErr += b.toString()))
+  const followerExit = new Promise<number | null>((resolve) => follower.on('exit', (code) => resolve(code)))
+  t.teardown(() => {
+    if (follower.exitCode === null && follower.signalCode === null) follower.kill('SIGKILL')
+  })
+  const until = Date.now() + DEADLINE_MS
+  while (cutsOf(dest).length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50))
+  t.true(cutsOf(dest).length > 0, `a first cut was shipped: ${followerErr}`)
+
+  const replica = await startServe(t, local, ['--replica-of', dest, '--interval', '200ms'])
+  const first = await replicaStats(replica)
+  t.is(first.source, dest)
+
+  // Write while both follow; the replica applies cuts as they come.
+  let acked = 0
+  let stop = false
+  const writer = (async () => {
+    for (let i = 0; !stop; i++) {
+      const s = await open(primary, {lockTimeoutMs: 30_000})
+      await s.put(`w-${String(i).padStart(5, '0')}`, `value ${i}`)
+      await s.close()
+      acked = i + 1
+    }
+  })()
+  await waitFor(t, replica, 'the replica applies a newer cut while the writer works', (r) => r.cutsServed >= 2 && acked >= 30)
+  stop = true
+  await writer
+  follower.kill('SIGTERM')
+  t.is(await followerExit, 0, followerErr)
+  const last = newestCutId(dest)
+  const applied = await waitFor(t, replica, `the replica applies the last cut ${last}`, (r) => r.cut === last)
+  t.is(applied.status, 'ok')
+  t.true(applied.lagMs >= 0)
+
+  let wrong = 0
+  for (let i = 0; i < acked; i++) {
+    const res = await fetch(`${replica.url}/kv/w-${String(i).padStart(5, '0')}`)
+    if (res.status !== 200 || (await res.text()) !== `value ${i}`) wrong++
+  }
+  t.true(acked >= 30)
+  t.is(wrong, 0, `every one of the ${acked} acknowledged writes reads back from the replica`)
+
+  const at = Date.now()
+  const served = (await (await fetch(`${replica.url}/digest?at=${at}`)).json()) as {digest: string; records: number}
+  const cli = JSON.parse(expectExit(strata(['digest', '--dir', primary, '--at', String(at), '--format', 'json']), 0, 'digest').stdout) as {digest: string; records: number}
+  t.is(served.digest, cli.digest)
+  t.is(served.records, acked + 2)
+
+  // Every response names the cut and its lag; writes are refused naming the source.
+  const res = await fetch(`${replica.url}/kv/seed-0`)
+  t.is(await res.text(), 'value of seed-0')
+  t.is(res.headers.get('strata-replica-cut'), last)
+  t.true(Number(res.headers.get('strata-replica-lag-ms')) >= 0)
+  for (const [method, p] of [['PUT', '/kv/x'], ['POST', '/kv/x'], ['DELETE', '/kv/seed-0'], ['POST', '/bulk']] as const) {
+    const refused = await fetch(`${replica.url}${p}`, {method, body: method === 'DELETE' ? undefined : '{"k": 1}', headers: {'content-type': 'application/json'}})
+    t.is(refused.headers.get('strata-replica-cut'), last)
+    const error = await errorOf(t, refused, 405, 'INVALID_ARGUMENT')
+    t.is(error.role, 'replica')
+    t.is(error.source, dest)
+  }
+  t.is((await fetch(`${replica.url}/kv/x`)).status, 404)
+  const metrics = await (await fetch(`${replica.url}/metrics`)).text()
+  const lag = /^strata_replica_lag_seconds (\S+)$/m.exec(metrics)
+  t.truthy(lag, metrics)
+  t.true(Number(lag![1]) >= 0)
+  t.is(((await (await fetch(`${replica.url}/healthz`)).json()) as {status: string}).status, 'ok')
+
+  const stopped = await replica.stop('SIGTERM')
+  t.is(stopped.code, 0, replica.stderr())
+  t.deepEqual(fs.readdirSync(path.join(local, 'cuts')), [last], 'only the served cut is kept locally')
+})
+
+test('a damaged object of a newer cut keeps the replica on its last good cut (degraded) until the object is whole again; a restart resumes its local cut', async (t) => {
+  t.timeout(180_000)
+  const root = tempDir(t)
+  const primary = path.join(root, 'primary')
+  const dest = path.join(root, 'dest')
+  const local = path.join(root, 'local')
+  await createStore(primary, {shards: 2})
+  await putSome(primary, ['a', 'b', 'c'])
+  expectExit(strata(['replicate', '--dir', primary, dest]), 0, 'replicate')
+  const cut1 = newestCutId(dest)
+
+  const one = await startServe(t, local, ['--replica-of', dest, '--interval', '200ms'])
+  t.is((await replicaStats(one)).cut, cut1)
+  t.is((await one.stop('SIGTERM')).code, 0, one.stderr())
+
+  await putSome(primary, ['d', 'e'])
+  expectExit(strata(['replicate', '--dir', primary, dest]), 0, 'replicate')
+  const cuts = cutsOf(dest)
+  t.is(cuts.length, 2)
+  const cut2 = cuts[1].id as string
+  const before = new Set((cuts[0].objects as Array<{key: string}>).map((o) => o.key))
+  const fresh = (cuts[1].objects as Array<{key: string}>).filter((o) => !before.has(o.key))
+  t.true(fresh.length > 0, 'the second cut ships objects of its own')
+  const victim = path.join(dest, ...fresh[0].key.split('/'))
+  const good = fs.readFileSync(victim)
+  const bad = Buffer.from(good)
+  bad[bad.length - 1] ^= 0xff
+  fs.writeFileSync(victim, bad)
+
+  // The restart serves the cut LOCAL holds; cut 2 fails its check.
+  const two = await startServe(t, local, ['--replica-of', dest, '--interval', '200ms'])
+  const degraded = await waitFor(t, two, 'the damaged cut is reported', (r) => r.status === 'degraded')
+  t.is(degraded.cut, cut1)
+  t.is(degraded.error?.code, 'CORRUPTION')
+  const health = (await (await fetch(`${two.url}/healthz`)).json()) as {status: string; error: {code: string}}
+  t.is(health.status, 'degraded')
+  t.is(health.error.code, 'CORRUPTION')
+  const a = await fetch(`${two.url}/kv/a`)
+  t.is(a.status, 200)
+  t.is(await a.text(), 'value of a')
+  t.is(a.headers.get('strata-replica-cut'), cut1)
+  t.is((await fetch(`${two.url}/kv/d`)).status, 404)
+
+  // Whole again: the next check applies cut 2.
+  fs.writeFileSync(victim, good)
+  const healed = await waitFor(t, two, 'cut 2 is applied once its object is whole', (r) => r.cut === cut2)
+  t.is(healed.status, 'ok')
+  t.is(healed.error, null)
+  t.is(await (await fetch(`${two.url}/kv/d`)).text(), 'value of d')
+  t.is((await two.stop('SIGINT')).code, 0, two.stderr())
+})
+
+test('the local directory must be new, empty or a replica of the same source', async (t) => {
+  const root = tempDir(t)
+  const primary = path.join(root, 'primary')
+  const dest = path.join(root, 'dest')
+  await createStore(primary, {shards: 1})
+  await putSome(primary, ['a'])
+  expectExit(strata(['replicate', '--dir', primary, dest]), 0, 'replicate')
+  // A store is not a replica's local directory.
+  const asStore = await serveOnce(['--dir', primary, '--replica-of', dest, '--listen', '127.0.0.1:0'])
+  t.is(asStore.code, 2, asStore.stderr)
+  // A source with no cut: nothing to serve.
+  const empty = path.join(root, 'empty')
+  fs.mkdirSync(empty)
+  const none = await serveOnce(['--dir', path.join(root, 'local'), '--replica-of', empty, '--listen', '127.0.0.1:0'])
+  t.is(none.code, 1, none.stderr)
+  t.false(fs.existsSync(path.join(root, 'local', 'REPLICA-STATE')))
+})
