@@ -26,8 +26,16 @@ import {TransferCounter, sha256, type ProgressCallback} from '../replicate/trans
 
 export type Verify = 'none' | 'quick' | 'full'
 
+/**
+ * Puts object `o`'s bytes at `target` without downloading them (a hard link
+ * to a copy already held and checked) and returns true, or returns false to
+ * have it downloaded. Offered for whole-file objects only (tables,
+ * manifests, schema versions), never for WAL ranges.
+ */
+export type ReuseObject = (o: CutObject, target: string) => boolean
+
 /** Downloads every object of cut `d` into OUT (prepared, empty but for its marker) and writes each shard's CURRENT. */
-export async function writeObjects(fs: FileSystem, store: ObjectStore, d: CutDescriptor, out: string, verify: Verify, onProgress?: ProgressCallback, check?: () => void): Promise<void> {
+export async function writeObjects(fs: FileSystem, store: ObjectStore, d: CutDescriptor, out: string, verify: Verify, onProgress?: ProgressCallback, check?: () => void, reuse?: ReuseObject): Promise<void> {
   const counter = new TransferCounter(d.objects.length, d.bytes, onProgress)
   const byPath = new Map<string, CutObject[]>()
   for (const o of d.objects) byPath.set(o.path, [...(byPath.get(o.path) ?? []), o])
@@ -56,7 +64,8 @@ export async function writeObjects(fs: FileSystem, store: ObjectStore, d: CutDes
   }
   for (const [p, objects] of byPath) {
     if (objects.length !== 1 || objects[0].offset !== 0) throw damaged(store, d, objects[0], `is one of ${objects.length} parts of ${p}`)
-    writeSynced(fs, joinPath(out, ...p.split('/')), await fetchObject(store, d, objects[0], verify, check))
+    const target = joinPath(out, ...p.split('/'))
+    if (reuse?.(objects[0], target) !== true) writeSynced(fs, target, await fetchObject(store, d, objects[0], verify, check))
     counter.add(objects[0].size)
   }
   for (const s of d.shards) {

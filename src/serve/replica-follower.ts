@@ -7,8 +7,9 @@
  * src/replicate/cuts.ts); when it is newer than the one served, restore it
  * beside the current one, open it, record it in REPLICA-STATE, swap it in
  * (replica-handle.ts) and remove the previous folder once its last request
- * ended. Each newer cut is a full restore of that cut (every object is
- * downloaded again): tables already present locally are not reused.
+ * ended. Tables, manifests and schema versions the served cut already holds
+ * are hard-linked rather than downloaded (replica-reuse.ts); WAL ranges are
+ * downloaded.
  *
  * Verification: 'quick' by default, the size and SHA-256 of every object as
  * it is downloaded (a damaged or missing object fails the cut); 'full' also
@@ -31,6 +32,7 @@ import type {Verify} from '../restore/write-out.js'
 import {nodeFileSystem} from '../vfs/node-fs.js'
 import type {FileSystem} from '../vfs/fs.js'
 import {ReplicaStoreHandle} from './replica-handle.js'
+import {reuseServedCut} from './replica-reuse.js'
 import {prepareLocal, removeCut, removeCutsExcept, writeState, type ReplicaState} from './replica-local.js'
 
 export interface ReplicaOptions {
@@ -58,7 +60,8 @@ export async function startReplica(options: ReplicaOptions): Promise<ReplicaStor
     let state = prepareLocal(fs, options.local, objects.url)
     const resumed = state !== undefined
     if (state === undefined) {
-      state = await follower.restoreCut(cutId(await newestOrFail(objects)))
+      const applied = await follower.restoreCut(cutId(await newestOrFail(objects)))
+      state = {source: applied.source, cut: applied.cut, takenAt: applied.takenAt}
       writeState(fs, options.local, state)
     }
     removeCutsExcept(fs, options.local, state.cut)
@@ -77,6 +80,13 @@ async function newestOrFail(objects: ObjectStore): Promise<number> {
   const n = await newestCutNumber(objects)
   if (n === 0) throw new StrataError(ErrorCode.NOT_FOUND, `${objects.url} holds no cut`, {hint: 'ship one with: strata replicate --dir DIR ' + objects.url})
   return n
+}
+
+/** A cut just restored: its state, and how much of it was linked rather than downloaded. */
+interface Applied extends ReplicaState {
+  readonly objects: number
+  readonly linkedObjects: number
+  readonly linkedBytes: number
 }
 
 /** The loop that checks SRC every interval and applies newer cuts. */
@@ -112,7 +122,7 @@ class Follower {
       const n = await newestCutNumber(this.objects)
       if (n > (parseCutId(handle.cut.id) ?? 0) && !this.stopped) {
         id = cutId(n)
-        const state = await this.restoreCut(id)
+        const state = await this.restoreCut(id, handle.cut.id)
         const store = await this.options.open(replicaCutPath(this.options.local, id))
         if (this.stopped) {
           await store.close()
@@ -121,9 +131,9 @@ class Follower {
         // The commit point: from here on a restart serves this cut.
         writeState(this.fs, this.options.local, state)
         const previous = handle.cut.id
-        await handle.swap(store, {id, takenAt: state.takenAt, appliedAt: Date.now()})
+        await handle.swap(store, {id, takenAt: state.takenAt, appliedAt: Date.now(), objects: state.objects, linkedObjects: state.linkedObjects, linkedBytes: state.linkedBytes})
         removeCut(this.fs, this.options.local, previous)
-        this.options.log?.(`applied cut ${id} (taken ${new Date(state.takenAt).toISOString()})`)
+        this.options.log?.(`applied cut ${id} (taken ${new Date(state.takenAt).toISOString()}; ${state.linkedObjects} of its ${state.objects} objects linked from cut ${previous})`)
       }
       handle.checked()
     } catch (err) {
@@ -135,11 +145,12 @@ class Follower {
     }
   }
 
-  /** Restores cut `id` into its folder (clearing what an earlier attempt left) and returns the state naming it. */
-  async restoreCut(id: string): Promise<ReplicaState> {
+  /** Restores cut `id` into its folder (clearing what an earlier attempt left), linking what cut `served` holds; returns the state naming it. */
+  async restoreCut(id: string, served?: string): Promise<Applied> {
     removeCut(this.fs, this.options.local, id)
-    const report = await restore(this.objects, replicaCutPath(this.options.local, id), {fs: this.fs, env: this.options.env, cut: id, verify: this.options.verify ?? 'quick'})
-    return {source: this.objects.url, cut: id, takenAt: report.takenAt}
+    const {reuse, tally} = served === undefined ? {tally: {objects: 0, bytes: 0}} : await reuseServedCut(this.fs, this.objects, this.options.local, served)
+    const report = await restore(this.objects, replicaCutPath(this.options.local, id), {fs: this.fs, env: this.options.env, cut: id, verify: this.options.verify ?? 'quick', ...(reuse === undefined ? {} : {reuse})})
+    return {source: this.objects.url, cut: id, takenAt: report.takenAt, objects: report.objects, linkedObjects: tally.objects, linkedBytes: tally.bytes}
   }
 
   /** Removes a cut folder that will not be served; a failure here is retried by the next attempt. */

@@ -19,6 +19,10 @@ export interface AppliedCut {
   readonly takenAt: number
   /** When this replica started serving it. */
   readonly appliedAt: number
+  /** For a cut applied while serving: its objects, and those hard-linked from the cut served before instead of downloaded. */
+  readonly objects?: number
+  readonly linkedObjects?: number
+  readonly linkedBytes?: number
 }
 
 /** The last failed check of the source, until a check succeeds. */
@@ -37,6 +41,10 @@ export interface ReplicaStatus {
   /** now − cutTakenAt, never below 0 (clocks of two machines may differ a little). */
   readonly lagMs: number
   readonly appliedAt: number
+  /** Of the cut served, when applied while serving (else null): its objects, and those linked from the previous cut. */
+  readonly objects: number | null
+  readonly linkedObjects: number | null
+  readonly linkedBytes: number | null
   /** Cuts served since the server started, the first included. */
   readonly cutsServed: number
   readonly lastCheckAt: number | null
@@ -111,6 +119,9 @@ export class ReplicaStoreHandle implements StoreHandle {
       cutTime: new Date(c.takenAt).toISOString(),
       lagMs: lagOf(c),
       appliedAt: c.appliedAt,
+      objects: c.objects ?? null,
+      linkedObjects: c.linkedObjects ?? null,
+      linkedBytes: c.linkedBytes ?? null,
       cutsServed: this.cutsServed,
       lastCheckAt: this.lastCheckAt,
       status: this.error === null ? 'ok' : 'degraded',

@@ -14,7 +14,7 @@ import {createStore, open} from '../../src/index.js'
 import {cliEnv, runJs, strata} from '../helpers/cli.js'
 import {tempDir} from '../helpers/temp.js'
 import {errorOf, serveOnce, startServe, type TestServer} from './helpers.js'
-import {cutsOf, expectExit, putSome} from '../replicate/helpers.js'
+import {buildStore, cutsOf, digestOf, expectExit, putSome} from '../replicate/helpers.js'
 
 /** Generous: polling ends as soon as the condition holds. */
 const DEADLINE_MS = 90_000
@@ -25,6 +25,8 @@ interface ReplicaStats {
   cutTakenAt: number
   lagMs: number
   cutsServed: number
+  objects: number | null
+  linkedObjects: number | null
   status: 'ok' | 'degraded'
   error: {code: string; message: string} | null
 }
@@ -136,13 +138,13 @@ test('a replica of a followed primary converges: every acknowledged write, the s
   t.deepEqual(fs.readdirSync(path.join(local, 'cuts')), [last], 'only the served cut is kept locally')
 })
 
-test('a damaged object of a newer cut keeps the replica on its last good cut (degraded) until the object is whole again; a restart resumes its local cut', async (t) => {
+test('a damaged object of a newer cut keeps the replica on its last good cut (degraded) until the object is whole again; a restart resumes its local cut; tables held are linked, not downloaded', async (t) => {
   t.timeout(180_000)
   const root = tempDir(t)
   const primary = path.join(root, 'primary')
   const dest = path.join(root, 'dest')
   const local = path.join(root, 'local')
-  await createStore(primary, {shards: 2})
+  await buildStore(primary)
   await putSome(primary, ['a', 'b', 'c'])
   expectExit(strata(['replicate', '--dir', primary, dest]), 0, 'replicate')
   const cut1 = newestCutId(dest)
@@ -185,6 +187,12 @@ test('a damaged object of a newer cut keeps the replica on its last good cut (de
   t.is(healed.status, 'ok')
   t.is(healed.error, null)
   t.is(await (await fetch(`${two.url}/kv/d`)).text(), 'value of d')
+  // The tables cut 1 already had were linked; the new WAL bytes were downloaded.
+  const objects = (cuts[1].objects as unknown[]).length
+  t.is(healed.objects, objects)
+  t.true(healed.linkedObjects! > 0 && healed.linkedObjects! < objects, `${healed.linkedObjects} of ${objects} objects linked`)
+  const served = (await (await fetch(`${two.url}/digest`)).json()) as {digest: string}
+  t.is(served.digest, await digestOf(primary))
   t.is((await two.stop('SIGINT')).code, 0, two.stderr())
 })
 
