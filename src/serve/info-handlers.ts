@@ -7,9 +7,9 @@
  * and the error in /healthz while its source fails, and replica gauges.
  */
 import {digestStore} from '../digest/index.js'
-import type {StoreStats} from '../api.js'
+import type {Store, StoreStats} from '../api.js'
 import {sendJson, type RequestContext} from './context.js'
-import type {Metrics} from './metrics.js'
+import type {Metrics, StoreSample} from './metrics.js'
 import type {ReplicaStatus} from './replica-handle.js'
 
 /** GET /stats. */
@@ -39,14 +39,14 @@ export function metricsHandler(metrics: Metrics) {
   return async (ctx: RequestContext): Promise<void> => {
     ctx.query.only([])
     const replica = ctx.handle.status?.()
-    const gauges = [...storeGauges(ctx.store.stats()), ...(replica === undefined ? [] : replicaGauges(replica))]
-    const body = Buffer.from(metrics.render(gauges), 'utf8')
+    const samples = [...activity(ctx.store), ...storeGauges(ctx.store.stats()), ...(replica === undefined ? [] : replicaGauges(replica))]
+    const body = Buffer.from(metrics.render(samples), 'utf8')
     ctx.res.writeHead(200, {'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': String(body.length)})
     ctx.res.end(body)
   }
 }
 
-function replicaGauges(r: ReplicaStatus): Array<{name: string; help: string; value: number}> {
+function replicaGauges(r: ReplicaStatus): StoreSample[] {
   return [
     {name: 'strata_replica_lag_seconds', help: 'Age of the cut served: now minus the time the primary took it.', value: r.lagMs / 1000},
     {name: 'strata_replica_cut', help: 'Number of the cut served.', value: Number(r.cut)},
@@ -54,7 +54,17 @@ function replicaGauges(r: ReplicaStatus): Array<{name: string; help: string; val
   ]
 }
 
-function storeGauges(st: StoreStats): Array<{name: string; help: string; value: number}> {
+/** The engine's flush and compaction counts (an internal method of the store `open` makes). */
+function activity(store: Store): StoreSample[] {
+  const counts = (store as Store & {activity?: () => {flushes: number; compactions: number}}).activity?.()
+  if (counts === undefined) return []
+  return [
+    {name: 'strata_store_flushes_total', help: 'Memtables flushed to SSTables since the store was opened.', value: counts.flushes, type: 'counter'},
+    {name: 'strata_store_compactions_total', help: 'Compactions run since the store was opened.', value: counts.compactions, type: 'counter'},
+  ]
+}
+
+function storeGauges(st: StoreStats): StoreSample[] {
   const t = st.totals
   const lastSeq = st.shards.reduce((sum, s) => sum + s.lastSeq, 0)
   return [

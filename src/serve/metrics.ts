@@ -7,6 +7,7 @@
  *   strata_http_request_bytes_total{route}              counter (bytes received)
  *   strata_http_response_bytes_total{route}             counter (bytes sent)
  *   strata_http_requests_in_flight                      gauge
+ *   strata_store_flushes_total, strata_store_compactions_total   counters (since the store was opened)
  *   strata_store_*                                      gauges read from the store's stats at scrape time
  *   strata_replica_lag_seconds, strata_replica_cut, strata_replica_degraded   gauges of a read replica
  *
@@ -16,6 +17,15 @@
 
 /** Upper bounds of the latency histogram's buckets, in seconds. */
 const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+
+/** One sample read from the store at scrape time. */
+export interface StoreSample {
+  readonly name: string
+  readonly help: string
+  readonly value: number
+  /** Default gauge. */
+  readonly type?: 'gauge' | 'counter'
+}
 
 interface Histogram {
   readonly counts: number[]
@@ -44,8 +54,8 @@ export class Metrics {
     this.bytesOut.set(route, (this.bytesOut.get(route) ?? 0) + bytesOut)
   }
 
-  /** The text exposition, with `gauges` (name → value, help) appended. */
-  render(gauges: ReadonlyArray<{name: string; help: string; value: number}>): string {
+  /** The text exposition, with the store's `samples` appended. */
+  render(samples: ReadonlyArray<StoreSample>): string {
     const out: string[] = []
     const family = (name: string, type: string, help: string): void => {
       out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`)
@@ -64,8 +74,8 @@ export class Metrics {
     for (const [route, n] of this.bytesOut) out.push(`strata_http_response_bytes_total{route="${route}"} ${n}`)
     family('strata_http_requests_in_flight', 'gauge', 'Requests being handled.')
     out.push(`strata_http_requests_in_flight ${this.inFlight}`)
-    for (const g of gauges) {
-      family(g.name, 'gauge', g.help)
+    for (const g of samples) {
+      family(g.name, g.type ?? 'gauge', g.help)
       out.push(`${g.name} ${g.value}`)
     }
     return out.join('\n') + '\n'

@@ -29,6 +29,8 @@ export abstract class ShardCore {
   protected wal: WalWriter | undefined
   protected walBytes: number
   protected nextFileNumber: number
+  /** Flushes and compactions this shard ran since it was opened (for a server's metrics). */
+  readonly activity = {flushes: 0, compactions: 0}
   /** Highest sequence number assigned in this shard. */
   lastSeq: number
   /** The torn tail found when the WAL was read, if any. */
@@ -122,6 +124,7 @@ export abstract class ShardCore {
     this.wal = newWal
     this.walBytes = newWal.size()
     this.memtable = new Memtable()
+    this.activity.flushes++
   }
 
   /** What a cut records of this shard now: its manifest, WAL length and last sequence number. */

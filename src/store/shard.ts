@@ -162,6 +162,7 @@ export class Shard extends ShardCore {
     const built = this.buildTables(kept, out, plan.reason === 'manual compaction' ? 'compact' : 'auto-compact')
     fs.syncDir(dir)
     this.install([...this.levels.all().filter((t) => !plan.inputs.includes(t)), ...built], this.manifest.walNumber, this.manifest.lastSeq)
+    this.activity.compactions++
     return {
       inputTables: plan.inputs.length,
       inputBytes: plan.inputs.reduce((s, t) => s + t.meta.fileSize, 0),
@@ -239,6 +240,7 @@ export class Shard extends ShardCore {
       }
       fs.syncDir(dir)
       this.install(built, walNumber, lastSeq)
+      this.activity.compactions++
     } catch (err) {
       newWal?.close()
       throw err

@@ -258,6 +258,17 @@ export class StoreImpl implements Store {
     })
   }
 
+  /** @internal Flushes and compactions run by the shards this store opened, since they were opened. */
+  activity(): {flushes: number; compactions: number} {
+    let flushes = 0
+    let compactions = 0
+    for (const s of this.slots.all()) {
+      flushes += s?.activity.flushes ?? 0
+      compactions += s?.activity.compactions ?? 0
+    }
+    return {flushes, compactions}
+  }
+
   cut(): StoreCut {
     this.check(false)
     if (this.lock === undefined) throw invalidArgument('a cut needs the writer lock: open the store as a writer, or take one with takeCut()')

@@ -54,6 +54,24 @@ test('/metrics counts requests by route and status in the Prometheus text format
   const samples = text.split('\n').filter((l) => l !== '' && !l.startsWith('#'))
   t.true(samples.length > 10)
   t.deepEqual(samples.filter((l) => !/^[a-z_]+(\{[^}]*\})? [\d.e+-]+$/.test(l)), [])
+  t.regex(text, /^strata_store_flushes_total 0$/m)
+  t.regex(text, /^strata_store_compactions_total 0$/m)
+  t.is((await s.stop()).code, 0)
+})
+
+test('/metrics counts the flushes a load causes', async (t) => {
+  const dir = newStore(t, 1)
+  const s = await startServe(t, dir)
+  // 6 MiB into one shard: past the 4 MiB WAL that triggers a flush.
+  const line = (i: number): string => JSON.stringify({key: `k${i}`, value: 'v'.repeat(1024)})
+  const body = Array.from({length: 6 * 1024}, (_, i) => line(i)).join('\n') + '\n'
+  t.is((await fetch(`${s.url}/bulk`, {method: 'POST', body})).status, 200)
+  const text = await (await fetch(`${s.url}/metrics`)).text()
+  const flushes = Number(/^strata_store_flushes_total (\d+)$/m.exec(text)?.[1])
+  t.true(flushes >= 1, String(flushes))
+  t.regex(text, /^# TYPE strata_store_flushes_total counter$/m)
+  const tables = Number(/^strata_store_tables (\d+)$/m.exec(text)?.[1])
+  t.true(tables >= 1, String(tables))
   t.is((await s.stop()).code, 0)
 })
 

@@ -48,7 +48,9 @@ test('binary keys: percent-encoded bytes in the path, or hex and base64 with key
   // A literal "/" in the path is part of the key.
   t.is((await fetch(`${s.url}/kv/a/b`, {method: 'PUT', body: 'slash'})).status, 200)
   t.is(await (await fetch(`${s.url}/kv/a%2Fb`)).text(), 'slash')
-  t.is((await s.stop()).code, 0)
+  // SIGINT (Ctrl-C) stops it as SIGTERM does.
+  t.is((await s.stop('SIGINT')).code, 0)
+  t.regex(s.stderr(), /stopped after SIGINT/)
   const r = strata(['get', key.toString('hex'), '--key-encoding', 'hex', '--value-encoding', 'hex', '--dir', dir])
   t.is(r.stdout.trim(), value.toString('hex'))
 })
