@@ -46,10 +46,10 @@ async function s3Replica(t: any, batches: number) {
   return {bucket, url, env, look, root, dir}
 }
 
-/** A gateway of the test's own (restarted at the end), with s3Replica's store and replica. */
+/** A gateway of the test's own (stopped at the end), with s3Replica's store and replica. */
 async function outageSetup(t: any, slot: number) {
   const gw = await ownGateway(slot)
-  t.teardown(() => gw.start())
+  t.teardown(() => gw.stop())
   return {gw, ...(await s3Replica(t, 6))}
 }
 
