@@ -199,3 +199,22 @@ test('gateway stopped mid-operation: requests fail with IO within a bounded time
   else t.true(after === undefined || after.size === big.length, 'an object is whole or absent')
   t.is(await s.put('during', enc('after'), {ifAbsent: true}), 'written')
 })
+
+test('a gateway that hangs: each request gives up with IO after its idle timeout, and works once the gateway goes on', async (t) => {
+  const gw = await ownGateway(4)
+  t.teardown(async () => {
+    gw.signal('SIGCONT')
+    await gw.stop()
+  })
+  const bucket = await freshBucket('hang')
+  const s = await openS3Store(`s3://${bucket}/p`, gw.env, {maxAttempts: 2, baseDelayMs: 100, connectTimeoutMs: 1000, idleTimeoutMs: 1000})
+  t.teardown(() => s.close())
+  await s.put('k', enc('before'))
+  gw.signal('SIGSTOP')
+  const started = Date.now()
+  t.is(await codeOf(s.get('k')), 'IO')
+  t.is(await codeOf(s.put('big', randomBytes(4 * 1024 * 1024))), 'IO')
+  t.true(Date.now() - started < 30_000, 'two requests, each at most 2 attempts of ~1 s idle')
+  gw.signal('SIGCONT')
+  t.is(text(await s.get('k')), 'before')
+})
