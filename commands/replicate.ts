@@ -18,9 +18,10 @@ One replicator per destination: a second is refused with exit 4 naming the holde
 Retention (--keep N or --retain DURATION) runs after each cut: it deletes older cuts, never the newest nor one a running restore reads, and the objects no remaining cut uses once they have been unused for --grace (default 10m), orphans of killed runs included. The source store is only read, apart from its pins, its lock and STORE-ID.`
 
   static override examples = [
-    {description: 'Ship a cut of the store in $STRATA_DIR (else ./data) to a directory.', command: '<%= config.bin %> <%= command.id %> "${TMPDIR:-/tmp}/strata-replica-example"'},
-    {description: 'Ship a cut and keep only the newest 3, reporting as JSON.', command: '<%= config.bin %> <%= command.id %> "${TMPDIR:-/tmp}/strata-replica-example" --keep 3 --format json'},
-    {description: 'Keep shipping every 5 seconds until Ctrl-C, keeping a day of cuts.', command: '<%= config.bin %> <%= command.id %> --dir ./data s3://backups/strata/main --follow --interval 5s --retain 24h'},
+    {description: 'Ship a cut of the store in $STRATA_DIR (else ./data) to a directory.', command: '<%= config.bin %> <%= command.id %> ./replica'},
+    {description: 'Ship a cut and keep only the newest 3, reporting as JSON.', command: '<%= config.bin %> <%= command.id %> ./replica --keep 3 --format json'},
+    {description: 'Ship a cut every second until SIGTERM (here sent by timeout after 5 seconds), then a last one; keep a day of cuts.', command: 'timeout --preserve-status 5 <%= config.bin %> <%= command.id %> ./replica --follow --interval 1s --retain 24h'},
+    {description: 'Ship a cut and keep the newest 10. An S3-compatible bucket is named s3://bucket/prefix (credentials, region and endpoint from the AWS_* variables).', command: '<%= config.bin %> <%= command.id %> ./replica --keep 10'},
   ]
 
   static override args = {

@@ -15,10 +15,10 @@ export default class Restore extends StrataCommand {
 --list shows the replica's cuts (id, time, records, bytes, digest); --dry-run shows what a restore would fetch and writes nothing. While it runs, a restore registers itself in the replica, so retention keeps its cut. The restored store has an identity of its own: replicate it to a new destination.`
 
   static override examples = [
-    {description: 'List the cuts of a replica (made here by the first example of replicate).', command: '<%= config.bin %> <%= command.id %> "${TMPDIR:-/tmp}/strata-replica-example" --list'},
-    {description: 'Show what restoring the newest cut would fetch.', command: '<%= config.bin %> <%= command.id %> "${TMPDIR:-/tmp}/strata-replica-example" --dry-run --dir ./restored'},
-    {description: 'Restore the newest cut into a new directory, as JSON.', command: '<%= config.bin %> <%= command.id %> "${TMPDIR:-/tmp}/strata-replica-example" --dir "${TMPDIR:-/tmp}/strata-restore-example-$$" --format json'},
-    {description: 'Restore the store as it was at a time, from S3.', command: '<%= config.bin %> <%= command.id %> s3://backups/strata/main --dir ./yesterday --time 2026-11-29T12:00:00Z'},
+    {description: 'List the cuts of a replica (made here by the first example of replicate).', command: '<%= config.bin %> <%= command.id %> ./replica --list'},
+    {description: 'Show what restoring the newest cut would fetch.', command: '<%= config.bin %> <%= command.id %> ./replica --dry-run --dir ./restored'},
+    {description: 'Restore the newest cut into a new directory, as JSON.', command: '<%= config.bin %> <%= command.id %> ./replica --dir ./restored --format json'},
+    {description: 'Restore the store as it was at a time (here: now); an S3 replica is named s3://bucket/prefix.', command: '<%= config.bin %> <%= command.id %> ./replica --time "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --verify quick --dir ./restored-at-time'},
   ]
 
   static override args = {

@@ -13,6 +13,8 @@
  */
 import {ErrorCode, StrataError} from '../errors.js'
 import {takeCut} from '../cut/take-cut.js'
+import type {StoreCut} from '../cut/cut.js'
+import type {Store} from '../api.js'
 import {readDescriptor} from '../store/descriptor.js'
 import {openObjectStore} from '../objstore/open.js'
 import type {ObjectStore} from '../objstore/object-store.js'
@@ -72,10 +74,17 @@ export interface ReplicateReport {
 
 export const DEFAULT_GRACE_MS = 10 * 60_000
 
-/** Replicates the store in `dir` to `dest`; see the file comment. */
-export async function replicate(dir: string, dest: string | ObjectStore, options: ReplicateOptions = {}): Promise<ReplicateReport> {
+/**
+ * Replicates the store in `source` to `dest`; see the file comment. `source`
+ * is a data directory, or a store this process holds open as its writer
+ * (its cuts are then taken with `Store.cut()`, under the lock it holds, so
+ * a long-running writer can replicate itself).
+ */
+export async function replicate(source: string | Store, dest: string | ObjectStore, options: ReplicateOptions = {}): Promise<ReplicateReport> {
   const fs = options.fs ?? nodeFileSystem
+  const dir = typeof source === 'string' ? source : source.dir
   readDescriptor(fs, dir) // NOT_A_STORE before touching the destination
+  const cutNow = typeof source === 'string' ? () => takeCut(dir, {fs, lockTimeoutMs: options.lockTimeoutMs ?? 10_000}) : async () => source.cut()
   const store = typeof dest === 'string' ? await openObjectStore(dest, {env: options.env, fs}) : dest
   const cuts: CutReport[] = []
   try {
@@ -87,7 +96,7 @@ export async function replicate(dir: string, dest: string | ObjectStore, options
       const aborted = (): boolean => options.signal?.aborted === true
       for (;;) {
         const stopping = aborted()
-        const report = await shipOne(fs, dir, store, storeId, options, () => lease.check())
+        const report = await shipOne(fs, cutNow, store, storeId, options, () => lease.check())
         cuts.push(report)
         await options.onCut?.(report)
         if (options.follow !== true || stopping) break
@@ -104,11 +113,11 @@ export async function replicate(dir: string, dest: string | ObjectStore, options
 }
 
 /** Takes, ships and releases one cut, then applies retention. */
-async function shipOne(fs: FileSystem, dir: string, store: ObjectStore, storeId: string, options: ReplicateOptions, check: () => void): Promise<CutReport> {
+async function shipOne(fs: FileSystem, cutNow: () => Promise<StoreCut>, store: ObjectStore, storeId: string, options: ReplicateOptions, check: () => void): Promise<CutReport> {
   const newest = await newestCutNumber(store)
   const base = newest === 0 ? undefined : await readCut(store, cutId(newest))
   if (base !== undefined && base.storeId !== storeId) throw otherStore(store, base.storeId)
-  const cut = await takeCut(dir, {fs, lockTimeoutMs: options.lockTimeoutMs ?? 10_000})
+  const cut = await cutNow()
   let shipped
   try {
     shipped = await shipCut(fs, cut, store, cutId(newest + 1), storeId, base, options.onProgress, check)

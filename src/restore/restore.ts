@@ -13,18 +13,19 @@
  * same OUT clears it and starts over. The new store has no STORE-ID: it is
  * a store of its own, with a new identity when it is first replicated.
  */
-import {ErrorCode, StrataError} from '../errors.js'
+import {ErrorCode, StrataError, invalidArgument} from '../errors.js'
 import {finishOut, prepareOut} from '../cut/checkpoint-out.js'
 import {LOCK_FILE, joinPath} from '../layout/names.js'
 import {openObjectStore} from '../objstore/open.js'
 import type {ObjectStore} from '../objstore/object-store.js'
 import {writeDescriptor} from '../store/descriptor.js'
+import {checkDirPath} from '../store/data-dir.js'
 import {writeSynced} from '../vfs/durable.js'
 import {nodeFileSystem} from '../vfs/node-fs.js'
 import type {FileSystem} from '../vfs/fs.js'
 import {VERSION} from '../version.js'
 import type {CutDescriptor} from '../replicate/cut-descriptor.js'
-import {cutId} from '../replicate/keys.js'
+import {cutId, parseCutId} from '../replicate/keys.js'
 import {listCutIds, newestCutNumber, readCut} from '../replicate/cuts.js'
 import {acquireLease, leaseBody, LEASE_TTL_MS} from '../replicate/lease.js'
 import {restoreLeaseKey} from '../replicate/keys.js'
@@ -77,6 +78,7 @@ export interface CutSummary {
 export async function restore(src: string | ObjectStore, out: string, options: RestoreOptions = {}): Promise<RestoreReport> {
   const fs = options.fs ?? nodeFileSystem
   const verify = options.verify ?? 'full'
+  checkDirPath(fs, out) // a file as OUT is bad input before the replica is read
   const store = typeof src === 'string' ? await openObjectStore(src, {env: options.env, fs}) : src
   try {
     const id = await chooseCut(store, options)
@@ -122,7 +124,10 @@ async function build(fs: FileSystem, store: ObjectStore, d: CutDescriptor, out: 
 
 /** The id of the cut `options` ask for; NOT_FOUND when there is none. */
 async function chooseCut(store: ObjectStore, options: RestoreOptions): Promise<string> {
-  if (options.cut !== undefined) return options.cut
+  if (options.cut !== undefined) {
+    if (parseCutId(options.cut) === undefined) throw invalidArgument(`${JSON.stringify(options.cut)} is not a cut id`, 'a cut id is 12 digits, as restore --list shows')
+    return options.cut
+  }
   if (options.time !== undefined) {
     const ids = await listCutIds(store)
     for (let i = ids.length - 1; i >= 0; i--) {

@@ -10,6 +10,7 @@ import {engineFor, type PutOp} from './engines.js'
 import {RegionProfiler} from './profiler.js'
 import {cliGet, cliPutBatch} from './cli-workloads.js'
 import {rebalanceWorkload} from './rebalance-workload.js'
+import {replicateWorkload} from './replicate-workload.js'
 import {schemaWorkload} from './schema-workloads.js'
 import {digestStore} from '../../src/index.js'
 import {BenchCheckError, Checker, perSec, type WorkloadResult, type WorkloadSpec} from './spec.js'
@@ -49,6 +50,8 @@ export async function runWorkload(spec: WorkloadSpec): Promise<WorkloadResult> {
       return rebalanceWorkload(spec)
     case 'schema':
       return schemaWorkload(spec)
+    case 'replicate':
+      return replicateWorkload(spec)
   }
 }
 

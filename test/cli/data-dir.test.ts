@@ -11,6 +11,8 @@ const COMMANDS: ReadonlyArray<readonly string[]> = [
   ['migrate-schema', '--schema', 'x', '--to-version', '2'],
   // OUT in a folder that does not exist: the --dir check must refuse before anything is created.
   ['checkpoint', join(tmpdir(), 'strata-no-such-folder', 'out')],
+  ['replicate', join(tmpdir(), 'strata-no-such-folder', 'replica')],
+  ['restore', join(tmpdir(), 'strata-no-such-folder', 'replica')],
 ]
 
 test('the command list covers every command', async (t) => {

@@ -19,7 +19,7 @@ interface Manifest {
 }
 
 /** Commands in the order their examples run. */
-const ORDER = ['init', 'put', 'get', 'scan', 'explain', 'delete', 'compact', 'stats', 'digest', 'checkpoint', 'verify', 'dump', 'schema:add', 'schema:list', 'schema:show', 'migrate-schema', 'bench', 'repair', 'shard-rebalance']
+const ORDER = ['init', 'put', 'get', 'scan', 'explain', 'delete', 'compact', 'stats', 'digest', 'checkpoint', 'replicate', 'restore', 'verify', 'dump', 'schema:add', 'schema:list', 'schema:show', 'migrate-schema', 'bench', 'repair', 'shard-rebalance']
 
 /** The kind of a data-directory file name: its extension, or MANIFEST. */
 function kindOf(name: string): string | undefined {

@@ -8,7 +8,7 @@
 import test from 'ava'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import {open} from '../../src/index.js'
+import {open, replicate, restore} from '../../src/index.js'
 import {strata} from '../helpers/cli.js'
 import {snapshotTree, tempDir} from '../helpers/temp.js'
 import {buildStore, cutsOf, digestOf, expectExit, filesBelow, putSome, writeRounds} from './helpers.js'
@@ -83,4 +83,25 @@ test('a run after a few puts ships only the new WAL bytes; the default restore i
   const s = await open(out, {readOnly: true})
   t.is((await s.get('x5'))?.value.toString(), 'value of x5')
   await s.close()
+})
+
+test('a process holding the store open as its writer replicates it through its own cuts', async (t) => {
+  const root = tempDir(t)
+  const dir = path.join(root, 'db')
+  const replica = path.join(root, 'replica')
+  await buildStore(dir, 2)
+  const s = await open(dir)
+  try {
+    await s.put('held-1', 'one')
+    const first = await replicate(s, replica)
+    await s.put('held-2', 'two')
+    const second = await replicate(s, replica)
+    t.deepEqual([first.cuts[0].id, second.cuts[0].id], ['000000000001', '000000000002'])
+    t.true(second.cuts[0].shippedBytes < 1000, `shipped ${second.cuts[0].shippedBytes} bytes`)
+  } finally {
+    await s.close()
+  }
+  const out = path.join(root, 'out')
+  await restore(replica, out)
+  t.is(await digestOf(out), await digestOf(dir))
 })
