@@ -72,7 +72,9 @@ test('replicate, write more, replicate again: every cut restores from S3 to the 
   for (const [i, round] of writeRounds(dir, 6).entries()) {
     await round()
     const digest = await digestOf(dir)
-    const r = JSON.parse(expectExit(strata(['replicate', '--dir', dir, url, '--format', 'json'], {env}), 0, `round ${i}`).stdout)
+    const run = expectExit(strata(['replicate', '--dir', dir, url, '--format', 'json'], {env}), 0, `round ${i}`)
+    t.is(run.stderr, '', 'nothing from the SDK on stderr')
+    const r = JSON.parse(run.stdout)
     t.is(r.dest, url)
     t.is(r.cuts[0].digest, digest)
     expected.set(r.cuts[0].id, digest)
