@@ -11,11 +11,12 @@ import test from 'ava'
 import * as path from 'node:path'
 import {spawn} from 'node:child_process'
 import {DeleteObjectCommand, GetObjectCommand, PutObjectCommand} from '@aws-sdk/client-s3'
-import {ErrorCode, StrataError, replicate, restore} from '../../src/index.js'
+import {ErrorCode, replicate, restore} from '../../src/index.js'
 import {FaultStore} from '../../src/objstore/fault-store.js'
 import type {ObjectStore} from '../../src/objstore/object-store.js'
 import {openS3Store} from '../../src/objstore/s3-store.js'
 import {cliEnv, runJs, strata, strataAsync} from '../helpers/cli.js'
+import {errCodeAsync} from '../helpers/errors.js'
 import {tempDir} from '../helpers/temp.js'
 import {ensureS3Server, freshBucket, ownGateway, s3Client} from '../helpers/s3-server.js'
 import {buildStore, digestOf, errorCodeOf, expectExit, writeBatches, writeRounds} from './helpers.js'
@@ -177,12 +178,7 @@ test('the gateway stopped at a chosen upload (library): IO, no cut, and the next
       }
     },
   })
-  let code = 'no error'
-  try {
-    await replicate(dir, stopping)
-  } catch (err) {
-    code = err instanceof StrataError ? err.code : String(err)
-  }
+  const code = await errCodeAsync(replicate(dir, stopping))
   t.is(stopped, 1, 'the gateway was stopped at the second object upload')
   t.is(code, ErrorCode.IO)
   t.deepEqual((await cutsOf(look)).map((c) => c.id), [first.cuts[0]!.id])
