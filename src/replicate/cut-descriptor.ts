@@ -113,3 +113,20 @@ export function decodeCut(bytes: Uint8Array, id: string, url: string): CutDescri
   if (total !== d.bytes) throw bad(`says ${d.bytes} bytes but its objects hold ${total}`)
   return d as CutDescriptor
 }
+
+/** What a listing or a report says of a cut. */
+export interface CutFacts {
+  readonly id: string
+  readonly takenAt: number
+  readonly time: string
+  readonly shards: number
+  readonly records: number
+  readonly digest: string
+  /** Objects and bytes the cut lists. */
+  readonly objects: number
+  readonly bytes: number
+}
+
+export function cutFacts(d: CutDescriptor): CutFacts {
+  return {id: d.id, takenAt: d.takenAt, time: d.time, shards: d.shards.length, records: d.records, digest: d.digest, objects: d.objects.length, bytes: d.bytes}
+}

@@ -25,6 +25,7 @@ import {acquireLease, leaseBody, LEASE_TTL_MS} from './lease.js'
 import {newestCutNumber, readCut} from './cuts.js'
 import {applyRetention, type RetentionReport} from './retention.js'
 import {shipCut} from './ship.js'
+import {cutFacts, type CutFacts} from './cut-descriptor.js'
 import {storeIdentity} from './store-id.js'
 import type {ProgressCallback} from './transfer.js'
 
@@ -50,16 +51,7 @@ export interface ReplicateOptions {
 }
 
 /** One shipped cut. */
-export interface CutReport {
-  readonly id: string
-  readonly takenAt: number
-  readonly time: string
-  readonly shards: number
-  readonly records: number
-  readonly digest: string
-  /** Objects and bytes the cut lists. */
-  readonly objects: number
-  readonly bytes: number
+export interface CutReport extends CutFacts {
   /** Objects and bytes this run sent for it (what the previous cut lacked). */
   readonly shippedObjects: number
   readonly shippedBytes: number
@@ -124,17 +116,9 @@ async function shipOne(fs: FileSystem, cutNow: () => Promise<StoreCut>, store: O
   } finally {
     cut.release()
   }
-  const d = shipped.descriptor
   const retention = options.keep === undefined && options.maxAgeMs === undefined ? undefined : await applyRetention(store, {keep: options.keep, maxAgeMs: options.maxAgeMs, graceMs: options.graceMs ?? DEFAULT_GRACE_MS}, {leaseTtlMs: options.leaseTtlMs})
   return {
-    id: d.id,
-    takenAt: d.takenAt,
-    time: d.time,
-    shards: d.shards.length,
-    records: d.records,
-    digest: d.digest,
-    objects: d.objects.length,
-    bytes: d.bytes,
+    ...cutFacts(shipped.descriptor),
     shippedObjects: shipped.shippedObjects,
     shippedBytes: shipped.shippedBytes,
     ...(retention === undefined ? {} : {retention}),

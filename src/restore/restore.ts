@@ -24,7 +24,7 @@ import {writeSynced} from '../vfs/durable.js'
 import {nodeFileSystem} from '../vfs/node-fs.js'
 import type {FileSystem} from '../vfs/fs.js'
 import {VERSION} from '../version.js'
-import type {CutDescriptor} from '../replicate/cut-descriptor.js'
+import {cutFacts, type CutDescriptor, type CutFacts} from '../replicate/cut-descriptor.js'
 import {cutId, parseCutId} from '../replicate/keys.js'
 import {listCutIds, newestCutNumber, readCut} from '../replicate/cuts.js'
 import {acquireLease, leaseBody, LEASE_TTL_MS} from '../replicate/lease.js'
@@ -49,32 +49,17 @@ export interface RestoreOptions {
   readonly reuse?: ReuseObject
 }
 
-export interface RestoreReport {
+export interface RestoreReport extends Omit<CutFacts, 'id'> {
   readonly src: string
   readonly out: string
+  /** The cut's id. */
   readonly cut: string
-  readonly takenAt: number
-  readonly time: string
-  readonly shards: number
-  readonly records: number
-  readonly digest: string
-  readonly objects: number
-  readonly bytes: number
   readonly verify: Verify
   readonly dryRun: boolean
 }
 
 /** A cut as `restore --list` shows it. */
-export interface CutSummary {
-  readonly id: string
-  readonly takenAt: number
-  readonly time: string
-  readonly shards: number
-  readonly records: number
-  readonly objects: number
-  readonly bytes: number
-  readonly digest: string
-}
+export type CutSummary = CutFacts
 
 /** Restores a cut of the replica `src` into `out`; see the file comment. */
 export async function restore(src: string | ObjectStore, out: string, options: RestoreOptions = {}): Promise<RestoreReport> {
@@ -90,17 +75,12 @@ export async function restore(src: string | ObjectStore, out: string, options: R
     try {
       const d = await readCut(store, id)
       if (options.dryRun !== true) await build(fs, store, d, out, verify, options.onProgress, () => lease?.check(), options.reuse)
+      const {id: cut, ...facts} = cutFacts(d)
       return {
         src: store.url,
         out,
-        cut: d.id,
-        takenAt: d.takenAt,
-        time: d.time,
-        shards: d.shards.length,
-        records: d.records,
-        digest: d.digest,
-        objects: d.objects.length,
-        bytes: d.bytes,
+        cut,
+        ...facts,
         verify,
         dryRun: options.dryRun === true,
       }
@@ -149,8 +129,7 @@ export async function listCuts(src: string | ObjectStore, options: Pick<RestoreO
   try {
     const out: CutSummary[] = []
     for (const id of await listCutIds(store)) {
-      const d = await readCut(store, id)
-      out.push({id: d.id, takenAt: d.takenAt, time: d.time, shards: d.shards.length, records: d.records, objects: d.objects.length, bytes: d.bytes, digest: d.digest})
+      out.push(cutFacts(await readCut(store, id)))
     }
     return out
   } finally {

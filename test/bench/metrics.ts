@@ -9,7 +9,7 @@ import type {EngineName} from './engines.js'
 /** A workload run in one child process; it produces one or more metrics. */
 export const WORKLOADS = [
   'load', 'read_sync', 'read_async', 'scan', 'scan_sync', 'digest', 'reopen_get', 'memory', 'ycsb_c', 'ycsb_a', 'durable_put',
-  'cli_get', 'cli_put_batch', 'rebalance', 'schema', 'serve',
+  'cli_get', 'cli_put_batch', 'rebalance', 'schema', 'serve', 'replicate',
 ] as const
 export type WorkloadName = (typeof WORKLOADS)[number]
 
@@ -73,6 +73,16 @@ export const METRICS: readonly MetricDef[] = [
     target: {kind: 'relative', to: 'cli_put_batch', min: 0.5}, note: 'rebalance() of an N-key 8-shard store to 12 shards (flush, read, copy, digest proof, switch, cleanup); keys moved per second; the target is against put --batch'},
   {id: 'rebalance_bytes', workload: 'rebalance', label: 'shard-rebalance 8→12, bytes written ÷ moved', unit: 'x', better: 'lower', engines: STRATA,
     target: {kind: 'absolute', max: 1.5}, note: 'bytes of the files the rebalance created over the key + value bytes of the records it moved'},
+  {id: 'replicate_first', workload: 'replicate', label: 'replicate to a directory, first run ÷ cp -r', unit: 'x', better: 'lower', engines: STRATA,
+    target: {kind: 'absolute', max: 2}, note: 'replicate() of the N-key store to a new directory replica (every object read, hashed, written and synced, then the digest), over `cp -r` of the same store in the same run'},
+  {id: 'restore_full', workload: 'replicate', label: 'restore from a directory (verify full) ÷ cp -r', unit: 'x', better: 'lower', engines: STRATA,
+    target: {kind: 'absolute', max: 2}, note: 'restore() of that replica (SHA-256 of every object, files synced, digest compared), over the same `cp -r`'},
+  {id: 'restore_quick', workload: 'replicate', label: 'restore from a directory (verify quick) ÷ cp -r', unit: 'x', better: 'lower', engines: STRATA,
+    note: 'restore() with verify quick (SHA-256 and size of every object, files synced, no digest), over the same `cp -r`'},
+  {id: 'replicate_incremental', workload: 'replicate', label: 'replicate after 1,000 puts, bytes shipped', unit: 'MB', better: 'lower', engines: STRATA,
+    target: {kind: 'absolute', max: 1}, note: 'a second replicate() after 1,000 random overwrites into the N-key store'},
+  {id: 'replicate_lag', workload: 'replicate', label: 'replicate --follow 1s behind a 2,000 puts/s writer, max lag', unit: 's', better: 'lower', engines: STRATA,
+    target: {kind: 'absolute', max: 2}, note: 'the writer holds the store open and replicates it (Store.cut) every second for 6 s; lag = when a cut landed minus when the previous cut was taken'},
   {id: 'get_sync_stamped', workload: 'schema', label: 'getSync of schema-stamped JSON records, as stored', unit: 'keys/s', better: 'higher', engines: STRATA,
     note: 'random keys of a fresh store of N ~100 B JSON records stamped with version 1 of a 4-version schema'},
   {id: 'get_sync_upgraded', workload: 'schema', label: 'getSync + lazy upgrade v1 to v4', unit: 'keys/s', better: 'higher', engines: STRATA,

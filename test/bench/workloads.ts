@@ -10,6 +10,7 @@ import {engineFor, type PutOp} from './engines.js'
 import {RegionProfiler} from './profiler.js'
 import {cliGet, cliPutBatch} from './cli-workloads.js'
 import {rebalanceWorkload} from './rebalance-workload.js'
+import {replicateWorkload} from './replicate-workload.js'
 import {schemaWorkload} from './schema-workloads.js'
 import {digestStore} from '../../src/index.js'
 import {BenchCheckError, Checker, perSec, type WorkloadResult, type WorkloadSpec} from './spec.js'
@@ -51,6 +52,8 @@ export async function runWorkload(spec: WorkloadSpec): Promise<WorkloadResult> {
       return schemaWorkload(spec)
     case 'serve':
       return (await import('./serve-workload.js')).serveWorkload(spec)
+    case 'replicate':
+      return replicateWorkload(spec)
   }
 }
 

@@ -9,3 +9,13 @@ export function errCode(fn: () => unknown): string {
     return err instanceof StrataError ? err.code : `foreign error: ${String(err)}`
   }
 }
+
+/** Awaits `p` and returns the StrataError code it rejected with, 'no error', or a description of a foreign error. */
+export async function errCodeAsync(p: Promise<unknown>): Promise<string> {
+  try {
+    await p
+    return 'no error'
+  } catch (err) {
+    return err instanceof StrataError ? err.code : `foreign error: ${String(err)}`
+  }
+}

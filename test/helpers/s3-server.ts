@@ -12,6 +12,7 @@
  * tests fail with one line naming the packages to install: they never skip.
  */
 import {spawn} from 'node:child_process'
+import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import {randomBytes} from 'node:crypto'
@@ -90,11 +91,14 @@ export function s3Client(env: Record<string, string>): S3Client {
 /**
  * A gateway of one test's own on the shared cluster, which that test may
  * stop and restart without disturbing the others. `slot` (1-30) picks its
- * port; each test file that uses one takes a slot of its own.
+ * port; each test file that uses one takes a slot of its own. Tests stop it
+ * when they end (it costs ~60 MB); the next use starts it again.
  */
 export interface OwnGateway extends S3Server {
   stop(): Promise<void>
   start(): Promise<void>
+  /** Sends `signal` to the gateway's process (SIGSTOP: a server that hangs; SIGCONT: it goes on). */
+  signal(signal: NodeJS.Signals): void
 }
 
 export async function ownGateway(slot: number): Promise<OwnGateway> {
@@ -109,5 +113,6 @@ export async function ownGateway(slot: number): Promise<OwnGateway> {
     env: {...main.env, AWS_ENDPOINT_URL: endpoint},
     start,
     stop: async () => void (await cephS3('stop-gateway', s3StateDir, name)),
+    signal: (signal) => process.kill(Number(fs.readFileSync(path.join(s3StateDir, `gw-${name}.pid`), 'utf8')), signal),
   }
 }

@@ -10,19 +10,11 @@ import {StrataError} from '../../src/errors.js'
 import type {ObjectInfo, ObjectStore} from '../../src/objstore/object-store.js'
 import type {S3Options} from '../../src/objstore/s3-config.js'
 import {openS3Store} from '../../src/objstore/s3-store.js'
+import {errCodeAsync} from '../helpers/errors.js'
 import {ensureS3Server, freshBucket, ownGateway, s3Client} from '../helpers/s3-server.js'
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
 const text = (b: Uint8Array): string => Buffer.from(b).toString('utf8')
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-    return 'no error'
-  } catch (err) {
-    return err instanceof StrataError ? err.code : `foreign error: ${String(err)}`
-  }
-}
 
 async function listAll(store: ObjectStore, prefix: string): Promise<ObjectInfo[]> {
   const out: ObjectInfo[] = []
@@ -58,9 +50,9 @@ test('put, get, getRange, head and delete round-trip an object', async (t) => {
 
 test('a missing object: get and getRange are NOT_FOUND, head is undefined', async (t) => {
   const s = await freshStore(t)
-  t.is(await codeOf(s.get('no/such/key')), 'NOT_FOUND')
-  t.is(await codeOf(s.getRange('no/such/key', 0, 10)), 'NOT_FOUND')
-  t.is(await codeOf(s.getRange('no/such/key', 4, 4)), 'NOT_FOUND')
+  t.is(await errCodeAsync(s.get('no/such/key')), 'NOT_FOUND')
+  t.is(await errCodeAsync(s.getRange('no/such/key', 0, 10)), 'NOT_FOUND')
+  t.is(await errCodeAsync(s.getRange('no/such/key', 4, 4)), 'NOT_FOUND')
   t.is(await s.head('no/such/key'), undefined)
 })
 
@@ -112,24 +104,27 @@ test('a 20 MB object round-trips, in one request and in parts', async (t) => {
     t.deepEqual(await s.head(key), {key, size: body.length})
     const at = 5 * 1024 * 1024 - 10
     t.true(Buffer.from(await s.getRange(key, at, at + 20)).equals(body.subarray(at, at + 20)), `${key}: a range across a part boundary`)
+    // The test server keeps objects in memory: give the space back.
+    await s.delete(key)
+    t.is(await s.head(key), undefined)
   }
 })
 
 test('malformed s3:// URLs and keys are INVALID_ARGUMENT', async (t) => {
   const {env} = await ensureS3Server()
   for (const url of ['s3://', 's3:///prefix', 's3://Upper_Case/p', 's3://ab/p', 's3://-bucket/p', 's3://b..x/p', 's3://bucket/a/../b', 's3://bucket/p?x=1', 'http://bucket/p']) {
-    t.is(await codeOf(openS3Store(url, env)), 'INVALID_ARGUMENT', url)
+    t.is(await errCodeAsync(openS3Store(url, env)), 'INVALID_ARGUMENT', url)
   }
   const s = await freshStore(t)
   for (const key of ['', '/abs', 'a//b', 'a/../b', 'a/./b', 'trailing/']) {
-    t.is(await codeOf(s.put(key, enc('x'))), 'INVALID_ARGUMENT', JSON.stringify(key))
-    t.is(await codeOf(s.get(key)), 'INVALID_ARGUMENT', JSON.stringify(key))
+    t.is(await errCodeAsync(s.put(key, enc('x'))), 'INVALID_ARGUMENT', JSON.stringify(key))
+    t.is(await errCodeAsync(s.get(key)), 'INVALID_ARGUMENT', JSON.stringify(key))
   }
 })
 
 test('a bucket that does not exist is NOT_FOUND at open; refused credentials are IO and the message holds no secret', async (t) => {
   const {env} = await ensureS3Server()
-  t.is(await codeOf(openS3Store('s3://strata-no-such-bucket-here/p', env)), 'NOT_FOUND')
+  t.is(await errCodeAsync(openS3Store('s3://strata-no-such-bucket-here/p', env)), 'NOT_FOUND')
   const bucket = await freshBucket('creds')
   const secret = 'wrongSecretKeyThatMustNotLeak0123456789'
   for (const bad of [{AWS_SECRET_ACCESS_KEY: secret}, {AWS_ACCESS_KEY_ID: 'NOSUCHACCESSKEY00000', AWS_SECRET_ACCESS_KEY: secret}]) {
@@ -154,7 +149,7 @@ test('an object written behind the store is read like any other', async (t) => {
 
 test('gateway stopped mid-operation: requests fail with IO within a bounded time, and work again after the restart', async (t) => {
   const gw = await ownGateway(1)
-  t.teardown(() => gw.start())
+  t.teardown(() => gw.stop())
   const bucket = await freshBucket('outage')
   const limits = {maxAttempts: 3, baseDelayMs: 100, connectTimeoutMs: 2000, idleTimeoutMs: 5000, listPageSize: 5}
   const s = await openS3Store(`s3://${bucket}/p`, gw.env, limits)
@@ -186,7 +181,7 @@ test('gateway stopped mid-operation: requests fail with IO within a bounded time
   t.is(during?.code, 'IO')
   t.true(during!.message.includes(`s3://${bucket}/p/k/03`), during!.message)
   t.true(Date.now() - started < 30_000, 'bounded by attempts x timeouts')
-  t.is(await codeOf(s.put('during', enc('x'))), 'IO')
+  t.is(await errCodeAsync(s.put('during', enc('x'))), 'IO')
 
   await gw.start()
   t.is(text(await s.get('k/03')), 'v3')
@@ -195,4 +190,23 @@ test('gateway stopped mid-operation: requests fail with IO within a bounded time
   if (uploaded === 'written') t.deepEqual(after, {key: 'big', size: big.length})
   else t.true(after === undefined || after.size === big.length, 'an object is whole or absent')
   t.is(await s.put('during', enc('after'), {ifAbsent: true}), 'written')
+})
+
+test('a gateway that hangs: each request gives up with IO after its idle timeout, and works once the gateway goes on', async (t) => {
+  const gw = await ownGateway(4)
+  t.teardown(async () => {
+    gw.signal('SIGCONT')
+    await gw.stop()
+  })
+  const bucket = await freshBucket('hang')
+  const s = await openS3Store(`s3://${bucket}/p`, gw.env, {maxAttempts: 2, baseDelayMs: 100, connectTimeoutMs: 1000, idleTimeoutMs: 1000})
+  t.teardown(() => s.close())
+  await s.put('k', enc('before'))
+  gw.signal('SIGSTOP')
+  const started = Date.now()
+  t.is(await errCodeAsync(s.get('k')), 'IO')
+  t.is(await errCodeAsync(s.put('big', randomBytes(4 * 1024 * 1024))), 'IO')
+  t.true(Date.now() - started < 30_000, 'two requests, each at most 2 attempts of ~1 s idle')
+  gw.signal('SIGCONT')
+  t.is(text(await s.get('k')), 'before')
 })

@@ -10,24 +10,16 @@ import test from 'ava'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import {spawn} from 'node:child_process'
-import {ErrorCode, StrataError, applyRetention, open, replicate, restore} from '../../src/index.js'
+import {ErrorCode, applyRetention, open, replicate, restore} from '../../src/index.js'
 import {DirStore} from '../../src/objstore/dir-store.js'
 import {FaultStore} from '../../src/objstore/fault-store.js'
 import {cliEnv, runJs, strata} from '../helpers/cli.js'
 import {snapshotTree, tempDir} from '../helpers/temp.js'
+import {errCodeAsync} from '../helpers/errors.js'
 import {buildStore, cutsOf, digestOf, errorCodeOf, expectExit, putSome, writeBatches} from './helpers.js'
 
 function sourceTree(dir: string): Record<string, string> {
   return Object.fromEntries(Object.entries(snapshotTree(dir)).filter(([p]) => !p.startsWith('pins') && p !== 'LOCK' && p !== 'STORE-ID'))
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-    return 'no error'
-  } catch (err) {
-    return err instanceof StrataError ? err.code : `foreign: ${String(err)}`
-  }
 }
 
 /** A store with one cut shipped to a directory replica. */
@@ -45,7 +37,7 @@ test('a destination failing mid-upload makes no cut; the next run completes', as
   await writeBatches(dir, 'new', 4, 2, 8 * 1024)
   const before = sourceTree(dir)
   const faulty = new FaultStore(new DirStore(replica), {downFrom: 3, ops: ['put']})
-  t.is(await codeOf(replicate(dir, faulty)), ErrorCode.IO)
+  t.is(await errCodeAsync(replicate(dir, faulty)), ErrorCode.IO)
   t.true(faulty.failures > 0)
   t.is(cutsOf(replica).length, 1, 'no cut for the failed run')
   t.deepEqual(sourceTree(dir), before)
@@ -56,8 +48,8 @@ test('a destination failing mid-upload makes no cut; the next run completes', as
   t.is((await restore(replica, out)).digest, await digestOf(dir))
   // A restore whose source fails midway leaves a directory that does not open; restoring again succeeds.
   const out2 = path.join(root, 'out2')
-  t.is(await codeOf(restore(new FaultStore(new DirStore(replica), {downFrom: 4, ops: ['get']}), out2)), ErrorCode.IO)
-  t.is(await codeOf(open(out2, {readOnly: true})), ErrorCode.NOT_A_STORE)
+  t.is(await errCodeAsync(restore(new FaultStore(new DirStore(replica), {downFrom: 4, ops: ['get']}), out2)), ErrorCode.IO)
+  t.is(await errCodeAsync(open(out2, {readOnly: true})), ErrorCode.NOT_A_STORE)
   t.is((await restore(replica, out2)).digest, await digestOf(dir))
 })
 
@@ -77,7 +69,7 @@ test('a deleted object, a flipped byte and a descriptor that does not parse are 
   t.is(r1.code, 3, r1.stderr)
   t.is(errorCodeOf(r1), 'CORRUPTION')
   t.true(r1.stderr.includes(missing), 'the error names the missing object')
-  t.is(await codeOf(open(path.join(root, 'o1'), {readOnly: true})), ErrorCode.NOT_A_STORE)
+  t.is(await errCodeAsync(open(path.join(root, 'o1'), {readOnly: true})), ErrorCode.NOT_A_STORE)
   fs.writeFileSync(file(missing), kept)
 
   const flipped = tables[1].key
@@ -172,4 +164,32 @@ test('retention keeps the cut a running restore reads, and deletes it once the r
   t.is(errorCodeOf(r), 'NOT_FOUND')
   await putSome(dir, ['z'])
   t.is((await restore(replica, path.join(root, 'out3'))).cut, '000000000002')
+})
+
+test('retention waits out the grace period for unused objects, and --retain expires cuts by age but never the newest', async (t) => {
+  const {dir, replica} = await shipped(t, 2)
+  await putSome(dir, ['r1'])
+  await replicate(dir, replica)
+  await putSome(dir, ['r2'])
+  const s = await open(dir)
+  await s.compact() // the newest cut no longer uses the older cuts' tables
+  await s.close()
+  await replicate(dir, replica)
+  const orphan = path.join(replica, 'data', 'shard-0000', '999999.sst')
+  fs.writeFileSync(orphan, 'left by a killed run')
+  const store = new DirStore(replica)
+  const now = Date.now()
+  const first = await applyRetention(store, {maxAgeMs: 3_600_000, graceMs: 3_600_000}, {now})
+  t.deepEqual([first.cutsDeleted, first.objectsDeleted, first.objectsPending], [0, 0, 1], 'young cuts stay; the orphan waits')
+  t.true(fs.existsSync(orphan))
+  const later = await applyRetention(store, {maxAgeMs: 3_600_000, graceMs: 3_600_000}, {now: now + 2 * 3_600_000})
+  t.is(later.cutsDeleted, 2, 'every cut but the newest is older than an hour')
+  t.is(later.objectsDeleted, 1, 'the orphan, unused for the grace period, goes; the expired cuts\' objects start theirs')
+  t.false(fs.existsSync(orphan))
+  t.true(later.objectsPending > 0)
+  const done = await applyRetention(store, {maxAgeMs: 3_600_000, graceMs: 3_600_000}, {now: now + 4 * 3_600_000})
+  t.deepEqual([done.cutsDeleted, done.objectsPending], [0, 0])
+  t.is(done.objectsDeleted, later.objectsPending)
+  t.deepEqual(cutsOf(replica).map((c) => c.id), ['000000000003'])
+  t.is((await restore(replica, path.join(path.dirname(replica), 'out'))).digest, await digestOf(dir))
 })

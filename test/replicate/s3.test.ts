@@ -11,14 +11,15 @@ import test from 'ava'
 import * as path from 'node:path'
 import {spawn} from 'node:child_process'
 import {DeleteObjectCommand, GetObjectCommand, PutObjectCommand} from '@aws-sdk/client-s3'
-import {ErrorCode, StrataError, open, replicate, restore} from '../../src/index.js'
+import {ErrorCode, replicate, restore} from '../../src/index.js'
 import {FaultStore} from '../../src/objstore/fault-store.js'
 import type {ObjectStore} from '../../src/objstore/object-store.js'
 import {openS3Store} from '../../src/objstore/s3-store.js'
 import {cliEnv, runJs, strata, strataAsync} from '../helpers/cli.js'
+import {errCodeAsync} from '../helpers/errors.js'
 import {tempDir} from '../helpers/temp.js'
 import {ensureS3Server, freshBucket, ownGateway, s3Client} from '../helpers/s3-server.js'
-import {buildStore, digestOf, errorCodeOf, expectExit, putSome, writeBatches} from './helpers.js'
+import {buildStore, digestOf, errorCodeOf, expectExit, writeBatches, writeRounds} from './helpers.js'
 
 interface Cut {
   id: string
@@ -33,14 +34,24 @@ async function cutsOf(store: ObjectStore): Promise<Cut[]> {
   return cuts
 }
 
-/** A fresh bucket, the replica URL in it, the env that reaches it, and a store on it for looking. */
-async function s3Replica(t: {title: string; teardown(f: () => Promise<void>): void}) {
+/** A store of `batches` batches in a temp dir, a replica URL in a fresh bucket, the env that reaches it, and a store on it for looking. */
+async function s3Replica(t: any, batches: number) {
   const {env} = await ensureS3Server()
   const bucket = await freshBucket(t.title.slice(0, 16))
   const url = `s3://${bucket}/replicas/db`
   const look = await openS3Store(url, env)
   t.teardown(() => look.close())
-  return {bucket, url, env, look}
+  const root = tempDir(t)
+  const dir = path.join(root, 'db')
+  await buildStore(dir, batches)
+  return {bucket, url, env, look, root, dir}
+}
+
+/** A gateway of the test's own (stopped at the end), with s3Replica's store and replica. */
+async function outageSetup(t: any, slot: number) {
+  const gw = await ownGateway(slot)
+  t.teardown(() => gw.stop())
+  return {gw, ...(await s3Replica(t, 6))}
 }
 
 /** Restores every cut of `url` through the CLI and checks each against `expected` (id → digest). */
@@ -57,26 +68,14 @@ async function restoresEveryCut(t: any, root: string, url: string, env: Record<s
 
 test('replicate, write more, replicate again: every cut restores from S3 to the digest the source had', async (t) => {
   t.timeout(240_000)
-  const root = tempDir(t)
-  const dir = path.join(root, 'db')
-  const {url, env, look} = await s3Replica(t)
-  await buildStore(dir, 12)
+  const {root, dir, url, env, look} = await s3Replica(t, 12)
   const expected = new Map<string, string>()
-  const rounds: (() => Promise<void>)[] = [
-    async () => {},
-    () => putSome(dir, ['a', 'b', 'c']),
-    () => writeBatches(dir, 'more', 6, 3, 16 * 1024),
-    async () => {
-      const s = await open(dir)
-      await s.delete('a')
-      await s.compact()
-      await s.close()
-    },
-  ]
-  for (const [i, round] of rounds.entries()) {
+  for (const [i, round] of writeRounds(dir, 6).entries()) {
     await round()
     const digest = await digestOf(dir)
-    const r = JSON.parse(expectExit(strata(['replicate', '--dir', dir, url, '--format', 'json'], {env}), 0, `round ${i}`).stdout)
+    const run = expectExit(strata(['replicate', '--dir', dir, url, '--format', 'json'], {env}), 0, `round ${i}`)
+    t.is(run.stderr, '', 'nothing from the SDK on stderr')
+    const r = JSON.parse(run.stdout)
     t.is(r.dest, url)
     t.is(r.cuts[0].digest, digest)
     expected.set(r.cuts[0].id, digest)
@@ -89,10 +88,7 @@ test('replicate, write more, replicate again: every cut restores from S3 to the 
 
 test('a second replicator on one S3 destination is refused (exit 4) while the first holds the lease', async (t) => {
   t.timeout(120_000)
-  const root = tempDir(t)
-  const dir = path.join(root, 'db')
-  const {url, env, look} = await s3Replica(t)
-  await buildStore(dir, 2)
+  const {root, dir, url, env, look} = await s3Replica(t, 2)
   const child = spawn(process.execPath, [runJs, 'replicate', '--dir', dir, url, '--follow', '--interval', '200ms'], {env: cliEnv(env), stdio: ['ignore', 'ignore', 'pipe']})
   let stderr = ''
   child.stderr.on('data', (b: Buffer) => (stderr += b.toString()))
@@ -124,12 +120,7 @@ test('a second replicator on one S3 destination is refused (exit 4) while the fi
 
 test('the gateway stopped mid-upload: the run fails with exit 5 and one line, the next completes, every cut restores', async (t) => {
   t.timeout(300_000)
-  const gw = await ownGateway(2)
-  t.teardown(() => gw.start())
-  const root = tempDir(t)
-  const dir = path.join(root, 'db')
-  const {url, look} = await s3Replica(t)
-  await buildStore(dir, 6)
+  const {gw, root, dir, url, look} = await outageSetup(t, 2)
   const expected = new Map<string, string>()
   const first = JSON.parse(expectExit(strata(['replicate', '--dir', dir, url, '--format', 'json'], {env: gw.env}), 0, 'first').stdout)
   expected.set(first.cuts[0].id, await digestOf(dir))
@@ -169,12 +160,7 @@ test('the gateway stopped mid-upload: the run fails with exit 5 and one line, th
 
 test('the gateway stopped at a chosen upload (library): IO, no cut, and the next run and every restore succeed', async (t) => {
   t.timeout(240_000)
-  const gw = await ownGateway(3)
-  t.teardown(() => gw.start())
-  const root = tempDir(t)
-  const dir = path.join(root, 'db')
-  const {url, look} = await s3Replica(t)
-  await buildStore(dir, 6)
+  const {gw, root, dir, url, look} = await outageSetup(t, 3)
   const limits = {maxAttempts: 3, baseDelayMs: 100}
   const s3 = await openS3Store(url, gw.env, limits)
   t.teardown(() => s3.close())
@@ -182,22 +168,18 @@ test('the gateway stopped at a chosen upload (library): IO, no cut, and the next
   const first = await replicate(dir, s3)
   await writeBatches(dir, 'new', 8, 2, 8 * 1024)
   let stopped = 0
+  let dataPuts = 0
   const stopping = new FaultStore(s3, {
     ops: ['put'],
-    before: async (_op, key, n) => {
-      if (n === 3 && key.startsWith('data/')) {
+    before: async (_op, key) => {
+      if (key.startsWith('data/') && ++dataPuts === 2) {
         stopped++
         await gw.stop()
       }
     },
   })
-  let code = 'no error'
-  try {
-    await replicate(dir, stopping)
-  } catch (err) {
-    code = err instanceof StrataError ? err.code : String(err)
-  }
-  t.is(stopped, 1, 'the gateway was stopped at the third upload')
+  const code = await errCodeAsync(replicate(dir, stopping))
+  t.is(stopped, 1, 'the gateway was stopped at the second object upload')
   t.is(code, ErrorCode.IO)
   t.deepEqual((await cutsOf(look)).map((c) => c.id), [first.cuts[0]!.id])
   await gw.start()
@@ -210,10 +192,7 @@ test('the gateway stopped at a chosen upload (library): IO, no cut, and the next
 
 test('a deleted object and a flipped byte in a table object: restore exits 3 naming the object', async (t) => {
   t.timeout(180_000)
-  const root = tempDir(t)
-  const dir = path.join(root, 'db')
-  const {bucket, url, env, look} = await s3Replica(t)
-  await buildStore(dir, 24)
+  const {root, dir, bucket, url, env, look} = await s3Replica(t, 24)
   expectExit(strata(['replicate', '--dir', dir, url], {env}), 0, 'replicate')
   const tables = (await cutsOf(look))[0]!.objects.filter((o) => o.path.endsWith('.sst'))
   t.true(tables.length >= 2, `${tables.length} tables`)
