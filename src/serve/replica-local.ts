@@ -14,9 +14,8 @@
  */
 import {ErrorCode, StrataError, invalidArgument} from '../errors.js'
 import {REPLICA_CUTS_DIR, REPLICA_STATE_FILE, REPLICA_STATE_TMP_FILE, STORE_FILE, joinPath, parseReplicaCutName, replicaCutPath} from '../layout/names.js'
-import {syncParent, writeSynced} from '../vfs/durable.js'
+import {makeDirDurable, writeSynced} from '../vfs/durable.js'
 import type {FileSystem} from '../vfs/fs.js'
-import * as path from 'node:path'
 
 const STATE_FORMAT = 'strata-replica-state'
 const STATE_VERSION = 1
@@ -37,12 +36,7 @@ export interface ReplicaState {
  */
 export function prepareLocal(fs: FileSystem, local: string, source: string): ReplicaState | undefined {
   if (fs.exists(local) && !fs.isDirectory(local)) throw invalidArgument(`${local} exists and is not a directory`, 'give a new or empty directory for the replica')
-  if (!fs.exists(local)) {
-    const created: string[] = []
-    for (let d = path.resolve(local); !fs.exists(d) && d !== path.dirname(d); d = path.dirname(d)) created.push(d)
-    fs.mkdir(local)
-    for (const d of created) syncParent(fs, path.dirname(d))
-  }
+  makeDirDurable(fs, local)
   const names = fs.readdir(local)
   const foreign = names.filter((n) => n !== REPLICA_STATE_FILE && n !== REPLICA_STATE_TMP_FILE && n !== REPLICA_CUTS_DIR)
   if (foreign.length > 0) {

@@ -50,6 +50,12 @@ async function waitFor(t: ExecutionContext, s: TestServer, what: string, ok: (r:
   throw new Error(what)
 }
 
+/** Where a test's primary store, its replica and the read replica's local directory go. */
+function places(t: ExecutionContext): {root: string; primary: string; dest: string; local: string} {
+  const root = tempDir(t)
+  return {root, primary: path.join(root, 'primary'), dest: path.join(root, 'dest'), local: path.join(root, 'local')}
+}
+
 function newestCutId(replica: string): string {
   const cuts = cutsOf(replica)
   if (cuts.length === 0) throw new Error('no cut')
@@ -58,10 +64,7 @@ function newestCutId(replica: string): string {
 
 test('a replica of a followed primary converges: every acknowledged write, the same digest; writes refused; lag reported', async (t) => {
   t.timeout(240_000)
-  const root = tempDir(t)
-  const primary = path.join(root, 'primary')
-  const dest = path.join(root, 'dest')
-  const local = path.join(root, 'local')
+  const {primary, dest, local} = places(t)
   await createStore(primary, {shards: 2})
   await putSome(primary, ['seed-0', 'seed-1'])
   const follower = spawn(process.execPath, [runJs, 'replicate', '--dir', primary, dest, '--follow', '--interval', '200ms'], {env: cliEnv(), stdio: ['ignore', 'ignore', 'pipe']})
@@ -140,10 +143,7 @@ test('a replica of a followed primary converges: every acknowledged write, the s
 
 test('a damaged object of a newer cut keeps the replica on its last good cut (degraded) until the object is whole again; a restart resumes its local cut; tables held are linked, not downloaded', async (t) => {
   t.timeout(180_000)
-  const root = tempDir(t)
-  const primary = path.join(root, 'primary')
-  const dest = path.join(root, 'dest')
-  const local = path.join(root, 'local')
+  const {primary, dest, local} = places(t)
   await buildStore(primary)
   await putSome(primary, ['a', 'b', 'c'])
   expectExit(strata(['replicate', '--dir', primary, dest]), 0, 'replicate')
@@ -197,9 +197,7 @@ test('a damaged object of a newer cut keeps the replica on its last good cut (de
 })
 
 test('the local directory must be new, empty or a replica of the same source', async (t) => {
-  const root = tempDir(t)
-  const primary = path.join(root, 'primary')
-  const dest = path.join(root, 'dest')
+  const {root, primary, dest} = places(t)
   await createStore(primary, {shards: 1})
   await putSome(primary, ['a'])
   expectExit(strata(['replicate', '--dir', primary, dest]), 0, 'replicate')
