@@ -120,7 +120,10 @@ class Follower {
     let id: string | undefined
     try {
       const n = await newestCutNumber(this.objects)
-      if (n > (parseCutId(handle.cut.id) ?? 0) && !this.stopped) {
+      const served = parseCutId(handle.cut.id) ?? 0
+      // A source whose newest cut is older than the one served lost its cuts (a missing directory reads as empty).
+      if (n < served) throw new StrataError(ErrorCode.NOT_FOUND, `${this.objects.url} holds no cut ${handle.cut.id} or later (its newest is ${n === 0 ? 'none' : cutId(n)})`)
+      if (n > served && !this.stopped) {
         id = cutId(n)
         const state = await this.restoreCut(id, handle.cut.id)
         const store = await this.options.open(replicaCutPath(this.options.local, id))

@@ -196,18 +196,32 @@ test('a damaged object of a newer cut keeps the replica on its last good cut (de
   t.is((await two.stop('SIGINT')).code, 0, two.stderr())
 })
 
-test('the local directory must be new, empty or a replica of the same source', async (t) => {
-  const {root, primary, dest} = places(t)
+test('a source that disappears leaves the replica serving, degraded, until it is back; the local directory must be new, empty or a replica of the same source', async (t) => {
+  t.timeout(180_000)
+  const {root, primary, dest, local} = places(t)
   await createStore(primary, {shards: 1})
   await putSome(primary, ['a'])
   expectExit(strata(['replicate', '--dir', primary, dest]), 0, 'replicate')
+  const replica = await startServe(t, local, ['--replica-of', dest, '--interval', '200ms'])
+  fs.renameSync(dest, `${dest}.away`)
+  const lost = await waitFor(t, replica, 'the missing source is reported', (r) => r.status === 'degraded')
+  t.is(lost.error?.code, 'NOT_FOUND')
+  t.is(await (await fetch(`${replica.url}/kv/a`)).text(), 'value of a')
+  fs.renameSync(`${dest}.away`, dest)
+  t.is((await waitFor(t, replica, 'the source is back', (r) => r.status === 'ok')).error, null)
+  t.is((await replica.stop()).code, 0, replica.stderr())
+  // Another source into the same local directory is refused.
+  const other = path.join(root, 'other')
+  expectExit(strata(['replicate', '--dir', primary, other]), 0, 'replicate')
+  const mixed = await serveOnce(['--dir', local, '--replica-of', other, '--listen', '127.0.0.1:0'])
+  t.is(mixed.code, 2, mixed.stderr)
   // A store is not a replica's local directory.
   const asStore = await serveOnce(['--dir', primary, '--replica-of', dest, '--listen', '127.0.0.1:0'])
   t.is(asStore.code, 2, asStore.stderr)
   // A source with no cut: nothing to serve.
   const empty = path.join(root, 'empty')
   fs.mkdirSync(empty)
-  const none = await serveOnce(['--dir', path.join(root, 'local'), '--replica-of', empty, '--listen', '127.0.0.1:0'])
+  const none = await serveOnce(['--dir', path.join(root, 'local2'), '--replica-of', empty, '--listen', '127.0.0.1:0'])
   t.is(none.code, 1, none.stderr)
-  t.false(fs.existsSync(path.join(root, 'local', 'REPLICA-STATE')))
+  t.false(fs.existsSync(path.join(root, 'local2', 'REPLICA-STATE')))
 })
