@@ -8,8 +8,8 @@
  * beside the current one, open it, record it in REPLICA-STATE, swap it in
  * (replica-handle.ts) and remove the previous folder once its last request
  * ended. Tables, manifests and schema versions the served cut already holds
- * are hard-linked rather than downloaded (replica-reuse.ts); WAL ranges are
- * downloaded.
+ * are hard-linked rather than downloaded, and WAL ranges it holds are copied
+ * from its WAL files (replica-reuse.ts): only new objects are downloaded.
  *
  * Verification: 'quick' by default, the size and SHA-256 of every object as
  * it is downloaded (a damaged or missing object fails the cut); 'full' also
@@ -82,11 +82,11 @@ async function newestOrFail(objects: ObjectStore): Promise<number> {
   return n
 }
 
-/** A cut just restored: its state, and how much of it was linked rather than downloaded. */
+/** A cut just restored: its state, and how much of it was taken from the served cut rather than downloaded. */
 interface Applied extends ReplicaState {
   readonly objects: number
-  readonly linkedObjects: number
-  readonly linkedBytes: number
+  readonly reusedObjects: number
+  readonly reusedBytes: number
 }
 
 /** The loop that checks SRC every interval and applies newer cuts. */
@@ -134,9 +134,9 @@ class Follower {
         // The commit point: from here on a restart serves this cut.
         writeState(this.fs, this.options.local, state)
         const previous = handle.cut.id
-        await handle.swap(store, {id, takenAt: state.takenAt, appliedAt: Date.now(), objects: state.objects, linkedObjects: state.linkedObjects, linkedBytes: state.linkedBytes})
+        await handle.swap(store, {id, takenAt: state.takenAt, appliedAt: Date.now(), objects: state.objects, reusedObjects: state.reusedObjects, reusedBytes: state.reusedBytes})
         removeCut(this.fs, this.options.local, previous)
-        this.options.log?.(`applied cut ${id} (taken ${new Date(state.takenAt).toISOString()}; ${state.linkedObjects} of its ${state.objects} objects linked from cut ${previous})`)
+        this.options.log?.(`applied cut ${id} (taken ${new Date(state.takenAt).toISOString()}; ${state.reusedObjects} of its ${state.objects} objects taken from cut ${previous})`)
       }
       handle.checked()
     } catch (err) {
@@ -153,7 +153,7 @@ class Follower {
     removeCut(this.fs, this.options.local, id)
     const {reuse, tally} = served === undefined ? {tally: {objects: 0, bytes: 0}} : await reuseServedCut(this.fs, this.objects, this.options.local, served)
     const report = await restore(this.objects, replicaCutPath(this.options.local, id), {fs: this.fs, env: this.options.env, cut: id, verify: this.options.verify ?? 'quick', ...(reuse === undefined ? {} : {reuse})})
-    return {source: this.objects.url, cut: id, takenAt: report.takenAt, objects: report.objects, linkedObjects: tally.objects, linkedBytes: tally.bytes}
+    return {source: this.objects.url, cut: id, takenAt: report.takenAt, objects: report.objects, reusedObjects: tally.objects, reusedBytes: tally.bytes}
   }
 
   /** Removes a cut folder that will not be served; a failure here is retried by the next attempt. */

@@ -19,10 +19,10 @@ export interface AppliedCut {
   readonly takenAt: number
   /** When this replica started serving it. */
   readonly appliedAt: number
-  /** For a cut applied while serving: its objects, and those hard-linked from the cut served before instead of downloaded. */
+  /** For a cut applied while serving: its objects, and those taken from the cut served before (tables linked, WAL ranges copied) instead of downloaded. */
   readonly objects?: number
-  readonly linkedObjects?: number
-  readonly linkedBytes?: number
+  readonly reusedObjects?: number
+  readonly reusedBytes?: number
 }
 
 /** The last failed check of the source, until a check succeeds. */
@@ -41,10 +41,10 @@ export interface ReplicaStatus {
   /** now − cutTakenAt, never below 0 (clocks of two machines may differ a little). */
   readonly lagMs: number
   readonly appliedAt: number
-  /** Of the cut served, when applied while serving (else null): its objects, and those linked from the previous cut. */
+  /** Of the cut served, when applied while serving (else null): its objects, and those taken from the previous cut instead of downloaded. */
   readonly objects: number | null
-  readonly linkedObjects: number | null
-  readonly linkedBytes: number | null
+  readonly reusedObjects: number | null
+  readonly reusedBytes: number | null
   /** Cuts served since the server started, the first included. */
   readonly cutsServed: number
   readonly lastCheckAt: number | null
@@ -120,8 +120,8 @@ export class ReplicaStoreHandle implements StoreHandle {
       lagMs: lagOf(c),
       appliedAt: c.appliedAt,
       objects: c.objects ?? null,
-      linkedObjects: c.linkedObjects ?? null,
-      linkedBytes: c.linkedBytes ?? null,
+      reusedObjects: c.reusedObjects ?? null,
+      reusedBytes: c.reusedBytes ?? null,
       cutsServed: this.cutsServed,
       lastCheckAt: this.lastCheckAt,
       status: this.error === null ? 'ok' : 'degraded',
