@@ -5,6 +5,7 @@
  */
 import test from 'ava'
 import {randomBytes} from 'node:crypto'
+import * as net from 'node:net'
 import {PutObjectCommand} from '@aws-sdk/client-s3'
 import {StrataError} from '../../src/errors.js'
 import type {ObjectInfo, ObjectStore} from '../../src/objstore/object-store.js'
@@ -209,4 +210,61 @@ test('a gateway that hangs: each request gives up with IO after its idle timeout
   t.true(Date.now() - started < 30_000, 'two requests, each at most 2 attempts of ~1 s idle')
   gw.signal('SIGCONT')
   t.is(text(await s.get('k')), 'before')
+})
+
+/**
+ * A proxy in front of the gateway that loses the answer to the next
+ * `drops` conditional puts: the server has done the write, the client sees
+ * its connection reset, as when a network fails at the worst moment.
+ */
+async function answerLosingProxy(target: string, drops: {n: number}): Promise<{endpoint: string; close(): void}> {
+  const {port} = new URL(target)
+  const sockets = new Set<net.Socket>()
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(port), '127.0.0.1')
+    sockets.add(client).add(upstream)
+    let lose = false
+    client.on('data', (chunk) => {
+      if (drops.n > 0 && /^if-none-match:/im.test(chunk.toString('latin1'))) {
+        drops.n--
+        lose = true
+      }
+      upstream.write(chunk)
+    })
+    upstream.on('data', (chunk) => {
+      if (lose) {
+        client.destroy()
+        upstream.destroy()
+      } else client.write(chunk)
+    })
+    for (const s of [client, upstream]) s.on('error', () => {}).on('close', () => (client.destroy(), upstream.destroy()))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    close: () => {
+      for (const s of sockets) s.destroy()
+      server.close()
+    },
+  }
+}
+
+test('a conditional put whose answer is lost is retried and recognises its own write; another holder\'s object stays "exists"', async (t) => {
+  const {env, endpoint} = await ensureS3Server()
+  const bucket = await freshBucket('lost-answer')
+  const drops = {n: 0}
+  const proxy = await answerLosingProxy(endpoint, drops)
+  t.teardown(() => proxy.close())
+  const s = await openS3Store(`s3://${bucket}/p`, {...env, AWS_ENDPOINT_URL: proxy.endpoint}, {baseDelayMs: 50})
+  t.teardown(() => s.close())
+
+  drops.n = 1
+  t.is(await s.put('lease', enc('mine'), {ifAbsent: true}), 'written', 'the retry meets our own object')
+  t.is(drops.n, 0, 'an answer was lost')
+  t.is(text(await s.get('lease')), 'mine')
+
+  drops.n = 1
+  t.is(await s.put('lease', enc('a second holder'), {ifAbsent: true}), 'exists')
+  t.is(drops.n, 0, 'an answer was lost')
+  t.is(text(await s.get('lease')), 'mine')
 })
