@@ -93,9 +93,29 @@ test('a replica of a followed primary converges: every acknowledged write, the s
       acked = i + 1
     }
   })()
-  await waitFor(t, replica, 'the replica applies a newer cut while the writer works', (r) => r.cutsServed >= 2 && acked >= 30)
+  // Meanwhile a reader checks that each /digest is exactly that of the cut its header names: never part of a cut.
+  const seen = new Set<string>()
+  let compared = 0
+  let mixed = 0
+  const reader = (async () => {
+    while (!stop) {
+      const res = await fetch(`${replica.url}/digest`)
+      const {digest} = (await res.json()) as {digest: string}
+      const id = res.headers.get('strata-replica-cut') ?? ''
+      const descriptor = path.join(dest, 'cuts', `${id}.json`)
+      if (!fs.existsSync(descriptor)) continue // pruned by retention meanwhile
+      compared++
+      seen.add(id)
+      if ((JSON.parse(fs.readFileSync(descriptor, 'utf8')) as {digest: string}).digest !== digest) mixed++
+    }
+  })()
+  await waitFor(t, replica, 'the replica applies newer cuts while the writer works', (r) => r.cutsServed >= 3 && acked >= 30)
   stop = true
   await writer
+  await reader
+  t.true(compared > 0 && seen.size >= 1, `${compared} digests compared over ${seen.size} cuts`)
+  t.is(mixed, 0, `${mixed} of ${compared} digests were not their cut's`)
+  t.log(`${compared} digests compared over ${seen.size} cuts`)
   follower.kill('SIGTERM')
   t.is(await followerExit, 0, followerErr)
   const last = newestCutId(dest)
