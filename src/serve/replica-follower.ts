@@ -33,7 +33,7 @@ import {nodeFileSystem} from '../vfs/node-fs.js'
 import type {FileSystem} from '../vfs/fs.js'
 import {ReplicaStoreHandle} from './replica-handle.js'
 import {reuseServedCut} from './replica-reuse.js'
-import {prepareLocal, removeCut, removeCutsExcept, writeState, type ReplicaState} from './replica-local.js'
+import {prepareLocal, removeCut, removeCutsExcept, sourceIdentity, writeState, type ReplicaState} from './replica-local.js'
 
 export interface ReplicaOptions {
   /** The replica followed: a directory or s3://bucket/prefix. */
@@ -153,7 +153,7 @@ class Follower {
     removeCut(this.fs, this.options.local, id)
     const {reuse, tally} = served === undefined ? {tally: {objects: 0, bytes: 0}} : await reuseServedCut(this.fs, this.objects, this.options.local, served)
     const report = await restore(this.objects, replicaCutPath(this.options.local, id), {fs: this.fs, env: this.options.env, cut: id, verify: this.options.verify ?? 'quick', ...(reuse === undefined ? {} : {reuse})})
-    return {source: this.objects.url, cut: id, takenAt: report.takenAt, objects: report.objects, reusedObjects: tally.objects, reusedBytes: tally.bytes}
+    return {source: sourceIdentity(this.objects.url), cut: id, takenAt: report.takenAt, objects: report.objects, reusedObjects: tally.objects, reusedBytes: tally.bytes}
   }
 
   /** Removes a cut folder that will not be served; a failure here is retried by the next attempt. */

@@ -4,7 +4,7 @@
  * file naming the one served (names in src/layout/names.ts):
  *
  *   LOCAL/REPLICA-STATE    {"format": "strata-replica-state", "version": 1,
- *                           "source": SRC's URL, "cut": id, "takenAt": ms}
+ *                           "source": SRC (sourceIdentity), "cut": id, "takenAt": ms}
  *   LOCAL/cuts/<id>/       the store restored from cut <id>
  *
  * REPLICA-STATE is replaced (written as .tmp, synced, renamed) only after the
@@ -16,9 +16,18 @@ import {ErrorCode, StrataError, invalidArgument} from '../errors.js'
 import {REPLICA_CUTS_DIR, REPLICA_STATE_FILE, REPLICA_STATE_TMP_FILE, STORE_FILE, joinPath, parseReplicaCutName, replicaCutPath} from '../layout/names.js'
 import {makeDirDurable, writeSynced} from '../vfs/durable.js'
 import type {FileSystem} from '../vfs/fs.js'
+import {isS3Url} from '../objstore/open.js'
+import * as path from 'node:path'
+import {fileURLToPath} from 'node:url'
 
 const STATE_FORMAT = 'strata-replica-state'
 const STATE_VERSION = 1
+
+/** How REPLICA-STATE names a source: an s3:// URL as given, a directory (or file:// URL) as its absolute path, so a restart may name it either way. */
+export function sourceIdentity(url: string): string {
+  if (isS3Url(url)) return url
+  return path.resolve(/^file:/i.test(url) ? fileURLToPath(url) : url)
+}
 
 /** What REPLICA-STATE records: the replica followed and the cut served. */
 export interface ReplicaState {
@@ -34,7 +43,8 @@ export interface ReplicaState {
  * not a complete store). INVALID_ARGUMENT when `local` holds anything else,
  * a store included, or follows another replica.
  */
-export function prepareLocal(fs: FileSystem, local: string, source: string): ReplicaState | undefined {
+export function prepareLocal(fs: FileSystem, local: string, url: string): ReplicaState | undefined {
+  const source = sourceIdentity(url)
   if (fs.exists(local) && !fs.isDirectory(local)) throw invalidArgument(`${local} exists and is not a directory`, 'give a new or empty directory for the replica')
   makeDirDurable(fs, local)
   const names = fs.readdir(local)
