@@ -51,8 +51,11 @@ Retention (--keep N or --retain DURATION) runs after each cut: it deletes older 
     const progress = new Progress(out, flags.progress ?? (json ? false : undefined))
     const controller = new AbortController()
     const stop = (): void => controller.abort()
-    process.once('SIGINT', stop)
-    process.once('SIGTERM', stop)
+    // Only --follow turns a signal into "ship a last cut"; a single run stops as any command does.
+    if (flags.follow) {
+      process.once('SIGINT', stop)
+      process.once('SIGTERM', stop)
+    }
     let started = Date.now()
     try {
       const report = await replicate(flags.dir, args.dest, {

@@ -11,7 +11,11 @@
  * its heartbeat is older than the TTL (a holder on another machine that
  * died), or when it names this very process but not a lease it still holds
  * (a release that failed). A clock skew between machines larger than the TTL can make a live
- * holder look stale: keep clocks in sync (NTP), as for any lease.
+ * holder look stale: keep clocks in sync (NTP), as for any lease. Two
+ * processes taking over one stale lease at once narrow the race by deleting
+ * only the lease they judged; should both still believe they hold it, the
+ * loser finds out at its first heartbeat or when its descriptor's id is
+ * taken (BUSY).
  */
 import * as os from 'node:os'
 import {randomBytes} from 'node:crypto'
@@ -138,7 +142,9 @@ export async function acquireLease(store: ObjectStore, key: string, body: LeaseB
         hint: 'one replicator per destination: stop the other one, or wait for it',
       })
     }
-    await store.delete(key)
+    // Delete only the stale lease judged above: one that changed meanwhile was taken over by another process.
+    const again = await readLease(store, key)
+    if (again !== undefined && (again === 'unreadable' || holder === 'unreadable' || again.token === holder.token)) await store.delete(key)
   }
   throw new StrataError(ErrorCode.BUSY, `${store.url}: could not take the lease ${key} (others keep taking it)`)
 }
