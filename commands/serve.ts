@@ -25,6 +25,8 @@ A write is answered (2xx) only once it is durable under --sync: "batch" (the def
 
 Security: only loopback addresses are allowed without --token-file; with a token, every request must carry "Authorization: Bearer TOKEN" (else 401). Bodies over the value limit (64 MiB, or --max-body) get 413, malformed requests 400, unknown paths 404, wrong methods 405, writes to a --read-only server 405; every error has a JSON body {"error": {"code", "message", "hint", "status"}} with the CLI's error codes. A client that sends its headers or body too slowly is cut off (--header-timeout, --body-timeout, --request-timeout).
 
+Read replica: with --replica-of SRC, --dir is a local directory (new, empty, or one an earlier run used) that SRC's newest cut is restored into; every --interval the server looks for a newer cut (without listing SRC), restores it beside the one served, checks it (--verify), and swaps it in: requests already running finish on the previous cut, so a reader never sees half of a cut. Writes get 405 naming the replica and SRC. Every response carries Strata-Replica-Cut (the cut id) and Strata-Replica-Lag-Ms (now minus the time the cut was taken); /stats has a "replica" object, /metrics strata_replica_lag_seconds. When SRC fails (unreachable, a damaged object), the last good cut is still served, /stats and /healthz report "degraded" with the error, and the next interval tries again.
+
 /scan and /bulk/range hold at most --max-range records; when more remain the last line is {"next": {"param", "value", "query"}}: request the same path with that query for the rest.
 
 ${ENDPOINTS}`
@@ -57,6 +59,9 @@ ${ENDPOINTS}`
     'request-timeout': Flags.string({summary: 'Time a client has to send a whole request (raise it for large /bulk loads).', default: '5m', helpValue: 'DURATION'}),
     'lock-timeout': lockTimeoutFlag,
     'ready-file': Flags.string({summary: 'Once listening (and ready for SIGTERM), write the server\'s URL to this file, replaced atomically: a script waits for it instead of guessing how long start-up takes.', helpValue: 'FILE'}),
+    'replica-of': Flags.string({summary: 'Serve as a read replica of SRC (a replica directory or s3://bucket/prefix that strata replicate writes): --dir is the local directory its cuts are restored into; writes get 405.', helpValue: 'SRC', exclusive: ['read-only']}),
+    interval: Flags.string({summary: 'With --replica-of: how often to look for a newer cut of SRC.', default: '1s', helpValue: 'DURATION'}),
+    verify: Flags.string({summary: 'With --replica-of: how each cut is checked before it is served: quick (size and SHA-256 of every object) or full (also the cut\'s digest).', options: ['quick', 'full'], default: 'quick'}),
   }
 
   async run(): Promise<void> {
@@ -72,10 +77,15 @@ ${ENDPOINTS}`
     const auth = flags['token-file'] === undefined ? undefined : serve.BearerAuth.fromFile(flags['token-file'])
     serve.checkExposure(listen, auth !== undefined)
     const cacheSizeBytes = parseSize(flags['cache-size'], '--cache-size')
-    const reader = async () => open(flags.dir, {readOnly: true, cacheSizeBytes})
-    const handle = flags['read-only']
-      ? new serve.RefreshingStoreHandle(await reader(), reader, READ_ONLY_REFRESH_MS)
-      : new serve.FixedStoreHandle(await open(flags.dir, {sync, cacheSizeBytes, lockTimeoutMs: ms('lock-timeout')}))
+    const reader = async (dir = flags.dir) => open(dir, {readOnly: true, cacheSizeBytes})
+    const source = flags['replica-of']
+    const log = (line: string): void => void process.stderr.write(`strata serve: ${line}\n`)
+    const handle: import('../src/serve/index.js').StoreHandle =
+      source !== undefined
+        ? await serve.startReplica({source, local: flags.dir, intervalMs: parseDuration(flags.interval, {what: '--interval'}), verify: flags.verify as 'quick' | 'full', open: reader, log})
+        : flags['read-only']
+          ? new serve.RefreshingStoreHandle(await reader(), reader, READ_ONLY_REFRESH_MS)
+          : new serve.FixedStoreHandle(await open(flags.dir, {sync, cacheSizeBytes, lockTimeoutMs: ms('lock-timeout')}))
     let server
     try {
       server = await serve.startServer(handle, {listen, ...settings, maxRange: flags['max-range'], maxBodyBytes, ...(auth === undefined ? {} : {auth})})
@@ -85,11 +95,11 @@ ${ENDPOINTS}`
     }
     const {host, port} = server.address
     const shown = host.includes(':') ? `[${host}]` : host
-    const mode = flags['read-only'] ? 'read-only' : `primary, sync ${syncModeText(sync)}`
+    const mode = source !== undefined ? `replica of ${handle.source ?? source}` : flags['read-only'] ? 'read-only' : `primary, sync ${syncModeText(sync)}`
     // The signal handlers are installed when serveUntilSignal is called, so
     // the address is announced only after a SIGTERM would be handled.
     const stopped = serve.serveUntilSignal(server, (s) => process.stderr.write(`strata serve: ${s}: finishing in-flight requests\n`))
-    process.stderr.write(`strata serve: listening on http://${shown}:${port} (${mode}, store ${flags.dir})\n`)
+    process.stderr.write(`strata serve: listening on http://${shown}:${port} (${mode}, ${source === undefined ? 'store' : 'local directory'} ${flags.dir})\n`)
     if (flags['ready-file'] !== undefined) {
       try {
         writeReadyFile(flags['ready-file'], `http://${shown}:${port}`)

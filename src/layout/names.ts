@@ -16,6 +16,12 @@
  *   DIR/schemas/MIGRATION         the journal of a migrate-schema in progress (written as ….tmp, renamed)
  *   DIR/STORE-ID                  the store's identity for replicas (written as STORE-ID.<pid>.tmp, linked)
  *
+ * A read replica's local directory (`serve --replica-of`) is not a store: it
+ * holds restored stores, one per applied cut, and the state naming the one served:
+ *
+ *   LOCAL/REPLICA-STATE           JSON: the replica followed and the cut served (written as ….tmp, renamed)
+ *   LOCAL/cuts/<cut id>/          a store restored from that cut of the replica
+ *
  * File numbers are per shard, allocated from the manifest's next_file_number,
  * and never reused. This module sits below every other: it imports nothing
  * of the engine.
@@ -149,4 +155,21 @@ export const SCHEMA_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/
 export function parseSchemaFileName(name: string): {name: string; version: number} | undefined {
   const m = /^([A-Za-z][A-Za-z0-9_-]{0,63})\.(\d{6,})\.schema$/.exec(name)
   return m ? {name: m[1], version: Number(m[2])} : undefined
+}
+
+/** In a read replica's local directory: the state naming its source and the cut it serves. */
+export const REPLICA_STATE_FILE = 'REPLICA-STATE'
+/** The state being written, renamed over REPLICA-STATE. */
+export const REPLICA_STATE_TMP_FILE = `${REPLICA_STATE_FILE}.tmp`
+/** In a read replica's local directory: the folder of restored cuts. */
+export const REPLICA_CUTS_DIR = 'cuts'
+
+/** The folder a read replica restores cut `id` (12 digits) into. */
+export function replicaCutPath(local: string, id: string): string {
+  return path.join(local, REPLICA_CUTS_DIR, id)
+}
+
+/** The cut id a folder name under REPLICA_CUTS_DIR names, or undefined for other names. */
+export function parseReplicaCutName(name: string): string | undefined {
+  return /^\d{12}$/.test(name) ? name : undefined
 }

@@ -26,15 +26,8 @@ export function isS3Url(url: string): boolean {
 export async function openObjectStore(url: string, options: OpenObjectStoreOptions = {}): Promise<ObjectStore> {
   if (url.trim() === '') throw invalidArgument('the destination is empty', 'give a directory, file:///path or s3://bucket/prefix')
   if (isS3Url(url)) {
-    const adapter = './s3-store.js'
-    let mod: {openS3Store(url: string, env: NodeJS.ProcessEnv): Promise<ObjectStore>}
-    try {
-      mod = await import(adapter)
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err
-      throw new StrataError(ErrorCode.UNSUPPORTED, `${url}: this build of strata has no S3 support`, {hint: 'use a directory destination'})
-    }
-    return mod.openS3Store(url, options.env ?? process.env)
+    const {openS3Store} = await import('./s3-store.js')
+    return openS3Store(url, options.env ?? process.env)
   }
   let dir = url
   if (/^file:/i.test(url)) {

@@ -30,7 +30,7 @@ import {listCutIds, newestCutNumber, readCut} from '../replicate/cuts.js'
 import {acquireLease, leaseBody, LEASE_TTL_MS} from '../replicate/lease.js'
 import {restoreLeaseKey} from '../replicate/keys.js'
 import type {ProgressCallback} from '../replicate/transfer.js'
-import {checkDigest, restoredDescriptor, writeObjects, type Verify} from './write-out.js'
+import {checkDigest, restoredDescriptor, writeObjects, type ReuseObject, type Verify} from './write-out.js'
 
 export interface RestoreOptions {
   readonly fs?: FileSystem
@@ -45,6 +45,8 @@ export interface RestoreOptions {
   readonly dryRun?: boolean
   readonly leaseTtlMs?: number
   readonly onProgress?: ProgressCallback
+  /** Takes whole-file objects from a copy already held instead of downloading them (write-out.ts). */
+  readonly reuse?: ReuseObject
 }
 
 export interface RestoreReport extends Omit<CutFacts, 'id'> {
@@ -72,7 +74,7 @@ export async function restore(src: string | ObjectStore, out: string, options: R
     lease?.startHeartbeat()
     try {
       const d = await readCut(store, id)
-      if (options.dryRun !== true) await build(fs, store, d, out, verify, options.onProgress, () => lease?.check())
+      if (options.dryRun !== true) await build(fs, store, d, out, verify, options.onProgress, () => lease?.check(), options.reuse)
       const {id: cut, ...facts} = cutFacts(d)
       return {
         src: store.url,
@@ -90,9 +92,9 @@ export async function restore(src: string | ObjectStore, out: string, options: R
   }
 }
 
-async function build(fs: FileSystem, store: ObjectStore, d: CutDescriptor, out: string, verify: Verify, onProgress?: ProgressCallback, check?: () => void): Promise<void> {
+async function build(fs: FileSystem, store: ObjectStore, d: CutDescriptor, out: string, verify: Verify, onProgress?: ProgressCallback, check?: () => void, reuse?: ReuseObject): Promise<void> {
   prepareOut(fs, undefined, out)
-  await writeObjects(fs, store, d, out, verify, onProgress, check)
+  await writeObjects(fs, store, d, out, verify, onProgress, check, reuse)
   writeSynced(fs, joinPath(out, LOCK_FILE), Buffer.alloc(0))
   fs.syncDir(out)
   const descriptor = restoredDescriptor(d, `strata ${VERSION} restore`)

@@ -26,8 +26,16 @@ import {TransferCounter, sha256, type ProgressCallback} from '../replicate/trans
 
 export type Verify = 'none' | 'quick' | 'full'
 
+/** Objects already held locally (an earlier restore of the same replica), taken instead of downloaded. */
+export interface ReuseObject {
+  /** Puts whole-file object `o`'s bytes (a table, manifest or schema version) at `target`, e.g. as a hard link, and returns true; false to have it downloaded. */
+  link(o: CutObject, target: string): boolean
+  /** The bytes of WAL range `o` if held, else undefined; they are used only if their size and SHA-256 are `o`'s. */
+  read(o: CutObject): Uint8Array | undefined
+}
+
 /** Downloads every object of cut `d` into OUT (prepared, empty but for its marker) and writes each shard's CURRENT. */
-export async function writeObjects(fs: FileSystem, store: ObjectStore, d: CutDescriptor, out: string, verify: Verify, onProgress?: ProgressCallback, check?: () => void): Promise<void> {
+export async function writeObjects(fs: FileSystem, store: ObjectStore, d: CutDescriptor, out: string, verify: Verify, onProgress?: ProgressCallback, check?: () => void, reuse?: ReuseObject): Promise<void> {
   const counter = new TransferCounter(d.objects.length, d.bytes, onProgress)
   const byPath = new Map<string, CutObject[]>()
   for (const o of d.objects) byPath.set(o.path, [...(byPath.get(o.path) ?? []), o])
@@ -44,7 +52,8 @@ export async function writeObjects(fs: FileSystem, store: ObjectStore, d: CutDes
       let at = 0
       for (const o of ranges) {
         if (o.offset !== at) throw damaged(store, d, o, `starts at byte ${o.offset} of ${p}, not ${at}`)
-        file.append(await fetchObject(store, d, o, verify, check))
+        const held = reuse?.read(o)
+        file.append(held !== undefined && held.length === o.size && sha256(held) === o.sha256 ? held : await fetchObject(store, d, o, verify, check))
         at += o.size
         counter.add(o.size)
       }
@@ -56,7 +65,8 @@ export async function writeObjects(fs: FileSystem, store: ObjectStore, d: CutDes
   }
   for (const [p, objects] of byPath) {
     if (objects.length !== 1 || objects[0].offset !== 0) throw damaged(store, d, objects[0], `is one of ${objects.length} parts of ${p}`)
-    writeSynced(fs, joinPath(out, ...p.split('/')), await fetchObject(store, d, objects[0], verify, check))
+    const target = joinPath(out, ...p.split('/'))
+    if (reuse?.link(objects[0], target) !== true) writeSynced(fs, target, await fetchObject(store, d, objects[0], verify, check))
     counter.add(objects[0].size)
   }
   for (const s of d.shards) {

@@ -5,7 +5,8 @@
  * JSON error body (stable; fields may be added):
  *   {"error": {"code": "NOT_FOUND", "message": "...", "hint": string|null, "status": 404, ...}}
  * Extra fields: `allowed` (405: the methods the path takes), `role` (a write
- * refused by a server that only reads), `appliedLines` / `resumeFromLine` /
+ * refused by a server that only reads), `source` (the replica a read replica
+ * follows, on such a refusal), `appliedLines` / `resumeFromLine` /
  * `applied` (a /bulk load that stopped part-way).
  */
 import {ErrorCode, StrataError} from '../errors.js'

@@ -3,16 +3,20 @@
  * `strata stats --format json`, plus the server's role), GET /digest (as
  * `strata digest --format json`; ?at=MS judges expiry at that instant),
  * GET /healthz ({"status": "ok", "role"}) and GET /metrics (metrics.ts).
+ * A replica adds `replica` (ReplicaStatus) to /stats, reports "degraded"
+ * and the error in /healthz while its source fails, and replica gauges.
  */
 import {digestStore} from '../digest/index.js'
 import type {Store, StoreStats} from '../api.js'
 import {sendJson, type RequestContext} from './context.js'
 import type {Metrics, StoreSample} from './metrics.js'
+import type {ReplicaStatus} from './replica-handle.js'
 
 /** GET /stats. */
 export async function getStats(ctx: RequestContext): Promise<void> {
   ctx.query.only([])
-  sendJson(ctx.res, 200, {...ctx.store.stats(), role: ctx.handle.role})
+  const replica = ctx.handle.status?.()
+  sendJson(ctx.res, 200, {...ctx.store.stats(), role: ctx.handle.role, ...(replica === undefined ? {} : {replica})})
 }
 
 /** GET /digest. */
@@ -25,17 +29,29 @@ export async function getDigest(ctx: RequestContext): Promise<void> {
 /** GET /healthz. */
 export async function getHealth(ctx: RequestContext): Promise<void> {
   ctx.query.only([])
-  sendJson(ctx.res, 200, {status: 'ok', role: ctx.handle.role})
+  const replica = ctx.handle.status?.()
+  // A replica whose source fails still serves its last cut: degraded, not down (200).
+  sendJson(ctx.res, 200, {status: replica?.status ?? 'ok', role: ctx.handle.role, ...(replica === undefined ? {} : {error: replica.error})})
 }
 
 /** GET /metrics, rendering `metrics` and the store's gauges. */
 export function metricsHandler(metrics: Metrics) {
   return async (ctx: RequestContext): Promise<void> => {
     ctx.query.only([])
-    const body = Buffer.from(metrics.render([...activity(ctx.store), ...storeGauges(ctx.store.stats())]), 'utf8')
+    const replica = ctx.handle.status?.()
+    const samples = [...activity(ctx.store), ...storeGauges(ctx.store.stats()), ...(replica === undefined ? [] : replicaGauges(replica))]
+    const body = Buffer.from(metrics.render(samples), 'utf8')
     ctx.res.writeHead(200, {'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': String(body.length)})
     ctx.res.end(body)
   }
+}
+
+function replicaGauges(r: ReplicaStatus): StoreSample[] {
+  return [
+    {name: 'strata_replica_lag_seconds', help: 'Age of the cut served: now minus the time the primary took it.', value: r.lagMs / 1000},
+    {name: 'strata_replica_cut', help: 'Number of the cut served.', value: Number(r.cut)},
+    {name: 'strata_replica_degraded', help: '1 while the last check of the source failed (the last good cut is served), else 0.', value: r.status === 'degraded' ? 1 : 0},
+  ]
 }
 
 /** The engine's flush and compaction counts (an internal method of the store `open` makes). */

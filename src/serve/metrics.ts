@@ -9,6 +9,7 @@
  *   strata_http_requests_in_flight                      gauge
  *   strata_store_flushes_total, strata_store_compactions_total   counters (since the store was opened)
  *   strata_store_*                                      gauges read from the store's stats at scrape time
+ *   strata_replica_lag_seconds, strata_replica_cut, strata_replica_degraded   gauges of a read replica
  *
  * Labels hold only route labels, methods and statuses (a fixed, small set),
  * never keys.

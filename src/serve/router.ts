@@ -4,7 +4,7 @@
  * path with another method is 405 with an `Allow` header and the allowed
  * methods in the error body. HEAD is answered by the GET handler (Node sends
  * no body for HEAD). Write routes answer 405 on a server that only reads,
- * naming its role.
+ * naming its role (and, on a replica, the replica it follows).
  */
 import {ErrorCode} from '../errors.js'
 import {HttpError} from './http-error.js'
@@ -32,7 +32,7 @@ export interface Match {
 }
 
 /** Finds the handler of `method` `path`; throws 404 or 405. */
-export function route(routes: readonly Route[], method: string, path: string, role: {readonly readOnly: boolean; readonly role: ServerRole}): Match {
+export function route(routes: readonly Route[], method: string, path: string, role: {readonly readOnly: boolean; readonly role: ServerRole; readonly source?: string}): Match {
   const r = routes.find((x) => (x.prefix === true ? path.startsWith(x.path) && path.length > x.path.length : path === x.path))
   if (r === undefined) {
     const keyless = routes.find((x) => x.prefix === true && path === x.path)
@@ -43,8 +43,10 @@ export function route(routes: readonly Route[], method: string, path: string, ro
   const allowed = Object.keys(r.methods)
   if (handler === undefined) throw methodNotAllowed(method, r, allowed)
   if (role.readOnly && r.writes?.includes(m)) {
-    throw new HttpError(405, ErrorCode.INVALID_ARGUMENT, `${method} ${r.label} writes, and this server is ${role.role}: it only reads`, 'send writes to the primary server', {
+    const what = role.source === undefined ? role.role : `a ${role.role} of ${role.source}`
+    throw new HttpError(405, ErrorCode.INVALID_ARGUMENT, `${method} ${r.label} writes, and this server is ${what}: it only reads`, 'send writes to the primary server', {
       role: role.role,
+      ...(role.source === undefined ? {} : {source: role.source}),
       allowed: allowed.filter((x) => !r.writes?.includes(x)),
     })
   }

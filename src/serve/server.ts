@@ -97,6 +97,7 @@ async function answer(req: IncomingMessage, res: ServerResponse, handle: StoreHa
   let label = 'unmatched'
   let lease: StoreLease | undefined
   try {
+    setHeaders(res, handle.responseHeaders?.())
     options.auth?.check(req)
     const url = req.url ?? ''
     if (!url.startsWith('/')) throw badRequest(`the request target ${JSON.stringify(url.slice(0, 100))} is not a path`)
@@ -106,6 +107,7 @@ async function answer(req: IncomingMessage, res: ServerResponse, handle: StoreHa
     label = match.route.label
     const query = new Query(q === -1 ? '' : url.slice(q + 1))
     lease = handle.acquire()
+    setHeaders(res, handle.responseHeaders?.(lease.store))
     await match.handler({req, res, path, query, rest: match.rest, store: lease.store, handle, settings: options})
   } catch (err) {
     fail(req, res, err)
@@ -120,6 +122,11 @@ async function answer(req: IncomingMessage, res: ServerResponse, handle: StoreHa
   const now = {read: socket.bytesRead, written: socket.bytesWritten}
   counted.set(socket, now)
   metrics.observe(label, req.method ?? '', res.statusCode, seconds, now.read - before.read, now.written - before.written)
+}
+
+/** Sets `headers` (a replica's, naming the cut served) on the response. */
+function setHeaders(res: ServerResponse, headers: Record<string, string> | undefined): void {
+  for (const [name, value] of Object.entries(headers ?? {})) res.setHeader(name, value)
 }
 
 /** Answers `err` as JSON, or cuts the connection when an answer has already started. */

@@ -6,9 +6,10 @@
  * never a mix, and a replaced store is closed once its last lease ends.
  */
 import type {Store} from '../api.js'
+import type {ReplicaStatus} from './replica-handle.js'
 
-/** What the server is to the data: the writer, or a server that only reads. */
-export type ServerRole = 'primary' | 'read-only'
+/** What the server is to the data: the writer, a server that only reads, or a read replica following a replica (replica-handle.ts). */
+export type ServerRole = 'primary' | 'read-only' | 'replica'
 
 /** The store one request uses; `release()` when the request ends. */
 export interface StoreLease {
@@ -23,6 +24,12 @@ export interface StoreHandle {
   /** When true, write endpoints answer 405 naming `role`. */
   readonly readOnly: boolean
   readonly role: ServerRole
+  /** A replica's: the URL of the replica it follows (named when a write is refused). */
+  readonly source?: string
+  /** A replica's: headers every response carries (the cut of `store`, the request's store, when given). */
+  responseHeaders?(store?: Store): Record<string, string>
+  /** A replica's: what it serves and how its following goes (/stats, /healthz, /metrics). */
+  status?(): ReplicaStatus
   /** Closes the store(s) once every lease is released; acquire() is not called after it. */
   close(): Promise<void>
 }

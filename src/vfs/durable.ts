@@ -3,6 +3,7 @@
  * directories: a new file written and synced in one go, and the sync of a
  * parent directory that may not be readable.
  */
+import * as path from 'node:path'
 import type {FileSystem} from './fs.js'
 
 /** Writes `data` as the new file `path` and syncs it. Durable once its directory is synced too. */
@@ -28,4 +29,13 @@ export function syncParent(fs: FileSystem, dir: string): void {
     const code = (err as NodeJS.ErrnoException).code
     if (code !== 'EACCES' && code !== 'EPERM') throw err
   }
+}
+
+/** Creates directory `dir` and any missing parents, and makes each new entry durable; an existing `dir` is left as it is. */
+export function makeDirDurable(fs: FileSystem, dir: string): void {
+  if (fs.exists(dir)) return
+  const created: string[] = []
+  for (let d = path.resolve(dir); !fs.exists(d) && d !== path.dirname(d); d = path.dirname(d)) created.push(d)
+  fs.mkdir(dir)
+  for (const d of created) syncParent(fs, path.dirname(d))
 }

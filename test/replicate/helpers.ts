@@ -82,3 +82,22 @@ export function errorCodeOf(r: CliResult): string | undefined {
     return undefined
   }
 }
+
+/**
+ * The rounds of writes the round-trip tests replicate after: none, a few
+ * puts (WAL bytes only), batches that make new tables and a new WAL, a
+ * delete and a compaction (tables replaced).
+ */
+export function writeRounds(dir: string, moreBatches = 8): (() => Promise<void>)[] {
+  return [
+    async () => {},
+    () => putSome(dir, ['a', 'b', 'c']),
+    () => writeBatches(dir, 'more', moreBatches, 3, 16 * 1024),
+    async () => {
+      const s = await open(dir)
+      await s.delete('a')
+      await s.compact()
+      await s.close()
+    },
+  ]
+}

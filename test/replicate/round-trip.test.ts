@@ -11,7 +11,7 @@ import * as path from 'node:path'
 import {open, replicate, restore} from '../../src/index.js'
 import {strata} from '../helpers/cli.js'
 import {snapshotTree, tempDir} from '../helpers/temp.js'
-import {buildStore, cutsOf, digestOf, expectExit, filesBelow, putSome, writeBatches} from './helpers.js'
+import {buildStore, cutsOf, digestOf, expectExit, filesBelow, putSome, writeRounds} from './helpers.js'
 
 /** The source tree without what replicate may touch (pins, the lock, the identity). */
 function sourceTree(dir: string): Record<string, string> {
@@ -25,18 +25,7 @@ test('each cut of several rounds restores to the digest the source had at that c
   const replica = path.join(root, 'replica')
   await buildStore(dir)
   const expected: {id: string; digest: string}[] = []
-  const rounds: (() => Promise<void>)[] = [
-    async () => {},
-    () => putSome(dir, ['a', 'b', 'c']),
-    () => writeBatches(dir, 'more', 8, 3, 16 * 1024), // new tables and a new WAL
-    async () => {
-      const s = await open(dir)
-      await s.delete('a')
-      await s.compact()
-      await s.close()
-    },
-  ]
-  for (const [i, round] of rounds.entries()) {
+  for (const [i, round] of writeRounds(dir).entries()) {
     await round()
     const digest = await digestOf(dir)
     const before = sourceTree(dir)

@@ -30,9 +30,9 @@ export function newStore(t: ExecutionContext, shards = 4): string {
   return dir
 }
 
-/** Starts `strata serve --dir DIR --listen 127.0.0.1:0 ...args`; stopped with SIGKILL when `t` ends if still running. */
-export async function startServe(t: ExecutionContext, dir: string, args: readonly string[] = []): Promise<TestServer> {
-  const child = spawn(process.execPath, [runJs, 'serve', '--dir', dir, '--listen', '127.0.0.1:0', ...args], {env: cliEnv(), cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe']})
+/** Starts `strata serve --dir DIR --listen 127.0.0.1:0 ...args` (with `env` added to its environment); stopped with SIGKILL when `t` ends if still running. */
+export async function startServe(t: ExecutionContext, dir: string, args: readonly string[] = [], env: Record<string, string> = {}): Promise<TestServer> {
+  const child = spawn(process.execPath, [runJs, 'serve', '--dir', dir, '--listen', '127.0.0.1:0', ...args], {env: cliEnv(env), cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe']})
   let err = ''
   const exited = new Promise<{code: number | null; signal: NodeJS.Signals | null}>((resolve) => child.once('exit', (code, signal) => resolve({code, signal})))
   t.teardown(() => {
