@@ -60,8 +60,8 @@ ${ENDPOINTS}`
     'lock-timeout': lockTimeoutFlag,
     'ready-file': Flags.string({summary: 'Once listening (and ready for SIGTERM), write the server\'s URL to this file, replaced atomically: a script waits for it instead of guessing how long start-up takes.', helpValue: 'FILE'}),
     'replica-of': Flags.string({summary: 'Serve as a read replica of SRC (a replica directory or s3://bucket/prefix that strata replicate writes): --dir is the local directory its cuts are restored into; writes get 405.', helpValue: 'SRC', exclusive: ['read-only']}),
-    interval: Flags.string({summary: 'With --replica-of: how often to look for a newer cut of SRC.', default: '1s', helpValue: 'DURATION'}),
-    verify: Flags.string({summary: 'With --replica-of: how each cut is checked before it is served: quick (size and SHA-256 of every object) or full (also the cut\'s digest).', options: ['quick', 'full'], default: 'quick'}),
+    interval: Flags.string({summary: 'With --replica-of: how often to look for a newer cut of SRC (default 1s).', helpValue: 'DURATION', dependsOn: ['replica-of']}),
+    verify: Flags.string({summary: 'With --replica-of: how each cut is checked before it is served: quick (size and SHA-256 of every object) or full (also the cut\'s digest); default quick.', options: ['quick', 'full'], dependsOn: ['replica-of']}),
   }
 
   async run(): Promise<void> {
@@ -82,7 +82,7 @@ ${ENDPOINTS}`
     const log = (line: string): void => void process.stderr.write(`strata serve: ${line}\n`)
     const handle: import('../src/serve/index.js').StoreHandle =
       source !== undefined
-        ? await serve.startReplica({source, local: flags.dir, intervalMs: parseDuration(flags.interval, {what: '--interval'}), verify: flags.verify as 'quick' | 'full', open: reader, log})
+        ? await serve.startReplica({source, local: flags.dir, intervalMs: parseDuration(flags.interval ?? '1s', {what: '--interval'}), verify: (flags.verify ?? 'quick') as 'quick' | 'full', open: reader, log})
         : flags['read-only']
           ? new serve.RefreshingStoreHandle(await reader(), reader, READ_ONLY_REFRESH_MS)
           : new serve.FixedStoreHandle(await open(flags.dir, {sync, cacheSizeBytes, lockTimeoutMs: ms('lock-timeout')}))

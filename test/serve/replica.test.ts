@@ -246,3 +246,13 @@ test('a source that disappears leaves the replica serving, degraded, until it is
   t.is(none.code, 1, none.stderr)
   t.false(fs.existsSync(path.join(root, 'local2', 'REPLICA-STATE')))
 })
+
+test('--interval and --verify belong to --replica-of: alone, or with --read-only, they are usage errors (exit 2)', async (t) => {
+  const dir = path.join(tempDir(t), 'data')
+  t.is(strata(['init', '--dir', dir]).code, 0)
+  for (const args of [['--interval', '2s'], ['--verify', 'full'], ['--replica-of', path.join(tempDir(t), 'replica'), '--read-only']]) {
+    const r = await serveOnce(['--dir', dir, '--listen', '127.0.0.1:0', ...args])
+    t.is(r.code, 2, `${args.join(' ')}: ${r.stderr}`)
+    t.regex(r.stderr, /USAGE/)
+  }
+})
