@@ -4,15 +4,24 @@
  * N milliseconds).
  *
  * Group commit ('batch'): the writes applied while a group's syncs run form
- * the next group. A group starts once the previous one has settled, takes
- * the shards dirtied so far and syncs their WALs off the event loop, all of
- * them at once; each write of the group resolves when they are all durable.
+ * the next group. A group starts on a turn of the event loop once fewer
+ * than GROUPS_IN_FLIGHT groups are syncing, takes the shards dirtied so far
+ * and syncs their WALs off the event loop, all of them at once; each write
+ * of the group resolves when they are all durable.
  * So a write is acknowledged only after a sync that began after its WAL
  * bytes were appended, and the event loop keeps serving while disks sync.
  */
 import {invalidArgument} from '../errors.js'
 import type {SyncMode} from '../api.js'
 import type {Shard} from './shard.js'
+
+/**
+ * Group commits whose syncs may run at once. Two: while one group's
+ * fdatasyncs wait on the disk, the next one's can start as soon as its
+ * writes are appended, instead of the event loop idling until the first
+ * returns. Each sync still covers only what was appended before it began.
+ */
+const GROUPS_IN_FLIGHT = 2
 
 /** Throws INVALID_ARGUMENT unless `mode` is a sync mode. */
 export function checkSyncMode(mode: SyncMode): void {
@@ -35,10 +44,10 @@ export interface SyncOwner {
 /** The shards written since their last sync, and when to sync them. */
 export class WalSyncer {
   private readonly dirty = new Set<Shard>()
-  /** The group being gathered ('batch'): it starts once `syncing` settles. */
+  /** The group being gathered ('batch'): it starts once fewer than GROUPS_IN_FLIGHT groups sync. */
   private gathering: Promise<void> | undefined
-  /** The last group started (settled or not). */
-  private syncing: Promise<void> = Promise.resolve()
+  /** The last GROUPS_IN_FLIGHT groups created, oldest first (settled or not). */
+  private groups: Array<Promise<void>> = []
   private opsSinceSync = 0
   private syncTimer: NodeJS.Timeout | undefined
 
@@ -75,13 +84,14 @@ export class WalSyncer {
 
   /** Settles when the group commit in flight, if any, has (its failure is the writers'). */
   async settled(): Promise<void> {
-    await this.syncing.catch(() => undefined)
+    await Promise.allSettled(this.groups)
   }
 
-  /** The next group commit: waits for the one in flight and a turn of the event loop, then syncs the dirty shards together. */
+  /** The next group commit: waits until fewer than GROUPS_IN_FLIGHT groups sync and for a turn of the event loop, then syncs the dirty shards together. */
   private nextGroup(): Promise<void> {
+    const waitFor = this.groups.length >= GROUPS_IN_FLIGHT ? this.groups[this.groups.length - GROUPS_IN_FLIGHT] : undefined
     const group = (async () => {
-      await this.syncing.catch(() => undefined)
+      await waitFor?.catch(() => undefined)
       await new Promise<void>((resolve) => setImmediate(resolve))
       // From here on, writes join the next group.
       this.gathering = undefined
@@ -92,7 +102,8 @@ export class WalSyncer {
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
       if (failed !== undefined) throw this.owner.fail(failed.reason)
     })()
-    this.syncing = group
+    this.groups.push(group)
+    if (this.groups.length > GROUPS_IN_FLIGHT) this.groups.shift()
     return group
   }
 
