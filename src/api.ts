@@ -8,8 +8,10 @@ import type {SchemaRef} from './record/format.js'
 /**
  * When writes reach stable storage.
  * - 'always': fdatasync the WAL before each write or batch resolves.
- * - 'batch': group commit: writes issued together share one fdatasync, and
- *   each resolves only after it (same guarantee as 'always', fewer syncs).
+ * - 'batch': group commit: writes issued while one group's fdatasyncs run
+ *   (off the event loop, the shards' WALs in parallel) share the next group's,
+ *   and each resolves only after a sync begun after it (same guarantee as
+ *   'always', fewer syncs).
  * - 'none': never sync on write (close() and flush() still sync).
  * - {everyOps: N}: sync after every N writes; {everyMs: N}: at most N ms after a write.
  *   With the periodic modes a crash can lose writes made since the last sync.

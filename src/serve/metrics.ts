@@ -28,6 +28,7 @@ export interface StoreSample {
 }
 
 interface Histogram {
+  /** Observations per bucket, not cumulative (summed up when rendered); the last slot is above every bound. */
   readonly counts: number[]
   sum: number
   count: number
@@ -46,8 +47,10 @@ export class Metrics {
     const key = `route="${route}",method="${method}",status="${status}"`
     this.requests.set(key, (this.requests.get(key) ?? 0) + 1)
     let h = this.latency.get(route)
-    if (h === undefined) this.latency.set(route, (h = {counts: BUCKETS.map(() => 0), sum: 0, count: 0}))
-    for (let i = 0; i < BUCKETS.length; i++) if (seconds <= BUCKETS[i]) h.counts[i]++
+    if (h === undefined) this.latency.set(route, (h = {counts: new Array<number>(BUCKETS.length + 1).fill(0), sum: 0, count: 0}))
+    let b = 0
+    while (b < BUCKETS.length && seconds > BUCKETS[b]) b++
+    h.counts[b]++
     h.sum += seconds
     h.count++
     this.bytesIn.set(route, (this.bytesIn.get(route) ?? 0) + bytesIn)
@@ -64,7 +67,8 @@ export class Metrics {
     for (const [labels, n] of this.requests) out.push(`strata_http_requests_total{${labels}} ${n}`)
     family('strata_http_request_duration_seconds', 'histogram', 'Time from a request\'s arrival to the end of its answer.')
     for (const [route, h] of this.latency) {
-      BUCKETS.forEach((le, i) => out.push(`strata_http_request_duration_seconds_bucket{route="${route}",le="${le}"} ${h.counts[i]}`))
+      let cumulative = 0
+      BUCKETS.forEach((le, i) => out.push(`strata_http_request_duration_seconds_bucket{route="${route}",le="${le}"} ${(cumulative += h.counts[i])}`))
       out.push(`strata_http_request_duration_seconds_bucket{route="${route}",le="+Inf"} ${h.count}`)
       out.push(`strata_http_request_duration_seconds_sum{route="${route}"} ${h.sum}`, `strata_http_request_duration_seconds_count{route="${route}"} ${h.count}`)
     }

@@ -138,6 +138,11 @@ export class Shard extends ShardCore {
     this.requireWriter().sync()
   }
 
+  /** `sync()` off the event loop: settles once the WAL bytes appended before the call are durable. */
+  syncAsync(): Promise<void> {
+    return this.requireWriter().syncAsync()
+  }
+
   /**
    * Runs `plan`: merges its inputs, keeping the newest version of each key.
    * A tombstone or expired record with no table below the output level that

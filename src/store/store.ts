@@ -289,6 +289,8 @@ export class StoreImpl implements Store {
     // tables they held are closed, and deleted if obsolete, under the lock.
     this.scans.releaseAll()
     this.syncer.stop()
+    // A group commit in flight ends first: its writers learn its outcome, and no sync runs on a closed shard.
+    await this.syncer.settled()
     let first: unknown
     // After a failed write (a full disk, say) the WALs still hold every write
     // applied before it, intact: they are synced too, so that what the caller

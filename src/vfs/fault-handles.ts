@@ -67,6 +67,29 @@ export class MemWritable implements WritableFile {
     this.node.sync()
   }
 
+  /**
+   * As the real one: the bytes appended before the call become durable (the
+   * same injected faults and crash checks as `sync()`), and the promise
+   * settles on a later turn of the event loop. Closing the handle before it
+   * settles fails it with EBADF, as a descriptor closed under a pending
+   * fdatasync does.
+   */
+  syncAsync(): Promise<void> {
+    let failure: unknown
+    try {
+      this.sync()
+    } catch (err) {
+      failure = err
+    }
+    return new Promise((resolve, reject) => {
+      setImmediate(() => {
+        if (failure !== undefined) reject(failure)
+        else if (this.closed) reject(sysError('EBADF', 'fdatasync', this.path))
+        else resolve()
+      })
+    })
+  }
+
   size(): number {
     return this.node.length
   }

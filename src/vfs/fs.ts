@@ -25,6 +25,14 @@ export interface WritableFile {
   append(data: Uint8Array): void
   /** Makes every appended byte durable (fdatasync). */
   sync(): void
+  /**
+   * `sync()` off the calling thread: makes durable every byte appended
+   * before the call, and settles when that is done. The file must stay open
+   * until the promise settles (closing it first fails the sync with EBADF,
+   * or worse, lets the descriptor be reused). Optional: without it, callers
+   * use `sync()`.
+   */
+  syncAsync?(): Promise<void>
   /** Bytes appended so far (including what the file held when opened). */
   size(): number
   close(): void

@@ -43,6 +43,11 @@ class NodeWritableFile implements WritableFile {
     fs.fdatasyncSync(this.fd)
   }
 
+  /** fdatasync on libuv's thread pool, so the event loop runs on meanwhile. */
+  syncAsync(): Promise<void> {
+    return new Promise((resolve, reject) => fs.fdatasync(this.fd, (err) => (err ? reject(err) : resolve())))
+  }
+
   size(): number {
     return this.length
   }

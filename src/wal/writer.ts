@@ -48,9 +48,14 @@ export class WalWriter implements FileHolder {
   private readonly scratch = new ByteWriter(64 * 1024)
   private file: WritableFile | undefined
   private bytes = 0
-  /** Bytes appended (or a cut made) since the last sync. */
-  private dirty = false
+  /** Counts appends (and a cut); `durableChanges` is its value at the last sync that covered them. */
+  private changes = 0
+  private durableChanges = 0
   private failed: unknown
+  /** Descriptors with an asynchronous sync in flight, and how many each. */
+  private readonly pending = new Map<WritableFile, number>()
+  /** Descriptors given up (parked, closed, replaced) while a sync on them is in flight: closed when it settles. */
+  private readonly closeWhenSettled = new Set<WritableFile>()
 
   private constructor(
     readonly path: string,
@@ -77,7 +82,7 @@ export class WalWriter implements FileHolder {
   static reopen(fs: FileSystem, path: string, validLength: number, files?: OpenFiles): WalWriter {
     const w = new WalWriter(path, fs, files)
     w.bytes = w.openWith(() => fs.openAppend(path, validLength)).size()
-    w.dirty = true
+    w.changes = 1
     return w
   }
 
@@ -104,7 +109,7 @@ export class WalWriter implements FileHolder {
     out.writeUInt32LE(crc32(out.subarray(4)), 0)
     this.handle().append(out)
     this.bytes += out.length
-    this.dirty = true
+    this.changes++
     if (w.length > 4 * 1024 * 1024) this.scratch.reset()
   }
 
@@ -115,14 +120,60 @@ export class WalWriter implements FileHolder {
    */
   sync(): void {
     if (this.failed !== undefined) throw this.failed
-    if (!this.dirty) return
+    const target = this.changes
+    if (this.durableChanges >= target) return
     try {
       this.handle().sync()
     } catch (err) {
       this.failed = err
       throw err
     }
-    this.dirty = false
+    this.durableChanges = target
+  }
+
+  /**
+   * `sync()` off the event loop (group commit): settles once every byte
+   * appended before the call is durable, while appends and other syncs go
+   * on. The descriptor it syncs is kept open until it settles, even if the
+   * writer is parked or closed meanwhile. Fail-stop as `sync()`.
+   */
+  async syncAsync(): Promise<void> {
+    if (this.failed !== undefined) throw this.failed
+    const target = this.changes
+    if (this.durableChanges >= target) return
+    const f = this.handle()
+    if (f.syncAsync === undefined) return this.sync()
+    this.pending.set(f, (this.pending.get(f) ?? 0) + 1)
+    try {
+      await f.syncAsync()
+    } catch (err) {
+      this.failed ??= err
+    } finally {
+      this.settled(f)
+    }
+    // A failure of any sync, this one or one that ended meanwhile, fails every later one.
+    if (this.failed !== undefined) throw this.failed
+    this.durableChanges = Math.max(this.durableChanges, target)
+  }
+
+  /** One sync on `f` settled: close `f` if it was given up and this was its last. */
+  private settled(f: WritableFile): void {
+    const n = (this.pending.get(f) ?? 1) - 1
+    if (n > 0) return void this.pending.set(f, n)
+    this.pending.delete(f)
+    if (this.closeWhenSettled.delete(f)) {
+      try {
+        f.close()
+      } catch {
+        // The descriptor is gone either way; its bytes' durability was decided by the syncs.
+      }
+    }
+  }
+
+  /** Closes `f` now, or once the syncs in flight on it settle. */
+  private release(f: WritableFile): void {
+    if (this.pending.has(f)) this.closeWhenSettled.add(f)
+    else f.close()
   }
 
   /** Bytes in the file. */
@@ -137,7 +188,7 @@ export class WalWriter implements FileHolder {
     try {
       this.sync()
       this.file = undefined
-      f.close()
+      this.release(f)
     } catch {
       return this.file === undefined
     }
@@ -148,7 +199,7 @@ export class WalWriter implements FileHolder {
     const f = this.file
     this.file = undefined
     this.files?.closed(this)
-    f?.close()
+    if (f !== undefined) this.release(f)
   }
 
   private handle(): WritableFile {

@@ -97,6 +97,8 @@ export const METRICS: readonly MetricDef[] = [
     note: 'the same store read one await get() at a time in the process that then drives the server, just before it'},
   {id: 'serve_get_ratio', workload: 'serve', label: 'HTTP GET ÷ library await get()', unit: 'x', better: 'higher', engines: STRATA,
     note: 'serve_get over serve_lib_get of the same run'},
+  {id: 'serve_http_ceiling', workload: 'serve', label: 'HTTP rows\' ceiling: the same GETs on a no-op node:http server', unit: 'req/s', better: 'higher', engines: STRATA,
+    note: 'the GET load of serve_get against a server answering 200 with 100 B and doing nothing else: what this machine, Node\'s HTTP stack and the load generator allow at all'},
 ]
 
 /** Metrics of a workload. */
