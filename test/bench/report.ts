@@ -100,7 +100,7 @@ function verdict(
       const r = strata.median / base.median
       const pass = (t.min === undefined || r >= t.min) && (t.max === undefined || r <= t.max)
       const name = t.to === 'node_start' ? '`node -e 0`' : t.to
-      const bound = t.min !== undefined ? `≥ ${t.min}× ${name}` : `≤ ${t.max}× ${name}`
+      const bound = t.min !== undefined ? `≥ ${Number(t.min.toFixed(3))}× ${name}` : `≤ ${Number((t.max ?? 0).toFixed(3))}× ${name}`
       const gap = pass ? '' : t.min !== undefined ? `; needs ${(t.min / r).toFixed(2)}× faster` : `; needs ${(r / (t.max ?? 1)).toFixed(2)}× less`
       return {pass, value: r, text: `${bound}: ${r.toFixed(2)}× ${mark(pass)}${gap}`}
     }
