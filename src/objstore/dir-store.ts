@@ -18,7 +18,7 @@ import {randomBytes} from 'node:crypto'
 import {ErrorCode, StrataError, invalidArgument, ioError, isNotFound} from '../errors.js'
 import type {FileSystem} from '../vfs/fs.js'
 import {nodeFileSystem} from '../vfs/node-fs.js'
-import {syncParent, writeSynced} from '../vfs/durable.js'
+import {makeDirDurable, syncParent, writeSynced} from '../vfs/durable.js'
 import {processRuns} from '../util/process-runs.js'
 import {readRange} from '../vfs/read-range.js'
 import type {ObjectInfo, ObjectStore, PutOptions} from './object-store.js'
@@ -58,11 +58,7 @@ export class DirStore implements ObjectStore {
 
   /** mkdir -p, syncing the parent of every directory it creates. */
   private mkdirs(dir: string): void {
-    const created: string[] = []
-    for (let d = path.resolve(dir); !this.fs.exists(d) && d !== path.dirname(d); d = path.dirname(d)) created.push(d)
-    if (created.length === 0) return
-    this.fs.mkdir(dir)
-    for (const d of created.reverse()) syncParent(this.fs, path.dirname(d))
+    makeDirDurable(this.fs, dir)
   }
 
   async put(key: string, body: Uint8Array, options: PutOptions = {}): Promise<'written' | 'exists'> {

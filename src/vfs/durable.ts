@@ -37,5 +37,6 @@ export function makeDirDurable(fs: FileSystem, dir: string): void {
   const created: string[] = []
   for (let d = path.resolve(dir); !fs.exists(d) && d !== path.dirname(d); d = path.dirname(d)) created.push(d)
   fs.mkdir(dir)
-  for (const d of created) syncParent(fs, path.dirname(d))
+  // Top-down: a new folder's entry is made durable after its parent's.
+  for (const d of created.reverse()) syncParent(fs, path.dirname(d))
 }
