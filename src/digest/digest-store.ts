@@ -22,6 +22,7 @@ import {instantOf, keySelection, liveEntries, type KeySelection, type KeySelecti
 import {openReadSource, type ReadSource} from '../cut/read-source.js'
 import {GenerationMoved} from '../store/generation-follow.js'
 import type {Entry} from '../record/format.js'
+import type {Store} from '../api.js'
 import {DIGEST_VERSION, RecordHasher} from './format.js'
 import {Sum256} from './sum256.js'
 
@@ -102,12 +103,7 @@ async function digestOnce(source: ReadSource, options: DigestOptions, at: number
     const shards: ShardDigest[] = []
     let records = 0
     for (const [n, index] of targets.entries()) {
-      const sum = new Sum256()
-      let count = 0
-      for (const e of liveEntries(store, index, selection, at)) {
-        sum.addLatin1(hasher.hash(view === undefined ? e : view(e)))
-        count++
-      }
+      const {sum, records: count} = sumShard(store, index, selection, at, hasher, view)
       total.addSum(sum)
       records += count
       shards.push({shard: index, digest: sum.hex(), records: count})
@@ -117,4 +113,30 @@ async function digestOnce(source: ReadSource, options: DigestOptions, at: number
   } finally {
     await release()
   }
+}
+
+/** One shard's selected live records, summed: see `sumShard`. */
+export interface ShardSum {
+  readonly sum: Sum256
+  readonly records: number
+  /** How many of those records carry an expiry (so the sum can change with time alone). */
+  readonly expiring: number
+}
+
+/**
+ * @internal The sum of the hashes of shard `index`'s live records of
+ * `selection` at `at` (each through `view` if given): the per-shard step of
+ * `digestStore`, for callers that hold a store open and digest shard by
+ * shard (a replica's cut digest).
+ */
+export function sumShard(store: Store, index: number, selection: KeySelection, at: number, hasher = new RecordHasher(), view?: (e: Entry) => Entry): ShardSum {
+  const sum = new Sum256()
+  let records = 0
+  let expiring = 0
+  for (const e of liveEntries(store, index, selection, at)) {
+    sum.addLatin1(hasher.hash(view === undefined ? e : view(e)))
+    records++
+    if (e.expiresAt !== undefined) expiring++
+  }
+  return {sum, records, expiring}
 }

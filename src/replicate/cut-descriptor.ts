@@ -32,6 +32,14 @@ export interface CutShard {
   readonly walNumber: number
   readonly walLength: number
   readonly lastSeq: number
+  /**
+   * The shard's digest at the cut, its live records, and how many of those
+   * carry an expiry (src/replicate/cut-digest.ts). Absent in cuts written
+   * before they were recorded: the next cut then digests the shard in full.
+   */
+  readonly digest?: string
+  readonly records?: number
+  readonly expiring?: number
 }
 
 /** The STORE fields a restore writes back. */
@@ -99,6 +107,9 @@ export function decodeCut(bytes: Uint8Array, id: string, url: string): CutDescri
   if (!Array.isArray(d.shards) || d.shards.length !== s.shardCount) throw bad('does not list every shard')
   d.shards.forEach((sh: any, i: number) => {
     if (typeof sh !== 'object' || sh === null || sh.shard !== i || !['manifestNumber', 'walNumber', 'walLength', 'lastSeq'].every((f) => int(sh[f]))) throw bad(`has a bad shard ${i}`)
+    if (sh.digest !== undefined || sh.records !== undefined || sh.expiring !== undefined) {
+      if (!hex(sh.digest) || !int(sh.records) || !int(sh.expiring) || sh.expiring > sh.records) throw bad(`has a bad digest for shard ${i}`)
+    }
   })
   if (!hex(d.digest) || !int(d.digestAt) || !int(d.records) || !int(d.bytes) || !Array.isArray(d.objects)) throw bad('has a bad digest, count or object list')
   let total = 0

@@ -8,6 +8,9 @@
  * as a new range object; a new WAL goes from 0. So a run's work grows with
  * what changed since the previous cut, not with the store.
  *
+ * The descriptor's digest is carried from the previous cut's per-shard
+ * digests where that is exact (cut-digest.ts), so it too costs what changed.
+ *
  * The descriptor is written after every object it lists (and only if no
  * descriptor has that id), HEAD after it: a run killed before the
  * descriptor leaves objects no cut lists (orphans, which retention removes),
@@ -17,7 +20,6 @@
  */
 import {ErrorCode, StrataError, ioError} from '../errors.js'
 import type {StoreCut} from '../cut/cut.js'
-import {digestStore} from '../digest/index.js'
 import {SCHEMAS_DIR, joinPath, parseSchemaFileName, shardDirName, walFileName} from '../layout/names.js'
 import type {ObjectStore} from '../objstore/object-store.js'
 import type {FileSystem} from '../vfs/fs.js'
@@ -25,6 +27,7 @@ import {readRange} from '../vfs/read-range.js'
 import {CUT_FORMAT, CUT_VERSION, encodeCut, type CutDescriptor, type CutObject, type CutShard} from './cut-descriptor.js'
 import {HEAD_KEY, cutKey, fileKey, walRangeKey} from './keys.js'
 import {TransferCounter, sha256, type ProgressCallback} from './transfer.js'
+import {digestCut} from './cut-digest.js'
 
 /** An object to send: where its bytes come from. */
 interface Upload {
@@ -94,7 +97,8 @@ export async function shipCut(fs: FileSystem, cut: StoreCut, store: ObjectStore,
     listed.push({key: o.key, path: o.path, offset: o.offset, size: o.size, sha256: sha256(body)})
     counter.add(o.size)
   }
-  const digest = await digestStore(cut, {at: cut.takenAt, fs})
+  const digest = await digestCut(fs, cut, base)
+  const withDigests = shards.map((s, i) => ({...s, ...digest.shards[i]}))
   const d = cut.descriptor
   const descriptor: CutDescriptor = {
     format: CUT_FORMAT,
@@ -104,9 +108,9 @@ export async function shipCut(fs: FileSystem, cut: StoreCut, store: ObjectStore,
     takenAt: cut.takenAt,
     time: new Date(cut.takenAt).toISOString(),
     store: {formatVersion: d.formatVersion, shardCount: d.shardCount, hashId: d.hashId, compression: d.compression, shardGeneration: d.shardGeneration, blockSize: d.blockSize},
-    shards,
+    shards: withDigests,
     digest: digest.digest,
-    digestAt: digest.at,
+    digestAt: cut.takenAt,
     records: digest.records,
     bytes: listed.reduce((n, o) => n + o.size, 0),
     objects: listed,

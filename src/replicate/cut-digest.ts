@@ -1,0 +1,159 @@
+/**
+ * The digest a cut descriptor carries, per shard and in total, computed
+ * from the previous cut's where that is exact, so that a run's work grows
+ * with what changed since the previous cut, not with the store.
+ *
+ * A shard's digest at cut C follows from its digest at the previous cut P
+ * when C holds the same tables as P and a longer prefix of the same WAL
+ * (same manifest number and WAL number, WAL length not shorter), and no
+ * record live at P carried an expiry (P's `expiring` is 0). Then the shard
+ * at C differs from the shard at P only in the keys written to the WAL
+ * bytes [P's length, C's length), and nothing live at P expired since:
+ *
+ *   digest(C) = digest(P) - sum over those keys of hash(record live at P)
+ *                         + sum over those keys of hash(record live at C)
+ *
+ * modulo 2^256, and the record counts likewise. The record live at P is
+ * read through a view of the same files with the WAL cut at P's length:
+ * exactly the shard as P saw it. Every other shard, a shard whose previous
+ * digest is missing, or one where the delta would touch more than a quarter
+ * of the records (a full pass is then cheaper) is digested in full. Either
+ * way the result is the digest `digestStore` computes of the cut; restore
+ * --verify full recomputes it from scratch and compares.
+ */
+import type {StoreCut} from '../cut/cut.js'
+import {openCut} from '../cut/cut-view.js'
+import {sumShard} from '../digest/digest-store.js'
+import {RecordHasher} from '../digest/format.js'
+import {Sum256} from '../digest/sum256.js'
+import {walFileName} from '../layout/names.js'
+import {isLive, type Entry} from '../record/format.js'
+import type {Store} from '../api.js'
+import {openViewAt, shardVersions} from '../store/open.js'
+import {keySelection} from '../store/live-entries.js'
+import type {ViewAt} from '../store/shard-types.js'
+import type {FileSystem} from '../vfs/fs.js'
+import {readRange} from '../vfs/read-range.js'
+import {decodeWal} from '../wal/reader.js'
+import type {CutDescriptor, CutShard} from './cut-descriptor.js'
+
+/** One shard's digest at a cut, as its descriptor entry records it. */
+export interface CutShardDigest {
+  /** 64 lowercase hex digits. */
+  readonly digest: string
+  readonly records: number
+  /** Live records that carry an expiry: while not 0, the next cut digests this shard in full. */
+  readonly expiring: number
+}
+
+/** How each shard's digest was found: for tests and reports. */
+export type ShardDigestMethod = 'same' | 'delta' | 'full'
+
+export interface CutDigest {
+  readonly digest: string
+  readonly records: number
+  readonly shards: readonly CutShardDigest[]
+  readonly methods: readonly ShardDigestMethod[]
+}
+
+/** The digest of held cut `cut` at its `takenAt`, from `base` (the previous cut) where exact; see the file comment. */
+export async function digestCut(fs: FileSystem, cut: StoreCut, base: CutDescriptor | undefined): Promise<CutDigest> {
+  const at = cut.takenAt
+  const prev = cut.shards.map((s) => carried(cut, base, s.shard))
+  // The shards whose WAL grew since P get a view at P: the same files, the WAL cut at P's length.
+  const pAt: ViewAt[] = cut.shards.map((s, i) => ({manifestNumber: s.manifestNumber, manifest: s.manifest, walLength: prev[i]?.walLength ?? s.walLength}))
+  const viewC = openCut(cut, {fs})
+  let viewP: Store | undefined
+  try {
+    const hasher = new RecordHasher()
+    const all = keySelection({})
+    const shards: CutShardDigest[] = []
+    const methods: ShardDigestMethod[] = []
+    for (const s of cut.shards) {
+      const p = prev[s.shard]
+      let found: CutShardDigest | undefined
+      if (p !== undefined && p.walLength === s.walLength) {
+        found = {digest: p.digest!, records: p.records!, expiring: 0}
+        methods.push('same')
+      } else if (p !== undefined) {
+        const keys = writtenKeys(fs, cut, s.shard, p.walLength, s.walLength, s.manifest.lastSeq)
+        if (keys.size <= Math.max(1000, p.records! / 4)) {
+          viewP ??= openViewAt(cut.pinDir, cut.descriptor, pAt, {fs})
+          found = delta(p, keys.values(), viewP, viewC, s.shard, p.digestAt, at, hasher)
+          methods.push('delta')
+        }
+      }
+      if (found === undefined) {
+        const {sum, records, expiring} = sumShard(viewC, s.shard, all, at, hasher)
+        found = {digest: sum.hex(), records, expiring}
+        methods.push('full')
+      }
+      shards.push(found)
+    }
+    const total = new Sum256()
+    for (const s of shards) total.addHex(s.digest)
+    return {digest: total.hex(), records: shards.reduce((n, s) => n + s.records, 0), shards, methods}
+  } finally {
+    await viewP?.close()
+    await viewC.close()
+  }
+}
+
+/** P's entry for `shard` with what a delta needs, if C can follow from it (see the file comment). */
+function carried(cut: StoreCut, base: CutDescriptor | undefined, shard: number): (CutShard & {digestAt: number}) | undefined {
+  if (base === undefined) return undefined
+  const d = cut.descriptor
+  if (base.store.shardGeneration !== d.shardGeneration || base.store.shardCount !== d.shardCount || base.store.hashId !== d.hashId) return undefined
+  const p = base.shards[shard]
+  const s = cut.shards[shard]
+  if (p === undefined || s === undefined || p.digest === undefined || p.records === undefined || p.expiring !== 0) return undefined
+  if (p.manifestNumber !== s.manifestNumber || p.walNumber !== s.manifest.walNumber || p.walLength > s.walLength) return undefined
+  return {...p, digestAt: base.digestAt}
+}
+
+/** The keys (by their latin1 form) of the entries in WAL bytes [from, to) of `shard` at the cut. */
+function writtenKeys(fs: FileSystem, cut: StoreCut, shard: number, from: number, to: number, lastSeq: number): Map<string, Buffer> {
+  const walNumber = cut.shards[shard]!.manifest.walNumber
+  const name = walFileName(walNumber)
+  const keys = new Map<string, Buffer>()
+  const wal = decodeWal(readRange(fs, cut.path(shard, name), 0, to), name, lastSeq)
+  for (const batch of wal.batches) {
+    if (batch.offset < from) continue
+    for (const e of batch.entries) keys.set(e.key.toString('latin1'), e.key)
+  }
+  return keys
+}
+
+/** digest(P) minus the hashes of `keys`' records live at P, plus those live at C. */
+function delta(p: CutShard, keys: Iterable<Buffer>, viewP: Store, viewC: Store, shard: number, atP: number, atC: number, hasher: RecordHasher): CutShardDigest {
+  const plus = new Sum256()
+  const minus = new Sum256()
+  let records = p.records!
+  let expiring = 0
+  for (const key of keys) {
+    const old = newest(viewP, shard, key)
+    if (old !== undefined && isLive(old, atP)) {
+      minus.addLatin1(hasher.hash(old))
+      records--
+    }
+    const now = newest(viewC, shard, key)
+    if (now !== undefined && isLive(now, atC)) {
+      plus.addLatin1(hasher.hash(now))
+      records++
+      if (now.expiresAt !== undefined) expiring++
+    }
+  }
+  plus.addHex(p.digest!)
+  const digest = (BigInt(`0x${plus.hex()}`) - BigInt(`0x${minus.hex()}`) + MODULUS) % MODULUS
+  return {digest: digest.toString(16).padStart(64, '0'), records, expiring}
+}
+
+const MODULUS = 1n << 256n
+
+/** The newest version of `key` in shard `shard` of `store`, tombstones included. */
+function newest(store: Store, shard: number, key: Buffer): Entry | undefined {
+  for (const e of shardVersions(store, shard, key, Buffer.concat([key, ZERO]))) return e
+  return undefined
+}
+
+const ZERO = Buffer.from([0])
