@@ -13,9 +13,10 @@
  *   digest(C) = digest(P) - sum over those keys of hash(record live at P)
  *                         + sum over those keys of hash(record live at C)
  *
- * modulo 2^256, and the record counts likewise. The record live at P is
- * read through a view of the same files with the WAL cut at P's length:
- * exactly the shard as P saw it. Every other shard, a shard whose previous
+ * modulo 2^256, and the record counts likewise. One decode of the WAL up
+ * to C's length gives each such key's newest record at C, and at P when the
+ * WAL before P's length holds one; otherwise the record at P is the tables'
+ * (the same tables at both cuts), read through a view of them alone. Every other shard, a shard whose previous
  * digest is missing, or one where the delta would touch more than a quarter
  * of the records (a full pass is then cheaper) is digested in full. Either
  * way the result is the digest `digestStore` computes of the cut; restore
@@ -35,6 +36,7 @@ import type {ViewAt} from '../store/shard-types.js'
 import type {FileSystem} from '../vfs/fs.js'
 import {readRange} from '../vfs/read-range.js'
 import {decodeWal} from '../wal/reader.js'
+import {WAL_HEADER_SIZE} from '../wal/format.js'
 import type {CutDescriptor, CutShard} from './cut-descriptor.js'
 
 /** One shard's digest at a cut, as its descriptor entry records it. */
@@ -59,32 +61,32 @@ export interface CutDigest {
 /** The digest of held cut `cut` at its `takenAt`, from `base` (the previous cut) where exact; see the file comment. */
 export async function digestCut(fs: FileSystem, cut: StoreCut, base: CutDescriptor | undefined): Promise<CutDigest> {
   const at = cut.takenAt
-  const prev = cut.shards.map((s) => carried(cut, base, s.shard))
-  // The shards whose WAL grew since P get a view at P: the same files, the WAL cut at P's length.
-  const pAt: ViewAt[] = cut.shards.map((s, i) => ({manifestNumber: s.manifestNumber, manifest: s.manifest, walLength: prev[i]?.walLength ?? s.walLength}))
-  const viewC = openCut(cut, {fs})
-  let viewP: Store | undefined
+  // A view of the cut's tables alone (each WAL cut to its header): where a key's
+  // record at P is, if the WAL before P's length does not hold it.
+  const tablesAt: ViewAt[] = cut.shards.map((s) => ({manifestNumber: s.manifestNumber, manifest: s.manifest, walLength: Math.min(s.walLength, WAL_HEADER_SIZE)}))
+  let tables: Store | undefined
+  let whole: Store | undefined
   try {
     const hasher = new RecordHasher()
-    const all = keySelection({})
     const shards: CutShardDigest[] = []
     const methods: ShardDigestMethod[] = []
     for (const s of cut.shards) {
-      const p = prev[s.shard]
+      const p = carried(cut, base, s.shard)
       let found: CutShardDigest | undefined
       if (p !== undefined && p.walLength === s.walLength) {
         found = {digest: p.digest!, records: p.records!, expiring: 0}
         methods.push('same')
       } else if (p !== undefined) {
-        const keys = writtenKeys(fs, cut, s.shard, p.walLength, s.walLength, s.manifest.lastSeq)
-        if (keys.size <= Math.max(1000, p.records! / 4)) {
-          viewP ??= openViewAt(cut.pinDir, cut.descriptor, pAt, {fs})
-          found = delta(p, keys.values(), viewP, viewC, s.shard, p.digestAt, at, hasher)
+        const w = walDelta(fs, cut, s.shard, p.walLength, s.walLength)
+        if (w.now.size <= Math.max(1000, p.records! / 4)) {
+          tables ??= openViewAt(cut.pinDir, cut.descriptor, tablesAt, {fs})
+          found = delta(p, w, tables, s.shard, at, hasher)
           methods.push('delta')
         }
       }
       if (found === undefined) {
-        const {sum, records, expiring} = sumShard(viewC, s.shard, all, at, hasher)
+        whole ??= openCut(cut, {fs})
+        const {sum, records, expiring} = sumShard(whole, s.shard, keySelection({}), at, hasher)
         found = {digest: sum.hex(), records, expiring}
         methods.push('full')
       }
@@ -94,13 +96,13 @@ export async function digestCut(fs: FileSystem, cut: StoreCut, base: CutDescript
     for (const s of shards) total.addHex(s.digest)
     return {digest: total.hex(), records: shards.reduce((n, s) => n + s.records, 0), shards, methods}
   } finally {
-    await viewP?.close()
-    await viewC.close()
+    await tables?.close()
+    await whole?.close()
   }
 }
 
-/** P's entry for `shard` with what a delta needs, if C can follow from it (see the file comment). */
-function carried(cut: StoreCut, base: CutDescriptor | undefined, shard: number): (CutShard & {digestAt: number}) | undefined {
+/** P's entry for `shard`, if C can follow from it (see the file comment). */
+function carried(cut: StoreCut, base: CutDescriptor | undefined, shard: number): CutShard | undefined {
   if (base === undefined) return undefined
   const d = cut.descriptor
   if (base.store.shardGeneration !== d.shardGeneration || base.store.shardCount !== d.shardCount || base.store.hashId !== d.hashId) return undefined
@@ -108,36 +110,51 @@ function carried(cut: StoreCut, base: CutDescriptor | undefined, shard: number):
   const s = cut.shards[shard]
   if (p === undefined || s === undefined || p.digest === undefined || p.records === undefined || p.expiring !== 0) return undefined
   if (p.manifestNumber !== s.manifestNumber || p.walNumber !== s.manifest.walNumber || p.walLength > s.walLength) return undefined
-  return {...p, digestAt: base.digestAt}
+  return p
 }
 
-/** The keys (by their latin1 form) of the entries in WAL bytes [from, to) of `shard` at the cut. */
-function writtenKeys(fs: FileSystem, cut: StoreCut, shard: number, from: number, to: number, lastSeq: number): Map<string, Buffer> {
-  const walNumber = cut.shards[shard]!.manifest.walNumber
-  const name = walFileName(walNumber)
-  const keys = new Map<string, Buffer>()
-  const wal = decodeWal(readRange(fs, cut.path(shard, name), 0, to), name, lastSeq)
+/** The keys written to WAL bytes [from, to): their newest record at C, and at P if the WAL before `from` holds one. */
+interface WalDelta {
+  /** By the key's latin1 form. */
+  readonly now: Map<string, Entry>
+  readonly before: Map<string, Entry>
+}
+
+/** The WAL delta of `shard` between lengths `from` (P) and `to` (C). */
+function walDelta(fs: FileSystem, cut: StoreCut, shard: number, from: number, to: number): WalDelta {
+  const s = cut.shards[shard]!
+  const name = walFileName(s.manifest.walNumber)
+  const wal = decodeWal(readRange(fs, cut.path(shard, name), 0, to), name, s.manifest.lastSeq)
+  const now = new Map<string, Entry>()
   for (const batch of wal.batches) {
     if (batch.offset < from) continue
-    for (const e of batch.entries) keys.set(e.key.toString('latin1'), e.key)
+    for (const e of batch.entries) now.set(e.key.toString('latin1'), e)
   }
-  return keys
+  const before = new Map<string, Entry>()
+  for (const batch of wal.batches) {
+    if (batch.offset >= from) break
+    for (const e of batch.entries) {
+      const k = e.key.toString('latin1')
+      if (now.has(k)) before.set(k, e)
+    }
+  }
+  return {now, before}
 }
 
-/** digest(P) minus the hashes of `keys`' records live at P, plus those live at C. */
-function delta(p: CutShard, keys: Iterable<Buffer>, viewP: Store, viewC: Store, shard: number, atP: number, atC: number, hasher: RecordHasher): CutShardDigest {
+/** digest(P) minus the hashes of the delta's records live at P, plus those live at C (at `at`). */
+function delta(p: CutShard, w: WalDelta, tables: Store, shard: number, at: number, hasher: RecordHasher): CutShardDigest {
   const plus = new Sum256()
   const minus = new Sum256()
   let records = p.records!
   let expiring = 0
-  for (const key of keys) {
-    const old = newest(viewP, shard, key)
-    if (old !== undefined && isLive(old, atP)) {
+  for (const [k, now] of w.now) {
+    // No record live at P carried an expiry, so "live at P" is "a put" whatever the instant.
+    const old = w.before.get(k) ?? newest(tables, shard, now.key)
+    if (old !== undefined && isLive(old, at)) {
       minus.addLatin1(hasher.hash(old))
       records--
     }
-    const now = newest(viewC, shard, key)
-    if (now !== undefined && isLive(now, atC)) {
+    if (isLive(now, at)) {
       plus.addLatin1(hasher.hash(now))
       records++
       if (now.expiresAt !== undefined) expiring++
