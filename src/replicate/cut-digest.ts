@@ -30,7 +30,7 @@ import {Sum256} from '../digest/sum256.js'
 import {walFileName} from '../layout/names.js'
 import {isLive, type Entry} from '../record/format.js'
 import type {Store} from '../api.js'
-import {openViewAt, shardVersions} from '../store/open.js'
+import {newestVersion, openViewAt} from '../store/open.js'
 import {keySelection} from '../store/live-entries.js'
 import type {ViewAt} from '../store/shard-types.js'
 import type {FileSystem} from '../vfs/fs.js'
@@ -80,7 +80,7 @@ export async function digestCut(fs: FileSystem, cut: StoreCut, base: CutDescript
         const w = walDelta(fs, cut, s.shard, p.walLength, s.walLength)
         if (w.now.size <= Math.max(1000, p.records! / 4)) {
           tables ??= openViewAt(cut.pinDir, cut.descriptor, tablesAt, {fs})
-          found = delta(p, w, tables, s.shard, at, hasher)
+          found = delta(p, w, tables, at, hasher)
           methods.push('delta')
         }
       }
@@ -142,14 +142,14 @@ function walDelta(fs: FileSystem, cut: StoreCut, shard: number, from: number, to
 }
 
 /** digest(P) minus the hashes of the delta's records live at P, plus those live at C (at `at`). */
-function delta(p: CutShard, w: WalDelta, tables: Store, shard: number, at: number, hasher: RecordHasher): CutShardDigest {
+function delta(p: CutShard, w: WalDelta, tables: Store, at: number, hasher: RecordHasher): CutShardDigest {
   const plus = new Sum256()
   const minus = new Sum256()
   let records = p.records!
   let expiring = 0
   for (const [k, now] of w.now) {
     // No record live at P carried an expiry, so "live at P" is "a put" whatever the instant.
-    const old = w.before.get(k) ?? newest(tables, shard, now.key)
+    const old = w.before.get(k) ?? newestVersion(tables, now.key)
     if (old !== undefined && isLive(old, at)) {
       minus.addLatin1(hasher.hash(old))
       records--
@@ -166,11 +166,3 @@ function delta(p: CutShard, w: WalDelta, tables: Store, shard: number, at: numbe
 }
 
 const MODULUS = 1n << 256n
-
-/** The newest version of `key` in shard `shard` of `store`, tombstones included. */
-function newest(store: Store, shard: number, key: Buffer): Entry | undefined {
-  for (const e of shardVersions(store, shard, key, Buffer.concat([key, ZERO]))) return e
-  return undefined
-}
-
-const ZERO = Buffer.from([0])

@@ -61,6 +61,16 @@ export function openGeneration(dir: string, desc: StoreDescriptor, options: Open
 }
 
 /**
+ * @internal The newest version of `key` (a tombstone or an expired put
+ * included), or undefined: a point read of the record itself, for library
+ * features that need more than its value (a cut's carried digest).
+ */
+export function newestVersion(store: Store, key: Buffer): Entry | undefined {
+  if (!(store instanceof StoreImpl)) throw invalidArgument('not a store returned by open()')
+  return store.newestVersion(key)
+}
+
+/**
  * @internal The newest version of every key of shard `index` in [from, to),
  * tombstones and expired versions included, in key order: the per-shard
  * stream a scan merges, for library features that work shard by shard (the

@@ -225,6 +225,13 @@ export class StoreImpl implements Store {
     return scan
   }
 
+  /** @internal See `newestVersion` (open.ts). */
+  newestVersion(key: Buffer): Entry | undefined {
+    this.check(false)
+    const {h, index} = this.shardOfKey(key)
+    return this.slots.read(index, (s) => s.getEntry(key, h))
+  }
+
   /** @internal See `shardVersions`. GenerationMoved if the store followed a rebalance to another generation. */
   shardVersions(index: number, from?: Buffer, to?: Buffer): Generator<Entry> {
     this.check(false)
