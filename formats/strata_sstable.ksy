@@ -1,6 +1,6 @@
 meta:
   id: strata_sstable
-  title: strata SSTable (sorted string table, NNNNNN.sst), format v1
+  title: strata SSTable (sorted string table, NNNNNN.sst), formats v1 and v2
   application: strata
   file-extension: sst
   license: MIT
@@ -19,7 +19,10 @@ doc: |
 
   The 52-byte footer at the end of the file holds the handles (offset,
   size) of the filter, properties and index blocks. The index holds one
-  entry per data block: the block's last key and handle. A handle names a
+  entry per data block: the block's last key and handle; from format v2 on
+  the entries are followed by where each starts (`index_offsets`) and how
+  many there are (`index_count`), so a reader can binary-search the index
+  without decoding every entry. A handle names a
   block's contents only; its 5-byte trailer follows the contents. The
   trailer crc is CRC-32 (zlib polynomial) of the stored contents followed
   by the compression byte (`checked_span` of a handle).
@@ -63,9 +66,31 @@ instances:
     doc: Counts, key and sequence ranges, and who wrote the table.
   index:
     pos: footer.index.offset
-    size: footer.index.size
+    size: footer.index.size - index_tail_size
     type: index_block
-    doc: One entry per data block, in file (and key) order.
+    doc: |
+      One entry per data block, in file (and key) order: the index block's
+      contents up to its v2 tail (all of them in v1).
+  index_count:
+    pos: footer.index.offset + footer.index.size - 4
+    type: u4
+    if: footer.format_version == table_format::v2
+    valid:
+      expr: _ >= 1 and _ <= (_root.footer.index.size - 4) / 18
+    doc: v2 - the number of index entries (the index block's last 4 bytes).
+  index_offsets:
+    pos: footer.index.offset + footer.index.size - index_tail_size
+    type: u4
+    repeat: expr
+    repeat-expr: index_count
+    if: footer.format_version == table_format::v2
+    doc: |
+      v2 - offset of each index entry inside the index block: the first is
+      0, they strictly increase, and each entry ends where the next starts
+      (the last where this array starts).
+  index_tail_size:
+    value: 'footer.format_version == table_format::v2 ? 4 + 4 * index_count : 0'
+    doc: Bytes after the index entries - the v2 offset array and count; 0 in v1.
 types:
   footer:
     doc: |
@@ -315,12 +340,15 @@ types:
         doc: Who wrote the table, e.g. "strata 0.1.0 flush".
       - id: extension
         size-eos: true
-        doc: Fields appended by later format versions; empty in v1, ignored by v1 readers.
+        doc: Fields appended by later format versions; empty in v1 and v2, ignored by their readers.
 enums:
   table_format:
     1:
       id: v1
-      doc: The layout described here.
+      doc: The layout described here, the index block holding its entries only.
+    2:
+      id: v2
+      doc: As v1, with the index entries' offsets and count after them (index_offsets, index_count).
   block_compression:
     0:
       id: none

@@ -82,7 +82,7 @@ export function parseSstable(buf: Buffer, file = 'SSTable', options: {readonly d
     const f = t.footer
     void f.checkedSpan
     for (const h of [f.filter, f.properties, f.index]) void [h.trailer, h.checkedSpan]
-    void [t.filter, t.properties, t.index]
+    void [t.filter, t.properties, t.index, t.indexOffsets]
     t.index.entries.forEach((e, i) => {
       void [e.handle.trailer, e.handle.checkedSpan]
       if (mode === 'skip') return

@@ -42,11 +42,7 @@ export function readBlockAt(file: ReadableFile, path: string, limit: number, han
     throw invalidArgument(`${path}: block handle [${offset}, +${size}) is outside the table`)
   }
   const buf = readExact(file, path, offset, size + BLOCK_TRAILER_SIZE, pool)
-  const stored = buf.readUInt32LE(size + 1)
-  const actual = crc32(buf.subarray(0, size + 1))
-  if (stored !== actual) throw corruption(path, offset, `block crc mismatch (stored ${stored}, computed ${actual})`)
-  const contents = buf.subarray(0, size)
-  const compression = buf[size]
+  const {contents, compression} = checkedBlock(buf, offset, path, handle)
   if (compression === BlockCompression.NONE) return {contents, compression}
   if (compression !== BlockCompression.ZLIB) throw corruption(path, offset + size, `unknown block compression ${compression}`)
   let inflated: Buffer
@@ -57,4 +53,18 @@ export function readBlockAt(file: ReadableFile, path: string, limit: number, han
   }
   pool?.giveBack(buf) // nothing refers to the compressed bytes any more
   return {contents: inflated, compression}
+}
+
+/**
+ * The block `handle` names, checked against its trailer crc, from `buf`,
+ * which holds the file's bytes from file offset `bufAt` and the whole block
+ * with its trailer. Contents are a view of `buf`, as stored (not inflated).
+ */
+export function checkedBlock(buf: Buffer, bufAt: number, path: string, handle: BlockHandle): {contents: Buffer; compression: BlockCompression} {
+  const {offset, size} = handle
+  const at = offset - bufAt
+  const stored = buf.readUInt32LE(at + size + 1)
+  const actual = crc32(buf.subarray(at, at + size + 1))
+  if (stored !== actual) throw corruption(path, offset, `block crc mismatch (stored ${stored}, computed ${actual})`)
+  return {contents: buf.subarray(at, at + size), compression: buf[at + size] as BlockCompression}
 }

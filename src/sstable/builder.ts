@@ -22,10 +22,11 @@ import {buildBloom} from './bloom.js'
 import {BlockBuilder} from './block-builder.js'
 import {encodeFooter} from './footer.js'
 import {encodeIndexEntry} from './index-block.js'
+import {encodeIndexOffsets} from './index-offsets.js'
 import {encodeProperties, MAX_CREATED_BY_BYTES} from './properties.js'
 import {
-  BlockCompression, DEFAULT_BLOCK_SIZE, DEFAULT_BLOOM_BITS_PER_KEY, MIN_COMPRESSION_SAVING,
-  type BlockHandle, type TableProperties,
+  BlockCompression, CURRENT_TABLE_FORMAT, DEFAULT_BLOCK_SIZE, DEFAULT_BLOOM_BITS_PER_KEY, MIN_COMPRESSION_SAVING,
+  TableFormat, type BlockHandle, type TableProperties,
 } from './format.js'
 
 /** Bytes buffered before one append to the file. */
@@ -51,6 +52,8 @@ export interface TableBuilderOptions {
   readonly createdBy: string
   /** Clock for created_at_ms; default Date.now. */
   readonly now?: () => number
+  /** Format version to write; default CURRENT_TABLE_FORMAT (older ones for compatibility tests). */
+  readonly format?: TableFormat
 }
 
 /** Builds one table file; see the module comment. */
@@ -65,6 +68,8 @@ export class TableBuilder {
   private readonly block = new BlockBuilder()
   private readonly out = new ByteWriter(WRITE_CHUNK_BYTES + 64 * 1024)
   private readonly index = new ByteWriter(4096)
+  /** Where each index entry starts (v2 writes them after the entries). */
+  private readonly indexOffsets: number[] = []
   private readonly hashes: KeyHash[] = []
   private state: 'open' | 'finishing' | 'closed' = 'open'
   /** Bytes emitted so far (written or buffered in `out`). */
@@ -94,6 +99,7 @@ export class TableBuilder {
     check(Number.isInteger(options.shard) && options.shard >= 0 && options.shard <= 0xffff_ffff, `bad shard ${options.shard}`)
     check(Number.isInteger(level) && level >= 0 && level <= 255, `bad level ${level}`)
     check(Buffer.byteLength(options.createdBy) <= MAX_CREATED_BY_BYTES, 'created_by is too long')
+    check(options.format === undefined || (Number.isInteger(options.format) && options.format >= TableFormat.V1 && options.format <= CURRENT_TABLE_FORMAT), `unknown table format ${options.format}`)
     try {
       this.file = fs.create(path)
     } catch (err) {
@@ -172,8 +178,10 @@ export class TableBuilder {
       createdBy: this.options.createdBy,
     }
     const props = this.writeBlock(encodeProperties(properties), BlockCompression.NONE)
+    const version = this.options.format ?? CURRENT_TABLE_FORMAT
+    if (version !== TableFormat.V1) encodeIndexOffsets(this.index, this.indexOffsets)
     const index = this.writeBlock(this.index.finish(), BlockCompression.NONE)
-    this.emit(encodeFooter({filter, properties: props, index}))
+    this.emit(encodeFooter({filter, properties: props, index, version}))
     this.flushOut()
     this.io('sync', () => this.file.sync())
     this.state = 'closed'
@@ -214,6 +222,7 @@ export class TableBuilder {
     } else if (this.skipDeflate > 0) {
       this.skipDeflate--
     }
+    this.indexOffsets.push(this.index.length)
     encodeIndexEntry(this.index, {lastKey: this.lastKeyView(), handle: this.writeBlock(contents, compression)})
     this.dataBlocks++
     this.block.reset()

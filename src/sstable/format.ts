@@ -1,5 +1,5 @@
 /**
- * SSTable (sorted string table) file format, version 1. Kaitai spec:
+ * SSTable (sorted string table) file format, versions 1 and 2. Kaitai spec:
  * formats/strata_sstable.ksy. File name: NNNNNN.sst (file number, 6+ digits).
  *
  *   file    := data_block* filter_block properties_block index_block footer
@@ -31,6 +31,12 @@
  *
  * index block (never compressed): one entry per data block, in order:
  *   varint key_len  bytes last_key  u64 offset  u32 size
+ * and from version 2 on, after the entries, where each one starts, so a
+ * lookup can binary-search the block without decoding every entry:
+ *   u32 entry_offset[n]     offset in the block of entry i (the first is 0,
+ *                           strictly increasing, each entry ends where the
+ *                           next begins and the last where this array begins)
+ *   u32 n                   number of entries (≥ 1)
  *
  * footer (FOOTER_SIZE = 52 bytes, at the end of the file):
  *   u64 filter_offset   u32 filter_size
@@ -42,11 +48,15 @@
  */
 
 /** Table format versions, an append-only list. Written to disk; never change.
- *  - V1 (1): the layout above. */
+ *  - V1 (1): the layout above; the index block is its entries only.
+ *  - V2 (2): the index block ends with its entry offsets and count. */
 export const TableFormat = {
   V1: 1,
+  V2: 2,
 } as const
-export const CURRENT_TABLE_FORMAT = TableFormat.V1
+export type TableFormat = (typeof TableFormat)[keyof typeof TableFormat]
+/** The version new tables are written in (the newest this build reads). */
+export const CURRENT_TABLE_FORMAT: TableFormat = TableFormat.V2
 
 /** Block compression. Written to disk; never change. */
 export const BlockCompression = {

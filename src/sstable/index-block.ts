@@ -4,7 +4,8 @@
  *
  *   varint key_len  bytes last_key  u64 offset  u32 size
  *
- * The decoded index is flat: the block's own buffer plus typed arrays of key
+ * A v2 index adds the entries' offsets after them (read by index-offsets.ts).
+ * A v1 index is decoded here, flat: the block's own buffer plus typed arrays of key
  * positions, four-byte key prefixes and block handles, so opening a table
  * allocates no object per data block and a lookup compares prefixes as
  * integers before it compares bytes in place.
@@ -14,6 +15,35 @@ import {corruption} from '../errors.js'
 import {compareRanges, compareToRange, prefix32} from '../util/bytes.js'
 import {ByteReader, ByteWriter, MAX_VARINT_BYTES} from '../util/coding.js'
 import {BLOCK_TRAILER_SIZE, type BlockHandle} from './format.js'
+
+/**
+ * What the read path asks of a table's index, whichever format version laid
+ * it out: IndexBlock (v1, decoded flat at open) or OffsetIndex (v2,
+ * index-offsets.ts, searched in place through its entry offsets).
+ */
+export interface TableIndex {
+  /** Number of data blocks. */
+  readonly length: number
+  /** The largest key of block i (a view into the index block). */
+  lastKey(i: number): Buffer
+  /** File offset of block i's contents. */
+  blockOffset(i: number): number
+  /** Stored size of block i's contents. */
+  blockSize(i: number): number
+  handle(i: number): BlockHandle
+  /** compare(key, lastKey(i)) without slicing. */
+  compareLastKey(key: Buffer, i: number): number
+  /** Index of the first block whose last key is >= key (length if none). */
+  search(key: Buffer): number
+  /**
+   * Checks every rule IndexBlock.decode checks, once (CORRUPTION naming the
+   * first problem). A v1 index was checked whole when opened; a v2 index
+   * only in the parts lookups touched, so iterations and tools call this first.
+   */
+  checkAll(): void
+  /** Every entry as objects (for tools and tests; the read path uses the flat form). */
+  entries(): IndexEntry[]
+}
 
 /** One data block as the index names it. */
 export interface IndexEntry {
@@ -33,7 +63,7 @@ export function encodeIndexEntry(w: ByteWriter, e: IndexEntry): void {
  * increasing, and blocks laid end to end (each with its trailer) from offset
  * 0 to exactly `dataEnd`.
  */
-function checkedDecode(contents: Buffer, file: string, offset: number, dataEnd: number): void {
+export function checkedDecode(contents: Buffer, file: string, offset: number, dataEnd: number): void {
   const r = new ByteReader(contents, file, offset)
   let prev: Buffer | undefined
   let expect = 0
@@ -55,10 +85,10 @@ function checkedDecode(contents: Buffer, file: string, offset: number, dataEnd: 
 }
 
 /** Smallest encoded index entry: 1-byte length, 1-byte key, u64, u32. */
-const MIN_ENTRY_BYTES = 14
+export const MIN_ENTRY_BYTES = 14
 
-/** A decoded, validated index block. */
-export class IndexBlock {
+/** A decoded, validated v1 index block. */
+export class IndexBlock implements TableIndex {
   private constructor(
     private readonly contents: Buffer,
     /** Number of data blocks. */
@@ -152,9 +182,16 @@ export class IndexBlock {
     return this.offsets[i]
   }
 
+  blockSize(i: number): number {
+    return this.sizes[i]
+  }
+
   handle(i: number): BlockHandle {
     return {offset: this.offsets[i], size: this.sizes[i]}
   }
+
+  /** Nothing left to check: decode checked the whole block. */
+  checkAll(): void {}
 
   /** compare(key, lastKey(i)) without slicing. */
   compareLastKey(key: Buffer, i: number): number {
@@ -182,12 +219,16 @@ export class IndexBlock {
     return lo
   }
 
-  /** Every entry as objects (for tools and tests; the read path uses the flat form). */
   entries(): IndexEntry[] {
-    const out: IndexEntry[] = []
-    for (let i = 0; i < this.length; i++) out.push({lastKey: this.lastKey(i), handle: this.handle(i)})
-    return out
+    return indexEntries(this)
   }
+}
+
+/** Every entry of `ix` as objects. */
+export function indexEntries(ix: TableIndex): IndexEntry[] {
+  const out: IndexEntry[] = []
+  for (let i = 0; i < ix.length; i++) out.push({lastKey: ix.lastKey(i), handle: ix.handle(i)})
+  return out
 }
 
 /** Length of the common prefix of a[a0, a1) and b[b0, b1). */

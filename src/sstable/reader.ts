@@ -19,7 +19,7 @@ import {Block} from './block.js'
 import {chargeOf, type BlockCache, type TableBlocks} from './block-cache.js'
 import {bloomMayContain} from './bloom.js'
 import {readBlockAt} from './block-read.js'
-import type {IndexBlock, IndexEntry} from './index-block.js'
+import type {IndexEntry, TableIndex} from './index-block.js'
 import {readTableMeta, type TableMeta} from './table-meta.js'
 import {BLOCK_TRAILER_SIZE, BlockCompression, FOOTER_SIZE, type BlockHandle, type TableProperties} from './format.js'
 
@@ -83,8 +83,8 @@ export class TableReader implements FileHolder {
     return (this.meta ??= this.loadMeta()).properties
   }
 
-  /** The index block, decoded flat. */
-  get blocks(): IndexBlock {
+  /** The index block, searchable (see TableIndex for what is checked when). */
+  get blocks(): TableIndex {
     return (this.meta ??= this.loadMeta()).blocks
   }
 
@@ -95,7 +95,7 @@ export class TableReader implements FileHolder {
 
   /** The index as objects, built on first use (for tools; lookups use `blocks`). */
   get index(): readonly IndexEntry[] {
-    this.indexEntries ??= this.blocks.entries()
+    this.indexEntries ??= this.checkedBlocks().entries()
     return this.indexEntries
   }
 
@@ -114,6 +114,7 @@ export class TableReader implements FileHolder {
     const t = TableReader.openLazily(src, path, cache)
     try {
       t.meta = t.loadMeta()
+      t.meta.blocks.checkAll()
       return t
     } catch (err) {
       try {
@@ -232,15 +233,28 @@ export class TableReader implements FileHolder {
     const i = this.blocks.search(key)
     if (i >= this.blocks.length) return undefined
     const block = this.dataBlock(i, false)
-    const e = block.get(key)
-    // A pooled block's buffer is reused once it leaves the cache: return copies.
-    return e !== undefined && block.pooled ? {...e, key: Buffer.from(e.key), value: Buffer.from(e.value)} : e
+    const e = block.get(key) as {-readonly [K in keyof Entry]: Entry[K]} | undefined
+    // A pooled block's buffer is reused once it leaves the cache: return
+    // copies (in the entry itself, which `Block.get` decoded just for this call).
+    if (e !== undefined && block.pooled) {
+      e.key = copyOf(e.key)
+      e.value = copyOf(e.value)
+    }
+    return e
+  }
+
+  /** The index, every rule of it checked (once): what an iteration relies on. */
+  private checkedBlocks(): TableIndex {
+    const b = this.blocks
+    b.checkAll()
+    return b
   }
 
   /** Entries with from <= key < to, ascending (descending if `reverse`), reading one block at a time. */
   *entries(range: TableRange = {}): Generator<Entry> {
     const {from, to} = range
     if (from !== undefined && to !== undefined && Buffer.compare(from, to) >= 0) return
+    this.checkedBlocks()
     if (!range.reverse) {
       const n = this.blocks.length
       const first = from === undefined ? 0 : this.blocks.search(from)
@@ -306,15 +320,15 @@ export class TableReader implements FileHolder {
       if (views) hit.pooled = false
       return hit
     }
-    const handle = this.blocks.handle(i)
+    const size = this.blocks.blockSize(i)
     // Blocks larger than the pool's sizes get plain buffers, which giveBack ignores.
     const pool = !views ? tb?.cache : undefined
-    const {contents, compression} = readBlockAt(this.fd(), this.path, this.fileSize - FOOTER_SIZE, handle, pool)
+    const {contents, compression} = readBlockAt(this.fd(), this.path, this.fileSize - FOOTER_SIZE, {offset, size}, pool)
     const block = new Block(contents, this.path, offset, compression !== BlockCompression.NONE)
     let charge = contents.length + 64
     if (pool !== undefined && compression === BlockCompression.NONE) {
       block.pooled = true
-      charge = chargeOf(handle.size + BLOCK_TRAILER_SIZE) + 64
+      charge = chargeOf(size + BLOCK_TRAILER_SIZE) + 64
     }
     tb?.set(offset, block, charge)
     return block
@@ -331,4 +345,11 @@ export class TableReader implements FileHolder {
       throw corruption(this.path, this.blocks.blockOffset(i), 'data block key outside the range its index entry gives')
     }
   }
+}
+
+/** A copy of `b` in a buffer of its own (not a view of the block it came from). */
+function copyOf(b: Buffer): Buffer {
+  const c = Buffer.allocUnsafe(b.length)
+  b.copy(c, 0, 0, b.length)
+  return c
 }

@@ -3,21 +3,23 @@
  * (size, magic, crc, version), the filter, properties and index blocks lying
  * end to end before it with their crcs, and an index that names data blocks
  * laid end to end from offset 0 up to the filter block with strictly
- * increasing last keys, agreeing with the properties. Every failure is a
- * CORRUPTION naming the file and byte offset.
+ * increasing last keys, agreeing with the properties (a v2 index: its
+ * layout and ends now, the rest before the first iteration; index-offsets.ts).
+ * Every failure is a CORRUPTION naming the file and byte offset.
  */
 import {corruption} from '../errors.js'
 import type {ReadableFile} from '../vfs/fs.js'
-import {readBlockAt, readExact} from './block-read.js'
+import {checkedBlock, readExact} from './block-read.js'
 import {decodeFooter} from './footer.js'
-import {IndexBlock} from './index-block.js'
+import {IndexBlock, type TableIndex} from './index-block.js'
+import {OffsetIndex} from './index-offsets.js'
 import {decodeProperties} from './properties.js'
-import {BLOCK_TRAILER_SIZE, BlockCompression, FOOTER_SIZE, type BlockHandle, type TableProperties} from './format.js'
+import {BLOCK_TRAILER_SIZE, BlockCompression, FOOTER_SIZE, TableFormat, type BlockHandle, type TableProperties} from './format.js'
 
 /** What `open` reads from the end of a table and checks. */
 export interface TableMeta {
   readonly properties: TableProperties
-  readonly blocks: IndexBlock
+  readonly blocks: TableIndex
   readonly filter: Buffer
 }
 
@@ -40,14 +42,19 @@ export function readTableMeta(file: ReadableFile, path: string, fileSize: number
     }
     end = h.offset
   }
+  // The three meta blocks lie end to end: one read for all of them.
+  const tail = readExact(file, path, end, footerAt - end)
   const meta = (what: string, h: BlockHandle): Buffer => {
-    const {contents, compression} = readBlockAt(file, path, footerAt, h)
+    const {contents, compression} = checkedBlock(tail, end, path, h)
     if (compression !== BlockCompression.NONE) throw corruption(path, h.offset + h.size, `${what} block is compressed`)
     return contents
   }
   const filter = meta('filter', footer.filter)
   const properties = decodeProperties(meta('properties', footer.properties), path, footer.properties.offset)
-  const index = IndexBlock.decode(meta('index', footer.index), path, footer.index.offset, footer.filter.offset)
+  const indexBytes = meta('index', footer.index)
+  const index = footer.version === TableFormat.V1
+    ? IndexBlock.decode(indexBytes, path, footer.index.offset, footer.filter.offset)
+    : new OffsetIndex(indexBytes, path, footer.index.offset, footer.filter.offset)
   if (index.length !== properties.dataBlocks) {
     throw corruption(path, footer.properties.offset + 64, `properties say ${properties.dataBlocks} data blocks, the index has ${index.length}`)
   }

@@ -7,6 +7,8 @@
  * see generation-follow.ts).
  */
 import {isNotFound} from '../errors.js'
+import type {Entry} from '../record/format.js'
+import type {KeyHash} from '../util/hash.js'
 import type {FileSystem} from '../vfs/fs.js'
 import type {OpenFiles} from '../vfs/open-files.js'
 import type {BlockCache} from '../sstable/block-cache.js'
@@ -89,6 +91,22 @@ export class ShardSlots {
         err = e
       }
     }
+  }
+
+  /**
+   * `read(i, (s) => s.getEntry(key, h))` without a closure on the first try:
+   * the point-read path. A failure goes through `read`, which tries again.
+   */
+  entry(i: number, key: Buffer, h: KeyHash): Entry | undefined {
+    const s = this.slots[i]
+    if (s !== undefined) {
+      try {
+        return s.getEntry(key, h)
+      } catch {
+        // read() below reads once more and, for a vanished table, from a fresh view.
+      }
+    }
+    return this.read(i, (x) => x.getEntry(key, h))
   }
 
   /** A snapshot of every shard, all released if one fails. */

@@ -105,6 +105,8 @@ export function fmix32(h: number): number {
 /**
  * The bloom filter's starting position and step for a key hash: probe i tests
  * bit (start + i * step) mod nbits, computed in unsigned 32-bit arithmetic.
+ * Written to disk (through the filters built with it); never change.
+ * sstable/bloom.ts's lookup computes the same inline (a divergence shows in its tests as false negatives).
  */
 export function bloomSeed(h: KeyHash): {start: number; step: number} {
   return {start: fmix32((h.lo ^ Math.imul(h.hi, 0x9e3779b1)) >>> 0), step: (fmix32(h.hi ^ 0x5bd1e995) | 1) >>> 0}

@@ -50,7 +50,7 @@ export interface TableRoot {
 export function openTable(buf: Buffer, file: string): TableRoot {
   const node = new Parsers.StrataSstable(streamOf(buf))
   node._read()
-  return {node, ctx: {buf, file, kind: 'SSTable', newestVersion: Parsers.StrataSstable.TableFormat.V1}}
+  return {node, ctx: {buf, file, kind: 'SSTable', newestVersion: Parsers.StrataSstable.TableFormat.V2}}
 }
 
 /** A StrataError's message without the leading "FILE: " and trailing " at byte N" (findings carry both). */

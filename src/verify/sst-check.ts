@@ -12,7 +12,7 @@
 import {ErrorCode} from '../errors.js'
 import {fieldSpan, type StrataSstable} from '../kaitai/index.js'
 import {crc32} from '../util/crc.js'
-import {FOOTER_SIZE} from '../sstable/format.js'
+import {CURRENT_TABLE_FORMAT, FOOTER_SIZE} from '../sstable/format.js'
 import type {CheckId} from './report.js'
 import type {FileReporter} from './findings.js'
 import {checkedBlock, hex32, openTable, reason, step, type TableRoot} from './decode.js'
@@ -91,7 +91,7 @@ function checkFooter(r: FileReporter, root: TableRoot, len: number): StrataSstab
   if (!decoded.ok) {
     const err = decoded.error
     // UNSUPPORTED only when the footer checksum holds (the facade's rule): a table of a newer format.
-    const why = err.code === ErrorCode.UNSUPPORTED ? `${reason(err, r.file)}; STORE format v1 stores tables in format v1 only` : reason(err, r.file)
+    const why = err.code === ErrorCode.UNSUPPORTED ? `${reason(err, r.file)}; STORE format v1 stores tables in formats v1 to v${CURRENT_TABLE_FORMAT} only` : reason(err, r.file)
     r.error('sst.footer', err.offset ?? Math.max(0, len - FOOTER_SIZE), why)
     return undefined
   }
@@ -147,6 +147,20 @@ function checkIndex(r: FileReporter, root: TableRoot, index: StrataSstable.Index
   })
   if (expect !== footer.filter.offset && !layoutReported) {
     r.error('sst.index', footer.index.offset, `the data blocks end at ${expect}, but the filter block starts at ${footer.filter.offset}`)
+  }
+  if (t.indexOffsets !== undefined) checkIndexOffsets(r, root, index, t.indexOffsets, footer)
+}
+
+/** sst.index, format v2: the offset array after the index entries names where each one starts. */
+function checkIndexOffsets(r: FileReporter, root: TableRoot, index: StrataSstable.IndexBlock, offsets: readonly number[], footer: StrataSstable.Footer): void {
+  const arrayAt = footer.index.offset + footer.index.size - 4 - 4 * offsets.length
+  if (offsets.length !== index.entries.length) {
+    r.error('sst.index', arrayAt + 4 * offsets.length, `the index block counts ${offsets.length} entries, but holds ${index.entries.length}`)
+    return
+  }
+  const bad = index.entries.findIndex((_, i) => fieldSpan(root.node, index, 'entries', i)?.offset !== footer.index.offset + offsets[i])
+  if (bad >= 0) {
+    r.error('sst.index', arrayAt + 4 * bad, `index entry ${bad} starts at ${fieldSpan(root.node, index, 'entries', bad)?.offset}, but the index's offset array says ${footer.index.offset + offsets[bad]}`)
   }
 }
 

@@ -7,6 +7,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import {firstFile, sharedStore, storeFiles, strataAsync as strata} from './helpers.js'
 import {snapshotTree} from '../helpers/temp.js'
+import {CURRENT_TABLE_FORMAT} from '../../src/sstable/format.js'
 
 const KINDS = ['store', 'current', 'manifest', 'wal', 'sst'] as const
 const FORMATS = ['text', 'table', 'json', 'ndjson'] as const
@@ -46,7 +47,7 @@ for (const compression of ['zlib', 'none'] as const) {
           t.is(doc.files.length, 1)
           t.is(doc.files[0].kind, kind)
           t.is(doc.files[0].size, fs.statSync(file).size)
-          if (kind !== 'current') t.is(doc.files[0].formatVersion, 1)
+          if (kind !== 'current') t.is(doc.files[0].formatVersion, kind === 'sst' ? CURRENT_TABLE_FORMAT : 1)
         } else if (format === 'ndjson') {
           const l = lines(r.stdout) as FileSummary[]
           t.is(l.length, 1)

@@ -120,7 +120,7 @@ for (const compression of ['zlib', 'none'] as const) {
         const footer = decodeFooter(buf.subarray(buf.length - FOOTER_SIZE), f.path, buf.length - FOOTER_SIZE)
         const handle = (h: {offset: number; size: number}) => ({offset: h.offset, size: h.size})
         t.deepEqual(
-          {filter: handle(k.footer.filter), properties: handle(k.footer.properties), index: handle(k.footer.index)},
+          {filter: handle(k.footer.filter), properties: handle(k.footer.properties), index: handle(k.footer.index), version: k.footer.formatVersion},
           footer,
         )
         const p = k.properties

@@ -11,6 +11,7 @@ import * as path from 'node:path'
 import {createStore, open, ErrorCode, StrataError} from '../../src/index.js'
 import {crc32} from '../../src/util/crc.js'
 import {dataBlock, fieldSpan, parseSstable, parseWal, Parsers, releaseDataBlock, type FileKind} from '../../src/kaitai/index.js'
+import {CURRENT_TABLE_FORMAT} from '../../src/sstable/format.js'
 import {tempDir} from '../helpers/temp.js'
 import {pseudoRandom} from '../helpers/random.js'
 import {checksums, dataBlocks, filesOf, parseAs} from './helpers.js'
@@ -149,7 +150,7 @@ test('a newer format version or key hash is UNSUPPORTED, not corruption', (t) =>
     const buf = Buffer.from(s.buf)
     if (s.kind === 'sst') {
       const at = buf.length - 52
-      buf.writeUInt32LE(2, at + 36)
+      buf.writeUInt32LE(CURRENT_TABLE_FORMAT + 1, at + 36)
       buf.writeUInt32LE(crc32(buf.subarray(at, at + 40)), at + 40)
     } else {
       buf.writeUInt32LE(2, 8)

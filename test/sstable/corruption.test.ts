@@ -8,7 +8,7 @@ import {StrataError} from '../../src/errors.js'
 import {crc32} from '../../src/util/crc.js'
 import {TableReader} from '../../src/sstable/reader.js'
 import {decodeFooter, type Footer} from '../../src/sstable/footer.js'
-import {BlockCompression, FOOTER_SIZE, type BlockHandle} from '../../src/sstable/format.js'
+import {BlockCompression, CURRENT_TABLE_FORMAT, FOOTER_SIZE, TableFormat, type BlockHandle} from '../../src/sstable/format.js'
 import {bufferFileSystem, fixCrc, key, mixedEntries, plain, putEntries, tempDir, writeTable} from './helpers.js'
 
 interface Fixture {
@@ -20,9 +20,9 @@ interface Fixture {
   blocks: BlockHandle[]
 }
 
-function fixture(t: ExecutionContext, entries = mixedEntries(200), compression: BlockCompression = BlockCompression.NONE): Fixture {
+function fixture(t: ExecutionContext, entries = mixedEntries(200), compression: BlockCompression = BlockCompression.NONE, format: TableFormat = CURRENT_TABLE_FORMAT): Fixture {
   const file = path.join(tempDir(t), '000001.sst')
-  writeTable(file, entries, {blockSize: 512, compression})
+  writeTable(file, entries, {blockSize: 512, compression, format})
   const bytes = fs.readFileSync(file)
   const footer = decodeFooter(bytes.subarray(-FOOTER_SIZE), file, bytes.length - FOOTER_SIZE)
   const reader = TableReader.open(nodeFileSystem, file)
@@ -72,17 +72,20 @@ test('a flipped byte anywhere in the footer is corruption', (t) => {
   for (let at = f.bytes.length - FOOTER_SIZE; at < f.bytes.length; at++) assertCorruption(t, f, flipped(f.bytes, at), `footer byte ${at}`)
 })
 
-test('a flipped byte in the index, properties or filter block is corruption at open', (t) => {
-  const f = fixture(t)
-  for (const [what, h] of Object.entries(f.footer)) {
-    for (const at of [h.offset, h.offset + (h.size >> 1), h.offset + h.size - 1, h.offset + h.size, h.offset + h.size + 4]) {
-      const bytes = flipped(f.bytes, at)
-      const err = t.throws(() => TableReader.open(bufferFileSystem(f.file, bytes), f.file), {instanceOf: StrataError})
-      t.is(err?.code, 'CORRUPTION', `${what} byte ${at}`)
-      t.is(err?.offset, h.offset, `${what} byte ${at}`)
+for (const format of [TableFormat.V1, TableFormat.V2]) {
+  test(`a flipped byte in the index, properties or filter block of a v${format} table is corruption at open`, (t) => {
+    const f = fixture(t, undefined, undefined, format)
+    const {filter, properties, index} = f.footer
+    for (const [what, h] of Object.entries({filter, properties, index})) {
+      for (const at of [h.offset, h.offset + (h.size >> 1), h.offset + h.size - 1, h.offset + h.size, h.offset + h.size + 4]) {
+        const bytes = flipped(f.bytes, at)
+        const err = t.throws(() => TableReader.open(bufferFileSystem(f.file, bytes), f.file), {instanceOf: StrataError})
+        t.is(err?.code, 'CORRUPTION', `${what} byte ${at}`)
+        t.is(err?.offset, h.offset, `${what} byte ${at}`)
+      }
     }
-  }
-})
+  })
+}
 
 test('a flipped byte in a data block is corruption when the block is read, naming the block', (t) => {
   const f = fixture(t)
@@ -123,7 +126,7 @@ test('a table from a future format version is UNSUPPORTED', (t) => {
   const f = fixture(t)
   const bytes = Buffer.from(f.bytes)
   const footerAt = bytes.length - FOOTER_SIZE
-  bytes.writeUInt32LE(2, footerAt + 36)
+  bytes.writeUInt32LE(CURRENT_TABLE_FORMAT + 1, footerAt + 36)
   bytes.writeUInt32LE(crc32(bytes.subarray(footerAt, footerAt + 40)), footerAt + 40)
   fs.writeFileSync(f.file, bytes)
   const err = t.throws(() => TableReader.open(nodeFileSystem, f.file), {instanceOf: StrataError})
@@ -148,18 +151,20 @@ test('a checksummed footer whose handles leave the file is corruption', (t) => {
   }
 })
 
-test('a checksummed index naming a misplaced block is corruption in the index', (t) => {
-  const f = fixture(t)
-  const bytes = Buffer.from(f.bytes)
-  const ix = f.footer.index
-  const keyLen = bytes[ix.offset]
-  const secondOffsetAt = ix.offset + 1 + keyLen + 12 + 1 + keyLen // entry 1's u64 offset (keys are equal length)
-  t.is(bytes.readUInt32LE(secondOffsetAt), f.blocks[1].offset)
-  bytes.writeUInt32LE(f.blocks[1].offset + 1, secondOffsetAt)
-  fixCrc(bytes, ix)
-  const err = assertCorruption(t, f, bytes)
-  t.is(err?.offset, secondOffsetAt)
-})
+for (const format of [TableFormat.V1, TableFormat.V2]) {
+  test(`a checksummed v${format} index naming a misplaced block is corruption in the index`, (t) => {
+    const f = fixture(t, undefined, undefined, format)
+    const bytes = Buffer.from(f.bytes)
+    const ix = f.footer.index
+    const keyLen = bytes[ix.offset]
+    const secondOffsetAt = ix.offset + 1 + keyLen + 12 + 1 + keyLen // entry 1's u64 offset (keys are equal length)
+    t.is(bytes.readUInt32LE(secondOffsetAt), f.blocks[1].offset)
+    bytes.writeUInt32LE(f.blocks[1].offset + 1, secondOffsetAt)
+    fixCrc(bytes, ix)
+    const err = assertCorruption(t, f, bytes)
+    t.is(err?.offset, secondOffsetAt)
+  })
+}
 
 test('checksummed properties that disagree with the index are corruption', (t) => {
   const f = fixture(t)
@@ -181,11 +186,12 @@ test('a checksummed data block with keys out of order is corruption at the entry
   t.is(err?.offset, at - 4) // kind, flags, seq, key_len precede the key
 })
 
-for (const compression of [BlockCompression.NONE, BlockCompression.ZLIB]) {
+const flipCases: Array<[BlockCompression, TableFormat]> = [[BlockCompression.NONE, TableFormat.V1], [BlockCompression.NONE, TableFormat.V2], [BlockCompression.ZLIB, TableFormat.V2]]
+for (const [compression, format] of flipCases) {
   const kind = compression === BlockCompression.NONE ? 'raw' : 'zlib'
-  test(`every single-byte flip of a small ${kind} table is corruption or harmless`, (t) => {
+  test(`every single-byte flip of a small ${kind} v${format} table is corruption or harmless`, (t) => {
     const entries = mixedEntries(40).map((e) => (e.value.length > 0 ? {...e, value: Buffer.from(`value ${e.seq} `.repeat(4))} : e))
-    const f = fixture(t, entries, compression)
+    const f = fixture(t, entries, compression, format)
     const bits = f.footer.filter // the bloom bit array: the only place a flip might go unnoticed
     const wrong: string[] = []
     let harmless = 0

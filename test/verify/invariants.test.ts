@@ -14,6 +14,7 @@ import {crc32} from '../../src/util/crc.js'
 import {shardOf} from '../../src/util/hash.js'
 import {WalWriter} from '../../src/wal/writer.js'
 import {Kind} from '../../src/record/format.js'
+import {CURRENT_TABLE_FORMAT} from '../../src/sstable/format.js'
 import {nodeFileSystem} from '../../src/vfs/node-fs.js'
 import {snapshotTree, tempDir} from '../helpers/temp.js'
 import {buildRichStore} from '../helpers/rich-store.js'
@@ -210,6 +211,22 @@ test('a restart array that does not point at every 16th entry is an sst.index er
   t.deepEqual(errorsOf(verifyStore(dir)), [['sst.index', rel, restart1]])
 })
 
+test('a v2 index whose offset array misplaces an entry is an sst.index error at that offset', (t) => {
+  const dir = copy()
+  const rel = bigTable(dir)
+  const buf = read(dir, rel)
+  const table = parseSstable(buf)
+  const ix = table.footer.index
+  t.is(table.footer.formatVersion, Parsers.StrataSstable.TableFormat.V2)
+  const n = table.indexCount!
+  t.true(n > 3)
+  const at = ix.offset + ix.size - 4 - 4 * n + 4 * 2 // entry_offset[2]
+  buf.writeUInt32LE(buf.readUInt32LE(at) + 1, at)
+  reseal(buf, ix)
+  write(dir, rel, buf)
+  t.deepEqual(errorsOf(verifyStore(dir)), [['sst.index', rel, at]])
+})
+
 test('manifest metadata that disagrees with its table is an sst.properties error at the manifest\'s table record', (t) => {
   const dir = copy()
   const manifestRel = files(dir, /^shard-0001\/MANIFEST/)[0]
@@ -241,12 +258,12 @@ test('a table of a newer format inside a v1 store is an sst.footer error', (t) =
   const rel = bigTable(dir)
   const buf = read(dir, rel)
   const at = buf.length - 52
-  buf.writeUInt32LE(2, at + 36)
+  buf.writeUInt32LE(CURRENT_TABLE_FORMAT + 1, at + 36)
   buf.writeUInt32LE(crc32(buf.subarray(at, at + 40)), at + 40)
   write(dir, rel, buf)
   const r = verifyStore(dir)
   t.deepEqual(errorsOf(r), [['sst.footer', rel, at + 36]])
-  t.regex(r.findings[0].message, /format v1 only/)
+  t.regex(r.findings[0].message, new RegExp(`formats v1 to v${CURRENT_TABLE_FORMAT} only`))
 })
 
 test('a STORE of a newer format whose checksum holds is UNSUPPORTED; with a bad checksum it is damage', (t) => {

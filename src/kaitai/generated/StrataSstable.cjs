@@ -19,7 +19,10 @@
  * 
  * The 52-byte footer at the end of the file holds the handles (offset,
  * size) of the filter, properties and index blocks. The index holds one
- * entry per data block: the block's last key and handle. A handle names a
+ * entry per data block: the block's last key and handle; from format v2 on
+ * the entries are followed by where each starts (`index_offsets`) and how
+ * many there are (`index_count`), so a reader can binary-search the index
+ * without decoding every entry. A handle names a
  * block's contents only; its 5-byte trailer follows the contents. The
  * trailer crc is CRC-32 (zlib polynomial) of the stored contents followed
  * by the compression byte (`checked_span` of a handle).
@@ -49,8 +52,10 @@ var StrataSstable = (function() {
 
   StrataSstable.TableFormat = Object.freeze({
     V1: 1,
+    V2: 2,
 
     1: "V1",
+    2: "V2",
   });
 
   function StrataSstable(_io, _parent, _root) {
@@ -779,7 +784,7 @@ var StrataSstable = (function() {
      */
 
     /**
-     * Fields appended by later format versions; empty in v1, ignored by v1 readers.
+     * Fields appended by later format versions; empty in v1 and v2, ignored by their readers.
      */
 
     return PropertiesBlock;
@@ -855,7 +860,8 @@ var StrataSstable = (function() {
   });
 
   /**
-   * One entry per data block, in file (and key) order.
+   * One entry per data block, in file (and key) order: the index block's
+   * contents up to its v2 tail (all of them in v1).
    */
   Object.defineProperty(StrataSstable.prototype, 'index', {
     get: function() {
@@ -864,13 +870,78 @@ var StrataSstable = (function() {
       var _pos = this._io.pos;
       this._io.seek(this.footer.index.offset);
       this._debug._m_index = { start: this._io.pos, ioOffset: this._io.byteOffset };
-      this._raw__m_index = this._io.readBytes(this.footer.index.size);
+      this._raw__m_index = this._io.readBytes(this.footer.index.size - this.indexTailSize);
       var _io__raw__m_index = new KaitaiStream(this._raw__m_index);
       this._m_index = new IndexBlock(_io__raw__m_index, this, this._root);
       this._m_index._read();
       this._debug._m_index.end = this._io.pos;
       this._io.seek(_pos);
       return this._m_index;
+    }
+  });
+
+  /**
+   * v2 - the number of index entries (the index block's last 4 bytes).
+   */
+  Object.defineProperty(StrataSstable.prototype, 'indexCount', {
+    get: function() {
+      if (this._m_indexCount !== undefined)
+        return this._m_indexCount;
+      if (this.footer.formatVersion == StrataSstable.TableFormat.V2) {
+        var _pos = this._io.pos;
+        this._io.seek((this.footer.index.offset + this.footer.index.size) - 4);
+        this._debug._m_indexCount = { start: this._io.pos, ioOffset: this._io.byteOffset };
+        this._m_indexCount = this._io.readU4le();
+        this._debug._m_indexCount.end = this._io.pos;
+        var _ = this._m_indexCount;
+        if (!( ((_ >= 1) && (_ <= Math.floor((this._root.footer.index.size - 4) / 18))) )) {
+          var _err = new KaitaiStream.ValidationExprError(this._m_indexCount, this._io, "/instances/index_count");
+          this._debug._m_indexCount.validationError = _err;
+          throw _err;
+        }
+        this._io.seek(_pos);
+      }
+      return this._m_indexCount;
+    }
+  });
+
+  /**
+   * v2 - offset of each index entry inside the index block: the first is
+   * 0, they strictly increase, and each entry ends where the next starts
+   * (the last where this array starts).
+   */
+  Object.defineProperty(StrataSstable.prototype, 'indexOffsets', {
+    get: function() {
+      if (this._m_indexOffsets !== undefined)
+        return this._m_indexOffsets;
+      if (this.footer.formatVersion == StrataSstable.TableFormat.V2) {
+        var _pos = this._io.pos;
+        this._io.seek((this.footer.index.offset + this.footer.index.size) - this.indexTailSize);
+        this._debug._m_indexOffsets = { start: this._io.pos, ioOffset: this._io.byteOffset };
+        this._debug._m_indexOffsets.arr = [];
+        this._m_indexOffsets = [];
+        for (var i = 0; i < this.indexCount; i++) {
+          this._debug._m_indexOffsets.arr[i] = { start: this._io.pos, ioOffset: this._io.byteOffset };
+          this._m_indexOffsets.push(this._io.readU4le());
+          this._debug._m_indexOffsets.arr[i].end = this._io.pos;
+        }
+        this._debug._m_indexOffsets.end = this._io.pos;
+        this._io.seek(_pos);
+      }
+      return this._m_indexOffsets;
+    }
+  });
+
+  /**
+   * Bytes after the index entries - the v2 offset array and count; 0 in v1.
+   */
+  Object.defineProperty(StrataSstable.prototype, 'indexTailSize', {
+    get: function() {
+      if (this._m_indexTailSize !== undefined)
+        return this._m_indexTailSize;
+      this._debug._m_indexTailSize = {  };
+      this._m_indexTailSize = (this.footer.formatVersion == StrataSstable.TableFormat.V2 ? 4 + 4 * this.indexCount : 0);
+      return this._m_indexTailSize;
     }
   });
 

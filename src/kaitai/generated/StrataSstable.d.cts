@@ -27,7 +27,10 @@ export type KaitaiDebugMap = {readonly [field: string]: KaitaiDebugSpan}
  *
  * The 52-byte footer at the end of the file holds the handles (offset,
  * size) of the filter, properties and index blocks. The index holds one
- * entry per data block: the block's last key and handle. A handle names a
+ * entry per data block: the block's last key and handle; from format v2 on
+ * the entries are followed by where each starts (`index_offsets`) and how
+ * many there are (`index_count`), so a reader can binary-search the index
+ * without decoding every entry. A handle names a
  * block's contents only; its 5-byte trailer follows the contents. The
  * trailer crc is CRC-32 (zlib polynomial) of the stored contents followed
  * by the compression byte (`checked_span` of a handle).
@@ -71,13 +74,28 @@ export declare class StrataSstable {
   readonly properties: StrataSstable.PropertiesBlock
   /** Bytes the value was parsed from. */
   readonly _raw__m_properties?: Uint8Array
-  /** One entry per data block, in file (and key) order. */
+  /**
+   * One entry per data block, in file (and key) order: the index block's
+   * contents up to its v2 tail (all of them in v1).
+   */
   readonly index: StrataSstable.IndexBlock
   /** Bytes the value was parsed from. */
   readonly _raw__m_index?: Uint8Array
+  /** v2 - the number of index entries (the index block's last 4 bytes). */
+  readonly indexCount?: number
+  /**
+   * v2 - offset of each index entry inside the index block: the first is
+   * 0, they strictly increase, and each entry ends where the next starts
+   * (the last where this array starts).
+   */
+  readonly indexOffsets?: number[]
+  /** Bytes after the index entries - the v2 offset array and count; 0 in v1. */
+  readonly indexTailSize: number
   static readonly TableFormat: {
-    /** The layout described here. */
+    /** The layout described here, the index block holding its entries only. */
     readonly V1: 1
+    /** As v1, with the index entries' offsets and count after them (index_offsets, index_count). */
+    readonly V2: 2
     readonly [value: number]: string
   }
   static readonly BlockCompression: {
@@ -324,7 +342,7 @@ export declare namespace StrataSstable {
     readonly createdByLen: StrataVarint
     /** Who wrote the table, e.g. "strata 0.1.0 flush". */
     readonly createdBy: string
-    /** Fields appended by later format versions; empty in v1, ignored by v1 readers. */
+    /** Fields appended by later format versions; empty in v1 and v2, ignored by their readers. */
     readonly extension: Uint8Array
   }
 }

@@ -279,6 +279,7 @@ export function* hexSections(f: DumpFile, opts: HexOptions): Generator<HexSectio
         const h = t.footer[name]
         const w = new Walker(t, f.path, opts)
         w.walk(t[name] as unknown as KaitaiNode, name)
+        if (name === 'index') indexTail(w, t.indexOffsets, h, f.bytes)
         w.walk(h.trailer, `${name}.trailer`)
         return section(f.bytes, `${name} block`, h.offset, h.size + 5, w.rows)
       }
@@ -290,6 +291,15 @@ export function* hexSections(f: DumpFile, opts: HexOptions): Generator<HexSectio
       yield section(f.bytes, 'footer', f.bytes.length - 52, 52, w.rows)
     }
   }
+}
+
+/** Rows for a v2 index block's tail, after its entries: the entry offsets and their count (table instances, not index fields). */
+function indexTail(w: Walker, offsets: readonly number[] | undefined, h: {offset: number; size: number}, file: Buffer): void {
+  if (offsets === undefined) return
+  const countAt = h.offset + h.size - 4
+  const arrayAt = countAt - 4 * offsets.length
+  offsets.forEach((o, i) => w.raw(arrayAt + 4 * i, 4, file.subarray(arrayAt + 4 * i, arrayAt + 4 * i + 4), `index_offsets[${i}]`, String(o)))
+  w.raw(countAt, 4, file.subarray(countAt, countAt + 4), 'index_count', String(offsets.length))
 }
 
 /** Hex of `bytes` in pairs, cut to `maxBytes`; `total` is the field's real size. */
