@@ -8,7 +8,7 @@ import {StrataError} from '../../src/errors.js'
 import {crc32} from '../../src/util/crc.js'
 import {TableReader} from '../../src/sstable/reader.js'
 import {decodeFooter, type Footer} from '../../src/sstable/footer.js'
-import {BlockCompression, FOOTER_SIZE, type BlockHandle} from '../../src/sstable/format.js'
+import {BlockCompression, COMPRESSION_NAMES, FOOTER_SIZE, type BlockHandle} from '../../src/sstable/format.js'
 import {bufferFileSystem, fixCrc, key, mixedEntries, plain, putEntries, tempDir, writeTable} from './helpers.js'
 
 interface Fixture {
@@ -181,8 +181,8 @@ test('a checksummed data block with keys out of order is corruption at the entry
   t.is(err?.offset, at - 4) // kind, flags, seq, key_len precede the key
 })
 
-for (const compression of [BlockCompression.NONE, BlockCompression.ZLIB]) {
-  const kind = compression === BlockCompression.NONE ? 'raw' : 'zlib'
+for (const compression of [BlockCompression.NONE, BlockCompression.ZLIB, BlockCompression.LZ]) {
+  const kind = COMPRESSION_NAMES[compression]
   test(`every single-byte flip of a small ${kind} table is corruption or harmless`, (t) => {
     const entries = mixedEntries(40).map((e) => (e.value.length > 0 ? {...e, value: Buffer.from(`value ${e.seq} `.repeat(4))} : e))
     const f = fixture(t, entries, compression)
