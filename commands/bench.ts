@@ -88,7 +88,7 @@ To compare with LevelDB and RocksDB, run "npm run bench" in a clone of the strat
     reads: Flags.integer({summary: 'Random reads per read workload (default: --keys, at most 200,000).', min: 1, helpValue: 'N'}),
     'durable-puts': Flags.integer({summary: 'Single puts in the durable workload.', min: 1, default: 1000, helpValue: 'N'}),
     shards: Flags.integer({summary: 'Shards of the scratch store, 1 to 1024.', min: 1, max: 1024, default: 4, helpValue: 'N'}),
-    compression: Flags.option({options: ['zlib', 'none'] as const, summary: 'Compression of SSTable data blocks.', default: 'zlib' as const})(),
+    compression: Flags.option({options: ['lz', 'zlib', 'none'] as const, summary: 'Compression of SSTable data blocks.', default: 'lz' as const})(),
     'cache-size': cacheSizeFlag,
     keep: Flags.boolean({summary: 'Keep the scratch store afterwards (it is printed in the output).'}),
     progress: progressFlag,

@@ -1,7 +1,7 @@
 import {createStore} from '../src/engine.js'
 import {Flags, StrataCommand, compressionText} from '../src/cli/index.js'
 
-/** JSON output: {"dir": string, "shards": number, "compression": "zlib" | "none"}. */
+/** JSON output: {"dir": string, "shards": number, "compression": "lz" | "zlib" | "none"}. */
 export default class Init extends StrataCommand {
   static override summary = 'Create a new, empty store.'
   static override description = `Creates the data directory (if needed) with a STORE descriptor and one empty LSM per shard. Keys are spread over the shards by a jump consistent hash of their bytes; the shard count can be changed later with shard-rebalance. Fails with ALREADY_EXISTS (exit 2) if the directory already holds a store.`
@@ -13,7 +13,7 @@ export default class Init extends StrataCommand {
 
   static override flags = {
     shards: Flags.integer({summary: 'Number of shards, 1 to 1024.', min: 1, max: 1024, default: 4}),
-    compression: Flags.option({options: ['zlib', 'none'] as const, summary: 'Compression of SSTable data blocks.', default: 'zlib' as const})(),
+    compression: Flags.option({options: ['lz', 'zlib', 'none'] as const, summary: 'Compression of SSTable data blocks: lz (fast), zlib (smaller) or none.', default: 'lz' as const})(),
   }
 
   async run(): Promise<void> {

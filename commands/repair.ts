@@ -23,7 +23,7 @@ Refuses, changing nothing: with exit 3 when the shards are not consistent (a mis
   static override flags = {
     'dry-run': Flags.boolean({summary: 'Examine the shards and report; write nothing.'}),
     shards: Flags.integer({summary: 'The shard count the store has; refuse if the shard directories say otherwise.', min: 1, max: 1024, helpValue: 'N'}),
-    compression: Flags.option({options: ['zlib', 'none'] as const, summary: 'Compression of new tables in the rebuilt STORE (default zlib).'})(),
+    compression: Flags.option({options: ['lz', 'zlib', 'none'] as const, summary: 'Compression of new tables in the rebuilt STORE (default zlib).'})(),
   }
 
   async run(): Promise<void> {

@@ -27,8 +27,9 @@ doc: |
   trailer crc is CRC-32 (zlib polynomial) of the stored contents followed
   by the compression byte (`checked_span` of a handle).
 
-  Data blocks may be zlib-compressed (compression = zlib, RFC 1950); the
-  filter, properties and index blocks never are. Blocks lie end to end:
+  Data blocks may be compressed (compression = zlib, RFC 1950, or
+  compression = lz, the strata_lz stream described under
+  `lz_data_block`); the filter, properties and index blocks never are. Blocks lie end to end:
   data blocks from offset 0, then filter, properties, index and footer.
 
   Everything here is reached through instances (footer, then the blocks the
@@ -128,14 +129,14 @@ types:
     params:
       - id: compressible
         type: bool
-        doc: True for data blocks, which may be zlib-compressed.
+        doc: True for data blocks, which may be compressed.
     seq:
       - id: offset
         type: u8
         doc: File offset of the block's contents.
       - id: size
         type: u4
-        doc: Size of the contents as stored (compressed size for a zlib block), trailer excluded.
+        doc: Size of the contents as stored (compressed size for a zlib or lz block), trailer excluded.
     instances:
       trailer:
         io: _root._io
@@ -155,13 +156,13 @@ types:
     params:
       - id: compressible
         type: bool
-        doc: True if zlib is allowed (data blocks only).
+        doc: True if compression is allowed (data blocks only).
     seq:
       - id: compression
         type: u1
         enum: block_compression
         valid:
-          expr: _ == block_compression::none or (compressible and _ == block_compression::zlib)
+          expr: _ == block_compression::none or (compressible and (_ == block_compression::zlib or _ == block_compression::lz))
         doc: How the contents are stored (block_compression); always none for meta blocks.
       - id: crc
         type: u4
@@ -197,7 +198,8 @@ types:
           cases:
             'block_compression::none': data_block
             'block_compression::zlib': zlib_data_block
-        doc: The data block, inflated first when its trailer says zlib.
+            'block_compression::lz': lz_data_block
+        doc: The data block, decompressed first when its trailer says zlib or lz.
   zlib_data_block:
     doc: A data block stored as a zlib stream.
     seq:
@@ -206,6 +208,29 @@ types:
         process: zlib
         type: data_block
         doc: The block's contents after inflating.
+  lz_data_block:
+    doc: |
+      A data block stored as a strata_lz stream: byte-oriented LZ77 without
+      an entropy stage (engine: src/codec/lz-block.ts). The custom process
+      `strata_lz` decodes it:
+
+        stream   := varint raw_length  sequence*
+        sequence := u1 token  [varint literal_extra]  literal bytes
+                    [u2le distance  [varint match_extra]]
+
+      The token's high nibble is the literal count (15 means 15 +
+      literal_extra), its low nibble the match length minus 4 (15 means 15 +
+      match_extra). A sequence whose literals end the stream has no match
+      part and a low nibble of 0. A match copies `length` bytes from
+      `distance` (1 to 65535) bytes back in the output, and may overlap the
+      bytes it produces. Varints are unsigned LEB128 (strata_varint). The
+      decoded size must equal raw_length exactly; anything else is damage.
+    seq:
+      - id: inflated
+        size-eos: true
+        process: strata_lz
+        type: data_block
+        doc: The block's contents after decoding.
   data_block:
     doc: |
       A data block's uncompressed contents: entries sorted by key, then the
@@ -356,3 +381,6 @@ enums:
     1:
       id: zlib
       doc: Contents stored as a zlib stream (RFC 1950); data blocks only.
+    2:
+      id: lz
+      doc: Contents stored as a strata_lz stream (lz_data_block); data blocks only.

@@ -14,7 +14,7 @@
  * applied, resume from line resumeFromLine.
  *
  * Memory: lines are read incrementally; at most one chunk is held at a time,
- * or, with `parallel`, the one being applied plus up to 16 MiB of chunks
+ * or, with `parallel`, the one being applied plus up to 4 MiB of chunks
  * parsed ahead by the worker thread (OUTPUT_WINDOW_BYTES, at least one chunk).
  *
  * Parallel: with `parallel`, a worker thread (parallel.ts) reads and parses

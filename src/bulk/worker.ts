@@ -15,8 +15,12 @@ import {packOps} from './pack.js'
 import type {FromWorker, ToWorker, WorkerOptions} from './parallel.js'
 import {readLineBatches} from './ndjson-lines.js'
 
-/** Bytes of packed chunks handed to the main thread and not yet applied, at most (beyond one chunk). */
-export const OUTPUT_WINDOW_BYTES = 16 * 1024 * 1024
+/**
+ * Bytes of packed chunks handed to the main thread and not yet applied, at
+ * most (beyond one chunk). 4 MiB is about 25 chunks of small records: enough
+ * to keep parsing through a memtable flush, and all of it is resident.
+ */
+export const OUTPUT_WINDOW_BYTES = 4 * 1024 * 1024
 
 const port = parentPort!
 const options = workerData as WorkerOptions

@@ -19,7 +19,7 @@ import {Parsers, parseManifest, parseStore} from '../kaitai/index.js'
 import {checkCrc, type CrcCheck, type Problems} from './checks.js'
 import {Bytes} from './bytes.js'
 import type {DumpFile} from './source.js'
-import {blockCount, blockPlace, isZlib, openTable, withBlock} from './sstable.js'
+import {blockCount, blockPlace, isCompressed, openTable, withBlock} from './sstable.js'
 import {enumName, decodeCurrent} from './summary.js'
 import {batchOf, decodeWalFile, walRecordsBeforeDamage, type WalDamage} from './wal.js'
 
@@ -91,7 +91,7 @@ export function* layoutBlocks(f: DumpFile, problems: Problems): Generator<Layout
           const es = b.entryArea.entries
           const seqs = es.map((e) => e.sequence.value)
           return {
-            entries: es.length, inflatedSize: isZlib(place) ? b._io.size : undefined, restarts: b.numRestarts,
+            entries: es.length, inflatedSize: isCompressed(place) ? b._io.size : undefined, restarts: b.numRestarts,
             firstKey: es.length > 0 ? new Bytes(Buffer.from(es[0].key), 'key') : null,
             lastKey: es.length > 0 ? new Bytes(Buffer.from(es[es.length - 1].key), 'key') : null,
             minSeq: seqs.length > 0 ? Math.min(...seqs) : null, maxSeq: seqs.length > 0 ? Math.max(...seqs) : null,

@@ -105,6 +105,11 @@ export function isZlib(place: BlockPlace): boolean {
   return place.compression === Parsers.StrataSstable.BlockCompression.ZLIB
 }
 
+/** True if data block `i` is stored compressed (zlib or lz): its decoded bytes are not in the file as such. */
+export function isCompressed(place: BlockPlace): boolean {
+  return place.compression !== Parsers.StrataSstable.BlockCompression.NONE
+}
+
 /**
  * Runs `fn` on data block `i`, decoded (inflated if zlib) after its crc is
  * checked, and releases it afterwards. Returns undefined without calling `fn`

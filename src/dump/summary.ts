@@ -17,7 +17,7 @@
  *             properties: {entries, puts, deletes, withExpiry, minSeq, maxSeq, rawKeyBytes, rawValueBytes,
  *             dataBlocks, shard, createdAtMs, level, smallestKey, largestKey, createdBy, extensionBytes},
  *             filter: {bytes, probes, crc}, index: {entries, crc},
- *             dataBlocks: {count, zlib, none, storedBytes, inflatedBytes, entries}
+ *             dataBlocks: {count, zlib, lz, none, storedBytes, inflatedBytes, entries}
  * A crc is {stored, computed, ok, offset}.
  */
 import {corruption} from '../errors.js'
@@ -26,7 +26,7 @@ import {manifestFileName, parseCurrentContents, tableFileName, walFileName} from
 import {checkCrc, type Problems} from './checks.js'
 import {Bytes} from './bytes.js'
 import type {DumpFile} from './source.js'
-import {blockCount, isZlib, openTable, withBlock} from './sstable.js'
+import {blockCount, isCompressed, isZlib, openTable, withBlock} from './sstable.js'
 import {batchOf, decodeWalFile, walRecordsOf} from './wal.js'
 
 /** The name of enum value `v` ("fnv1a64_jump"), or "unknown(v)". */
@@ -102,10 +102,11 @@ export function summarize(f: DumpFile, problems: Problems): Record<string, unkno
       const v = openTable(f.bytes, f.path, problems)
       const t = v.table
       const p = t.properties
-      const blocks = {count: blockCount(v), zlib: 0, none: 0, storedBytes: 0, inflatedBytes: 0, entries: 0}
+      const blocks = {count: blockCount(v), zlib: 0, lz: 0, none: 0, storedBytes: 0, inflatedBytes: 0, entries: 0}
       for (let i = 0; i < blocks.count; i++) {
         withBlock(v, i, problems, (b, place) => {
           if (isZlib(place)) blocks.zlib++
+          else if (isCompressed(place)) blocks.lz++
           else blocks.none++
           blocks.storedBytes += place.size
           blocks.inflatedBytes += b._io.size

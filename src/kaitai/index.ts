@@ -6,8 +6,8 @@
  *
  * Each `parseX` decodes the whole file before it returns - for a table, the
  * footer, the meta blocks and (unless asked not to) every data block,
- * inflated when zlib - so damage is found here. Any failure (unexpected end
- * of data, a failed `valid:` check, a bad zlib stream, an impossible length)
+ * decompressed when zlib or lz - so damage is found here. Any failure (unexpected end
+ * of data, a failed `valid:` check, a bad zlib or lz stream, an impossible length)
  * is a StrataError CORRUPTION naming the file, the byte offset and the field
  * path; a format version newer than the specs know is UNSUPPORTED, as in the
  * engine. Checksums are not verified here: decoded objects expose the bytes
@@ -27,6 +27,7 @@ import sstableModule from './generated/StrataSstable.cjs'
 import manifestModule from './generated/StrataManifest.cjs'
 import storeModule from './generated/StrataStore.cjs'
 import entryModule from './generated/StrataEntry.cjs'
+import lzProcessor from './generated/StrataLz.cjs'
 import type {StrataWal} from './generated/StrataWal.cjs'
 import type {StrataSstable} from './generated/StrataSstable.cjs'
 import type {StrataManifest} from './generated/StrataManifest.cjs'
@@ -50,6 +51,8 @@ export const Parsers = {
 ;(KaitaiStream as unknown as {zlib: unknown}).zlib = {
   inflateSync: (data: Uint8Array): Buffer => zlib.inflateSync(data, {maxOutputLength: MAX_INFLATED_BLOCK_BYTES}),
 }
+// `process: strata_lz` (its own decoder, not the engine's) accepts blocks up to the engine reader's bound.
+lzProcessor.StrataLz.maxOutput = MAX_INFLATED_BLOCK_BYTES
 
 /** An SSTable data block, uncompressed. */
 export type DataBlock = StrataSstable.DataBlock
@@ -143,7 +146,7 @@ export function fileKindOf(name: string): FileKind | undefined {
 /** Decodes the data block `e` names and its restart array. */
 function forceBlock(e: StrataSstable.IndexEntry): DataBlock {
   const b = e.block
-  const block = b instanceof sstableModule.StrataSstable.ZlibDataBlock ? b.inflated : b
+  const block = b instanceof sstableModule.StrataSstable.ZlibDataBlock || b instanceof sstableModule.StrataSstable.LzDataBlock ? b.inflated : b
   if (!(block instanceof sstableModule.StrataSstable.DataBlock)) {
     // Unreachable: the trailer's compression is validated before the block is read.
     throw new Error('data block with an unknown compression')

@@ -24,7 +24,7 @@ import {ErrorCode, StrataError, invalidArgument, ioError} from '../errors.js'
 import {nodeFileSystem} from '../vfs/node-fs.js'
 import type {FileSystem} from '../vfs/fs.js'
 import {HashId} from '../util/hash.js'
-import {BlockCompression} from '../sstable/format.js'
+import {COMPRESSION_NAMES, type BlockCompression, type CompressionName} from '../sstable/format.js'
 import {VERSION} from '../version.js'
 import {MAX_SHARDS, decodeDescriptor, newDescriptor, writeDescriptor, type StoreDescriptor} from '../store/descriptor.js'
 import {INIT_MARKER, STORE_FILE, damagedStoreName, isShardDirName, joinPath} from '../layout/names.js'
@@ -39,7 +39,7 @@ export interface RepairOptions {
   /** The shard count the store is known to have; repair refuses if the directories say otherwise. */
   readonly shards?: number
   /** Compression of new tables in the rebuilt STORE. Default zlib. */
-  readonly compression?: 'zlib' | 'none'
+  readonly compression?: CompressionName
   readonly fs?: FileSystem
 }
 
@@ -52,7 +52,7 @@ export interface RepairReport {
   /** Why: "STORE is missing", "STORE is damaged: …" or "STORE is intact". */
   readonly reason: string
   /** The descriptor written (or found intact). */
-  readonly store: {readonly shards: number; readonly hash: string; readonly compression: 'zlib' | 'none'; readonly formatVersion: number; readonly blockSize: number; readonly shardGeneration: number}
+  readonly store: {readonly shards: number; readonly hash: string; readonly compression: CompressionName; readonly formatVersion: number; readonly blockSize: number; readonly shardGeneration: number}
   /** Fields that could not be recovered from the shards and took their documented defaults. Never null. */
   readonly defaults: readonly string[]
   /** Where the damaged STORE was moved, when it was. */
@@ -84,7 +84,7 @@ function summary(d: StoreDescriptor): RepairReport['store'] {
   return {
     shards: d.shardCount,
     hash: d.hashId === HashId.FNV1A64_JUMP ? 'fnv1a64-jump' : `unknown(${d.hashId})`,
-    compression: d.compression === BlockCompression.ZLIB ? 'zlib' : 'none',
+    compression: COMPRESSION_NAMES[d.compression],
     formatVersion: d.formatVersion,
     blockSize: d.blockSize,
     shardGeneration: d.shardGeneration,
@@ -96,7 +96,7 @@ export async function repairStore(dir: string, options: RepairOptions = {}): Pro
   const fs = options.fs ?? nodeFileSystem
   const {shards: expected, compression = 'zlib'} = options
   if (expected !== undefined && !(Number.isInteger(expected) && expected >= 1 && expected <= MAX_SHARDS)) throw invalidArgument(`shard count must be an integer from 1 to ${MAX_SHARDS}, got ${expected}`)
-  if (compression !== 'zlib' && compression !== 'none') throw invalidArgument(`compression must be zlib or none, got ${compression}`)
+  if (!COMPRESSION_NAMES.includes(compression)) throw invalidArgument(`compression must be ${COMPRESSION_NAMES.join(', ')}, got ${compression}`)
   checkDirPath(fs, dir)
   if (!fs.isDirectory(dir)) throw notAStore(fs, dir)
   const dryRun = options.dryRun === true
@@ -124,7 +124,7 @@ function refuseNonStore(fs: FileSystem, dir: string, names: readonly string[], s
   if (!names.some((n) => isShardDirName(n)) && state.kind === 'missing') throw notAStore(fs, dir)
 }
 
-function examineAndWrite(fs: FileSystem, dir: string, dryRun: boolean, expected: number | undefined, compression: 'zlib' | 'none', compressionGiven: boolean): RepairReport {
+function examineAndWrite(fs: FileSystem, dir: string, dryRun: boolean, expected: number | undefined, compression: CompressionName, compressionGiven: boolean): RepairReport {
   const names = listNames(fs, dir)
   const state = storeState(fs, dir)
   refuseNonStore(fs, dir, names, state)
@@ -144,7 +144,7 @@ function examineAndWrite(fs: FileSystem, dir: string, dryRun: boolean, expected:
   }
   const shards: ShardFinding[] = []
   for (let i = 0; i < count; i++) shards.push(examineShard(fs, dir, i, count, generation))
-  const desc = {...newDescriptor(count, compression === 'zlib' ? BlockCompression.ZLIB : BlockCompression.NONE, `strata ${VERSION} (repair)`, Date.now()), shardGeneration: generation}
+  const desc = {...newDescriptor(count, COMPRESSION_NAMES.indexOf(compression) as BlockCompression, `strata ${VERSION} (repair)`, Date.now()), shardGeneration: generation}
   // The generation comes from the folders' names when a rebalance made one.
   const defaults = [...(compressionGiven ? [] : ['compression']), 'blockSize', ...(generation === 0 ? ['shardGeneration'] : []), 'createdAt']
   const reason = state.kind === 'missing' ? 'STORE is missing' : `STORE is damaged: ${state.why}`

@@ -1,10 +1,11 @@
 /**
  * Reading one block of an SSTable from its file: one read of the block and
- * its trailer (compression byte, crc), the crc checked, a zlib block
- * inflated within a bound. Corruption names the file and byte offset; a
+ * its trailer (compression byte, crc), the crc checked, a zlib or lz block
+ * decompressed within a bound. Corruption names the file and byte offset; a
  * failed read is an IO error.
  */
 import * as zlib from 'node:zlib'
+import {lzDecompress} from '../codec/lz-block.js'
 import {MAX_KEY_BYTES, MAX_VALUE_BYTES} from '../record/format.js'
 import {crc32} from '../util/crc.js'
 import {corruption, invalidArgument, ioError} from '../errors.js'
@@ -44,12 +45,14 @@ export function readBlockAt(file: ReadableFile, path: string, limit: number, han
   const buf = readExact(file, path, offset, size + BLOCK_TRAILER_SIZE, pool)
   const {contents, compression} = checkedBlock(buf, offset, path, handle)
   if (compression === BlockCompression.NONE) return {contents, compression}
-  if (compression !== BlockCompression.ZLIB) throw corruption(path, offset + size, `unknown block compression ${compression}`)
+  if (compression !== BlockCompression.ZLIB && compression !== BlockCompression.LZ) throw corruption(path, offset + size, `unknown block compression ${compression}`)
   let inflated: Buffer
   try {
-    inflated = zlib.inflateSync(contents, {maxOutputLength: MAX_INFLATED_BLOCK_BYTES})
+    inflated = compression === BlockCompression.LZ
+      ? lzDecompress(contents, MAX_INFLATED_BLOCK_BYTES)
+      : zlib.inflateSync(contents, {maxOutputLength: MAX_INFLATED_BLOCK_BYTES})
   } catch (err) {
-    throw corruption(path, offset, `bad zlib block (${(err as Error).message})`)
+    throw corruption(path, offset, `bad ${compression === BlockCompression.LZ ? 'lz' : 'zlib'} block (${(err as Error).message})`)
   }
   pool?.giveBack(buf) // nothing refers to the compressed bytes any more
   return {contents: inflated, compression}

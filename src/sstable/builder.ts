@@ -10,6 +10,7 @@
  * the file; making its directory entry durable (syncDir) is the caller's job.
  */
 import * as zlib from 'node:zlib'
+import {lzCompress} from '../codec/lz-block.js'
 import {Kind, type Entry} from '../record/format.js'
 import {entryProblem} from '../record/limits.js'
 import {compareRanges} from '../util/bytes.js'
@@ -29,10 +30,10 @@ import {
   TableFormat, type BlockHandle, type TableProperties,
 } from './format.js'
 
-/** Bytes buffered before one append to the file. */
 /** zlib level for data blocks: fast, most of the gain on key-value data. */
 const DEFLATE_LEVEL = 3
 
+/** Bytes buffered before one append to the file. */
 export const WRITE_CHUNK_BYTES = 256 * 1024
 /** Largest `blockSize` option, so a reader's inflate limit always suffices. */
 export const MAX_BLOCK_SIZE = 64 * 1024 * 1024
@@ -61,9 +62,9 @@ export class TableBuilder {
   private readonly file: WritableFile
   private readonly blockSize: number
   private readonly compression: BlockCompression
-  /** Consecutive data blocks deflate failed to shrink, and blocks still to store without trying. */
-  private failedDeflates = 0
-  private skipDeflate = 0
+  /** Consecutive data blocks compression failed to shrink, and blocks still to store without trying. */
+  private failedCompressions = 0
+  private skipCompression = 0
   private readonly bitsPerKey: number
   private readonly block = new BlockBuilder()
   private readonly out = new ByteWriter(WRITE_CHUNK_BYTES + 64 * 1024)
@@ -94,7 +95,7 @@ export class TableBuilder {
     this.bitsPerKey = options.bloomBitsPerKey ?? DEFAULT_BLOOM_BITS_PER_KEY
     const level = options.level ?? 0
     check(Number.isInteger(this.blockSize) && this.blockSize >= 1 && this.blockSize <= MAX_BLOCK_SIZE, `bad block size ${this.blockSize}`)
-    check(this.compression === BlockCompression.NONE || this.compression === BlockCompression.ZLIB, `unknown compression ${this.compression}`)
+    check(this.compression === BlockCompression.NONE || this.compression === BlockCompression.ZLIB || this.compression === BlockCompression.LZ, `unknown compression ${this.compression}`)
     check(this.bitsPerKey >= 0 && this.bitsPerKey <= 1000, `bad bloom bits per key ${this.bitsPerKey}`)
     check(Number.isInteger(options.shard) && options.shard >= 0 && options.shard <= 0xffff_ffff, `bad shard ${options.shard}`)
     check(Number.isInteger(level) && level >= 0 && level <= 255, `bad level ${level}`)
@@ -207,20 +208,20 @@ export class TableBuilder {
     const raw = this.block.finish()
     let contents = raw
     let compression: BlockCompression = BlockCompression.NONE
-    if (this.compression === BlockCompression.ZLIB && this.skipDeflate === 0) {
-      const z = zlib.deflateSync(raw, {level: DEFLATE_LEVEL})
-      if (raw.length - z.length >= raw.length * MIN_COMPRESSION_SAVING) {
-        contents = z
-        compression = BlockCompression.ZLIB
-        this.failedDeflates = 0
+    if (this.compression !== BlockCompression.NONE && this.skipCompression === 0) {
+      const packed = compressBlock(raw, this.compression)
+      if (packed !== undefined) {
+        contents = packed
+        compression = this.compression
+        this.failedCompressions = 0
       } else {
         // Incompressible data tends to come in runs: after each miss, try again
-        // only after twice as many blocks (up to 64), so such tables stop paying for deflate.
-        this.failedDeflates = Math.min(this.failedDeflates + 1, 6)
-        this.skipDeflate = 2 ** this.failedDeflates
+        // only after twice as many blocks (up to 64), so such tables stop paying for compression.
+        this.failedCompressions = Math.min(this.failedCompressions + 1, 6)
+        this.skipCompression = 2 ** this.failedCompressions
       }
-    } else if (this.skipDeflate > 0) {
-      this.skipDeflate--
+    } else if (this.skipCompression > 0) {
+      this.skipCompression--
     }
     this.indexOffsets.push(this.index.length)
     encodeIndexEntry(this.index, {lastKey: this.lastKeyView(), handle: this.writeBlock(contents, compression)})
@@ -263,6 +264,14 @@ export class TableBuilder {
       throw ioError(op, this.path, err)
     }
   }
+}
+
+/** `raw` compressed with `compression` (ZLIB or LZ), or undefined unless that saves MIN_COMPRESSION_SAVING. */
+function compressBlock(raw: Buffer, compression: BlockCompression): Buffer | undefined {
+  const limit = Math.floor(raw.length * (1 - MIN_COMPRESSION_SAVING))
+  if (compression === BlockCompression.LZ) return lzCompress(raw, limit)
+  const z = zlib.deflateSync(raw, {level: DEFLATE_LEVEL})
+  return z.length <= limit ? z : undefined
 }
 
 /** Throws INVALID_ARGUMENT with `message` unless `ok`. */

@@ -23,7 +23,7 @@ import {ByteReader, ByteWriter} from '../util/coding.js'
 import {framedVersion, sealFramed} from '../util/framed-file.js'
 import {corruption, ErrorCode, StrataError} from '../errors.js'
 import {HashId} from '../util/hash.js'
-import {BlockCompression, DEFAULT_BLOCK_SIZE} from '../sstable/format.js'
+import {BlockCompression, COMPRESSION_NAMES, DEFAULT_BLOCK_SIZE} from '../sstable/format.js'
 import type {FileSystem} from '../vfs/fs.js'
 import {writeSynced} from '../vfs/durable.js'
 import {isNotFound, ioError} from '../errors.js'
@@ -83,7 +83,7 @@ export function decodeDescriptor(buf: Buffer, path: string): StoreDescriptor {
     throw new StrataError(ErrorCode.UNSUPPORTED, `${path}: unknown key hash id ${hashId}`, {file: path, offset: 16})
   }
   const compression = r.u8('compression')
-  if (compression !== BlockCompression.NONE && compression !== BlockCompression.ZLIB) r.fail(`unknown compression ${compression}`, 17)
+  if (COMPRESSION_NAMES[compression] === undefined) r.fail(`unknown compression ${compression}`, 17)
   if (r.u8() !== 0 || r.u8() !== 0) r.fail('reserved bytes are not zero', 18)
   const shardGeneration = r.u32('shard generation')
   const blockSize = r.u32('block size')

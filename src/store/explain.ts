@@ -5,7 +5,7 @@
 import {Kind, isLive} from '../record/format.js'
 import {logicalValue} from '../record/value.js'
 import {hashKey, HashId} from '../util/hash.js'
-import {BlockCompression} from '../sstable/format.js'
+import {COMPRESSION_NAMES} from '../sstable/format.js'
 import type {ExplainedVersion, KeyExplanation, ShardStats, StoreStats} from '../api.js'
 import type {StoreDescriptor} from './descriptor.js'
 import type {KeyVersion} from './shard-types.js'
@@ -43,7 +43,7 @@ export function storeStats(dir: string, desc: StoreDescriptor, shards: ShardStat
     formatVersion: desc.formatVersion,
     shardCount: desc.shardCount,
     hash: desc.hashId === HashId.FNV1A64_JUMP ? 'fnv1a64-jump' : `unknown(${desc.hashId})`,
-    compression: desc.compression === BlockCompression.ZLIB ? 'zlib' : 'none',
+    compression: COMPRESSION_NAMES[desc.compression],
     shards,
     totals: {
       tables: sum((s) => s.tables),

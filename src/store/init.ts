@@ -22,7 +22,7 @@ import {nodeFileSystem} from '../vfs/node-fs.js'
 import type {FileSystem} from '../vfs/fs.js'
 import {syncParent} from '../vfs/durable.js'
 import type {CreateOptions} from '../api.js'
-import {BlockCompression} from '../sstable/format.js'
+import {COMPRESSION_NAMES, type BlockCompression} from '../sstable/format.js'
 import {WAL_HEADER_SIZE} from '../wal/format.js'
 import {VERSION} from '../version.js'
 import {MAX_SHARDS, encodeDescriptor, newDescriptor} from './descriptor.js'
@@ -41,8 +41,9 @@ export async function createStore(dir: string, options: CreateOptions = {}): Pro
   const fs = options.fs ?? nodeFileSystem
   const shards = options.shards ?? 4
   if (!Number.isInteger(shards) || shards < 1 || shards > MAX_SHARDS) throw invalidArgument(`shard count must be an integer from 1 to ${MAX_SHARDS}, got ${shards}`)
-  const compression = options.compression ?? 'zlib'
-  if (compression !== 'zlib' && compression !== 'none') throw invalidArgument(`compression must be zlib or none, got ${compression}`)
+  const compression = options.compression ?? 'lz'
+  const code = COMPRESSION_NAMES.indexOf(compression)
+  if (code < 0) throw invalidArgument(`compression must be ${COMPRESSION_NAMES.join(', ')}, got ${compression}`)
   checkDirPath(fs, dir)
   makeDirectory(fs, dir)
   checkContents(fs, dir)
@@ -71,7 +72,7 @@ export async function createStore(dir: string, options: CreateOptions = {}): Pro
     }
     checkContents(fs, dir)
     for (const name of fs.readdir(dir)) if (isShardDirName(name)) removeInitShard(fs, joinPath(dir, name))
-    const desc = newDescriptor(shards, compression === 'zlib' ? BlockCompression.ZLIB : BlockCompression.NONE, `strata ${VERSION}`, Date.now())
+    const desc = newDescriptor(shards, code as BlockCompression, `strata ${VERSION}`, Date.now())
     for (let i = 0; i < shards; i++) Shard.create(shardContext(fs, dir, i, desc, Date.now, DEFAULT_POLICY))
     const file = fs.openAppend(marker, 0)
     try {

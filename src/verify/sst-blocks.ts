@@ -81,10 +81,10 @@ export function checkDataBlocks(
       return
     }
     const h = e.handle
-    const zlib = e.handle.trailer.compression === Parsers.StrataSstable.BlockCompression.ZLIB
+    const zlib = e.handle.trailer.compression !== Parsers.StrataSstable.BlockCompression.NONE
     const list = block.entryArea
     const es = list.entries
-    // A zlib block's entries are not in the file as such: findings name the block's start.
+    // A compressed (zlib or lz) block's entries are not in the file as such: findings name the block's start.
     const entryAt = (j: number): number => (zlib ? h.offset : fieldSpan(t, list, 'entries', j)?.offset ?? h.offset)
     r.as('sst.index', () => checkRestarts(r, block, h, zlib, i))
     let orderReported = false

@@ -8,12 +8,12 @@ test('init creates a store that stats can read', async (t) => {
   const r = await strata(['init', '--dir', dir, '--shards', '8'])
   t.is(r.code, 0, r.stderr)
   t.is(r.stderr, '')
-  t.regex(r.stdout, /^initialized store in .*data \(8 shards, zlib compression\)\n$/)
+  t.regex(r.stdout, /^initialized store in .*data \(8 shards, lz compression\)\n$/)
   const s = await strata(['stats', '--dir', dir, '--format', 'json'])
   t.is(s.code, 0, s.stderr)
   const stats = JSON.parse(s.stdout) as {shardCount: number; compression: string; shards: unknown[]}
   t.is(stats.shardCount, 8)
-  t.is(stats.compression, 'zlib')
+  t.is(stats.compression, 'lz')
   t.is(stats.shards.length, 8)
 })
 

@@ -43,14 +43,15 @@ function fromKaitai(k: StrataEntry) {
   }
 }
 
-const stores: Record<'zlib' | 'none', Workload> = {} as Record<'zlib' | 'none', Workload>
+const stores: Record<'zlib' | 'lz' | 'none', Workload> = {} as Record<'zlib' | 'lz' | 'none', Workload>
 
 test.before(async () => {
   stores.zlib = await runWorkload('zlib')
+  stores.lz = await runWorkload('lz')
   stores.none = await runWorkload('none')
 })
 
-for (const compression of ['zlib', 'none'] as const) {
+for (const compression of ['zlib', 'lz', 'none'] as const) {
   const label = `(compression ${compression})`
 
   test(`STORE decodes to what the engine reads ${label}`, (t) => {
@@ -140,9 +141,9 @@ for (const compression of ['zlib', 'none'] as const) {
         k.index.entries.forEach((e, i) => {
           const engine = reader.readBlock(e.handle)
           t.is(blocks[i].compression, engine.compression, `${f.name} block ${i} compression`)
-          const raw = blocks[i].compression === Parsers.StrataSstable.BlockCompression.ZLIB
-            ? (e.block as InstanceType<typeof Parsers.StrataSstable.ZlibDataBlock>)._raw_inflated!
-            : e._raw__m_block!
+          const raw = blocks[i].compression === Parsers.StrataSstable.BlockCompression.NONE
+            ? e._raw__m_block!
+            : (e.block as InstanceType<typeof Parsers.StrataSstable.ZlibDataBlock | typeof Parsers.StrataSstable.LzDataBlock>)._raw_inflated!
           t.is(hex(raw), hex(engine.contents), `${f.name} block ${i} contents`)
           // The restart array points at every RESTART_INTERVAL-th entry of the entry area.
           const starts = blocks[i].block.entryArea._debug.entries.arr!.map((s) => s.start)
@@ -176,7 +177,7 @@ for (const compression of ['zlib', 'none'] as const) {
 }
 
 test('the workloads exercise every feature the cross-check is meant to cover', (t) => {
-  const seen = {zlibBlocks: 0, rawBlocks: 0, multiRestartBlocks: 0, levels: new Set<number>(), tombstones: 0, expiring: 0, json: 0,
+  const seen = {zlibBlocks: 0, lzBlocks: 0, rawBlocks: 0, multiRestartBlocks: 0, levels: new Set<number>(), tombstones: 0, expiring: 0, json: 0,
     nulKeys: 0, ffKeys: 0, walEntries: 0, walTombstones: 0, walExpiring: 0, files: new Map<string, number>()}
   const {PUT, DELETE} = Parsers.StrataEntry.RecordKind
   const note = (e: StrataEntry): void => {
@@ -195,6 +196,7 @@ test('the workloads exercise every feature the cross-check is meant to cover', (
         seen.levels.add(k.properties.level)
         for (const b of dataBlocks(k)) {
           if (b.compression === Parsers.StrataSstable.BlockCompression.ZLIB) seen.zlibBlocks++
+          else if (b.compression === Parsers.StrataSstable.BlockCompression.LZ) seen.lzBlocks++
           else seen.rawBlocks++
           if (b.block.numRestarts > 1) seen.multiRestartBlocks++
           b.block.entryArea.entries.forEach(note)
@@ -212,6 +214,7 @@ test('the workloads exercise every feature the cross-check is meant to cover', (
     }
   }
   t.true(seen.zlibBlocks > 0, 'zlib data blocks')
+  t.true(seen.lzBlocks > 0, 'lz data blocks')
   t.true(seen.rawBlocks > 0, 'uncompressed data blocks')
   t.true(seen.multiRestartBlocks > 0, 'blocks with several restart points')
   t.deepEqual([...seen.levels].sort(), [0, 1], 'flush (level 0) and compaction (level 1) tables')
@@ -219,6 +222,6 @@ test('the workloads exercise every feature the cross-check is meant to cover', (
     t.true(seen[k] > 0, k)
   }
   t.deepEqual(Object.fromEntries([...seen.files].sort()), {
-    CURRENT: 6, LOCK: seen.files.get('LOCK') ?? 0, manifest: 6, sst: seen.files.get('sst')!, store: 2, wal: 6,
+    CURRENT: 9, LOCK: seen.files.get('LOCK') ?? 0, manifest: 9, sst: seen.files.get('sst')!, store: 3, wal: 9,
   })
 })

@@ -2,6 +2,7 @@
  * Shared by the format tests: the rich test store, the files it leaves, and
  * checksum recomputation over the spans the Kaitai parsers decode.
  */
+import type {CompressionName} from '../../src/sstable/format.js'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import {crc32} from '../../src/util/crc.js'
@@ -13,7 +14,7 @@ import {tempDir} from '../helpers/temp.js'
 import {buildRichStore} from '../helpers/rich-store.js'
 
 /** The rich store (helpers/rich-store.ts) at the formats tests' size, closed. */
-export async function runWorkload(compression: 'zlib' | 'none'): Promise<Workload> {
+export async function runWorkload(compression: CompressionName): Promise<Workload> {
   const dir = path.join(tempDir('strata-formats-'), 'db')
   await buildRichStore(dir, {compression, userKeys: 400, lateKeys: 300, walFlushBytes: 12 * 1024})
   return {dir, compression}
@@ -22,7 +23,7 @@ export async function runWorkload(compression: 'zlib' | 'none'): Promise<Workloa
 /** The store a test reads. */
 export interface Workload {
   readonly dir: string
-  readonly compression: 'zlib' | 'none'
+  readonly compression: CompressionName
 }
 
 /** Every file below `dir` with its kind (undefined for CURRENT, LOCK and other non-binary files). */

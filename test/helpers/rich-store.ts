@@ -13,6 +13,7 @@
  * tables above the compacted level 1), the rest left in the WALs, ending
  * with a multi-entry batch. A small walFlushBytes makes many flushes.
  */
+import type {CompressionName} from '../../src/sstable/format.js'
 import {createStore, open} from '../../src/index.js'
 import {pseudoRandom} from './random.js'
 
@@ -22,7 +23,7 @@ export const READ_CLOCK = WRITE_CLOCK + 3_600_000
 
 /** What may differ between the callers. */
 export interface RichStoreOptions {
-  readonly compression: 'zlib' | 'none'
+  readonly compression: CompressionName
   readonly shards?: number
   /** User keys written in each of the three rounds (binary keys come on top). */
   readonly userKeys?: number

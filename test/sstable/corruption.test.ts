@@ -8,7 +8,7 @@ import {StrataError} from '../../src/errors.js'
 import {crc32} from '../../src/util/crc.js'
 import {TableReader} from '../../src/sstable/reader.js'
 import {decodeFooter, type Footer} from '../../src/sstable/footer.js'
-import {BlockCompression, CURRENT_TABLE_FORMAT, FOOTER_SIZE, TableFormat, type BlockHandle} from '../../src/sstable/format.js'
+import {BlockCompression, COMPRESSION_NAMES, CURRENT_TABLE_FORMAT, FOOTER_SIZE, TableFormat, type BlockHandle} from '../../src/sstable/format.js'
 import {bufferFileSystem, fixCrc, key, mixedEntries, plain, putEntries, tempDir, writeTable} from './helpers.js'
 
 interface Fixture {
@@ -186,9 +186,9 @@ test('a checksummed data block with keys out of order is corruption at the entry
   t.is(err?.offset, at - 4) // kind, flags, seq, key_len precede the key
 })
 
-const flipCases: Array<[BlockCompression, TableFormat]> = [[BlockCompression.NONE, TableFormat.V1], [BlockCompression.NONE, TableFormat.V2], [BlockCompression.ZLIB, TableFormat.V2]]
+const flipCases: Array<[BlockCompression, TableFormat]> = [[BlockCompression.NONE, TableFormat.V1], [BlockCompression.NONE, TableFormat.V2], [BlockCompression.ZLIB, TableFormat.V2], [BlockCompression.LZ, TableFormat.V2]]
 for (const [compression, format] of flipCases) {
-  const kind = compression === BlockCompression.NONE ? 'raw' : 'zlib'
+  const kind = COMPRESSION_NAMES[compression]
   test(`every single-byte flip of a small ${kind} v${format} table is corruption or harmless`, (t) => {
     const entries = mixedEntries(40).map((e) => (e.value.length > 0 ? {...e, value: Buffer.from(`value ${e.seq} `.repeat(4))} : e))
     const f = fixture(t, entries, compression, format)

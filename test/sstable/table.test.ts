@@ -7,7 +7,7 @@ import {StrataError} from '../../src/errors.js'
 import {hashKey} from '../../src/util/hash.js'
 import {TableBuilder, WRITE_CHUNK_BYTES} from '../../src/sstable/builder.js'
 import {TableReader} from '../../src/sstable/reader.js'
-import {BlockCompression, FOOTER_SIZE} from '../../src/sstable/format.js'
+import {BlockCompression, COMPRESSION_NAMES, FOOTER_SIZE} from '../../src/sstable/format.js'
 import {CountingFileSystem, defaults, key, mixedEntries, plain, putEntries, randomBytes, rng, tempDir, writeTable} from './helpers.js'
 
 function open(t: import('ava').ExecutionContext, file: string): TableReader {
@@ -120,15 +120,32 @@ test('zlib compression shrinks compressible blocks and marks them ZLIB', (t) => 
   t.deepEqual(range.map(plain), entries.slice(100, 2000).map(plain).reverse())
 })
 
-test('incompressible blocks stay NONE even with zlib on', (t) => {
-  const file = path.join(tempDir(t), '000001.sst')
-  const r = rng(3)
-  const entries = putEntries(500, () => randomBytes(r, 300))
-  writeTable(file, entries, {compression: BlockCompression.ZLIB})
-  const reader = open(t, file)
-  t.true(reader.index.every(({handle}) => reader.readBlock(handle).compression === BlockCompression.NONE))
-  t.deepEqual([...reader.entries()].map(plain), entries.map(plain))
+test('lz compression shrinks compressible blocks and marks them LZ', (t) => {
+  const dir = tempDir(t)
+  const entries = putEntries(3000, (i) => Buffer.from(`the same words again ${i % 10} `.repeat(8)))
+  const plainSize = writeTable(path.join(dir, 'a.sst'), entries, {compression: BlockCompression.NONE}).fileSize
+  const lzSize = writeTable(path.join(dir, 'b.sst'), entries, {compression: BlockCompression.LZ}).fileSize
+  t.true(lzSize < plainSize / 3, `${lzSize} vs ${plainSize}`)
+  const lz = open(t, path.join(dir, 'b.sst'))
+  t.is(lz.index.length, open(t, path.join(dir, 'a.sst')).index.length)
+  t.true(lz.index.every(({handle}) => lz.readBlock(handle).compression === BlockCompression.LZ))
+  t.deepEqual([...lz.entries()].map(plain), entries.map(plain))
+  const range = [...lz.entries({from: key(100), to: key(2000), reverse: true})]
+  t.deepEqual(range.map(plain), entries.slice(100, 2000).map(plain).reverse())
 })
+
+for (const compression of [BlockCompression.ZLIB, BlockCompression.LZ]) {
+  test(`incompressible blocks stay NONE even with ${COMPRESSION_NAMES[compression]} on`, (t) => {
+    const file = path.join(tempDir(t), '000001.sst')
+    const r = rng(3)
+    const entries = putEntries(500, () => randomBytes(r, 300))
+    writeTable(file, entries, {compression})
+    const reader = open(t, file)
+    t.true(reader.index.length > 10)
+    t.true(reader.index.every(({handle}) => reader.readBlock(handle).compression === BlockCompression.NONE))
+    t.deepEqual([...reader.entries()].map(plain), entries.map(plain))
+  })
+}
 
 test('a block is cut at blockSize and an oversized entry gets one block of its own', (t) => {
   const file = path.join(tempDir(t), '000001.sst')

@@ -2,13 +2,13 @@
 
 (function (root, factory) {
   if (typeof define === 'function' && define.amd) {
-    define(['exports', 'kaitai-struct/KaitaiStream', './StrataVarint', './StrataEntry'], factory);
+    define(['exports', 'kaitai-struct/KaitaiStream', './StrataVarint', './StrataEntry', 'StrataLz'], factory);
   } else if (typeof exports === 'object' && exports !== null && typeof exports.nodeType !== 'number') {
-    factory(exports, require('kaitai-struct/KaitaiStream'), require('./StrataVarint.cjs'), require('./StrataEntry.cjs'));
+    factory(exports, require('kaitai-struct/KaitaiStream'), require('./StrataVarint.cjs'), require('./StrataEntry.cjs'), require('./StrataLz.cjs'));
   } else {
-    factory(root.StrataSstable || (root.StrataSstable = {}), root.KaitaiStream, root.StrataVarint || (root.StrataVarint = {}), root.StrataEntry || (root.StrataEntry = {}));
+    factory(root.StrataSstable || (root.StrataSstable = {}), root.KaitaiStream, root.StrataVarint || (root.StrataVarint = {}), root.StrataEntry || (root.StrataEntry = {}), root.StrataLz || (root.StrataLz = {}));
   }
-})(typeof self !== 'undefined' ? self : this, function (StrataSstable_, KaitaiStream, StrataVarint_, StrataEntry_) {
+})(typeof self !== 'undefined' ? self : this, function (StrataSstable_, KaitaiStream, StrataVarint_, StrataEntry_, StrataLz_) {
 /**
  * An immutable, sorted table of entries, written once by a flush or a
  * compaction and never modified:
@@ -27,8 +27,9 @@
  * trailer crc is CRC-32 (zlib polynomial) of the stored contents followed
  * by the compression byte (`checked_span` of a handle).
  * 
- * Data blocks may be zlib-compressed (compression = zlib, RFC 1950); the
- * filter, properties and index blocks never are. Blocks lie end to end:
+ * Data blocks may be compressed (compression = zlib, RFC 1950, or
+ * compression = lz, the strata_lz stream described under
+ * `lz_data_block`); the filter, properties and index blocks never are. Blocks lie end to end:
  * data blocks from offset 0, then filter, properties, index and footer.
  * 
  * Everything here is reached through instances (footer, then the blocks the
@@ -45,9 +46,11 @@ var StrataSstable = (function() {
   StrataSstable.BlockCompression = Object.freeze({
     NONE: 0,
     ZLIB: 1,
+    LZ: 2,
 
     0: "NONE",
     1: "ZLIB",
+    2: "LZ",
   });
 
   StrataSstable.TableFormat = Object.freeze({
@@ -145,11 +148,11 @@ var StrataSstable = (function() {
      */
 
     /**
-     * Size of the contents as stored (compressed size for a zlib block), trailer excluded.
+     * Size of the contents as stored (compressed size for a zlib or lz block), trailer excluded.
      */
 
     /**
-     * True for data blocks, which may be zlib-compressed.
+     * True for data blocks, which may be compressed.
      */
 
     return BlockHandle;
@@ -173,7 +176,7 @@ var StrataSstable = (function() {
       this.compression = this._io.readU1();
       this._debug.compression.end = this._io.pos;
       var _ = this.compression;
-      if (!( ((_ == StrataSstable.BlockCompression.NONE) || ( ((this.compressible) && (_ == StrataSstable.BlockCompression.ZLIB)) )) )) {
+      if (!( ((_ == StrataSstable.BlockCompression.NONE) || ( ((this.compressible) && ( ((_ == StrataSstable.BlockCompression.ZLIB) || (_ == StrataSstable.BlockCompression.LZ)) )) )) )) {
         var _err = new KaitaiStream.ValidationExprError(this.compression, this._io, "/types/block_trailer/seq/0");
         this._debug.compression.validationError = _err;
         throw _err;
@@ -192,7 +195,7 @@ var StrataSstable = (function() {
      */
 
     /**
-     * True if zlib is allowed (data blocks only).
+     * True if compression is allowed (data blocks only).
      */
 
     return BlockTrailer;
@@ -550,7 +553,7 @@ var StrataSstable = (function() {
     }
 
     /**
-     * The data block, inflated first when its trailer says zlib.
+     * The data block, decompressed first when its trailer says zlib or lz.
      */
     Object.defineProperty(IndexEntry.prototype, 'block', {
       get: function() {
@@ -561,6 +564,12 @@ var StrataSstable = (function() {
         io.seek(this.handle.offset);
         this._debug._m_block = { start: io.pos, ioOffset: io.byteOffset };
         switch (this.handle.trailer.compression) {
+        case StrataSstable.BlockCompression.LZ:
+          this._raw__m_block = io.readBytes(this.handle.size);
+          var _io__raw__m_block = new KaitaiStream(this._raw__m_block);
+          this._m_block = new LzDataBlock(_io__raw__m_block, this, this._root);
+          this._m_block._read();
+          break;
         case StrataSstable.BlockCompression.NONE:
           this._raw__m_block = io.readBytes(this.handle.size);
           var _io__raw__m_block = new KaitaiStream(this._raw__m_block);
@@ -596,6 +605,50 @@ var StrataSstable = (function() {
      */
 
     return IndexEntry;
+  })();
+
+  /**
+   * A data block stored as a strata_lz stream: byte-oriented LZ77 without
+   * an entropy stage (engine: src/codec/lz-block.ts). The custom process
+   * `strata_lz` decodes it:
+   * 
+   *   stream   := varint raw_length  sequence*
+   *   sequence := u1 token  [varint literal_extra]  literal bytes
+   *               [u2le distance  [varint match_extra]]
+   * 
+   * The token's high nibble is the literal count (15 means 15 +
+   * literal_extra), its low nibble the match length minus 4 (15 means 15 +
+   * match_extra). A sequence whose literals end the stream has no match
+   * part and a low nibble of 0. A match copies `length` bytes from
+   * `distance` (1 to 65535) bytes back in the output, and may overlap the
+   * bytes it produces. Varints are unsigned LEB128 (strata_varint). The
+   * decoded size must equal raw_length exactly; anything else is damage.
+   */
+
+  var LzDataBlock = StrataSstable.LzDataBlock = (function() {
+    function LzDataBlock(_io, _parent, _root) {
+      this._io = _io;
+      this._parent = _parent;
+      this._root = _root;
+      this._debug = {};
+
+    }
+    LzDataBlock.prototype._read = function() {
+      this._debug.inflated = { start: this._io.pos, ioOffset: this._io.byteOffset };
+      this._raw__raw_inflated = this._io.readBytesFull();
+      var _process = new StrataLz_.StrataLz();
+      this._raw_inflated = _process.decode(this._raw__raw_inflated);
+      var _io__raw_inflated = new KaitaiStream(this._raw_inflated);
+      this.inflated = new DataBlock(_io__raw_inflated, this, this._root);
+      this.inflated._read();
+      this._debug.inflated.end = this._io.pos;
+    }
+
+    /**
+     * The block's contents after decoding.
+     */
+
+    return LzDataBlock;
   })();
 
   /**

@@ -35,8 +35,9 @@ export type KaitaiDebugMap = {readonly [field: string]: KaitaiDebugSpan}
  * trailer crc is CRC-32 (zlib polynomial) of the stored contents followed
  * by the compression byte (`checked_span` of a handle).
  *
- * Data blocks may be zlib-compressed (compression = zlib, RFC 1950); the
- * filter, properties and index blocks never are. Blocks lie end to end:
+ * Data blocks may be compressed (compression = zlib, RFC 1950, or
+ * compression = lz, the strata_lz stream described under
+ * `lz_data_block`); the filter, properties and index blocks never are. Blocks lie end to end:
  * data blocks from offset 0, then filter, properties, index and footer.
  *
  * Everything here is reached through instances (footer, then the blocks the
@@ -103,6 +104,8 @@ export declare class StrataSstable {
     readonly NONE: 0
     /** Contents stored as a zlib stream (RFC 1950); data blocks only. */
     readonly ZLIB: 1
+    /** Contents stored as a strata_lz stream (lz_data_block); data blocks only. */
+    readonly LZ: 2
     readonly [value: number]: string
   }
 }
@@ -145,11 +148,11 @@ export declare namespace StrataSstable {
     readonly _root: StrataSstable
     /** Where each field was read: offsets in its stream, by field name (instances as _m_name). */
     readonly _debug: KaitaiDebugMap
-    /** True for data blocks, which may be zlib-compressed. */
+    /** True for data blocks, which may be compressed. */
     readonly compressible: boolean
     /** File offset of the block's contents. */
     readonly offset: number
-    /** Size of the contents as stored (compressed size for a zlib block), trailer excluded. */
+    /** Size of the contents as stored (compressed size for a zlib or lz block), trailer excluded. */
     readonly size: number
     /** The trailer right after the contents. */
     readonly trailer: StrataSstable.BlockTrailer
@@ -168,7 +171,7 @@ export declare namespace StrataSstable {
     readonly _root: StrataSstable
     /** Where each field was read: offsets in its stream, by field name (instances as _m_name). */
     readonly _debug: KaitaiDebugMap
-    /** True if zlib is allowed (data blocks only). */
+    /** True if compression is allowed (data blocks only). */
     readonly compressible: boolean
     /** How the contents are stored (block_compression); always none for meta blocks. */
     readonly compression: number
@@ -204,8 +207,8 @@ export declare namespace StrataSstable {
     readonly lastKey: Uint8Array
     /** Where the block is. */
     readonly handle: StrataSstable.BlockHandle
-    /** The data block, inflated first when its trailer says zlib. */
-    readonly block: StrataSstable.DataBlock | StrataSstable.ZlibDataBlock | Uint8Array
+    /** The data block, decompressed first when its trailer says zlib or lz. */
+    readonly block: StrataSstable.DataBlock | StrataSstable.ZlibDataBlock | StrataSstable.LzDataBlock | Uint8Array
     /** Bytes the value was parsed from. */
     readonly _raw__m_block?: Uint8Array
   }
@@ -220,6 +223,39 @@ export declare namespace StrataSstable {
     /** Where each field was read: offsets in its stream, by field name (instances as _m_name). */
     readonly _debug: KaitaiDebugMap
     /** The block's contents after inflating. */
+    readonly inflated: StrataSstable.DataBlock
+    /** Bytes the value was parsed from. */
+    readonly _raw_inflated?: Uint8Array
+    /** The bytes as stored, before processing. */
+    readonly _raw__raw_inflated?: Uint8Array
+  }
+  /**
+   * A data block stored as a strata_lz stream: byte-oriented LZ77 without
+   * an entropy stage (engine: src/codec/lz-block.ts). The custom process
+   * `strata_lz` decodes it:
+   *
+   *   stream   := varint raw_length  sequence*
+   *   sequence := u1 token  [varint literal_extra]  literal bytes
+   *               [u2le distance  [varint match_extra]]
+   *
+   * The token's high nibble is the literal count (15 means 15 +
+   * literal_extra), its low nibble the match length minus 4 (15 means 15 +
+   * match_extra). A sequence whose literals end the stream has no match
+   * part and a low nibble of 0. A match copies `length` bytes from
+   * `distance` (1 to 65535) bytes back in the output, and may overlap the
+   * bytes it produces. Varints are unsigned LEB128 (strata_varint). The
+   * decoded size must equal raw_length exactly; anything else is damage.
+   */
+  class LzDataBlock {
+    constructor(_io: KaitaiStream, _parent?: unknown, _root?: unknown)
+    /** Reads the seq fields (debug mode: the constructor does not). */
+    _read(): void
+    readonly _io: KaitaiStream
+    readonly _parent: unknown
+    readonly _root: StrataSstable
+    /** Where each field was read: offsets in its stream, by field name (instances as _m_name). */
+    readonly _debug: KaitaiDebugMap
+    /** The block's contents after decoding. */
     readonly inflated: StrataSstable.DataBlock
     /** Bytes the value was parsed from. */
     readonly _raw_inflated?: Uint8Array

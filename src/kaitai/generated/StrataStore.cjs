@@ -2,13 +2,13 @@
 
 (function (root, factory) {
   if (typeof define === 'function' && define.amd) {
-    define(['exports', 'kaitai-struct/KaitaiStream', './StrataVarint', './StrataSstable'], factory);
+    define(['exports', 'kaitai-struct/KaitaiStream', './StrataSstable', './StrataVarint'], factory);
   } else if (typeof exports === 'object' && exports !== null && typeof exports.nodeType !== 'number') {
-    factory(exports, require('kaitai-struct/KaitaiStream'), require('./StrataVarint.cjs'), require('./StrataSstable.cjs'));
+    factory(exports, require('kaitai-struct/KaitaiStream'), require('./StrataSstable.cjs'), require('./StrataVarint.cjs'));
   } else {
-    factory(root.StrataStore || (root.StrataStore = {}), root.KaitaiStream, root.StrataVarint || (root.StrataVarint = {}), root.StrataSstable || (root.StrataSstable = {}));
+    factory(root.StrataStore || (root.StrataStore = {}), root.KaitaiStream, root.StrataSstable || (root.StrataSstable = {}), root.StrataVarint || (root.StrataVarint = {}));
   }
-})(typeof self !== 'undefined' ? self : this, function (StrataStore_, KaitaiStream, StrataVarint_, StrataSstable_) {
+})(typeof self !== 'undefined' ? self : this, function (StrataStore_, KaitaiStream, StrataSstable_, StrataVarint_) {
 /**
  * The descriptor at the root of a data directory, named STORE (no
  * extension). It fixes what every shard shares: the format version, the

@@ -21,7 +21,7 @@ import {checkCrc, hex32, type Problems} from '../../../dump/checks.js'
 import {bytesText, timeText} from './present.js'
 import {flagNames} from '../../../dump/records.js'
 import type {DumpFile} from '../../../dump/source.js'
-import {blockCount, blockPlace, isZlib, openTable, withBlock} from '../../../dump/sstable.js'
+import {blockCount, blockPlace, isCompressed, isZlib, openTable, withBlock} from '../../../dump/sstable.js'
 import {decodeWalFile, walRecordsBeforeDamage, type WalDamage} from '../../../dump/wal.js'
 import {decodeCurrent, enumName} from '../../../dump/summary.js'
 
@@ -264,8 +264,8 @@ export function* hexSections(f: DumpFile, opts: HexOptions): Generator<HexSectio
         const h = t.index.entries[i].handle
         const w = new Walker(t, f.path, opts)
         const stored = f.bytes.subarray(place.offset, place.offset + place.size)
-        if (isZlib(place) || !place.crc.ok) {
-          const what = isZlib(place) ? 'zlib stream' : 'stored contents'
+        if (isCompressed(place) || !place.crc.ok) {
+          const what = isCompressed(place) ? `${isZlib(place) ? 'zlib' : 'lz'} stream` : 'stored contents'
           w.raw(place.offset, place.size, stored, `data_blocks[${i}]`, `${what}, ${place.size} bytes${place.crc.ok ? '' : ' (not decoded: checksum mismatch)'}`)
         }
         withBlock(v, i, problems, (block) => {
