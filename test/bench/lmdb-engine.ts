@@ -2,12 +2,13 @@
  * The lmdb (lmdb-js 3, LMDB 0.9 in a memory map) adapter of the benchmark.
  *
  * Configuration is lmdb's default apart from the encodings (raw bytes for
- * keys and values, as every engine here stores them): on Linux that default
- * is `overlappingSync`, where a write's promise resolves once its transaction
- * is committed and visible, and the flush to disk follows on lmdb's own
- * thread. That is the peer of the other engines' unsynced writes. For durable
- * writes the adapter opens with `overlappingSync: false`, lmdb's documented
- * setting under which a put's promise resolves only once the transaction is
+ * keys and values, as every engine here stores them) and syncing. lmdb's
+ * default (`overlappingSync` on Linux) flushes every commit to disk on its
+ * own thread, after resolving the write: unlike the other engines' unsynced
+ * writes, each commit still costs a flush. So unsynced workloads open it with
+ * `noSync` (a write is in the page cache when it resolves, as with the
+ * others), and durable writes with `overlappingSync: false`, lmdb's
+ * documented setting under which a put resolves only once its transaction is
  * flushed to the physical medium: the honest equivalent of LevelDB's
  * `{sync: true}` and strata's sync 'always'.
  *
