@@ -26,14 +26,15 @@
  * the child runs.
  */
 import * as fs from 'node:fs'
+import {createRequire} from 'node:module'
 import type {ChildProcess} from 'node:child_process'
 import type {FileLock} from './fs.js'
 
 type ChildProcessModule = typeof import('node:child_process')
 let childProcess: ChildProcessModule | undefined
-/** node:child_process, loaded on first use (process.getBuiltinModule: Node >= 20.16). */
+/** node:child_process, loaded on first use (synchronously: tryFlock is synchronous). */
 function cp(): ChildProcessModule {
-  return (childProcess ??= process.getBuiltinModule('node:child_process') as ChildProcessModule)
+  return (childProcess ??= createRequire(import.meta.url)('node:child_process') as ChildProcessModule)
 }
 
 /** Where flock(1) is looked for: $PATH first, then the usual places for a stripped $PATH. */
