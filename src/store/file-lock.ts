@@ -36,38 +36,7 @@ function overwrite(fs: FileSystem, path: string, text: string): void {
  * holder; undefined if another holder has it. Filesystem failures throw.
  */
 export function tryLockFile(fs: FileSystem, path: string, doing?: string): HeldFileLock | undefined {
-  return record(fs, path, fs.tryLock(path), doing)
-}
-
-/**
- * tryLockFile that lets the caller work while the attempt runs (where the
- * filesystem can: FileSystem.tryLockAsync); `meanwhile` runs once, during
- * the attempt. If `meanwhile` throws, a lock the attempt took is released
- * and the error is thrown.
- */
-export async function tryLockFileAsync(fs: FileSystem, path: string, doing: string | undefined, meanwhile: () => void): Promise<HeldFileLock | undefined> {
-  if (fs.tryLockAsync === undefined) {
-    const held = tryLockFile(fs, path, doing)
-    try {
-      meanwhile()
-    } catch (err) {
-      held?.release()
-      throw err
-    }
-    return held
-  }
-  const attempt = fs.tryLockAsync(path)
-  try {
-    meanwhile()
-  } catch (err) {
-    ;(await attempt.catch(() => undefined))?.release()
-    throw err
-  }
-  return record(fs, path, await attempt, doing)
-}
-
-/** Records this process as the holder of `lock` (if taken); releases it if recording fails. */
-function record(fs: FileSystem, path: string, lock: FileLock | undefined, doing?: string): HeldFileLock | undefined {
+  const lock: FileLock | undefined = fs.tryLock(path)
   if (lock === undefined) return undefined
   try {
     overwrite(fs, path, `${process.pid}${doing === undefined ? '' : ` ${doing.replace(/\s+/g, ' ')}`}\n`)

@@ -15,7 +15,7 @@
 import {ErrorCode, StrataError, ioError} from '../errors.js'
 import type {FileSystem} from '../vfs/fs.js'
 import {LOCK_FILE, joinPath} from '../layout/names.js'
-import {lockHolder, tryLockFile, tryLockFileAsync, type HeldFileLock} from './file-lock.js'
+import {lockHolder, tryLockFile, type HeldFileLock} from './file-lock.js'
 
 /** A held writer lock. */
 export interface WriterLock {
@@ -30,41 +30,17 @@ function attempt(fs: FileSystem, path: string, doing?: string): HeldFileLock | u
   }
 }
 
-/** The first attempt, with `meanwhile` run while it is under way; `meanwhile`'s errors pass through as they are. */
-async function firstAttempt(fs: FileSystem, path: string, doing: string | undefined, meanwhile: () => void): Promise<HeldFileLock | undefined> {
-  let failed: {err: unknown} | undefined
-  const guarded = (): void => {
-    try {
-      meanwhile()
-    } catch (err) {
-      failed = {err}
-      throw err
-    }
-  }
-  try {
-    return await tryLockFileAsync(fs, path, doing, guarded)
-  } catch (err) {
-    if (failed !== undefined) throw failed.err
-    throw ioError('lock', path, err)
-  }
-}
-
 /**
  * Acquires the writer lock of `dir`, waiting up to `timeoutMs` (polling).
  * Throws BUSY naming the holder's pid (as recorded in LOCK), and what it is
  * doing when it said (`doing`, e.g. "shard-rebalance"), when time runs out.
- *
- * `meanwhile`, if given, runs exactly once, while the first attempt is under
- * way (taking the lock costs a child process on the real disk: work that
- * does not need the lock, like a directory sync, hides behind it). If it
- * throws, no lock is kept and its error is thrown.
  */
-export async function acquireWriterLock(fs: FileSystem, dir: string, timeoutMs: number, doing?: string, meanwhile?: () => void): Promise<WriterLock> {
+export async function acquireWriterLock(fs: FileSystem, dir: string, timeoutMs: number, doing?: string): Promise<WriterLock> {
   const path = joinPath(dir, LOCK_FILE)
   const deadline = Date.now() + Math.max(0, timeoutMs)
   let delay = 2
-  for (let tries = 0; ; tries++) {
-    const held = tries === 0 && meanwhile !== undefined ? await firstAttempt(fs, path, doing, meanwhile) : attempt(fs, path, doing)
+  for (;;) {
+    const held = attempt(fs, path, doing)
     if (held) {
       return {
         release: async () => {

@@ -15,11 +15,6 @@ import {checkSyncMode} from './sync-mode.js'
 import {StoreImpl} from './store.js'
 import type {ViewAt} from './shard.js'
 
-/** True when two reads of STORE gave the same descriptor. */
-function sameDescriptor(a: StoreDescriptor, b: StoreDescriptor): boolean {
-  return (Object.keys(a) as Array<keyof StoreDescriptor>).every((k) => a[k] === b[k])
-}
-
 /** Opens the store in `dir`. */
 export async function open(dir: string, options: OpenOptions = {}): Promise<Store> {
   const fs = options.fs ?? nodeFileSystem
@@ -27,25 +22,13 @@ export async function open(dir: string, options: OpenOptions = {}): Promise<Stor
   const sync = options.sync ?? 'always'
   checkSyncMode(sync)
   let lock: WriterLock | undefined
-  // A writer builds on STORE, which an init whose last directory sync failed may
-  // have left visible but not durable: make it durable before acknowledging anything.
-  // The sync needs no lock, so it runs while the lock's first attempt does.
-  const syncDir = (): void => {
-    try {
-      fs.syncDir(dir)
-    } catch (err) {
-      throw ioError('sync', dir, err)
-    }
-  }
-  if (!options.readOnly) lock = await acquireWriterLock(fs, dir, options.lockTimeoutMs ?? 0, undefined, syncDir)
+  if (!options.readOnly) lock = await acquireWriterLock(fs, dir, options.lockTimeoutMs ?? 0)
   try {
-    if (lock !== undefined) {
-      // Read STORE again under the lock: a shard-rebalance may have switched generations while
-      // this waited, and the STORE it wrote is durable only if its own directory sync succeeded.
-      const again = readDescriptor(fs, dir)
-      if (!sameDescriptor(again, desc)) syncDir()
-      desc = again
-    }
+    // Read STORE again under the lock: a shard-rebalance may have switched generations while this waited.
+    if (lock !== undefined) desc = readDescriptor(fs, dir)
+    // A writer builds on STORE, which an init whose last directory sync failed may
+    // have left visible but not durable: make it durable before acknowledging anything.
+    if (lock !== undefined) fs.syncDir(dir)
     // Pins of cuts whose holder was killed: this writer is the next to hold the lock.
     if (lock !== undefined) cleanDeadPins(fs, dir)
     // An unfinished shard-rebalance holds the store (BUSY); a committed one's cleanup is finished here.

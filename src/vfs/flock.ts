@@ -20,14 +20,13 @@
  *
  * Cost: one fork and exec of flock(1) per attempt (a few milliseconds), plus
  * loading node:child_process on the first attempt, which is why it is loaded
- * then and not when this module is: readers, `strata get` among them, never
- * lock and never pay for it. tryFlockAsync runs the same child without
- * blocking, so a caller can do other work (open.ts: the directory sync) while
- * the child runs.
+ * then and not with this module: readers, `strata get` among them, never
+ * lock and never pay for it. (Running the child asynchronously, to sync the
+ * store directory meanwhile, was measured slower: the event-loop round trips
+ * cost more than the overlap saves.)
  */
 import * as fs from 'node:fs'
 import {createRequire} from 'node:module'
-import type {ChildProcess} from 'node:child_process'
 import type {FileLock} from './fs.js'
 
 type ChildProcessModule = typeof import('node:child_process')
@@ -48,106 +47,41 @@ function lockError(code: string, message: string, path: string): NodeJS.ErrnoExc
   return Object.assign(new Error(`${code}: ${message}, flock '${path}'`), {code, syscall: 'flock', path})
 }
 
-/** How one run of flock(1) ended. */
-interface FlockRun {
-  readonly error?: NodeJS.ErrnoException
-  readonly status: number | null
-  readonly signal: NodeJS.Signals | null
-  readonly stderr: string
-}
-
-const FLOCK_ARGS = ['-n', '-x', '3']
-const FLOCK_TIMEOUT_MS = 30_000
-
-/** 0 if the run took the lock, 1 if the lock is held, 'missing' if `candidate` is not there; throws otherwise. */
-function judge(r: FlockRun, candidate: string, path: string): 0 | 1 | 'missing' {
-  if (r.error?.code === 'ENOENT') return 'missing'
-  if (r.error !== undefined) throw lockError('ENOLCK', `could not run flock(1): ${r.error.message}`, path)
-  program = candidate
-  const stderr = r.stderr.trim()
-  // Conflict with -n is exit 1 and silent (util-linux and busybox alike); anything else is a failure.
-  if (r.status === 0 || (r.status === 1 && stderr === '')) return r.status
-  throw lockError('ENOLCK', `flock(1) failed (${r.signal ?? `exit ${r.status}`})${stderr === '' ? '' : `: ${stderr}`}`, path)
-}
-
-function notFound(path: string): NodeJS.ErrnoException {
-  return lockError('ENOLCK', 'the flock(1) program (util-linux or busybox) is needed to lock the store and was not found on $PATH', path)
-}
-
 /** Runs `flock -n -x 3` with `fd` as descriptor 3: 0 if it took the lock, 1 if the lock is held. */
-function runFlock(fd: number, path: string): 0 | 1 {
-  for (const candidate of program === undefined ? CANDIDATES : [program]) {
-    const r = cp().spawnSync(candidate, FLOCK_ARGS, {stdio: ['ignore', 'ignore', 'pipe', fd], timeout: FLOCK_TIMEOUT_MS})
-    const status = judge({...(r.error ? {error: r.error as NodeJS.ErrnoException} : {}), status: r.status, signal: r.signal, stderr: r.stderr?.toString('utf8') ?? ''}, candidate, path)
-    if (status !== 'missing') return status
+function runFlock(fd: number, path: string): number {
+  const tried = program === undefined ? CANDIDATES : [program]
+  for (const candidate of tried) {
+    const r = cp().spawnSync(candidate, ['-n', '-x', '3'], {stdio: ['ignore', 'ignore', 'pipe', fd], timeout: 30_000})
+    if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') continue
+    if (r.error !== undefined) throw lockError('ENOLCK', `could not run flock(1): ${r.error.message}`, path)
+    program = candidate
+    const stderr = r.stderr.toString('utf8').trim()
+    // Conflict with -n is exit 1 and silent (util-linux and busybox alike); anything else is a failure.
+    if (r.status === 0 || (r.status === 1 && stderr === '')) return r.status
+    throw lockError('ENOLCK', `flock(1) failed (${r.signal ?? `exit ${r.status}`})${stderr === '' ? '' : `: ${stderr}`}`, path)
   }
-  throw notFound(path)
-}
-
-/** runFlock without blocking: the child runs while the caller's code does. */
-async function runFlockAsync(fd: number, path: string): Promise<0 | 1> {
-  for (const candidate of program === undefined ? CANDIDATES : [program]) {
-    const r = await new Promise<FlockRun>((resolve) => {
-      let child: ChildProcess
-      try {
-        child = cp().spawn(candidate, FLOCK_ARGS, {stdio: ['ignore', 'ignore', 'pipe', fd], timeout: FLOCK_TIMEOUT_MS})
-      } catch (err) {
-        resolve({error: err as NodeJS.ErrnoException, status: null, signal: null, stderr: ''})
-        return
-      }
-      let stderr = ''
-      child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-      child.once('error', (error: NodeJS.ErrnoException) => resolve({error, status: null, signal: null, stderr}))
-      child.once('close', (status, signal) => resolve({status, signal, stderr}))
-    })
-    const status = judge(r, candidate, path)
-    if (status !== 'missing') return status
-  }
-  throw notFound(path)
-}
-
-/** Opens (creating) the file to lock; its descriptor carries the lock once flock(1) exits 0. */
-function openLockFile(path: string): number {
-  return fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644)
+  throw lockError('ENOLCK', 'the flock(1) program (util-linux or busybox) is needed to lock the store and was not found on $PATH', path)
 }
 
 /** See FileSystem.tryLock. */
 export function tryFlock(path: string): FileLock | undefined {
-  const fd = openLockFile(path)
-  let status: 0 | 1
+  const fd = fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644)
+  let status: number
   try {
     status = runFlock(fd, path)
   } catch (err) {
     fs.closeSync(fd)
     throw err
   }
-  return held(fd, status)
-}
-
-/** See FileSystem.tryLockAsync. */
-export async function tryFlockAsync(path: string): Promise<FileLock | undefined> {
-  const fd = openLockFile(path)
-  let status: 0 | 1
-  try {
-    status = await runFlockAsync(fd, path)
-  } catch (err) {
-    fs.closeSync(fd)
-    throw err
-  }
-  return held(fd, status)
-}
-
-/** The lock on `fd` if flock(1) took it (status 0); otherwise closes `fd`. */
-function held(fd: number, status: 0 | 1): FileLock | undefined {
   if (status !== 0) {
     fs.closeSync(fd)
     return undefined
   }
-  let locked = true
+  let held = true
   return {
     release(): void {
-      if (!locked) return
-      locked = false
+      if (!held) return
+      held = false
       fs.closeSync(fd)
     },
   }

@@ -94,10 +94,4 @@ export interface FileSystem {
    * included). Never a stale lock, so no lock needs breaking.
    */
   tryLock(path: string): FileLock | undefined
-  /**
-   * tryLock without blocking the thread while the attempt runs, so that the
-   * caller can do other work meanwhile; the same contract once it resolves.
-   * Optional: a filesystem without it is used through tryLock.
-   */
-  tryLockAsync?(path: string): Promise<FileLock | undefined>
 }

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs'
 import type {FileLock, FileSystem, ReadableFile, WritableFile} from './fs.js'
-import {tryFlock, tryFlockAsync} from './flock.js'
+import {tryFlock} from './flock.js'
 
 class NodeReadableFile implements ReadableFile {
   constructor(private readonly fd: number) {}
@@ -142,10 +142,6 @@ export class NodeFileSystem implements FileSystem {
 
   tryLock(path: string): FileLock | undefined {
     return tryFlock(path)
-  }
-
-  tryLockAsync(path: string): Promise<FileLock | undefined> {
-    return tryFlockAsync(path)
   }
 }
 

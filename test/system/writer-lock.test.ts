@@ -7,9 +7,7 @@ import test from 'ava'
 import {spawn, spawnSync, type ChildProcessWithoutNullStreams} from 'node:child_process'
 import * as path from 'node:path'
 import {pathToFileURL} from 'node:url'
-import {isFileLockHeld, lockHolderPid, tryLockFile, tryLockFileAsync} from '../../src/store/file-lock.js'
-import {acquireWriterLock} from '../../src/store/lock.js'
-import {ErrorCode, StrataError} from '../../src/errors.js'
+import {isFileLockHeld} from '../../src/store/file-lock.js'
 import {nodeFileSystem} from '../../src/vfs/node-fs.js'
 import {tempDir, repoRoot} from '../helpers/temp.js'
 import {cliEnv, runJs, strata, strataAsync} from '../helpers/cli.js'
@@ -91,41 +89,6 @@ test('a waiting writer gets the lock as soon as the holder exits, within --lock-
   t.is(r.code, 0, r.stderr)
   t.true(h.signalCode === 'SIGKILL', 'the holder was killed while the writer waited')
   t.true(Date.now() - started < 15_000)
-})
-
-test('the lock taken without blocking excludes, and is excluded by, every other attempt; work done meanwhile runs once', async (t) => {
-  const dir = newStore()
-  const lockPath = path.join(dir, 'LOCK')
-  let ran = 0
-  const first = await tryLockFileAsync(nodeFileSystem, lockPath, undefined, () => void ran++)
-  t.is(ran, 1)
-  t.truthy(first, 'a free lock is taken')
-  t.is(lockHolderPid(nodeFileSystem, lockPath), process.pid)
-  t.is(tryLockFile(nodeFileSystem, lockPath), undefined, 'a blocking attempt in this process is refused')
-  t.is(await tryLockFileAsync(nodeFileSystem, lockPath, undefined, () => void ran++), undefined, 'so is a second non-blocking one')
-  t.is(ran, 2)
-  const other = strata(['put', 'k', 'v', '--dir', dir, '--lock-timeout', '0'])
-  t.is(other.code, 4, 'another process is BUSY')
-  first?.release()
-  t.false(isFileLockHeld(nodeFileSystem, lockPath))
-  const again = tryLockFile(nodeFileSystem, lockPath)
-  t.truthy(again, 'released, it is free at once')
-  t.is(await tryLockFileAsync(nodeFileSystem, lockPath, undefined, () => undefined), undefined, 'and a non-blocking attempt sees the blocking holder')
-  again?.release()
-})
-
-test('work done while the first attempt runs fails: its error is thrown and no lock is kept', async (t) => {
-  const dir = newStore()
-  const boom = new StrataError(ErrorCode.IO, 'directory sync failed')
-  const err = await t.throwsAsync(acquireWriterLock(nodeFileSystem, dir, 0, undefined, () => {
-    throw boom
-  }))
-  t.is(err, boom)
-  t.false(isFileLockHeld(nodeFileSystem, path.join(dir, 'LOCK')), 'the lock the attempt took was released')
-  const w = await acquireWriterLock(nodeFileSystem, dir, 0, undefined, () => undefined)
-  t.true(isFileLockHeld(nodeFileSystem, path.join(dir, 'LOCK')))
-  await w.release()
-  t.false(isFileLockHeld(nodeFileSystem, path.join(dir, 'LOCK')))
 })
 
 test('writers racing to open the same store: exactly one holds the lock at a time', async (t) => {
