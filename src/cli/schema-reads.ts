@@ -5,7 +5,9 @@
  * loaded on the first stamped record only, so a store without schemas pays
  * nothing; no JSON Schema library is loaded at all.
  */
-import {ErrorCode, type KeyValue, type SchemaRef} from '../engine.js'
+import {ErrorCode} from '../errors.js'
+import type {KeyValue} from '../api.js'
+import type {SchemaRef} from '../record/format.js'
 import {CliError} from './oclif/cli-error.js'
 
 type SchemaView = import('../schema/upgrade.js').SchemaView

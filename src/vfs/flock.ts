@@ -18,11 +18,23 @@
  * the lock does not hold there; other network filesystems (SMB, FUSE) may not
  * lock across machines at all. Data directories belong on local filesystems.
  *
- * Cost: one fork and exec of flock(1) per attempt (a few milliseconds).
+ * Cost: one fork and exec of flock(1) per attempt (a few milliseconds), plus
+ * loading node:child_process on the first attempt, which is why it is loaded
+ * then and not with this module: readers, `strata get` among them, never
+ * lock and never pay for it. (Running the child asynchronously, to sync the
+ * store directory meanwhile, was measured slower: the event-loop round trips
+ * cost more than the overlap saves.)
  */
 import * as fs from 'node:fs'
-import {spawnSync} from 'node:child_process'
+import {createRequire} from 'node:module'
 import type {FileLock} from './fs.js'
+
+type ChildProcessModule = typeof import('node:child_process')
+let childProcess: ChildProcessModule | undefined
+/** node:child_process, loaded on first use (synchronously: tryFlock is synchronous). */
+function cp(): ChildProcessModule {
+  return (childProcess ??= createRequire(import.meta.url)('node:child_process') as ChildProcessModule)
+}
 
 /** Where flock(1) is looked for: $PATH first, then the usual places for a stripped $PATH. */
 const CANDIDATES = ['flock', '/usr/bin/flock', '/bin/flock', '/usr/local/bin/flock']
@@ -39,7 +51,7 @@ function lockError(code: string, message: string, path: string): NodeJS.ErrnoExc
 function runFlock(fd: number, path: string): number {
   const tried = program === undefined ? CANDIDATES : [program]
   for (const candidate of tried) {
-    const r = spawnSync(candidate, ['-n', '-x', '3'], {stdio: ['ignore', 'ignore', 'pipe', fd], timeout: 30_000})
+    const r = cp().spawnSync(candidate, ['-n', '-x', '3'], {stdio: ['ignore', 'ignore', 'pipe', fd], timeout: 30_000})
     if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') continue
     if (r.error !== undefined) throw lockError('ENOLCK', `could not run flock(1): ${r.error.message}`, path)
     program = candidate

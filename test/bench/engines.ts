@@ -6,17 +6,23 @@
  * Configuration is each engine's default (what a user gets): strata's
  * createStore defaults unless --shards/--compression say otherwise, LevelDB
  * and RocksDB with their binding defaults (snappy, 8 MiB block cache, 4 MiB
- * write buffer). Writes are unsynced unless `durable` is asked for.
+ * write buffer), lmdb with its defaults (see lmdb-engine.ts). Writes are
+ * unsynced unless `durable` is asked for.
  */
 import {createRequire} from 'node:module'
 import {createStore, open, type Store} from '../../src/index.js'
+import {LmdbEngine} from './lmdb-engine.js'
 
 /** The engines measured. */
-export const ENGINES = ['strata', 'leveldb', 'rocksdb'] as const
+export const ENGINES = ['strata', 'leveldb', 'rocksdb', 'lmdb'] as const
 export type EngineName = (typeof ENGINES)[number]
 
+/** The peers strata is compared with, in table order. */
+export const PEERS = ['leveldb', 'rocksdb', 'lmdb'] as const
+export type PeerName = (typeof PEERS)[number]
+
 /** Human names for tables. */
-export const ENGINE_LABEL: Record<EngineName, string> = {strata: 'strata', leveldb: 'LevelDB', rocksdb: 'RocksDB'}
+export const ENGINE_LABEL: Record<EngineName, string> = {strata: 'strata', leveldb: 'LevelDB', rocksdb: 'RocksDB', lmdb: 'lmdb'}
 
 /** A put as every engine's batch call accepts it. */
 export interface PutOp {
@@ -315,6 +321,8 @@ export function engineFor(name: EngineName, strata: StrataConfig = {}): BenchEng
       return new LevelDbEngine()
     case 'rocksdb':
       return new RocksDbEngine()
+    case 'lmdb':
+      return new LmdbEngine()
   }
 }
 
@@ -327,5 +335,5 @@ export function peerVersions(): Record<string, string> {
       return 'not installed'
     }
   }
-  return {'classic-level': version('classic-level'), rocksdb: version('rocksdb')}
+  return {'classic-level': version('classic-level'), rocksdb: version('rocksdb'), lmdb: version('lmdb')}
 }

@@ -2,7 +2,7 @@
  * Turns per-run numbers into the summary: medians, min–max, strata ÷ peer
  * ratios, target verdicts, the Markdown table and the results-file document.
  */
-import {ENGINE_LABEL, type EngineName} from './engines.js'
+import {ENGINE_LABEL, PEERS, type EngineName, type PeerName} from './engines.js'
 import {METRICS, type MetricDef} from './metrics.js'
 
 /** Median, min and max of a metric's runs for one engine. */
@@ -30,7 +30,7 @@ export interface MetricResult {
   readonly note: string
   readonly engines: Partial<Record<EngineName, Summary>>
   /** strata median ÷ peer median (against `compareTo` for strata-only metrics). */
-  readonly ratios: Partial<Record<'leveldb' | 'rocksdb', number>>
+  readonly ratios: Partial<Record<PeerName, number>>
   readonly target?: Verdict
 }
 
@@ -56,9 +56,9 @@ export function buildResults(values: RunValues, selected: ReadonlySet<string>): 
       if (s) engines[e] = s
     }
     const peerOf = (e: EngineName): Summary | undefined => (def.compareTo ? sum(def.compareTo, e) : engines[e])
-    const ratios: Partial<Record<'leveldb' | 'rocksdb', number>> = {}
+    const ratios: Partial<Record<PeerName, number>> = {}
     const strata = engines.strata
-    for (const peer of ['leveldb', 'rocksdb'] as const) {
+    for (const peer of PEERS) {
       const p = peerOf(peer)
       if (strata && p && p.median > 0) ratios[peer] = strata.median / p.median
     }
@@ -71,7 +71,7 @@ export function buildResults(values: RunValues, selected: ReadonlySet<string>): 
 function verdict(
   def: MetricDef,
   engines: Partial<Record<EngineName, Summary>>,
-  ratios: Partial<Record<'leveldb' | 'rocksdb', number>>,
+  ratios: Partial<Record<PeerName, number>>,
   strataOf: (id: string) => Summary | undefined,
 ): Verdict | undefined {
   const t = def.target
@@ -80,7 +80,7 @@ function verdict(
   const mark = (pass: boolean): string => (pass ? 'met' : 'NOT met')
   switch (t.kind) {
     case 'ratio': {
-      const r = ratios[t.peer as 'leveldb' | 'rocksdb']
+      const r = ratios[t.peer as PeerName]
       if (r === undefined) return undefined
       const pass = (t.min === undefined || r >= t.min) && (t.max === undefined || r <= t.max)
       const bound = t.min !== undefined ? `≥ ${t.min.toFixed(1)}×` : `≤ ${t.max?.toFixed(1)}×`
@@ -124,14 +124,15 @@ function cell(s: Summary | undefined, unit: string, withRange: boolean): string 
 
 /** The results as a Markdown table plus notes, ready to paste into an issue. */
 export function markdownTable(results: readonly MetricResult[]): string {
-  const head = ['metric', 'unit', 'better', 'strata median (min–max)', 'LevelDB median (min–max)', 'RocksDB median', 'strata/LevelDB', 'strata/RocksDB', 'target']
+  const head = ['metric', 'unit', 'better', 'strata median (min–max)', 'LevelDB median (min–max)', 'RocksDB median', 'lmdb median', 'strata/LevelDB', 'strata/RocksDB', 'strata/lmdb', 'target']
   const rows = results.map((r) => {
     const def = METRICS.find((m) => m.id === r.id)
     const peerCell = (e: EngineName, range: boolean): string => (def?.compareTo ? `(${def.compareTo} row)` : cell(r.engines[e], r.unit, range))
-    const ratio = (e: 'leveldb' | 'rocksdb'): string => (r.ratios[e] === undefined ? '—' : `${r.ratios[e]?.toFixed(2)}×`)
+    const ratio = (e: PeerName): string => (r.ratios[e] === undefined ? '—' : `${r.ratios[e]?.toFixed(2)}×`)
     return [
       r.label, r.unit, r.better === 'higher' ? '↑ higher' : '↓ lower',
-      cell(r.engines.strata, r.unit, true), peerCell('leveldb', true), peerCell('rocksdb', false), ratio('leveldb'), ratio('rocksdb'),
+      cell(r.engines.strata, r.unit, true), peerCell('leveldb', true), peerCell('rocksdb', false), peerCell('lmdb', false),
+      ...PEERS.map(ratio),
       r.target ? r.target.text : '—',
     ]
   })

@@ -1,13 +1,15 @@
 /**
- * `npm run bench`: strata against LevelDB (classic-level) and RocksDB (rocksdb)
- * on this machine, in one run. Each workload runs for each engine in a fresh
+ * `npm run bench`: strata against LevelDB (classic-level), RocksDB (rocksdb)
+ * and lmdb on this machine, in one run. Each workload runs for each engine in a fresh
  * child process (worker.ts); workloads run one after another, each repeated
  * --runs times with the engines interleaved (and their order rotated), so
  * machine noise hits every engine alike. Prints a Markdown table of medians,
- * min–max and strata ÷ peer ratios, and writes a JSON results file.
+ * min–max and strata ÷ peer ratios under a header naming the machine, and
+ * writes a JSON results file that also records the 1-minute load average
+ * before and after every workload (and every run of it).
  *
  * Usage: node dist/test/bench/run.js [--quick] [--json FILE] [--only id,...]
- *          [--runs R] [--keys N] [--engines strata,leveldb,rocksdb]
+ *          [--runs R] [--keys N] [--engines strata,leveldb,rocksdb,lmdb]
  *          [--shards N] [--compression zlib|none] [--profile DIR] [--no-snapshot]
  *
  * --only takes metric ids or workload names (see metrics.ts). --profile DIR
@@ -143,6 +145,9 @@ interface RawRun {
   readonly engine: EngineName
   readonly run: number
   readonly wallMs: number
+  /** os.loadavg() just before and just after the worker ran. */
+  readonly loadavgBefore: number[]
+  readonly loadavgAfter: number[]
   readonly result?: WorkloadResult
   readonly error?: {check: boolean; message: string; code: string | null; stack?: string | null}
 }
@@ -197,6 +202,8 @@ async function main(): Promise<void> {
   const maxEpoch = new Map<EngineName, number>(args.engines.map((e) => [e, 0]))
   let ndjson: string | undefined
   let failures = 0
+  /** os.loadavg() before the first and after the last run of each workload. */
+  const loadavg: Partial<Record<WorkloadName, {before: number[]; after: number[]}>> = {}
 
   try {
     for (const workload of WORKLOADS) {
@@ -210,6 +217,8 @@ async function main(): Promise<void> {
         log(`bench: writing ${plan.keys.toLocaleString('en-US')} NDJSON lines`)
         writeNdjson(ndjson, plan.keys, DEFAULT_VALUE_BYTES)
       }
+      const workloadLoad = {before: os.loadavg(), after: [] as number[]}
+      loadavg[workload] = workloadLoad
       for (let run = 0; run < runs; run++) {
         const rotated = engines.map((_, k) => engines[(k + run) % engines.length])
         for (const engine of rotated) {
@@ -241,10 +250,13 @@ async function main(): Promise<void> {
             ...(profDir && !cli ? {profile: join(profDir, `${workload}-run${run + 1}.cpuprofile`)} : {}),
           }
           if (profDir) mkdirSync(profDir, {recursive: true})
+          const loadavgBefore = os.loadavg()
           const out = runWorker(worker, spec, [])
+          const loadavgAfter = os.loadavg()
+          workloadLoad.after = loadavgAfter
           if (workload === 'ycsb_a') maxEpoch.set(engine, epoch)
           if (scratch) rmSync(dir, {recursive: true, force: true})
-          raw.push({workload, engine, run, wallMs: out.wallMs, ...(out.result ? {result: out.result} : {}), ...(out.error ? {error: out.error} : {})})
+          raw.push({workload, engine, run, wallMs: out.wallMs, loadavgBefore, loadavgAfter, ...(out.result ? {result: out.result} : {}), ...(out.error ? {error: out.error} : {})})
           const tag = `[${workload} ${run + 1}/${runs}] ${ENGINE_LABEL[engine]}`
           if (out.error) {
             failures++
@@ -271,19 +283,22 @@ async function main(): Promise<void> {
   const results = buildResults(values, selected)
   const table = markdownTable(results)
   const machine = {
-    node: process.version, platform: `${os.platform()} ${os.release()}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '',
+    node: process.version, platform: `${os.platform()} ${os.release()}`, os: osName(), cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '',
     totalMemMB: Math.round(os.totalmem() / 2 ** 20), loadavgStart: loadStart, loadavgEnd: os.loadavg(),
   }
   const doc = {
-    benchmark: 'strata vs LevelDB vs RocksDB', started: started.toISOString(), finished: new Date().toISOString(), machine,
+    benchmark: 'strata vs LevelDB vs RocksDB vs lmdb', started: started.toISOString(), finished: new Date().toISOString(), machine, loadavg,
     plan: {...plan, valueBytes: DEFAULT_VALUE_BYTES, keyBytes: 16, quick: args.quick, engines: args.engines, strata: args.strata, ycsb: 'scrambled zipfian, θ=0.99'},
     versions: {strata: version, strataBuild: build, ...peerVersions()},
     metrics: results, failures, runs: raw,
   }
   writeFileSync(args.json, `${JSON.stringify(doc, null, 2)}\n`)
   const la = (l: number[]): string => l.map((x) => x.toFixed(1)).join(' ')
-  process.stdout.write(`\n${table}\n\n${notes(results)}\n\n`)
-  process.stdout.write(`strata ${version} (build ${build}); ${plan.keys.toLocaleString('en-US')} keys, ${plan.runs} run(s); Node ${process.version}, ${machine.cpus} CPUs; load average ${la(loadStart)} at start, ${la(machine.loadavgEnd)} at end. Results: ${args.json}\n`)
+  const loadLines = Object.entries(loadavg).map(([w, l]) => `${w} ${l.before[0].toFixed(1)}→${l.after[0]?.toFixed(1) ?? '?'}`)
+  process.stdout.write(`\nstrata ${version} (build ${build}); ${plan.keys.toLocaleString('en-US')} keys, ${plan.runs} run(s)\n`)
+  process.stdout.write(`Machine: ${machine.cpuModel}, ${machine.cpus} cores, ${machine.totalMemMB.toLocaleString('en-US')} MB memory; Node ${process.version}; ${machine.os} (${machine.platform})\n`)
+  process.stdout.write(`Load average (1, 5, 15 min): ${la(loadStart)} at start, ${la(machine.loadavgEnd)} at end; 1-min before→after each workload: ${loadLines.join(', ')}\n`)
+  process.stdout.write(`\n${table}\n\n${notes(results)}\n\nResults: ${args.json}\n`)
   if (args.profile) {
     for (const workload of WORKLOADS) {
       if (!selectedWorkloads.has(workload)) continue
@@ -315,6 +330,17 @@ function buildHash(root: string): string {
   }
   walk(join(root, 'dist', 'src'))
   return h.digest('hex').slice(0, 12)
+}
+
+/** The distribution's name from /etc/os-release (machine description, not store data), else the kernel's. */
+function osName(): string {
+  try {
+    const m = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(readFileSync('/etc/os-release', 'utf8'))
+    if (m) return m[1]
+  } catch {
+    // not Linux, or no os-release: fall through
+  }
+  return `${os.type()} ${os.release()}`
 }
 
 function readVersion(): string {

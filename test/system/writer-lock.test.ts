@@ -90,3 +90,15 @@ test('a waiting writer gets the lock as soon as the holder exits, within --lock-
   t.true(h.signalCode === 'SIGKILL', 'the holder was killed while the writer waited')
   t.true(Date.now() - started < 15_000)
 })
+
+test('writers racing to open the same store: exactly one holds the lock at a time', async (t) => {
+  const dir = newStore()
+  const n = 3
+  const runs = await Promise.all(Array.from({length: n}, (_, i) => strataAsync(['put', `k${i}`, 'v', '--dir', dir, '--lock-timeout', '0'])))
+  const codes = runs.map((r) => r.code)
+  t.is(codes.filter((c) => c === 0).length + codes.filter((c) => c === 4).length, n, `exit codes ${codes.join(',')}`)
+  t.true(codes.includes(0), 'at least one writer got the lock')
+  const written = runs.map((r, i) => (r.code === 0 ? i : -1)).filter((i) => i >= 0)
+  for (const i of written) t.is(strata(['get', `k${i}`, '--dir', dir]).stdout, 'v\n')
+  for (const r of runs) if (r.code === 4) t.regex(r.stderr, /^strata: error BUSY: /)
+})

@@ -2,7 +2,11 @@
  * What `strata get` does once its arguments are known. Shared by the oclif
  * command and the lean start-up path (fast-path.ts), so both behave the same.
  */
-import {ErrorCode, open, type KeyValue} from '../../engine.js'
+// Deep imports, not engine.js: that surface also loads digest, cuts and rebalance,
+// which `get` (the start-up-sensitive command) never uses.
+import {ErrorCode} from '../../errors.js'
+import {open} from '../../store/open.js'
+import type {KeyValue} from '../../api.js'
 import {CliError} from '../oclif/cli-error.js'
 import {decodeArgument} from '../input/arguments.js'
 import {formatJson, formatText, type Encoding} from '../../codec/encoding.js'

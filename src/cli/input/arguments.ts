@@ -5,7 +5,7 @@
  * can stand for exact bytes only if it holds no U+FFFD: $'\xff' and $'\xfe'
  * would otherwise both arrive as U+FFFD and name the same key.
  */
-import {ErrorCode} from '../../engine.js'
+import {ErrorCode} from '../../errors.js'
 import {CliError} from '../oclif/cli-error.js'
 import {decodeInput, type Encoding} from '../../codec/encoding.js'
 

@@ -3,7 +3,7 @@
  * B, K/KiB, M/MiB or G/GiB (1024-based; "KB", "MB" and "GB" mean the same),
  * case-insensitive: "0", "65536", "512K", "64MiB", "1g".
  */
-import {ErrorCode} from '../../engine.js'
+import {ErrorCode} from '../../errors.js'
 import {CliError} from '../oclif/cli-error.js'
 
 const UNIT: Readonly<Record<string, number>> = {'': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3}

@@ -2,7 +2,7 @@
  * Errors the CLI itself raises (usage errors, unexpected failures), alongside
  * the engine's StrataError. Both carry a stable code from exit-codes.ts.
  */
-import {ErrorCode} from '../../engine.js'
+import {ErrorCode} from '../../errors.js'
 import type {ReportedCode} from './exit-codes.js'
 
 /** An error raised by the command-line layer, with a stable code and an optional hint. */

@@ -3,7 +3,7 @@
  * message, an optional hint and the exit status. The CLI prints exactly this,
  * never a stack trace.
  */
-import {StrataError} from '../../engine.js'
+import {StrataError} from '../../errors.js'
 import {CliError} from './cli-error.js'
 import {CliErrorCode, exitCodeFor, type ReportedCode} from './exit-codes.js'
 import {chalkFor} from '../output/color.js'

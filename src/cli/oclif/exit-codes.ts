@@ -5,7 +5,7 @@
  *   0 ok · 1 not found / nothing matched · 2 usage or bad input ·
  *   3 corruption · 4 busy (lock timeout) · 5 I/O or unrecoverable state
  */
-import {ErrorCode} from '../../engine.js'
+import {ErrorCode} from '../../errors.js'
 
 /** Exit statuses by meaning. */
 export const Exit = {

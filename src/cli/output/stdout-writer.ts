@@ -19,7 +19,7 @@
  */
 import * as fs from 'node:fs'
 import type {Writable} from 'node:stream'
-import {ErrorCode} from '../../engine.js'
+import {ErrorCode} from '../../errors.js'
 import {CliError} from '../oclif/cli-error.js'
 import {errorLine, reportError} from '../oclif/error-report.js'
 
