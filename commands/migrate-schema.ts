@@ -43,7 +43,7 @@ Exit codes: 0 done (or dry run), 1 no such schema or version, 2 bad flags, a rec
     to: Flags.string({summary: 'End of the range (excluded), in --key-encoding.', helpValue: 'KEY'}),
     prefix: Flags.string({summary: 'Only keys starting with this, in --key-encoding.', helpValue: 'PREFIX'}),
     'on-error': Flags.option({options: ['stop', 'skip'] as const, default: 'stop' as const, summary: 'A record that does not convert: stop before its chunk is written, or skip it and list it.'})(),
-    'chunk-size': Flags.integer({summary: 'Records per durable chunk.', min: 1, default: 10000, helpValue: 'N'}),
+    'chunk-size': Flags.integer({summary: 'Records per durable chunk.', min: 1, default: 100000, helpValue: 'N'}),
     'key-encoding': keyEncodingFlag,
     'lock-timeout': lockTimeoutFlag,
     progress: progressFlag,

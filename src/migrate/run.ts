@@ -59,7 +59,8 @@ import {dryRun} from './dry-run.js'
 import {prove} from './proof.js'
 import type {MigrateOptions, MigrateReport} from './report.js'
 
-const DEFAULT_CHUNK_RECORDS = 10_000
+/** A chunk streams into its tables, so its size bounds the work a kill loses and the syncs per record, not memory. */
+const DEFAULT_CHUNK_RECORDS = 100_000
 
 /** Migrates the records of `options.schema` in the store in `dir`; see the file comment. */
 export async function migrateSchema(dir: string, options: MigrateOptions): Promise<MigrateReport> {
