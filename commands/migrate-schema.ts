@@ -14,7 +14,7 @@ export default class MigrateSchema extends StrataCommand {
   static override summary = 'Rewrite the records of a value schema to one of its versions, resumably, with a proof.'
   static override description = `Every record stamped with an older version of --schema (in [--from, --to) and under --prefix, if given) is upgraded through the declared changes to --to-version, validated against it, and rewritten, keeping its key and expiry. Records already at that version are left alone, so a second run rewrites nothing. Records of other schemas and unstamped records are never touched.
 
-The run takes the writer lock and works shard by shard in key-range chunks of --chunk-size records; each chunk is written and synced before the journal (schemas/MIGRATION) records it, with progress on stderr. Killed at any moment, the store stays valid: run the same command again (or with --resume) and it continues after the last durable chunk; --abort drops the journal (records already rewritten stay at the new version, which reads the same). A record that does not convert stops the run before its chunk is written (--on-error stop, the default; exit 2, naming the key) or is left at its version and listed (--on-error skip).
+The run takes the writer lock and works shard by shard in key-range chunks of --chunk-size records; each chunk's new tables are synced before the journal (schemas/MIGRATION) records it, and once a shard's chunks are done its tables replace the shard in one switch, with progress on stderr. Killed at any moment, the store stays valid: run the same command again (or with --resume) and it continues after the last durable chunk; --abort drops the journal (shards already switched stay at the new version, which reads the same). A record that does not convert stops the run before its shard changes (--on-error stop, the default; exit 2, naming the key) or is left at its version and listed (--on-error skip).
 
 Afterwards it proves the result and prints the check: the digest of the store as read through the lazy upgrade before the run must equal the digest of the stored records after it, and every record of the schema must be at the version (but the skipped ones) and validate against it. A failed check is exit 3.
 
@@ -42,8 +42,8 @@ Exit codes: 0 done (or dry run), 1 no such schema or version, 2 bad flags, a rec
     from: Flags.string({summary: 'First key of the range (included), in --key-encoding.', helpValue: 'KEY'}),
     to: Flags.string({summary: 'End of the range (excluded), in --key-encoding.', helpValue: 'KEY'}),
     prefix: Flags.string({summary: 'Only keys starting with this, in --key-encoding.', helpValue: 'PREFIX'}),
-    'on-error': Flags.option({options: ['stop', 'skip'] as const, default: 'stop' as const, summary: 'A record that does not convert: stop before its chunk is written, or skip it and list it.'})(),
-    'chunk-size': Flags.integer({summary: 'Records per durable chunk.', min: 1, default: 10000, helpValue: 'N'}),
+    'on-error': Flags.option({options: ['stop', 'skip'] as const, default: 'stop' as const, summary: 'A record that does not convert: stop before its shard changes, or skip it and list it.'})(),
+    'chunk-size': Flags.integer({summary: 'Records per durable chunk.', min: 1, default: 100000, helpValue: 'N'}),
     'key-encoding': keyEncodingFlag,
     'lock-timeout': lockTimeoutFlag,
     progress: progressFlag,

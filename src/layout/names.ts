@@ -14,6 +14,7 @@
  *   DIR/shard-NNNN.gG/…           shard NNNN of shard generation G ≥ 1 (generation 0 has no suffix)
  *   DIR/schemas/NAME.NNNNNN.schema  version NNNNNN of value schema NAME (written as ….tmp, renamed)
  *   DIR/schemas/MIGRATION         the journal of a migrate-schema in progress (written as ….tmp, renamed)
+ *   DIR/schemas/MIGRATION-TABLES/shard-NNNN/NNNNNN.sst  tables a migrate-schema built for a shard, not yet installed
  *   DIR/STORE-ID                  the store's identity for replicas (written as STORE-ID.<pid>.tmp, linked)
  *
  * A read replica's local directory (`serve --replica-of`) is not a store: it
@@ -138,6 +139,12 @@ export function parseCurrentContents(text: string): number | undefined {
 export const SCHEMAS_DIR = 'schemas'
 /** In SCHEMAS_DIR: the journal of a schema migration in progress. */
 export const MIGRATION_FILE = 'MIGRATION'
+/** In SCHEMAS_DIR: the folder of the tables a migration built and has not yet installed in their shards. */
+export const MIGRATION_TABLES_DIR = 'MIGRATION-TABLES'
+/** The folder of the tables a migration of the store in `dir` built for shard `shard`; they are named by tableFileName. */
+export function migrationTablesPath(dir: string, shard: number): string {
+  return joinPath(dir, SCHEMAS_DIR, MIGRATION_TABLES_DIR, shardDirName(shard))
+}
 /** A file being written in SCHEMAS_DIR, renamed over `name` once synced. */
 export function schemasTmpName(name: string): string {
   return `${name}.tmp`

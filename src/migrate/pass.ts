@@ -7,81 +7,100 @@
  *   the record itself) to the shard's sum of the digest before the run: the
  *   digest of the whole store as read through the lazy upgrade, so records
  *   the migration does not cover are hashed too;
- * - and, converted, joins the chunk's batch.
- * The batch is written as one stamped batch, synced (the store is opened with
- * sync 'always'): the chunk's commit point. The journal is updated in memory
- * only; its caller writes it once the batch is durable.
+ * - and writes that view, converted or as it is, into the chunk's table.
+ * The pass reads in key order, so the records arrive sorted: they stream
+ * into new tables at the shard's bottom level (store/table-build.ts), with
+ * sequence numbers above every one the shard held, in the shard's folder of
+ * built tables (staging.ts). Once the shard's last chunk is built, its
+ * tables replace the whole shard (run.ts): the migration rewrites each shard
+ * once, as a compaction would, and leaves no older versions behind, nothing
+ * in a WAL or memtable to flush, and no level-0 tables to compact.
+ *
+ * A chunk's tables are synced when this returns; the journal is updated in
+ * memory only, and its caller writes it, which makes the chunk durable.
  */
 import {ErrorCode, StrataError} from '../errors.js'
-import type {BatchOp, Store} from '../api.js'
-import type {SchemaRef} from '../record/format.js'
-import type {StoreImpl} from '../store/store.js'
+import type {Store} from '../api.js'
+import type {Entry} from '../record/format.js'
+import type {FileSystem} from '../vfs/fs.js'
+import type {ShardContext} from '../store/shard-types.js'
+import {buildTables} from '../store/table-build.js'
 import {RecordHasher} from '../digest/format.js'
 import {Sum256} from '../digest/sum256.js'
 import {keyText} from '../schema/stamp.js'
 import {selectedRecords, type Converter, type KeySelection} from './select.js'
-import type {MigrationJournal} from './journal.js'
-
-/** A chunk also ends past this many value bytes, so one batch stays far below the WAL record limit. */
-const CHUNK_BYTES = 8 * 1024 * 1024
-/** Nor does a chunk read more than this many records per record it may write, so the journal moves on through long runs of records it leaves alone. */
-const READ_FACTOR = 16
+import type {MigrationFailure, MigrationJournal} from './journal.js'
 
 const ALL: KeySelection = {}
 
+/** What a chunk needs besides the journal: where its tables go, built with the shard's settings. */
+export interface ChunkTarget {
+  readonly fs: FileSystem
+  /** The shard's context with `dir` set to its folder of built tables. */
+  readonly staging: ShardContext
+}
+
 /**
- * Reads, judges and writes the next chunk of shard `i` (see the file
- * comment), updating `journal` in memory. Returns the covered records examined.
+ * Reads, judges and writes the next chunk (up to `chunkRecords` records) of
+ * shard `i` (see the file comment), updating `journal` in memory. Returns
+ * the covered records examined.
  */
-export async function runChunk(store: Store, i: number, journal: MigrationJournal, converter: Converter, keys: KeySelection, chunkRecords: number, hasher: RecordHasher): Promise<number> {
+export function runChunk(store: Store, i: number, journal: MigrationJournal, converter: Converter, keys: KeySelection, chunkRecords: number, hasher: RecordHasher, out: ChunkTarget): number {
   const shard = journal.shards[i]
   const sum = new Sum256()
   sum.addHex(shard.before)
-  const ops: BatchOp[] = []
-  const refs = new Map<number, SchemaRef>()
-  const ref = {id: converter.target.id, version: converter.target.version}
-  const skipped: MigrationJournal['failures'] = []
+  const target = converter.target.version
+  const skipped: MigrationFailure[] = []
   let examined = 0
+  let migrated = 0
   let invalid = 0
   let read = 0
+  let seq = shard.seq
   let last: Buffer | undefined
   let exhausted = true
-  let bytes = 0
-  for (const e of selectedRecords(store, i, ALL, journal.at, shard.after === null ? undefined : Buffer.from(shard.after, 'hex'))) {
-    if (ops.length >= chunkRecords || bytes >= CHUNK_BYTES || read >= chunkRecords * READ_FACTOR) {
-      exhausted = false
-      break
-    }
-    read++
-    last = e.key
-    if (!converter.covers(e, keys)) {
-      sum.addLatin1(hasher.hash(e))
-      continue
-    }
-    examined++
-    const j = converter.judge(e)
-    sum.addLatin1(hasher.hash(converter.viewOf(e, j)))
-    if (j.kind === 'current') {
-      if (e.schema!.version === ref.version && !converter.validAtTarget(e)) invalid++
-      continue
-    }
-    if (j.kind === 'fail') {
-      if (journal.onError === 'stop') {
-        throw new StrataError(ErrorCode.CONVERSION_FAILED, `key ${keyText(e.key)} (version ${e.schema!.version}) does not convert to ${converter.target.name}@${converter.target.version}: ${j.reason}`,
-          {hint: 'nothing of its chunk was written; fix the record, or run again with --on-error skip to leave such records at their version'})
+  const after = shard.after === null ? undefined : Buffer.from(shard.after, 'hex')
+  const views = (function* (): Generator<Entry> {
+    for (const e of selectedRecords(store, i, ALL, journal.at, after)) {
+      if (read >= chunkRecords) {
+        exhausted = false
+        return
       }
-      skipped.push({key: e.key.toString('hex'), version: e.schema!.version, reason: j.reason})
-      continue
+      read++
+      last = e.key
+      if (!converter.covers(e, keys)) {
+        sum.addLatin1(hasher.hash(e))
+        yield {...e, seq: ++seq}
+        continue
+      }
+      examined++
+      const j = converter.judge(e)
+      const view = converter.viewOf(e, j)
+      sum.addLatin1(hasher.hash(view))
+      if (j.kind === 'current') {
+        if (e.schema!.version === target && !converter.validAtTarget(e)) invalid++
+      } else if (j.kind === 'fail') {
+        if (journal.onError === 'stop') {
+          throw new StrataError(ErrorCode.CONVERSION_FAILED, `key ${keyText(e.key)} (version ${e.schema!.version}) does not convert to ${converter.target.name}@${target}: ${j.reason}`,
+            {hint: 'nothing of its shard was changed; fix the record, or run again with --on-error skip to leave such records at their version'})
+        }
+        skipped.push({key: e.key.toString('hex'), version: e.schema!.version, reason: j.reason})
+      } else {
+        migrated++
+      }
+      yield {...view, seq: ++seq}
     }
-    bytes += e.key.length + j.value.length
-    refs.set(ops.length, ref)
-    ops.push({type: 'put', key: e.key, value: j.value, json: true, ...(e.expiresAt === undefined ? {} : {expiresAt: e.expiresAt})})
-  }
-  if (ops.length > 0) await (store as StoreImpl).batchStamped(ops, refs)
+  })()
+  let next = shard.tables.reduce((m, n) => Math.max(m, n), 0) + 1
+  // A stopping failure is thrown from inside the build, which then removes what it wrote.
+  const built = buildTables(out.staging, () => next++, views, shard.level, 'migrate-schema')
+  for (const t of built) t.reader.close()
+  if (built.length > 0) out.fs.syncDir(out.staging.dir)
   journal.examined += examined
-  journal.migrated += ops.length
-  journal.invalid += invalid
-  journal.failures.push(...skipped)
+  shard.migrated += migrated
+  shard.invalid += invalid
+  shard.failures.push(...skipped)
+  shard.tables.push(...built.map((t) => t.meta.fileNumber))
+  shard.seq = seq
   shard.before = sum.hex()
   if (last !== undefined) shard.after = last.toString('hex')
   if (exhausted) shard.done = true

@@ -14,13 +14,14 @@
 import type {Store} from '../api.js'
 import {digestStore} from '../digest/digest-store.js'
 import type {Converter, KeySelection} from './select.js'
-import type {MigrationJournal} from './journal.js'
+import {journalTotals, type MigrationJournal} from './journal.js'
 import type {MigrateReport} from './report.js'
 
 /** The proof's part of the report; `digestBefore` is the pass's sum. */
 export async function prove(store: Store, converter: Converter, keys: KeySelection, journal: MigrationJournal, digestBefore: string): Promise<Pick<MigrateReport, 'digestAfter' | 'belowVersion' | 'invalid' | 'verified'>> {
   const target = converter.target
-  const skipped = new Set(journal.failures.map((f) => f.key))
+  const totals = journalTotals(journal)
+  const skipped = new Set(totals.failures.map((f) => f.key))
   let belowVersion = 0
   let strayBelow = 0
   const after = await digestStore(store, {
@@ -33,6 +34,6 @@ export async function prove(store: Store, converter: Converter, keys: KeySelecti
       return e
     },
   })
-  const invalid = journal.invalid
+  const invalid = totals.invalid
   return {digestAfter: after.digest, belowVersion, invalid, verified: after.digest === digestBefore && strayBelow === 0 && invalid === 0}
 }

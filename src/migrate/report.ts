@@ -21,7 +21,7 @@ export interface MigrateOptions {
   readonly prefix?: Uint8Array | string
   /** A record that fails to convert: stop before its chunk is written (default), or leave it at its version and go on. */
   readonly onError?: 'stop' | 'skip'
-  /** Records rewritten per durable chunk. Default 10000. */
+  /** Records read (and written into the shard's new tables) per durable chunk. Default 100000. */
   readonly chunkRecords?: number
   /** How long to wait for the writer lock. Default 0. */
   readonly lockTimeoutMs?: number

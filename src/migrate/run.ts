@@ -6,28 +6,38 @@
  * 1. One read pass, shard by shard in key order, in chunks (pass.ts): each
  *    record is read once; a covered record below the target is converted and
  *    validated, one at the target is validated; every record's upgraded view
- *    is hashed into the shard's sum of the digest before the run; a record
- *    that fails stops the run before its chunk is written (on-error stop) or
- *    is listed and left at its version (skip). The chunk's conversions are
- *    written as one batch with their expiries kept, synced (the commit point
- *    of the chunk), and only then does the journal (journal.ts) move past its
- *    last key, with the shard's digest sum so far.
- * 2. Proof (proof.ts): the store is read again after the last chunk, and the
+ *    is hashed into the shard's sum of the digest before the run and written
+ *    into the chunk's new tables (converted, or as it is); a record that
+ *    fails stops the run before anything of its shard changes (on-error
+ *    stop) or is listed and left at its version (skip). The chunk's tables
+ *    are synced outside the shard (staging.ts), and only then does the
+ *    journal (journal.ts) list them and move past the chunk's last key, with
+ *    the shard's digest sum so far.
+ * 2. Once a shard's last chunk is built, its tables replace the whole shard
+ *    in one manifest switch (Shard.replaceAll): the shard's commit point.
+ *    Readers see the shard as it was, or as migrated, never a mix. A shard
+ *    whose pass converted nothing is left as it is (its tables hold the very
+ *    records it holds).
+ * 3. Proof (proof.ts): the store is read again after the last shard, and the
  *    digest of what is stored must equal the digest before (the sum of the
  *    shards' sums); every covered record must be at the target (but the
  *    skipped), and none read at the target may have failed validation. Then
- *    the journal is removed.
- * A kill at any moment leaves the store valid (each chunk is a batch of
- * whole puts) and the journal behind the durable records: running again
- * continues after the last journaled chunk; records already at the target
- * are left alone, so none is converted twice.
+ *    the journal and the built tables are removed.
+ * A kill at any moment leaves the store valid (a shard is switched whole or
+ * not at all) and the journal behind what is durable: running again removes
+ * built tables the journal does not list and continues after the last
+ * journaled chunk. A shard whose highest sequence number is no longer the
+ * one its pass began at (a write between the kill and the resume, or its
+ * switch happened just before the kill) starts its pass again: its records
+ * are read as they are now, those already at the target are left alone, so
+ * none is converted twice.
  *
  * The digest before is summed chunk by chunk, so it is the upgraded view of
  * the store at the start only while nothing else writes: true of a run (it
  * holds the writer lock), and of a resumed one when nothing wrote to the
- * store between the kill and the resume. A write in between to keys already
- * passed shows as digests that differ; one to keys not yet read is taken as
- * part of the store being migrated.
+ * store between the kill and the resume. A write in between to a shard
+ * already switched shows as digests that differ; one to a shard not yet
+ * switched is taken as part of the store being migrated.
  */
 import {ErrorCode, StrataError, invalidArgument} from '../errors.js'
 import {open} from '../store/open.js'
@@ -40,13 +50,17 @@ import {SchemaView} from '../schema/upgrade.js'
 import {Validator} from '../schema/validate.js'
 import {Converter, type KeySelection} from './select.js'
 import {runChunk} from './pass.js'
-import {ZERO_SUM, readJournal, removeJournal, writeJournal, type MigrationJournal} from './journal.js'
+import {freshShard, journalTotals, readJournal, removeJournal, writeJournal, type MigrationJournal} from './journal.js'
+import {prepareStaging, removeStaged, removeStaging, stagedTablePath} from './staging.js'
+import type {StoreImpl} from '../store/store.js'
+import type {FileSystem} from '../vfs/fs.js'
+import {migrationTablesPath} from '../layout/names.js'
 import {dryRun} from './dry-run.js'
 import {prove} from './proof.js'
 import type {MigrateOptions, MigrateReport} from './report.js'
 
-const DEFAULT_CHUNK_RECORDS = 10_000
-/** The digest sum of no records. */
+/** A chunk streams into its tables, so its size bounds the work a kill loses and the syncs per record, not memory. */
+const DEFAULT_CHUNK_RECORDS = 100_000
 
 /** Migrates the records of `options.schema` in the store in `dir`; see the file comment. */
 export async function migrateSchema(dir: string, options: MigrateOptions): Promise<MigrateReport> {
@@ -67,6 +81,7 @@ export async function migrateSchema(dir: string, options: MigrateOptions): Promi
     const empty = {examined: 0, migrated: 0, failed: 0, failures: [], shards: [], samples: [], digestAfter: null, belowVersion: 0, invalid: 0, verified: null}
     if (options.abort === true) {
       if (journal !== undefined) removeJournal(fs, dir)
+      removeStaging(fs, dir)
       return {...empty, schema: target.name, toVersion: target.version, dryRun: false, resumed: false, aborted: journal !== undefined, digestBefore: null}
     }
     const resumed = journal !== undefined
@@ -78,32 +93,64 @@ export async function migrateSchema(dir: string, options: MigrateOptions): Promi
     if (journal === undefined) {
       journal = {
         schema: target.name, toVersion: target.version, ...hexKeys(keys), onError, at: Date.now(),
-        shards: Array.from({length: store.shardCount}, () => ({done: false, after: null, before: ZERO_SUM})), examined: 0, migrated: 0, invalid: 0, failures: [],
+        shards: Array.from({length: store.shardCount}, () => freshShard()), examined: 0,
       }
+      // A killed run of an earlier release, or an aborted one, may have left built tables.
+      removeStaging(fs, dir)
       writeJournal(fs, dir, journal)
     }
     const hasher = new RecordHasher()
     let examined = 0
     for (let i = 0; i < store.shardCount; i++) {
-      while (!journal.shards[i].done) {
-        examined += await runChunk(store, i, journal, converter, keys, chunkRecords, hasher)
-        writeJournal(fs, dir, journal)
-        options.onProgress?.({shard: i, shardCount: store.shardCount, examined, migrated: journal.migrated})
-      }
+      examined += migrateShard(store as StoreImpl, fs, dir, i, journal, (j) => {
+        const n = runChunk(store, i, j, converter, keys, chunkRecords, hasher, {fs, staging: {...(store as StoreImpl).shardRewriteState(i).ctx, dir: migrationTablesPath(dir, i)}})
+        options.onProgress?.({shard: i, shardCount: store.shardCount, examined: examined + n, migrated: journalTotals(j).migrated})
+        return n
+      })
     }
     const before = new Sum256()
     for (const sh of journal.shards) before.addHex(sh.before)
     const digestBefore = before.hex()
     const proof = await prove(store, converter, keys, journal, digestBefore)
     removeJournal(fs, dir)
-    const failures = journal.failures.map((f) => ({key: Buffer.from(f.key, 'hex'), version: f.version, reason: f.reason}))
+    removeStaging(fs, dir)
+    const totals = journalTotals(journal)
+    const failures = totals.failures.map((f) => ({key: Buffer.from(f.key, 'hex'), version: f.version, reason: f.reason}))
     return {
-      schema: target.name, toVersion: target.version, dryRun: false, resumed, aborted: false, examined, migrated: journal.migrated,
+      schema: target.name, toVersion: target.version, dryRun: false, resumed, aborted: false, examined, migrated: totals.migrated,
       failed: failures.length, failures, shards: [], samples: [], digestBefore, ...proof,
     }
   } finally {
     await store.close()
   }
+}
+
+/**
+ * Runs shard `i`'s pass to its end with `chunk` (one chunk each call, the
+ * journal written after each), then replaces the shard with the tables it
+ * built (see the file comment). Returns the covered records examined.
+ */
+function migrateShard(store: StoreImpl, fs: FileSystem, dir: string, i: number, journal: MigrationJournal, chunk: (j: MigrationJournal) => number): number {
+  if (journal.shards[i].installed) return 0
+  const state = store.shardRewriteState(i)
+  if (journal.shards[i].base !== state.lastSeq) {
+    // Not begun, or the shard changed since its pass began: the pass starts again from its first key.
+    removeStaged(fs, dir, i)
+    journal.shards[i] = {...freshShard(), base: state.lastSeq, seq: state.lastSeq, level: state.level}
+  }
+  const shard = journal.shards[i]
+  prepareStaging(fs, dir, i, shard.tables)
+  let examined = 0
+  while (!shard.done) {
+    examined += chunk(journal)
+    writeJournal(fs, dir, journal)
+  }
+  // The shard's commit point. A pass that converted nothing built the shard's own records again: no switch needed.
+  if (shard.migrated > 0) store.replaceShard(i, shard.tables.map((n) => stagedTablePath(dir, i, n)), shard.seq)
+  shard.installed = true
+  writeJournal(fs, dir, journal)
+  removeStaged(fs, dir, i)
+  return examined
 }
 
 function selection(o: MigrateOptions): KeySelection {

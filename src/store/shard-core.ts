@@ -18,6 +18,8 @@ import {flushLevel} from './compaction.js'
 import type {ShardContext} from './shard-types.js'
 import {shardStats} from './shard-read.js'
 import {buildTables} from './table-build.js'
+import {TableReader} from '../sstable/reader.js'
+import {linkOrCopy} from '../cut/file-copy.js'
 
 export abstract class ShardCore {
   protected manifest: Manifest
@@ -125,6 +127,61 @@ export abstract class ShardCore {
     this.walBytes = newWal.size()
     this.memtable = new Memtable()
     this.activity.flushes++
+  }
+
+  /**
+   * Replaces everything the shard holds with the tables at `paths`, built
+   * elsewhere and synced: one sorted run at one level of at least 1, their
+   * sequence numbers above every one in the shard, `lastSeq` the highest.
+   * Each gets a file number here and a hard link (or synced copy) in the
+   * shard folder; then one manifest switch, the commit point, names exactly
+   * them and a new empty WAL, and deletes every table and the WAL it
+   * replaces. A crash before the switch leaves the links unreferenced: the
+   * next writer's open removes them.
+   * REQUIRES: the writer lock is held, and the tables hold every live record
+   * of the shard (its memtable's included): nothing else survives.
+   */
+  replaceAll(paths: readonly string[], lastSeq: number): void {
+    const wal = this.requireWriter()
+    const {fs, dir} = this.ctx
+    const tables: LiveTable[] = []
+    let newWal: WalWriter | undefined
+    try {
+      for (const from of paths) {
+        const fileNumber = this.allocate()
+        const path = joinPath(dir, tableFileName(fileNumber))
+        linkOrCopy(fs, from, path)
+        const reader = TableReader.open({fs, ...(this.ctx.files ? {files: this.ctx.files} : {})}, path, this.ctx.cache)
+        const p = reader.properties
+        tables.push({
+          meta: {fileNumber, fileSize: reader.fileSize, level: p.level, entries: p.entries, minSeq: p.minSeq, maxSeq: p.maxSeq, smallestKey: Buffer.from(p.smallestKey), largestKey: Buffer.from(p.largestKey)},
+          reader,
+        })
+      }
+      const walNumber = this.allocate()
+      newWal = WalWriter.create(fs, joinPath(dir, walFileName(walNumber)), this.ctx.index, this.ctx.files)
+      fs.syncDir(dir)
+      this.install(tables, walNumber, Math.max(lastSeq, this.lastSeq))
+    } catch (err) {
+      for (const t of tables) t.reader.close()
+      newWal?.close()
+      throw err
+    }
+    wal.close()
+    this.wal = newWal
+    this.walBytes = newWal.size()
+    this.memtable = new Memtable()
+    this.lastSeq = Math.max(lastSeq, this.lastSeq)
+  }
+
+  /** The shard's settings and shared resources. */
+  get context(): ShardContext {
+    return this.ctx
+  }
+
+  /** The deepest level holding tables, at least 1: where a rewrite of the whole shard belongs. */
+  bottomLevel(): number {
+    return Math.max(1, this.levels.deepest())
   }
 
   /** What a cut records of this shard now: its manifest, WAL length and last sequence number. */

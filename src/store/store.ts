@@ -18,7 +18,7 @@ import {hashKey, shardOfHash} from '../util/hash.js'
 import type {BatchOp, CompactOptions, CompactionReport, KeyExplanation, KeyValue, OpenOptions, PutOptions, ScanOptions, ShardStats, Store, StoreStats, SyncMode} from '../api.js'
 import type {StoreDescriptor} from './descriptor.js'
 import type {WriterLock} from './lock.js'
-import type {Shard, ViewAt} from './shard.js'
+import type {Shard, ShardContext, ViewAt} from './shard.js'
 import {mergeNewest} from './merge.js'
 import {ScanLeases} from './scan-leases.js'
 import {cleanDeadPins} from '../cut/pin-cleaner.js'
@@ -151,6 +151,27 @@ export class StoreImpl implements Store {
     await this.syncer.afterWrite()
     try {
       for (const index of perShard.keys()) this.slots.opened(index)!.maintain(this.walFlushBytes, STEPS_PER_WRITE)
+    } catch (err) {
+      throw this.fail(err)
+    }
+  }
+
+  /**
+   * @internal Shard `index`'s writer state for a rewrite of the whole shard
+   * (src/migrate): its highest sequence number, the level its rewrite
+   * belongs at, and its context (settings, block cache) for building tables.
+   */
+  shardRewriteState(index: number): {lastSeq: number; level: number; ctx: ShardContext} {
+    this.check(true)
+    const s = this.slots.get(index)
+    return {lastSeq: s.lastSeq, level: s.bottomLevel(), ctx: s.context}
+  }
+
+  /** @internal Replaces all of shard `index` with the tables at `paths` (Shard.replaceAll). */
+  replaceShard(index: number, paths: readonly string[], lastSeq: number): void {
+    this.check(true)
+    try {
+      this.slots.get(index).replaceAll(paths, lastSeq)
     } catch (err) {
       throw this.fail(err)
     }

@@ -12,6 +12,7 @@
  */
 import {SchemaView, createStore, migrateSchema, open, registerSchema, type Store} from '../../src/index.js'
 import {Rng} from './data.js'
+import {RegionProfiler} from './profiler.js'
 import {BenchCheckError, Checker, perSec, type WorkloadResult, type WorkloadSpec} from './spec.js'
 
 const VERSIONS = [
@@ -63,9 +64,13 @@ export async function schemaWorkload(spec: WorkloadSpec): Promise<WorkloadResult
   check.done()
   if (last?.schema?.version !== 4) throw new BenchCheckError(`an upgraded record is at version ${last?.schema?.version}, not 4`)
 
+  // Only the migration is profiled: it is the one region of this workload whose cost is in question.
+  const prof = new RegionProfiler(spec.profile)
+  await prof.start()
   const t0 = performance.now()
   const report = await migrateSchema(spec.dir, {schema: 'user', toVersion: 4})
   const migrateMs = performance.now() - t0
+  await prof.stop()
   if (report.verified !== true || report.migrated !== spec.keys) throw new BenchCheckError(`migration: verified ${report.verified}, ${report.migrated} of ${spec.keys} migrated`)
   return {
     metrics: {get_sync_stamped: perSec(spec.ops, plainMs), get_sync_upgraded: perSec(spec.ops, upgradedMs), migrate_schema: perSec(spec.keys, migrateMs)},

@@ -117,22 +117,67 @@ test('a record found at the target that does not validate fails the check: the r
   assertError(t, await strata(['migrate-schema', '--dir', dir, '--schema', 'user', '--to-version', '4']), 'CORRUPTION', 3)
 })
 
-test('a journal left by a run of the earlier format restarts its pass from the first key and completes with its proof', async (t) => {
-  const dir = await fixtureStore(t)
-  const s = await open(dir)
-  const shards = (s as StoreImpl).shardCount
-  await s.close()
-  t.true(shards > 0)
-  const journal = {
+/** Journals as releases before format 3 wrote them: 1 kept no digest sums, 2 kept them per shard with counts for the whole run. */
+const EARLIER_JOURNALS: Record<number, (shards: number) => Record<string, unknown>> = {
+  1: (shards) => ({
     format: 1, schema: 'user', toVersion: 4, onError: 'stop', at: Date.now(), digestBefore: 'ab'.repeat(32),
     shards: Array.from({length: shards}, (_, i) => ({done: i === 0, after: null})), examined: 1, migrated: 1, failures: [],
+  }),
+  2: (shards) => ({
+    format: 2, schema: 'user', toVersion: 4, onError: 'stop', at: Date.now(),
+    shards: Array.from({length: shards}, (_, i) => ({done: i === 0, after: i === 0 ? Buffer.from('u:9').toString('hex') : null, before: 'cd'.repeat(32)})),
+    examined: 2, migrated: 2, invalid: 0, failures: [],
+  }),
+}
+
+for (const format of [1, 2]) {
+  test(`a journal left by a run of format ${format} restarts its pass from the first key and completes with its proof`, async (t) => {
+    const dir = await fixtureStore(t)
+    const s = await open(dir)
+    const shards = (s as StoreImpl).shardCount
+    await s.close()
+    t.true(shards > 0)
+    fs.writeFileSync(path.join(dir, 'schemas', 'MIGRATION'), encodeCheckedJson(EARLIER_JOURNALS[format](shards)))
+    assertError(t, await strata(['migrate-schema', '--dir', dir, '--schema', 'user', '--to-version', '3']), 'INVALID_ARGUMENT', 2, /unfinished/)
+    const r = await migrate(dir, '--resume')
+    t.like(r, {resumed: true, examined: 4, migrated: 3, failed: 0, invalid: 0, verified: true})
+    t.is(r.digestBefore, r.digestAfter)
+    const after = await rawRecords(dir)
+    for (const [k, v] of Object.entries(USERS_AT_V4)) t.deepEqual(after[k], {value: v, schema: 'user@4'}, k)
+    t.false(fs.existsSync(path.join(dir, 'schemas', 'MIGRATION')))
+  })
+}
+
+test('tables a killed chunk left beside the journal are removed on resume; a stopped shard is unchanged until its pass ends', async (t) => {
+  const dir = await fixtureStore(t)
+  t.is((await strata(['put', '--dir', dir, 'u:5', '{"name":"eve","age":"old"}', '--schema', 'user@1'])).code, 0)
+  const before = await rawRecords(dir)
+  // One record per chunk: the shards before u:5's are replaced, u:5's has built tables for the keys before it.
+  await t.throwsAsync(migrateSchema(dir, {schema: 'user', toVersion: 4, chunkRecords: 1}), {code: 'CONVERSION_FAILED'})
+  const staging = path.join(dir, 'schemas', 'MIGRATION-TABLES')
+  const shardFolders = fs.readdirSync(staging)
+  t.is(shardFolders.length, 1)
+  const folder = path.join(staging, shardFolders[0])
+  // A table of a chunk the journal never recorded, as a kill after its build leaves it, under the number the next chunk takes.
+  const numbers = fs.readdirSync(folder).map((n) => Number.parseInt(n, 10))
+  const stray = `${String(Math.max(0, ...numbers) + 1).padStart(6, '0')}.sst`
+  fs.writeFileSync(path.join(folder, stray), 'not a table')
+  const afterStop = await rawRecords(dir)
+  const shardOf = async (k: string): Promise<number> => JSON.parse((await strata(['get', '--dir', dir, k, '--format', 'json'])).stdout).records[0].shard
+  const failedShard = await shardOf('u:5')
+  let unchanged = 0
+  for (const k of Object.keys(before)) {
+    if ((await shardOf(k)) !== failedShard) continue
+    t.deepEqual(afterStop[k], before[k], k)
+    unchanged++
   }
-  fs.writeFileSync(path.join(dir, 'schemas', 'MIGRATION'), encodeCheckedJson(journal))
-  assertError(t, await strata(['migrate-schema', '--dir', dir, '--schema', 'user', '--to-version', '3']), 'INVALID_ARGUMENT', 2, /unfinished/)
-  const r = await migrate(dir, '--resume')
-  t.like(r, {examined: 4, migrated: 3, failed: 0, invalid: 0, verified: true})
+  t.true(unchanged >= 1)
+  const r = await migrate(dir, '--on-error', 'skip', '--chunk-size', '1')
+  t.like(r, {resumed: true, failed: 1, belowVersion: 1, verified: true})
   t.is(r.digestBefore, r.digestAfter)
+  t.false(fs.existsSync(staging))
   const after = await rawRecords(dir)
   for (const [k, v] of Object.entries(USERS_AT_V4)) t.deepEqual(after[k], {value: v, schema: 'user@4'}, k)
-  t.false(fs.existsSync(path.join(dir, 'schemas', 'MIGRATION')))
+  t.deepEqual(after['u:5'], before['u:5'])
+  t.is((await strata(['verify', '--dir', dir])).code, 0)
 })
