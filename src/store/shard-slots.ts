@@ -16,6 +16,7 @@ import {Shard, type ViewAt} from './shard.js'
 import type {ShardSnapshot} from './shard-snapshot.js'
 import {shardContext} from './shard-context.js'
 import {movedGeneration} from './generation-follow.js'
+import type {BackgroundSettings} from './shard-background.js'
 
 /** Fresh views a read-only read tries when tables vanish under it (a writer in another process compacting). */
 const VIEW_RETRIES = 5
@@ -26,6 +27,8 @@ export interface SlotSettings {
   readonly policy: CompactionPolicy
   readonly cache: BlockCache
   readonly files: OpenFiles
+  /** A writer's shards run their flushes and compactions in the background with these (shard-background.ts). */
+  readonly background?: BackgroundSettings
 }
 
 export class ShardSlots {
@@ -57,6 +60,7 @@ export class ShardSlots {
       const {now, policy, cache, files} = this.settings
       const ctx = shardContext(this.fs, this.dir, i, this.desc, now, policy, cache, files)
       s = this.readOnly ? Shard.openView(ctx, this.viewAt?.[i]) : Shard.openWriter(ctx)
+      if (!this.readOnly && this.settings.background !== undefined) s.enableBackground(this.settings.background)
       this.slots[i] = s
     }
     return s
