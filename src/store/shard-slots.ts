@@ -71,6 +71,38 @@ export class ShardSlots {
     return this.slots[i]
   }
 
+  /**
+   * Runs `work` with no background job in flight or starting in any opened
+   * shard (an inline flush or compaction plans against the live tables and
+   * the memtable, which must stand still); jobs start again after it.
+   */
+  async quiet<T>(work: () => T): Promise<T> {
+    const settled = []
+    try {
+      for (const s of this.slots) {
+        if (s === undefined) continue
+        settled.push(s)
+        await s.settle()
+      }
+      return work()
+    } finally {
+      for (const s of settled) s.resume()
+    }
+  }
+
+  /** Waits for every opened shard's background job and starts none again (closing); returns the first failure, if any. */
+  async settleAll(): Promise<unknown> {
+    let first: unknown
+    for (const s of this.slots) {
+      try {
+        await s?.settle()
+      } catch (err) {
+        first ??= err
+      }
+    }
+    return first
+  }
+
   /** Every slot, open or not, in shard order. */
   all(): readonly (Shard | undefined)[] {
     return this.slots

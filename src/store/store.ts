@@ -159,25 +159,6 @@ export class StoreImpl implements Store {
     }
   }
 
-  /**
-   * Runs `work` with no background job in flight or starting in any opened
-   * shard (the inline flush and compactions, which plan against the live
-   * tables and the memtable, need them to stand still).
-   */
-  private async quiet<T>(work: () => T): Promise<T> {
-    const settled = []
-    try {
-      for (const s of this.slots.all()) {
-        if (s === undefined) continue
-        settled.push(s)
-        await s.settle()
-      }
-      return work()
-    } finally {
-      for (const s of settled) s.resume()
-    }
-  }
-
   /** Records a fatal write-path failure (fail-stop) and returns the error to throw. */
   private fail(err: unknown): unknown {
     if (err instanceof StrataError && err.code === ErrorCode.INVALID_ARGUMENT) return err
@@ -188,7 +169,7 @@ export class StoreImpl implements Store {
   async flush(): Promise<void> {
     this.check(true)
     try {
-      await this.quiet(() => {
+      await this.slots.quiet(() => {
         for (let i = 0; i < this.shardCount; i++) {
           const s = this.slots.opened(i)
           if (s !== undefined) {
@@ -223,7 +204,7 @@ export class StoreImpl implements Store {
     }
     // With background work, the jobs in flight finish first (a failed one fails this too), and none starts meanwhile.
     if (this.worker === undefined) run()
-    else await this.quiet(run)
+    else await this.slots.quiet(run)
     return {dryRun, shards}
   }
 
@@ -329,13 +310,7 @@ export class StoreImpl implements Store {
     await this.syncer.settled()
     let first: unknown
     // Background jobs in flight finish (installed, or failed: then the store has stopped) and none starts again.
-    for (const s of this.slots.all()) {
-      try {
-        await s?.settle()
-      } catch (err) {
-        first ??= err
-      }
-    }
+    first = await this.slots.settleAll()
     // After a failed write (a full disk, say) the WALs still hold every write
     // applied before it, intact: they are synced too, so that what the caller
     // was told is applied is durable. A WAL whose own sync failed refuses to
