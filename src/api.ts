@@ -46,6 +46,17 @@ export interface OpenOptions {
   readonly fs?: FileSystem
   /** Clock in ms since the epoch, used for TTL. Default Date.now. */
   readonly now?: () => number
+  /**
+   * Build the tables of flushes and compactions on a background worker
+   * thread while writes go on (the writing thread only freezes memtables and
+   * switches manifests), instead of inline on the thread that accepts writes.
+   * Default true with the real filesystem, false with any other `fs` (the
+   * worker writes through the real filesystem only, so true with another
+   * `fs` is refused). Writes wait while a shard's memtable is full and the
+   * previous one is still being flushed, or level 0 holds 3× compactionTrigger
+   * tables. Ignored when read-only.
+   */
+  readonly background?: boolean
 }
 
 /** Options for `createStore`. */

@@ -4,7 +4,7 @@
  * compaction policy), resolved once from the open options.
  */
 import {invalidArgument} from '../errors.js'
-import {descriptorLimit} from '../vfs/node-fs.js'
+import {descriptorLimit, nodeFileSystem} from '../vfs/node-fs.js'
 import {DEFAULT_MAX_OPEN_FILES, MIN_MAX_OPEN_FILES, OpenFiles} from '../vfs/open-files.js'
 import type {FileSystem} from '../vfs/fs.js'
 import type {OpenOptions} from '../api.js'
@@ -32,6 +32,18 @@ export function shardContext(fs: FileSystem, dir: string, index: number, desc: S
     ...(cache ? {cache} : {}),
     ...(files ? {files} : {}),
   }
+}
+
+/**
+ * Whether a writer over `fs` runs flushes and compactions in the background
+ * (OpenOptions.background): by default exactly when `fs` is the real
+ * filesystem, the only one the worker thread can write through.
+ */
+export function backgroundWork(options: OpenOptions, fs: FileSystem): boolean {
+  if (options.readOnly === true) return false
+  const real = fs === nodeFileSystem
+  if (options.background === true && !real) throw invalidArgument('background: true needs the real filesystem; a store over another FileSystem runs its flushes and compactions inline')
+  return options.background ?? real
 }
 
 /** The store-wide settings of `options`, checked, with their defaults. */

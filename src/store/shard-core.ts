@@ -28,6 +28,8 @@ export abstract class ShardCore {
   /** Per level, the last key compacted out of it (round robin). */
   protected readonly cursors = new Map<number, Buffer>()
   protected memtable: Memtable
+  /** A memtable being flushed in the background (shard-background.ts): read after `memtable`, before the tables. */
+  protected imm: Memtable | undefined
   protected wal: WalWriter | undefined
   protected walBytes: number
   protected nextFileNumber: number
@@ -191,7 +193,7 @@ export abstract class ShardCore {
 
   /** Numbers for `stats`. */
   stats(): ShardStats {
-    return shardStats(this.ctx, this.levels, this.memtable, this.walBytes, this.lastSeq)
+    return shardStats(this.ctx, this.levels, this.imm === undefined ? [this.memtable] : [this.memtable, this.imm], this.walBytes, this.lastSeq)
   }
 
   /** Drops the live set's references (a table an open snapshot holds stays open until it is released) and closes the WAL. */

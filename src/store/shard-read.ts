@@ -63,7 +63,7 @@ export function keyVersions(ctx: ShardContext, manifest: Manifest, levels: Level
 }
 
 /** Numbers for `stats`. */
-export function shardStats(ctx: ShardContext, set: LevelSet, memtable: Memtable, walBytes: number, lastSeq: number): ShardStats {
+export function shardStats(ctx: ShardContext, set: LevelSet, memtables: readonly Memtable[], walBytes: number, lastSeq: number): ShardStats {
   const all = set.all()
   const levels = []
   if (set.l0.length > 0) levels.push({level: 0, tables: set.l0.length, bytes: set.bytes(0)})
@@ -75,10 +75,10 @@ export function shardStats(ctx: ShardContext, set: LevelSet, memtable: Memtable,
     tables: all.length,
     tableBytes: all.reduce((s, t) => s + t.meta.fileSize, 0),
     tableEntries: all.reduce((s, t) => s + t.meta.entries, 0),
-    tombstones: all.reduce((s, t) => s + t.reader.properties.deletes, 0) + countTombstones(memtable),
+    tombstones: all.reduce((s, t) => s + t.reader.properties.deletes, 0) + memtables.reduce((s, m) => s + countTombstones(m), 0),
     walBytes: walBytes,
-    memtableEntries: memtable.size,
-    memtableBytes: memtable.bytes,
+    memtableEntries: memtables.reduce((s, m) => s + m.size, 0),
+    memtableBytes: memtables.reduce((s, m) => s + m.bytes, 0),
     lastSeq: lastSeq,
     levels,
   }

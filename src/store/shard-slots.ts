@@ -18,6 +18,7 @@ import {Shard, type ViewAt} from './shard.js'
 import type {ShardSnapshot} from './shard-snapshot.js'
 import {shardContext} from './shard-context.js'
 import {movedGeneration} from './generation-follow.js'
+import type {BackgroundSettings} from './shard-background.js'
 
 /** Fresh views a read-only read tries when tables vanish under it (a writer in another process compacting). */
 const VIEW_RETRIES = 5
@@ -28,6 +29,8 @@ export interface SlotSettings {
   readonly policy: CompactionPolicy
   readonly cache: BlockCache
   readonly files: OpenFiles
+  /** A writer's shards run their flushes and compactions in the background with these (shard-background.ts). */
+  readonly background?: BackgroundSettings
 }
 
 export class ShardSlots {
@@ -59,6 +62,7 @@ export class ShardSlots {
       const {now, policy, cache, files} = this.settings
       const ctx = shardContext(this.fs, this.dir, i, this.desc, now, policy, cache, files)
       s = this.readOnly ? Shard.openView(ctx, this.viewAt?.[i]) : Shard.openWriter(ctx)
+      if (!this.readOnly && this.settings.background !== undefined) s.enableBackground(this.settings.background)
       this.slots[i] = s
     }
     return s
@@ -67,6 +71,38 @@ export class ShardSlots {
   /** Shard `i` if it is open. */
   opened(i: number): Shard | undefined {
     return this.slots[i]
+  }
+
+  /**
+   * Runs `work` with no background job in flight or starting in any opened
+   * shard (an inline flush or compaction plans against the live tables and
+   * the memtable, which must stand still); jobs start again after it.
+   */
+  async quiet<T>(work: () => T): Promise<T> {
+    const settled = []
+    try {
+      for (const s of this.slots) {
+        if (s === undefined) continue
+        settled.push(s)
+        await s.settle()
+      }
+      return work()
+    } finally {
+      for (const s of settled) s.resume()
+    }
+  }
+
+  /** Waits for every opened shard's background job and starts none again (closing); returns the first failure, if any. */
+  async settleAll(): Promise<unknown> {
+    let first: unknown
+    for (const s of this.slots) {
+      try {
+        await s?.settle()
+      } catch (err) {
+        first ??= err
+      }
+    }
+    return first
   }
 
   /** Every slot, open or not, in shard order. */

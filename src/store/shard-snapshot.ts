@@ -18,14 +18,16 @@ export class ShardSnapshot {
   private constructor(
     private readonly memtable: MemtableView,
     private readonly levels: LevelSet,
+    /** The memtable being flushed, if any: older than `memtable`, newer than every table. */
+    private readonly imm: MemtableView | undefined,
   ) {}
 
   /**
    * References every table of `levels` and views `memtable` as of `seq` (the
    * shard's last sequence number). REQUIRES: `levels` is the shard's live
-   * set and `memtable` its memtable, taken together.
+   * set and `memtable` its memtable (and `imm` the one being flushed), taken together.
    */
-  static take(memtable: Memtable, seq: number, levels: LevelSet): ShardSnapshot {
+  static take(memtable: Memtable, seq: number, levels: LevelSet, imm?: Memtable): ShardSnapshot {
     const held: LiveTable[] = []
     try {
       for (const t of levels.all()) {
@@ -36,12 +38,13 @@ export class ShardSnapshot {
       for (const t of held) t.reader.unref()
       throw err
     }
-    return new ShardSnapshot(memtable.view(seq), levels)
+    return new ShardSnapshot(memtable.view(seq), levels, imm?.view(seq))
   }
 
   /** Newest version (as of the snapshot) of every key in [from, to), tombstones included. */
   entries(from?: Buffer, to?: Buffer, reverse = false): Generator<Entry> {
     const sources: Iterable<Entry>[] = [this.memtable.entries(from, to, reverse)]
+    if (this.imm !== undefined) sources.push(this.imm.entries(from, to, reverse))
     const inRange = (t: LiveTable): boolean =>
       (from === undefined || Buffer.compare(t.meta.largestKey, from) >= 0) && (to === undefined || Buffer.compare(t.meta.smallestKey, to) < 0)
     for (const t of this.levels.l0) if (inRange(t)) sources.push(t.reader.entries({from, to, reverse}))
@@ -79,5 +82,6 @@ export class ShardSnapshot {
       }
     }
     this.memtable.release()
+    this.imm?.release()
   }
 }

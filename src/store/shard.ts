@@ -22,23 +22,24 @@
  * adds opening, reads, writes and compaction.
  */
 import {StrataError, ioError} from '../errors.js'
-import {isLive, Kind, type Entry} from '../record/format.js'
+import {isLive, type Entry} from '../record/format.js'
 import type {KeyHash} from '../util/hash.js'
 import {WalWriter} from '../wal/writer.js'
 import {joinPath, walFileName} from '../layout/names.js'
 import {Memtable} from './memtable.js'
 import {mergeNewest} from './merge.js'
+import {compactionSurvivors} from './bg-jobs.js'
 import {ShardSnapshot} from './shard-snapshot.js'
 import {pickCompaction, rangeCompaction, type CompactionPlan} from './compaction.js'
 import {NO_COMPACTION, type KeyVersion, type ShardCompaction, type ShardContext, type ShardWrite, type ViewAt} from './shard-types.js'
 import {createShard, loadShard, loadView, removeUnreferenced, wrapLoadError} from './shard-open.js'
 import {findEntry, keyVersions} from './shard-read.js'
 import {estimateCompaction} from './shard-estimate.js'
-import {ShardCore} from './shard-core.js'
+import {ShardBackground} from './shard-background.js'
 
 export type {ShardContext, ShardWrite, KeyVersion, ShardCompaction, ViewAt} from './shard-types.js'
 
-export class Shard extends ShardCore {
+export class Shard extends ShardBackground {
   /** Creates the files of an empty shard: WAL 1, MANIFEST-000002, CURRENT. */
   static create(ctx: ShardContext): void {
     createShard(ctx)
@@ -84,6 +85,10 @@ export class Shard extends ShardCore {
 
   /** Newest version of `key` in this shard (tombstones included), or undefined. */
   getEntry(key: Buffer, h: KeyHash): Entry | undefined {
+    if (this.imm !== undefined) {
+      const m = this.memtable.get(key) ?? this.imm.get(key)
+      if (m !== undefined) return m
+    }
     return findEntry(this.memtable, this.levels, key, h)
   }
 
@@ -100,7 +105,7 @@ export class Shard extends ShardCore {
    * released (see ShardSnapshot).
    */
   snapshot(): ShardSnapshot {
-    return ShardSnapshot.take(this.memtable, this.lastSeq, this.levels)
+    return ShardSnapshot.take(this.memtable, this.lastSeq, this.levels, this.imm)
   }
 
   /** Newest version of every key in [from, to), tombstones included, read from a snapshot released at the end. */
@@ -151,19 +156,9 @@ export class Shard extends ShardCore {
    */
   private run(plan: CompactionPlan): Omit<ShardCompaction, 'memtableEntries'> {
     const {fs, dir} = this.ctx
-    const now = this.ctx.now()
-    const levels = this.levels
     const out = plan.outputLevel
     const merged = mergeNewest(plan.inputs.map((t) => t.reader.entries()))
-    const kept = (function* (): Generator<Entry> {
-      for (const e of merged) {
-        if (isLive(e, now)) {
-          yield e
-        } else if (levels.existsBelow(out, e.key)) {
-          yield e.kind === Kind.DELETE ? e : {kind: Kind.DELETE, key: e.key, seq: e.seq, value: EMPTY}
-        }
-      }
-    })()
+    const kept = compactionSurvivors(merged, this.ctx.now(), this.levels, out)
     const built = this.buildTables(kept, out, plan.reason === 'manual compaction' ? 'compact' : 'auto-compact')
     fs.syncDir(dir)
     this.install([...this.levels.all().filter((t) => !plan.inputs.includes(t)), ...built], this.manifest.walNumber, this.manifest.lastSeq)
@@ -274,5 +269,3 @@ export class Shard extends ShardCore {
 
 
 }
-
-const EMPTY = Buffer.alloc(0)

@@ -27,7 +27,8 @@ import {compactTargets, planBatch, toKey} from './write-input.js'
 import {WalSyncer} from './sync-mode.js'
 import {asyncIterator, liveOnly, scanBounds, toKeyValue} from './read-adapters.js'
 import {explainVersions, storeStats} from './explain.js'
-import {storeSettings} from './shard-context.js'
+import {backgroundWork, storeSettings} from './shard-context.js'
+import {BackgroundWorker} from './background.js'
 import {GenerationMoved} from './generation-follow.js'
 import {ShardSlots} from './shard-slots.js'
 
@@ -51,6 +52,8 @@ export class StoreImpl implements Store {
   /** Set by the first failed write or sync: the store refuses further writes (fail-stop). */
   private fatal: unknown
   private readonly syncer: WalSyncer
+  /** The background worker when flushes and compactions run there (OpenOptions.background). */
+  private readonly worker: BackgroundWorker | undefined
 
   constructor(
     readonly dir: string,
@@ -66,7 +69,9 @@ export class StoreImpl implements Store {
   ) {
     this.readOnly = options.readOnly === true
     const settings = storeSettings(options)
-    this.slots = new ShardSlots(fs, dir, desc, this.readOnly, settings, viewAt, pinned)
+    this.worker = backgroundWork(options, fs) ? new BackgroundWorker() : undefined
+    const background = this.worker && {worker: this.worker, flushBytes: settings.walFlushBytes, fail: (err: unknown) => void this.fail(err)}
+    this.slots = new ShardSlots(fs, dir, desc, this.readOnly, {...settings, ...(background ? {background} : {})}, viewAt, pinned)
     this.now = settings.now
     this.walFlushBytes = settings.walFlushBytes
     this.syncer = new WalSyncer(syncMode, {fail: (err) => this.fail(err), usable: () => !this.closed && this.fatal === undefined})
@@ -150,7 +155,12 @@ export class StoreImpl implements Store {
     this.syncer.countOps(ops.length)
     await this.syncer.afterWrite()
     try {
-      for (const index of perShard.keys()) this.slots.opened(index)!.maintain(this.walFlushBytes, STEPS_PER_WRITE)
+      for (const index of perShard.keys()) {
+        const s = this.slots.opened(index)!
+        // In the background a shard starts its due job and makes the write wait only at a stall bound; inline it does bounded work here.
+        if (this.worker !== undefined) await s.room()
+        else s.maintain(this.walFlushBytes, STEPS_PER_WRITE)
+      }
     } catch (err) {
       throw this.fail(err)
     }
@@ -187,13 +197,15 @@ export class StoreImpl implements Store {
   async flush(): Promise<void> {
     this.check(true)
     try {
-      for (let i = 0; i < this.shardCount; i++) {
-        const s = this.slots.opened(i)
-        if (s !== undefined) {
-          s.sync()
-          s.flush()
+      await this.slots.quiet(() => {
+        for (let i = 0; i < this.shardCount; i++) {
+          const s = this.slots.opened(i)
+          if (s !== undefined) {
+            s.sync()
+            s.flush()
+          }
         }
-      }
+      })
       this.syncer.clear()
     } catch (err) {
       throw this.fail(err)
@@ -205,17 +217,22 @@ export class StoreImpl implements Store {
     this.check(!dryRun)
     const {targets, from, to} = compactTargets(options, this.shardCount)
     const shards: CompactionReport['shards'][number][] = []
-    for (const [n, i] of targets.entries()) {
-      try {
-        const s = this.slots.get(i)
-        if (!dryRun) s.sync()
-        const r = s.compact(dryRun, from, to)
-        shards.push({shard: i, ...r, dropped: Math.max(0, r.entriesIn - r.entriesOut)})
-      } catch (err) {
-        throw dryRun ? err : this.fail(err)
+    const run = (): void => {
+      for (const [n, i] of targets.entries()) {
+        try {
+          const s = this.slots.get(i)
+          if (!dryRun) s.sync()
+          const r = s.compact(dryRun, from, to)
+          shards.push({shard: i, ...r, dropped: Math.max(0, r.entriesIn - r.entriesOut)})
+        } catch (err) {
+          throw dryRun ? err : this.fail(err)
+        }
+        options.onProgress?.(n + 1, targets.length)
       }
-      options.onProgress?.(n + 1, targets.length)
     }
+    // With background work, the jobs in flight finish first (a failed one fails this too), and none starts meanwhile.
+    if (this.worker === undefined) run()
+    else await this.slots.quiet(run)
     return {dryRun, shards}
   }
 
@@ -327,6 +344,8 @@ export class StoreImpl implements Store {
     // A group commit in flight ends first: its writers learn its outcome, and no sync runs on a closed shard.
     await this.syncer.settled()
     let first: unknown
+    // Background jobs in flight finish (installed, or failed: then the store has stopped) and none starts again.
+    first = await this.slots.settleAll()
     // After a failed write (a full disk, say) the WALs still hold every write
     // applied before it, intact: they are synced too, so that what the caller
     // was told is applied is durable. A WAL whose own sync failed refuses to
@@ -352,6 +371,7 @@ export class StoreImpl implements Store {
         first ??= err
       }
     }
+    await this.worker?.stop()
     if (this.lock) {
       await this.lock.release()
       this.lock = undefined

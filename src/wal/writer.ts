@@ -114,6 +114,19 @@ export class WalWriter implements FileHolder {
   }
 
   /**
+   * Appends records framed by another log of the same shard: a rotation
+   * carries over the records written after a background flush froze its
+   * memtable. REQUIRES: whole records, whose sequence numbers are above
+   * every earlier one in this log.
+   */
+  appendRecords(framed: Uint8Array): void {
+    if (framed.length === 0) return
+    this.handle().append(framed)
+    this.bytes += framed.length
+    this.changes++
+  }
+
+  /**
    * Makes every appended byte durable. Fail-stop: once a sync has failed,
    * every later sync throws that error without trying again, because a retried
    * fsync can succeed without the lost pages ever reaching the disk.

@@ -24,7 +24,9 @@ const out = (line: string): void => {
   fs.writeSync(log, line + '\n')
 }
 
-const store = await open(dir, {sync: 'always', walFlushBytes: 16 * 1024, compactionTrigger: 3, levelBaseBytes: 48 * 1024, lockTimeoutMs: 10_000})
+// Odd and even seeds alternate between background and inline flushes and compactions, so kills land in both.
+const background = (Number(seedArg) & 1) === 0
+const store = await open(dir, {sync: 'always', walFlushBytes: 8 * 1024, compactionTrigger: 3, levelBaseBytes: 48 * 1024, lockTimeoutMs: 10_000, background})
 process.stdout.write('ready\n')
 const written: string[] = []
 for (let n = 0; ; n++) {

@@ -1,0 +1,166 @@
+/**
+ * Background flushes and compactions (src/store/shard-background.ts):
+ *   - kill -9 of a real writer process at the moment a background compaction
+ *     (in one shard) and a background flush (in another) have built and synced
+ *     their tables but not installed them (the worker's test hook holds them
+ *     there): the store opens, verifies clean, holds every acknowledged write,
+ *     and the writer's open removes the unreferenced tables;
+ *   - the fault filesystem runs the inline path (it is not the real one, and
+ *     `background: true` over it is refused), and power loss at every
+ *     durable-state-changing call of a workload with inline flushes and
+ *     compactions keeps every acknowledged write.
+ */
+import test from 'ava'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import {spawn} from 'node:child_process'
+import {createStore, open, ErrorCode, type OpenOptions} from '../../src/index.js'
+import {FaultFileSystem, MUTATING_KINDS} from '../../src/vfs/fault-fs.js'
+import {tempDir, repoRoot} from '../helpers/temp.js'
+import {BATCH, bgKey, bgValue} from '../helpers/bg-writer.js'
+import {Failures, describeError, memRoot, verifyProblem} from './lib/stores.js'
+
+const writer = path.join(repoRoot, 'dist', 'test', 'helpers', 'bg-writer.js')
+
+interface Held {
+  readonly kind: string
+  readonly shard: number
+  readonly tables: readonly string[]
+}
+
+/** Runs the writer until the worker holds a compaction and a flush, kills it; returns the held jobs and the last acknowledged batch. */
+function runUntilHeld(dir: string, work: string): Promise<{held: Held[]; lastAck: number}> {
+  const marker = path.join(work, 'held')
+  const logPath = path.join(work, 'acks')
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [writer, dir, logPath], {stdio: ['ignore', 'ignore', 'pipe'], env: {...process.env, STRATA_TEST_BG_HOLD: marker}})
+    let err = ''
+    let held: Held[] = []
+    const poll = setInterval(() => {
+      if (!fs.existsSync(marker)) return
+      held = fs.readFileSync(marker, 'utf8').split('\n').filter((l) => l !== '').map((l) => {
+        const [kind, shard, ...tables] = l.split(' ')
+        return {kind, shard: Number(shard), tables}
+      })
+      if (held.some((h) => h.kind === 'compact') && held.some((h) => h.kind === 'flush')) child.kill('SIGKILL')
+    }, 5)
+    child.stderr.on('data', (d) => (err += d))
+    child.on('error', reject)
+    child.on('close', (code, signal) => {
+      clearInterval(poll)
+      if (signal !== 'SIGKILL') return reject(new Error(`writer exited ${code}: ${err}`))
+      const acks = fs.existsSync(logPath) ? fs.readFileSync(logPath, 'utf8').split('\n').filter((l) => l.startsWith('ack ')) : []
+      resolve({held, lastAck: acks.length === 0 ? -1 : Number(acks.at(-1)!.slice(4))})
+    })
+  })
+}
+
+test('kill -9 while a background compaction and a background flush are built but not installed loses no acknowledged write', async (t) => {
+  const work = tempDir(t)
+  const dir = path.join(work, 'db')
+  await createStore(dir, {shards: 2})
+  const {held, lastAck} = await runUntilHeld(dir, work)
+  // The kill landed where the hook holds the jobs: tables written and synced, no manifest naming them.
+  const compactions = held.filter((h) => h.kind === 'compact')
+  const flushes = held.filter((h) => h.kind === 'flush')
+  t.true(compactions.length >= 1 && flushes.length >= 1, JSON.stringify(held))
+  t.true(flushes.some((f) => compactions.every((c) => c.shard !== f.shard)), 'a flush held in another shard than the compaction')
+  const shardDirs = fs.readdirSync(dir).filter((n) => n.startsWith('shard-')).sort()
+  t.is(shardDirs.length, 2)
+  const heldFiles = held.flatMap((h) => h.tables.map((name) => path.join(dir, shardDirs[h.shard], name)))
+  t.true(heldFiles.length >= 2 && heldFiles.every((f) => fs.existsSync(f)), `held tables on disk: ${heldFiles.join(', ')}`)
+  t.true(lastAck >= 10, `acknowledged batches: ${lastAck + 1}`)
+
+  t.is(verifyProblem(dir), undefined)
+  const checkAcked = async (what: string): Promise<void> => {
+    const r = await open(dir, {readOnly: true})
+    const failures = new Failures()
+    for (let n = 0; n <= lastAck; n++) {
+      for (let i = 0; i < BATCH; i++) {
+        const got = r.getSync(bgKey(n, i))?.value.toString()
+        if (got !== bgValue(n, i)) failures.add(`${what}: batch ${n} key ${i} is ${got}`)
+      }
+    }
+    await r.close()
+    failures.report(t, what)
+  }
+  await checkAcked('after the kill')
+  // The writer's open of each shard (stats opens them all) removes the tables no manifest names, and keeps everything.
+  const w = await open(dir, {background: false})
+  t.is(w.stats().shards.length, 2)
+  await w.close()
+  t.true(heldFiles.every((f) => !fs.existsSync(f)), 'the unreferenced tables are gone')
+  await checkAcked('after the writer reopened')
+  t.is(verifyProblem(dir), undefined)
+})
+
+test('a store over the fault filesystem runs inline and refuses background: true', async (t) => {
+  const faults = new FaultFileSystem()
+  const dir = `${memRoot('bg')}/db`
+  faults.mkdir(memRoot('bg'))
+  await createStore(dir, {fs: faults, shards: 1})
+  const e = await t.throwsAsync(open(dir, {fs: faults, background: true}))
+  t.is((e as {code?: string}).code, ErrorCode.INVALID_ARGUMENT)
+  // The same refusal leaves the store openable (the lock was released).
+  const s = await open(dir, {fs: faults, sync: 'none', walFlushBytes: 1024})
+  let tables = 0
+  faults.onCall = (kind, p) => {
+    if (kind === 'create' && p.endsWith('.sst')) tables++
+  }
+  await s.batch(Array.from({length: 20}, (_, i) => ({type: 'put' as const, key: `k${i}`, value: 'v'.repeat(100)})))
+  // Inline: the batch itself wrote the table through this filesystem before it resolved.
+  t.is(tables, 1)
+  t.is(s.stats().totals.tables, 1)
+  await s.close()
+})
+
+test('power loss at every durable change of a workload with inline flushes and compactions keeps every acknowledged write', async (t) => {
+  const faults = new FaultFileSystem()
+  const root = memRoot('bgpl')
+  const dir = `${root}/db`
+  faults.mkdir(root)
+  faults.syncDir('/')
+  await createStore(dir, {fs: faults, shards: 2})
+  faults.syncDir(root)
+  const options: OpenOptions = {fs: faults, sync: 'always', walFlushBytes: 2048, compactionTrigger: 2, levelBaseBytes: 8 * 1024}
+  const s = await open(dir, options)
+  let acked = 0
+  const images: {image: FaultFileSystem; acked: number}[] = []
+  let tablesCreated = 0
+  faults.onCall = (kind, p) => {
+    if (kind === 'create' && p.endsWith('.sst')) tablesCreated++
+    if (MUTATING_KINDS.has(kind)) images.push({image: faults.crashImage({mode: 'drop'}), acked})
+  }
+  const key = (n: number, i: number): string => `k${(n * 31 + i * 17) % 97}-${n}-${i}`
+  for (let n = 0; n < 60; n++) {
+    await s.batch(Array.from({length: 4}, (_, i) => ({type: 'put' as const, key: key(n, i), value: `v${n}/${i}`.padEnd(60, '.')})))
+    acked = n + 1
+  }
+  faults.onCall = undefined
+  const activity = (s as unknown as {activity(): {flushes: number; compactions: number}}).activity()
+  await s.close()
+  t.true(activity.flushes >= 3 && activity.compactions >= 1, JSON.stringify(activity))
+  t.true(tablesCreated >= 4, `tables written through the fault filesystem: ${tablesCreated}`)
+  t.true(images.length >= 100, `crash images: ${images.length}`)
+  const failures = new Failures()
+  for (const [c, {image, acked: n}] of images.entries()) {
+    const at = `${memRoot('img')}${c}/db`
+    image.mkdir(`${memRoot('img')}${c}`)
+    image.relocate(dir, at)
+    const problem = verifyProblem(at, image)
+    if (problem !== undefined) failures.add(`image ${c}: ${problem}`)
+    try {
+      const r = await open(at, {fs: image, readOnly: true})
+      for (let b = 0; b < n; b++) {
+        for (let i = 0; i < 4; i++) {
+          const got = r.getSync(key(b, i))?.value.toString()
+          if (got !== `v${b}/${i}`.padEnd(60, '.')) failures.add(`image ${c}: batch ${b} key ${i} is ${got}`)
+        }
+      }
+      await r.close()
+    } catch (err) {
+      failures.add(`image ${c}: open failed: ${describeError(err)}`)
+    }
+  }
+  failures.report(t, 'crash image')
+})
