@@ -24,7 +24,7 @@ export function bgValue(batch: number, i: number): string {
 if (process.argv[1]?.endsWith('bg-writer.js')) {
   const [dir, logPath] = process.argv.slice(2)
   const log = fs.openSync(logPath, 'a')
-  const store = await open(dir, {sync: 'always', walFlushBytes: 48 * 1024, compactionTrigger: 2, levelBaseBytes: 64 * 1024})
+  const store = await open(dir, {sync: 'always', walFlushBytes: 48 * 1024, compactionTrigger: 2, levelBaseBytes: 64 * 1024, background: true})
   for (let n = 0; ; n++) {
     await store.batch(Array.from({length: BATCH}, (_, i) => ({type: 'put' as const, key: bgKey(n, i), value: bgValue(n, i)})))
     fs.writeSync(log, `ack ${n}\n`)
