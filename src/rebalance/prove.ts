@@ -70,10 +70,12 @@ export interface ProofPeer {
 
 /**
  * Proves the new generation `next` in `dir` holds what the plan read; see the
- * file comment. `kept[t]`: old shard t as the plan read it, for t kept. With
- * a `peer`, the shards it holds are proved on its thread, the same way.
+ * file comment. `kept[t]`: old shard t as the plan read it, for t kept;
+ * `built[t]`: target t's share, proved when this thread built it (absent for
+ * a target a resumed run found built). With a `peer`, the shards it holds are
+ * proved on its thread, the same way.
  */
-export async function proveNewGeneration(fs: FileSystem, dir: string, next: StoreDescriptor, at: number, plan: Plan, kept: readonly (KeptShard | undefined)[], live: number, peer?: ProofPeer): Promise<ProofReads> {
+export async function proveNewGeneration(fs: FileSystem, dir: string, next: StoreDescriptor, at: number, plan: Plan, kept: readonly (KeptShard | undefined)[], live: number, built: readonly (Sum256 | undefined)[], peer?: ProofPeer): Promise<ProofReads> {
   const refuse = (why: string): StrataError => {
     removeOtherGenerations(fs, dir, live)
     removeJournal(fs, dir)
@@ -95,7 +97,7 @@ export async function proveNewGeneration(fs: FileSystem, dir: string, next: Stor
   try {
     for (let t = 0; t < next.shardCount; t++) {
       if (peer?.holds(t) === true) continue
-      const p = proveShard(fs, dir, next, view, t, kept[t], plan, at, hasher)
+      const p = proveShard(fs, dir, next, view, t, kept[t], plan, at, hasher, built[t])
       total.addSum(p.sum)
       count(p)
     }
@@ -118,10 +120,16 @@ export async function proveNewGeneration(fs: FileSystem, dir: string, next: Stor
 
 /**
  * Shard `t`'s share of the new generation's digest, read through `view`:
+ * `built` when the thread that built it proved it then (prove-built.ts);
  * from its new tables and the plan's staying sum when the file comment's
- * conditions hold for kept shard `kept`, otherwise from all its records.
+ * conditions hold for kept shard `kept`; otherwise from all its records.
  */
-export function proveShard(fs: FileSystem, dir: string, next: StoreDescriptor, view: Store, t: number, kept: KeptShard | undefined, plan: ProofPlan, at: number, hasher: RecordHasher): {sum: Sum256; byTables: boolean} {
+export function proveShard(fs: FileSystem, dir: string, next: StoreDescriptor, view: Store, t: number, kept: KeptShard | undefined, plan: ProofPlan, at: number, hasher: RecordHasher, built?: Sum256): {sum: Sum256; byTables: boolean} {
+  if (built !== undefined) {
+    // Proved record by record when it was built (prove-built.ts); the engine still opens it as any read does.
+    shardVersions(view, t).return(undefined)
+    return {sum: built, byTables: true}
+  }
   const byTables = kept !== undefined && plan.routed[t] ? newTablesSum(fs, dir, next, view, t, kept, plan, at, hasher) : undefined
   if (byTables !== undefined) {
     byTables.addSum(plan.staying[t])
@@ -178,7 +186,8 @@ function newTablesSum(fs: FileSystem, dir: string, next: StoreDescriptor, view: 
   return distinct(keys) && sameKeys(tombstones, plan.movedOut[t] ?? []) ? sum : undefined
 }
 
-function sameTable(a: TableMeta, b: TableMeta): boolean {
+/** True if two manifests' entries for one table number agree on everything but the key bounds. */
+export function sameTable(a: TableMeta, b: TableMeta): boolean {
   return a.fileSize === b.fileSize && a.level === b.level && a.minSeq === b.minSeq && a.maxSeq === b.maxSeq && a.entries === b.entries
 }
 
