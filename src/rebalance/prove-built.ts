@@ -39,7 +39,6 @@ import {compareKeys} from '../util/bytes.js'
 import {mergeSorted} from '../store/merge.js'
 import {Sum256} from '../digest/sum256.js'
 import type {KeptShard} from './build-target.js'
-import {sameTable} from './prove.js'
 import type {Plan} from './plan.js'
 
 /** What proving a built target needs of the plan (the records of target `t` still held). */
@@ -70,11 +69,13 @@ export function proveBuilt(fs: FileSystem, dir: string, next: StoreDescriptor, t
 }
 
 /**
- * The readers of the shard's tables that are not the kept shard's, in
- * manifest order, when the manifest names every kept table as the very file
- * the plan read and the WAL is empty; undefined otherwise.
+ * The tables of the new shard in `shardDir` that are not kept shard `kept`'s
+ * (all of them for a new shard), in manifest order, when its manifest names
+ * every table of `kept` as the very file the plan read (same number, size,
+ * level, sequence range and device and inode) and its WAL is empty;
+ * undefined otherwise.
  */
-function freshTables(fs: FileSystem, shardDir: string, kept: KeptShard | undefined): {dir: string; tables: TableMeta[]} | undefined {
+export function freshTables(fs: FileSystem, shardDir: string, kept: KeptShard | undefined): {dir: string; tables: TableMeta[]} | undefined {
   const {manifest} = readCurrent(fs, shardDir)
   if (fs.fileSize(joinPath(shardDir, walFileName(manifest.walNumber))) !== WAL_HEADER_SIZE) return undefined
   const old = new Map((kept?.manifest.tables ?? []).map((m) => [m.fileNumber, m]))
@@ -92,6 +93,10 @@ function freshTables(fs: FileSystem, shardDir: string, kept: KeptShard | undefin
     linked++
   }
   return linked === old.size ? {dir: shardDir, tables} : undefined
+}
+
+function sameTable(a: TableMeta, b: TableMeta): boolean {
+  return a.fileSize === b.fileSize && a.level === b.level && a.minSeq === b.minSeq && a.maxSeq === b.maxSeq && a.entries === b.entries
 }
 
 /**

@@ -37,17 +37,15 @@ import {isLive, Kind} from '../record/format.js'
 import type {StoreDescriptor} from '../store/descriptor.js'
 import {openGeneration, shardVersions} from '../store/open.js'
 import type {Store} from '../api.js'
-import {readCurrent} from '../manifest/current.js'
-import type {TableMeta} from '../manifest/format.js'
 import {TableReader} from '../sstable/reader.js'
-import {WAL_HEADER_SIZE} from '../wal/format.js'
-import {joinPath, shardDirName, tableFileName, walFileName} from '../layout/names.js'
+import {joinPath, shardDirName, tableFileName} from '../layout/names.js'
 import {shardOf} from '../util/hash.js'
 import {compareKeys} from '../util/bytes.js'
 import {RecordHasher} from '../digest/format.js'
 import {Sum256} from '../digest/sum256.js'
 import {removeJournal} from './journal.js'
 import {removeOtherGenerations} from './generations.js'
+import {freshTables} from './prove-built.js'
 import type {KeptShard} from './build-target.js'
 import type {Plan} from './plan.js'
 import type {PeerTarget, ShardProof} from './peer-wire.js'
@@ -150,26 +148,12 @@ function newTablesSum(fs: FileSystem, dir: string, next: StoreDescriptor, view: 
   // The engine opens the shard (CURRENT, manifest, WAL) as any read does; nothing is iterated.
   shardVersions(view, t).return(undefined)
   const shardDir = joinPath(dir, shardDirName(t, next.shardGeneration))
-  const {manifest} = readCurrent(fs, shardDir)
-  if (fs.fileSize(joinPath(shardDir, walFileName(manifest.walNumber))) !== WAL_HEADER_SIZE) return undefined
-  const oldTables = new Map(old.manifest.tables.map((m) => [m.fileNumber, m]))
-  const fresh: TableMeta[] = []
-  let linked = 0
-  for (const m of manifest.tables) {
-    const was = oldTables.get(m.fileNumber)
-    if (was === undefined) {
-      fresh.push(m)
-      continue
-    }
-    const name = tableFileName(m.fileNumber)
-    if (!sameTable(was, m) || fs.fileId(joinPath(shardDir, name)) !== fs.fileId(joinPath(old.dir, name))) return undefined
-    linked++
-  }
-  if (linked !== oldTables.size) return undefined
+  const fresh = freshTables(fs, shardDir, old)
+  if (fresh === undefined) return undefined
   const sum = new Sum256()
   const keys: Buffer[] = []
   const tombstones: Buffer[] = []
-  for (const m of fresh) {
+  for (const m of fresh.tables) {
     const reader = TableReader.open(fs, joinPath(shardDir, tableFileName(m.fileNumber)))
     try {
       for (const e of reader.entries()) {
@@ -184,11 +168,6 @@ function newTablesSum(fs: FileSystem, dir: string, next: StoreDescriptor, view: 
     }
   }
   return distinct(keys) && sameKeys(tombstones, plan.movedOut[t] ?? []) ? sum : undefined
-}
-
-/** True if two manifests' entries for one table number agree on everything but the key bounds. */
-export function sameTable(a: TableMeta, b: TableMeta): boolean {
-  return a.fileSize === b.fileSize && a.level === b.level && a.minSeq === b.minSeq && a.maxSeq === b.maxSeq && a.entries === b.entries
 }
 
 /** True if no key appears twice (sorts `keys`). */
