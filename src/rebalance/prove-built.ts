@@ -24,8 +24,10 @@
  * Anything else (a condition that does not hold, a record that differs, a
  * table that does not read back) gives undefined: the verify step then reads
  * the shard whole through the engine and hashes it, so damage still refuses
- * the rebalance there, with the new generation removed.
+ * the rebalance there, with the new generation removed. A failing read (not
+ * damage) fails the run at once, with nothing committed, as it would there.
  */
+import {ErrorCode, StrataError} from '../errors.js'
 import type {FileSystem} from '../vfs/fs.js'
 import {isLive, Kind, ValueCodec, type Entry} from '../record/format.js'
 import type {StoreDescriptor} from '../store/descriptor.js'
@@ -58,9 +60,11 @@ export function proveBuilt(fs: FileSystem, dir: string, next: StoreDescriptor, t
   try {
     const fresh = freshTables(fs, joinPath(dir, shardDirName(t, next.shardGeneration)), kept)
     if (fresh === undefined || !sameRecords(fs, fresh, expected(plan, t), kept, plan.from, t, at)) return undefined
-  } catch {
+  } catch (err) {
     // A table that does not read back: the full read refuses the rebalance, cleaning up.
-    return undefined
+    // Any other failure (a failing read) fails the run here, as it would in the full read.
+    if (err instanceof StrataError && err.code === ErrorCode.CORRUPTION) return undefined
+    throw err
   }
   const sum = new Sum256()
   sum.addSum(plan.movedSum[t])
