@@ -35,6 +35,8 @@ export interface PackedShardPlan {
   readonly bytes: number[]
   readonly sum: string
   readonly staying: string
+  /** Per target: the moved records' hash sum as hex, '' where none move. */
+  readonly movedSums: string[]
   readonly routed: boolean
   readonly moved: Uint8Array
 }
@@ -51,6 +53,8 @@ export interface PackedError {
 export interface PeerTarget {
   readonly shard: number
   readonly kept?: KeptShard
+  /** For a build: whether `kept` is provably the tables the plan read, so the built target may be proved record by record. */
+  readonly provable?: boolean
 }
 
 /** A shard's share of the proof: its live records' hash sum, and whether it was counted from its new tables only. */
@@ -79,7 +83,7 @@ export function packShardPlan(p: ShardPlan, sends: (t: number) => boolean): Pack
     w.varint(p.movedTo[i])
     encodeEntry(w, p.moved[i])
   }
-  return {shard: p.shard, keys: p.keys, bytes: p.bytes, sum: p.sum.hex(), staying: p.staying.hex(), routed: p.routed, moved: w.finish()}
+  return {shard: p.shard, keys: p.keys, bytes: p.bytes, sum: p.sum.hex(), staying: p.staying.hex(), movedSums: p.movedSums.map((m) => m?.hex() ?? ''), routed: p.routed, moved: w.finish()}
 }
 
 export function unpackShardPlan(p: PackedShardPlan): ShardPlan {
@@ -95,7 +99,13 @@ export function unpackShardPlan(p: PackedShardPlan): ShardPlan {
   sum.addHex(p.sum)
   const staying = new Sum256()
   staying.addHex(p.staying)
-  return {shard: p.shard, keys: p.keys, bytes: p.bytes, sum, staying, routed: p.routed, moved, movedTo}
+  const movedSums = p.movedSums.map((hex) => {
+    if (hex === '') return undefined
+    const m = new Sum256()
+    m.addHex(hex)
+    return m
+  })
+  return {shard: p.shard, keys: p.keys, bytes: p.bytes, sum, staying, movedSums, routed: p.routed, moved, movedTo}
 }
 
 /** A kept shard as received: its tables' key bounds made Buffers again. */

@@ -2,7 +2,8 @@
  * The worker thread of a rebalance (peer.ts is the writer's side and says
  * how the work is split): reads the odd old shards through read-only views,
  * sends each part of the plan as it is done, takes the even parts, then
- * builds and proves the odd targets when told to, each step in turn.
+ * builds the odd targets when told to (proving each record by record as it
+ * is built) and proves them when told to, each step in turn.
  * Anything thrown is sent back as the run's failure.
  */
 import {parentPort, workerData} from 'node:worker_threads'
@@ -13,6 +14,8 @@ import {OldGeneration} from './old-generation.js'
 import {combinePlan, readShard, type Plan, type ShardPlan} from './plan.js'
 import {buildTarget} from './build-target.js'
 import {proveShard} from './prove.js'
+import {proveBuilt} from './prove-built.js'
+import type {Sum256} from '../digest/sum256.js'
 import {Inbox, describeError, packShardPlan, reviveKept, unpackShardPlan, type FromPeerWorker, type PeerWorkerData, type ToPeerWorker} from './peer-wire.js'
 
 const port = parentPort!
@@ -51,8 +54,12 @@ async function read(): Promise<Plan> {
 async function main(): Promise<void> {
   const plan = await read()
   const build = await next('build')
-  for (const {shard, kept} of build.targets) {
-    const built = buildTarget(nodeFileSystem, job.dir, build.next, shard, reviveKept(kept), plan.movedIn[shard], shard < from ? plan.movedOut[shard] : [])
+  // Each target's share of the digest, proved record by record as soon as it is built (prove-built.ts).
+  const proved = new Map<number, Sum256 | undefined>()
+  for (const {shard, kept, provable} of build.targets) {
+    const old = reviveKept(kept)
+    const built = buildTarget(nodeFileSystem, job.dir, build.next, shard, old, plan.movedIn[shard], shard < from ? plan.movedOut[shard] : [])
+    proved.set(shard, proveBuilt(nodeFileSystem, job.dir, build.next, shard, provable === true ? old : undefined, plan, job.at))
     // The records of a finished target are no longer needed.
     plan.movedIn[shard] = []
     send({type: 'built', built})
@@ -62,7 +69,7 @@ async function main(): Promise<void> {
   try {
     const hasher = new RecordHasher()
     const proofs = prove.targets.map(({shard, kept}) => {
-      const p = proveShard(nodeFileSystem, job.dir, prove.next, view, shard, reviveKept(kept), plan, job.at, hasher)
+      const p = proveShard(nodeFileSystem, job.dir, prove.next, view, shard, reviveKept(kept), plan, job.at, hasher, proved.get(shard))
       return {shard, sum: p.sum.hex(), byTables: p.byTables}
     })
     send({type: 'proved', proofs})

@@ -10,9 +10,12 @@
  *  - copy: each builds the targets of its parity (`buildTarget`), the worker
  *    after this thread has flushed and journalled, and each reports a target
  *    only once it is durable. A kept target t is read as old shard t, by the
- *    same thread, so the keys leaving it (its tombstones) never cross;
- *  - verify: each proves the shards it built (`proveShard`), reading them
- *    back from disk through its own view of the new generation.
+ *    same thread, so the keys leaving it (its tombstones) never cross. Each
+ *    reads a target back as soon as it has built it (`proveBuilt`), so
+ *    neither waits for the other between building and proving;
+ *  - verify: each proves the shards it built (`proveShard`), opening them
+ *    through its own view of the new generation and reading whole any that
+ *    the copy step could not prove.
  *
  * Only on the node filesystem (a worker cannot share another FileSystem
  * object, such as the fault-injecting one) and with two or more old shards;

@@ -43,6 +43,8 @@ export interface Plan {
   readonly movedOut: Buffer[][]
   /** Per old shard: the sum of the hashes of its live records that stay in it (their shard over M is theirs). */
   readonly staying: Sum256[]
+  /** Per target shard: the sum of the hashes of the live records moving into it, from every source (what the proof counts for a target it compared record by record). */
+  readonly movedSum: Sum256[]
   /** Per old shard: whether every live record in it belongs to it over N (`shardOf`), as a consistent store's do. */
   readonly routed: boolean[]
 }
@@ -59,6 +61,8 @@ export interface ShardPlan {
   /** Hash sums of all its live records, and of those that stay in it. */
   readonly sum: Sum256
   readonly staying: Sum256
+  /** Per target shard over M: the sum of the hashes of the live records moving there (undefined where none do, as at the shard itself). */
+  readonly movedSums: (Sum256 | undefined)[]
   readonly routed: boolean
   /** The live records whose shard changes, in key order (owning their bytes), and each one's target; empty when not collected. */
   readonly moved: Entry[]
@@ -81,7 +85,8 @@ export function readPlan(sources: readonly ShardEntries[], to: number, at: numbe
 
 /** The read pass over old shard `s` of `from`: see the file comment. */
 export function readShard(s: number, from: number, entries: Iterable<Entry>, to: number, at: number, collect: boolean, hasher: RecordHasher): ShardPlan {
-  const p: ShardPlan = {shard: s, keys: new Array<number>(to).fill(0), bytes: new Array<number>(to).fill(0), sum: new Sum256(), staying: new Sum256(), routed: true, moved: [], movedTo: []}
+  const movedSums = new Array<Sum256 | undefined>(to).fill(undefined)
+  const p: ShardPlan = {shard: s, keys: new Array<number>(to).fill(0), bytes: new Array<number>(to).fill(0), sum: new Sum256(), staying: new Sum256(), movedSums, routed: true, moved: [], movedTo: []}
   let routed = true
   for (const e of entries) {
     if (!isLive(e, at)) continue
@@ -94,7 +99,8 @@ export function readShard(s: number, from: number, entries: Iterable<Entry>, to:
     p.sum.addLatin1(h)
     if (routed && shardOfHash(kh, from) !== s) routed = false
     if (t === s) p.staying.addLatin1(h)
-    else if (collect) {
+    else (movedSums[t] ??= new Sum256()).addLatin1(h)
+    if (t !== s && collect) {
       p.moved.push(e.kind === Kind.PUT ? copyEntry(e) : e)
       p.movedTo.push(t)
     }
@@ -112,6 +118,7 @@ export function combinePlan(from: number, to: number, shards: readonly ShardPlan
   const movedIn: Entry[][][] = Array.from({length: to}, () => Array.from({length: from}, () => []))
   const movedOut: Buffer[][] = Array.from({length: from}, () => [])
   const sum = new Sum256()
+  const movedSum = Array.from({length: to}, () => new Sum256())
   let keysTotal = 0
   let bytesTotal = 0
   let keysMoved = 0
@@ -126,6 +133,7 @@ export function combinePlan(from: number, to: number, shards: readonly ShardPlan
       bytesMoved += p.bytes[t]
     }
     sum.addSum(p.sum)
+    p.movedSums.forEach((m, t) => m !== undefined && movedSum[t].addSum(m))
     // A kept shard of a growing store shadows each key leaving it; the tombstone's key shares the record's copy.
     const shadows = s < to && holds(s)
     for (let i = 0; i < p.moved.length; i++) {
@@ -136,7 +144,7 @@ export function combinePlan(from: number, to: number, shards: readonly ShardPlan
   const matrix: Matrix = {keys: shards.map((p) => p.keys), bytes: shards.map((p) => p.bytes)}
   const staying = shards.map((p) => p.staying)
   const routed = shards.map((p) => p.routed)
-  return {from, to, keysTotal, bytesTotal, keysMoved, bytesMoved, matrix, digest: sum.hex(), records: keysTotal, movedIn, movedOut, staying, routed}
+  return {from, to, keysTotal, bytesTotal, keysMoved, bytesMoved, matrix, digest: sum.hex(), records: keysTotal, movedIn, movedOut, staying, movedSum, routed}
 }
 
 /** A copy of `e` that owns its bytes (a table's entries may be views into a cached block). */

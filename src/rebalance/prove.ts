@@ -37,17 +37,15 @@ import {isLive, Kind} from '../record/format.js'
 import type {StoreDescriptor} from '../store/descriptor.js'
 import {openGeneration, shardVersions} from '../store/open.js'
 import type {Store} from '../api.js'
-import {readCurrent} from '../manifest/current.js'
-import type {TableMeta} from '../manifest/format.js'
 import {TableReader} from '../sstable/reader.js'
-import {WAL_HEADER_SIZE} from '../wal/format.js'
-import {joinPath, shardDirName, tableFileName, walFileName} from '../layout/names.js'
+import {joinPath, shardDirName, tableFileName} from '../layout/names.js'
 import {shardOf} from '../util/hash.js'
 import {compareKeys} from '../util/bytes.js'
 import {RecordHasher} from '../digest/format.js'
 import {Sum256} from '../digest/sum256.js'
 import {removeJournal} from './journal.js'
 import {removeOtherGenerations} from './generations.js'
+import {freshTables} from './prove-built.js'
 import type {KeptShard} from './build-target.js'
 import type {Plan} from './plan.js'
 import type {PeerTarget, ShardProof} from './peer-wire.js'
@@ -70,10 +68,12 @@ export interface ProofPeer {
 
 /**
  * Proves the new generation `next` in `dir` holds what the plan read; see the
- * file comment. `kept[t]`: old shard t as the plan read it, for t kept. With
- * a `peer`, the shards it holds are proved on its thread, the same way.
+ * file comment. `kept[t]`: old shard t as the plan read it, for t kept;
+ * `built[t]`: target t's share, proved when this thread built it (absent for
+ * a target a resumed run found built). With a `peer`, the shards it holds are
+ * proved on its thread, the same way.
  */
-export async function proveNewGeneration(fs: FileSystem, dir: string, next: StoreDescriptor, at: number, plan: Plan, kept: readonly (KeptShard | undefined)[], live: number, peer?: ProofPeer): Promise<ProofReads> {
+export async function proveNewGeneration(fs: FileSystem, dir: string, next: StoreDescriptor, at: number, plan: Plan, kept: readonly (KeptShard | undefined)[], live: number, built: readonly (Sum256 | undefined)[], peer?: ProofPeer): Promise<ProofReads> {
   const refuse = (why: string): StrataError => {
     removeOtherGenerations(fs, dir, live)
     removeJournal(fs, dir)
@@ -95,7 +95,7 @@ export async function proveNewGeneration(fs: FileSystem, dir: string, next: Stor
   try {
     for (let t = 0; t < next.shardCount; t++) {
       if (peer?.holds(t) === true) continue
-      const p = proveShard(fs, dir, next, view, t, kept[t], plan, at, hasher)
+      const p = proveShard(fs, dir, next, view, t, kept[t], plan, at, hasher, built[t])
       total.addSum(p.sum)
       count(p)
     }
@@ -118,10 +118,16 @@ export async function proveNewGeneration(fs: FileSystem, dir: string, next: Stor
 
 /**
  * Shard `t`'s share of the new generation's digest, read through `view`:
+ * `built` when the thread that built it proved it then (prove-built.ts);
  * from its new tables and the plan's staying sum when the file comment's
- * conditions hold for kept shard `kept`, otherwise from all its records.
+ * conditions hold for kept shard `kept`; otherwise from all its records.
  */
-export function proveShard(fs: FileSystem, dir: string, next: StoreDescriptor, view: Store, t: number, kept: KeptShard | undefined, plan: ProofPlan, at: number, hasher: RecordHasher): {sum: Sum256; byTables: boolean} {
+export function proveShard(fs: FileSystem, dir: string, next: StoreDescriptor, view: Store, t: number, kept: KeptShard | undefined, plan: ProofPlan, at: number, hasher: RecordHasher, built?: Sum256): {sum: Sum256; byTables: boolean} {
+  if (built !== undefined) {
+    // Proved record by record when it was built (prove-built.ts); the engine still opens it as any read does.
+    shardVersions(view, t).return(undefined)
+    return {sum: built, byTables: true}
+  }
   const byTables = kept !== undefined && plan.routed[t] ? newTablesSum(fs, dir, next, view, t, kept, plan, at, hasher) : undefined
   if (byTables !== undefined) {
     byTables.addSum(plan.staying[t])
@@ -142,26 +148,12 @@ function newTablesSum(fs: FileSystem, dir: string, next: StoreDescriptor, view: 
   // The engine opens the shard (CURRENT, manifest, WAL) as any read does; nothing is iterated.
   shardVersions(view, t).return(undefined)
   const shardDir = joinPath(dir, shardDirName(t, next.shardGeneration))
-  const {manifest} = readCurrent(fs, shardDir)
-  if (fs.fileSize(joinPath(shardDir, walFileName(manifest.walNumber))) !== WAL_HEADER_SIZE) return undefined
-  const oldTables = new Map(old.manifest.tables.map((m) => [m.fileNumber, m]))
-  const fresh: TableMeta[] = []
-  let linked = 0
-  for (const m of manifest.tables) {
-    const was = oldTables.get(m.fileNumber)
-    if (was === undefined) {
-      fresh.push(m)
-      continue
-    }
-    const name = tableFileName(m.fileNumber)
-    if (!sameTable(was, m) || fs.fileId(joinPath(shardDir, name)) !== fs.fileId(joinPath(old.dir, name))) return undefined
-    linked++
-  }
-  if (linked !== oldTables.size) return undefined
+  const fresh = freshTables(fs, shardDir, old)
+  if (fresh === undefined) return undefined
   const sum = new Sum256()
   const keys: Buffer[] = []
   const tombstones: Buffer[] = []
-  for (const m of fresh) {
+  for (const m of fresh.tables) {
     const reader = TableReader.open(fs, joinPath(shardDir, tableFileName(m.fileNumber)))
     try {
       for (const e of reader.entries()) {
@@ -176,10 +168,6 @@ function newTablesSum(fs: FileSystem, dir: string, next: StoreDescriptor, view: 
     }
   }
   return distinct(keys) && sameKeys(tombstones, plan.movedOut[t] ?? []) ? sum : undefined
-}
-
-function sameTable(a: TableMeta, b: TableMeta): boolean {
-  return a.fileSize === b.fileSize && a.level === b.level && a.minSeq === b.minSeq && a.maxSeq === b.maxSeq && a.entries === b.entries
 }
 
 /** True if no key appears twice (sorts `keys`). */

@@ -10,10 +10,12 @@
  *     so the old generation is all tables and its WAL records are in them;
  *  3. journal (journal.ts): the plan, written before the first new folder;
  *  4. copy (build-target.ts): each shard of generation g+1 built from
- *     scratch, recorded complete in the journal once durable;
- *  5. verify (prove.ts): the new generation's digest, read through the
- *     engine (a kept shard whose old tables are provably the ones the plan
- *     read: only its new tables), compared with the old one's; a mismatch
+ *     scratch, recorded complete in the journal once durable, and read back
+ *     at once, record by record against the plan's (prove-built.ts);
+ *  5. verify (prove.ts): the new generation's digest, each shard opened
+ *     through the engine and counted from step 4's proof, or else read
+ *     (a kept shard whose old tables are provably the ones the plan read:
+ *     only its new tables), compared with the old one's; a mismatch
  *     aborts (CORRUPTION), nothing committed;
  *  6. switch, THE COMMIT POINT: STORE is replaced atomically with M shards
  *     and generation g+1. Before it the old generation is the store,
@@ -40,6 +42,8 @@ import {finishCleanup} from './settle.js'
 import {expectedFraction, readPlan, type Plan} from './plan.js'
 import {buildTarget, type BuiltTarget, type KeptShard} from './build-target.js'
 import {proveNewGeneration} from './prove.js'
+import {proveBuilt} from './prove-built.js'
+import type {Sum256} from '../digest/sum256.js'
 import {OldGeneration} from './old-generation.js'
 import {Peer} from './peer.js'
 import {outcome, type RebalanceProgress, type RebalanceReport} from './report.js'
@@ -169,6 +173,7 @@ async function runOn(fs: FileSystem, dir: string, desc: StoreDescriptor, j: Jour
   const next: StoreDescriptor = {...desc, shardCount: j.to, shardGeneration: j.toGeneration}
   const kept: (KeptShard | undefined)[] = []
   let provable: (KeptShard | undefined)[] = []
+  const built: (Sum256 | undefined)[] = []
   try {
     // The read comes before the flush (memtables are read with the tables), so that damage fails the run with nothing written.
     const readTables = old.tableNumbers()
@@ -207,7 +212,7 @@ async function runOn(fs: FileSystem, dir: string, desc: StoreDescriptor, j: Jour
     const theirs = all.filter((t) => peer?.holds(t) === true)
     for (const t of theirs) if (complete.has(t)) finished(t, undefined)
     // The other thread builds its targets meanwhile; its reports are taken once this thread's are built.
-    const elsewhere = peer?.build(next, theirs.filter((t) => !complete.has(t)).map((t) => ({shard: t, kept: kept[t]})), (b) => finished(b.shard, b))
+    const elsewhere = peer?.build(next, theirs.filter((t) => !complete.has(t)).map((t) => ({shard: t, kept: kept[t], provable: provable[t] !== undefined})), (b) => finished(b.shard, b))
     elsewhere?.catch(() => undefined)
     for (const t of all) {
       if (peer?.holds(t) === true) continue
@@ -215,7 +220,10 @@ async function runOn(fs: FileSystem, dir: string, desc: StoreDescriptor, j: Jour
         finished(t, undefined)
         continue
       }
-      finished(t, buildTarget(fs, dir, next, t, kept[t], plan.movedIn[t], t < j.from ? plan.movedOut[t] : []))
+      const b = buildTarget(fs, dir, next, t, kept[t], plan.movedIn[t], t < j.from ? plan.movedOut[t] : [])
+      // Proved now, while its records are at hand, on the thread that built it (prove-built.ts).
+      built[t] = proveBuilt(fs, dir, next, t, provable[t], plan, j.at)
+      finished(t, b)
       // The records of a finished target are no longer needed.
       plan.movedIn[t] = []
     }
@@ -224,7 +232,7 @@ async function runOn(fs: FileSystem, dir: string, desc: StoreDescriptor, j: Jour
     old.close()
   }
   report(progress('verify', undefined, 0, j.to))
-  const after = await proveNewGeneration(fs, dir, next, j.at, plan, provable, desc.shardGeneration, peer)
+  const after = await proveNewGeneration(fs, dir, next, j.at, plan, provable, desc.shardGeneration, built, peer)
   report(progress('switch', undefined, 0, 1))
   // THE COMMIT POINT: STORE names M shards of generation g+1.
   writeDescriptor(fs, dir, next)
