@@ -14,7 +14,7 @@ test('bench --format json measures every workload and removes its scratch store'
   const r = await strata(['bench', '--keys', '2000', '--durable-puts', '50', '--dir', dir, '--format', 'json'])
   t.is(r.code, 0, r.stderr)
   const doc = JSON.parse(r.stdout) as Record<string, unknown> & {results: Record<string, {ops: number; ms: number; perSec: number; unit: string}>}
-  t.like(doc, {keys: 2000, keyBytes: 16, valueBytes: 100, shards: 4, compression: 'zlib', reads: 2000, durablePuts: 50, kept: false})
+  t.like(doc, {keys: 2000, keyBytes: 16, valueBytes: 100, shards: 4, compression: 'lz', reads: 2000, durablePuts: 50, kept: false})
   t.is(typeof doc.dir, 'string')
   t.deepEqual(Object.keys(doc.results), [...WORKLOADS])
   for (const w of WORKLOADS) {
