@@ -131,15 +131,17 @@ export class ShardSlots {
 
   /**
    * `read(i, (s) => s.getEntry(key, h))` without a closure on the first try:
-   * the point-read path. A failure goes through `read`, which tries again.
+   * the point-read path. Only what `read` would read again (a read-only
+   * view's vanished table) goes through it; any other failure, an I/O error
+   * above all, is the caller's, never masked by a second attempt.
    */
   entry(i: number, key: Buffer, h: KeyHash): Entry | undefined {
     const s = this.slots[i]
     if (s !== undefined) {
       try {
         return s.getEntry(key, h)
-      } catch {
-        // read() below reads once more and, for a vanished table, from a fresh view.
+      } catch (err) {
+        if (!this.readOnly || !isNotFound(err)) throw err
       }
     }
     return this.read(i, (x) => x.getEntry(key, h))
