@@ -17,8 +17,13 @@ import {relPath, reporter, type VerifyContext} from './context.js'
 
 /** Stamped records named one by one; past this, one summary finding. */
 const MAX_NAMED = 10
-/** Scans of the records at most, when a concurrent writer replaces tables under one. */
-const SCAN_ATTEMPTS = 5
+/**
+ * Scans of the records at most, when a concurrent writer replaces tables
+ * under one. A writer that compacts continuously can outpace several scans
+ * on a busy machine (seen with 5); each retry is a fresh view, so a bound
+ * this high costs nothing when nobody writes.
+ */
+const SCAN_ATTEMPTS = 25
 
 /** Runs both checks; see the file comment. */
 export function checkSchemas(ctx: VerifyContext): void {
