@@ -10,7 +10,8 @@
  * starts it) and does not keep the process alive: a process that exits with
  * a job in flight leaves only unreferenced files, as a crash would.
  */
-import {Worker} from 'node:worker_threads'
+import {createRequire} from 'node:module'
+import type {Worker} from 'node:worker_threads'
 import {ErrorCode, StrataError, ioError} from '../errors.js'
 import type {TableMeta} from '../manifest/format.js'
 import type {BackgroundJob} from './bg-jobs.js'
@@ -52,7 +53,9 @@ export class BackgroundWorker {
 
   private start(): Worker {
     if (this.worker !== undefined) return this.worker
-    const w = new Worker(new URL('./bg-worker.js', import.meta.url))
+    // Loaded on the first job, not at import: every store (and every CLI call) imports this file, few start a worker.
+    const {Worker: WorkerThread} = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads')
+    const w = new WorkerThread(new URL('./bg-worker.js', import.meta.url))
     w.unref()
     w.on('message', (a: JobAnswer) => this.answer(a))
     w.on('error', (err) => this.lost(w, err))
