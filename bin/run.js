@@ -1,9 +1,15 @@
 #!/usr/bin/env node
 // `strata get` with plain arguments skips loading oclif (most of start-up
 // time); everything else, and any get it does not handle, goes to oclif.
+// The build bundles that path into one file (dist/fast-get.mjs, built by
+// `npm run build` from the same compiled modules), which saves Node resolving
+// and loading each of its modules; a tree built by `tsc` alone has no bundle
+// and runs the modules themselves.
 let handled = false
 if (process.argv[2] === 'get') {
-  const {tryFastGet} = await import('../dist/src/cli/fast-get/fast-path.js')
+  const {existsSync} = await import('node:fs')
+  const bundle = new URL('../dist/fast-get.mjs', import.meta.url)
+  const {tryFastGet} = await import(existsSync(bundle) ? bundle.href : '../dist/src/cli/fast-get/fast-path.js')
   handled = await tryFastGet(process.argv.slice(3))
 }
 if (!handled) {
