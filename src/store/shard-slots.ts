@@ -110,6 +110,17 @@ export class ShardSlots {
     return this.slots
   }
 
+  /** Flushes and compactions run by the opened shards since they were opened. */
+  activity(): {flushes: number; compactions: number} {
+    let flushes = 0
+    let compactions = 0
+    for (const s of this.slots) {
+      flushes += s?.activity.flushes ?? 0
+      compactions += s?.activity.compactions ?? 0
+    }
+    return {flushes, compactions}
+  }
+
   /** `read(shard i)`, read again from a fresh view if a read-only view's table vanished, a few times. */
   read<T>(i: number, read: (s: Shard) => T): T {
     let err: unknown

@@ -5,7 +5,8 @@
  *
  * The concerns live beside it: write-input.ts (validation, batches by shard),
  * sync-mode.ts (when WALs are synced), read-adapters.ts (scan bounds,
- * KeyValue, the async iterator), explain.ts (explain and stats),
+ * KeyValue, the async iterator), store-scan.ts (the merged scan of all
+ * shards), explain.ts (explain and stats),
  * shard-context.ts (settings and what each shard is given), shard-slots.ts
  * (the shards, opened on first use, and how a read-only store recovers when
  * files vanish under it), open.ts
@@ -19,13 +20,13 @@ import type {BatchOp, CompactOptions, CompactionReport, KeyExplanation, KeyValue
 import type {StoreDescriptor} from './descriptor.js'
 import type {WriterLock} from './lock.js'
 import type {Shard, ShardContext, ViewAt} from './shard.js'
-import {mergeNewest} from './merge.js'
 import {ScanLeases} from './scan-leases.js'
 import {cleanDeadPins} from '../cut/pin-cleaner.js'
 import {pinCut, readShardState, shardCut, type StoreCut} from '../cut/cut.js'
 import {compactTargets, planBatch, toKey} from './write-input.js'
 import {WalSyncer} from './sync-mode.js'
-import {asyncIterator, liveOnly, scanBounds, toKeyValue} from './read-adapters.js'
+import {asyncIterator, toKeyValue} from './read-adapters.js'
+import {scanShards} from './store-scan.js'
 import {explainVersions, storeStats} from './explain.js'
 import {backgroundWork, storeSettings} from './shard-context.js'
 import {BackgroundWorker} from './background.js'
@@ -238,36 +239,7 @@ export class StoreImpl implements Store {
 
   scanSync(options: ScanOptions = {}): IterableIterator<KeyValue> {
     this.check(false)
-    const {from, to, limit, reverse} = scanBounds(options)
-    const self = this
-    // The scan reads one snapshot per shard, taken at its first step and held
-    // until it ends (see ScanLeases for when an unfinished one is released).
-    let lease: ReturnType<ScanLeases['lease']> | undefined
-    const scan = (function* () {
-      try {
-        if (from !== undefined && to !== undefined && Buffer.compare(from, to) >= 0) return
-        if (limit === 0) return
-        if (lease!.released) throw new StrataError(ErrorCode.CLOSED, 'store is closed')
-        const now = self.now()
-        const sources = self.slots.following(() => self.slots.snapshots()).map((s) => liveOnly(lease!.hold(s).entries(from, to, reverse), now))
-        let n = 0
-        const out = {source: 0}
-        const merged = mergeNewest(sources, reverse, out)
-        for (;;) {
-          // close() released the snapshots: their tables may be closed.
-          if (lease!.released) throw new StrataError(ErrorCode.CLOSED, 'store is closed while a scan was open')
-          const r = merged.next()
-          if (r.done) return
-          if (!isLive(r.value, now)) continue
-          yield toKeyValue(r.value, out.source)
-          if (limit !== undefined && ++n >= limit) return
-        }
-      } finally {
-        lease!.release()
-      }
-    })()
-    lease = this.scans.lease(scan)
-    return scan
+    return scanShards(this.slots, this.scans, this.now, options)
   }
 
   /** @internal See `newestVersion` (open.ts). */
@@ -312,13 +284,7 @@ export class StoreImpl implements Store {
 
   /** @internal Flushes and compactions run by the shards this store opened, since they were opened. */
   activity(): {flushes: number; compactions: number} {
-    let flushes = 0
-    let compactions = 0
-    for (const s of this.slots.all()) {
-      flushes += s?.activity.flushes ?? 0
-      compactions += s?.activity.compactions ?? 0
-    }
-    return {flushes, compactions}
+    return this.slots.activity()
   }
 
   cut(): StoreCut {
