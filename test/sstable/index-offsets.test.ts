@@ -107,3 +107,21 @@ test('a lazily opened v2 table checks its whole index before an iteration', (t) 
   const eager = t.throws(() => TableReader.open(bufferFileSystem(v.file, bytes), v.file), {instanceOf: StrataError})
   t.is(eager?.code, 'CORRUPTION')
 })
+
+test('an entry offset out of order away from the path of a lookup is caught by the first iteration and by an eager open', (t) => {
+  const v = v2Table(tempDir(t))
+  // Entry n-3's offset repeats n-4's: the slot of entry n-4 is empty. A get of
+  // an early key never touches it (a lookup checks only the slots it reads).
+  const bytes = Buffer.from(v.bytes)
+  const i = v.n - 3
+  bytes.writeUInt32LE(bytes.readUInt32LE(v.arrayAt + 4 * (i - 1)), v.arrayAt + 4 * i)
+  fixCrc(bytes, v.index)
+  const lazy = TableReader.openLazily(bufferFileSystem(v.file, bytes), v.file)
+  t.is(lazy.get(key(0))?.value.toString(), 'value 0')
+  const err = t.throws(() => [...lazy.entries()], {instanceOf: StrataError})
+  t.is(err?.code, 'CORRUPTION')
+  t.true(err!.offset! >= v.index.offset && err!.offset! < v.index.offset + v.index.size, `offset ${err?.offset}`)
+  lazy.close()
+  const eager = t.throws(() => TableReader.open(bufferFileSystem(v.file, bytes), v.file), {instanceOf: StrataError})
+  t.is(eager?.code, 'CORRUPTION')
+})
