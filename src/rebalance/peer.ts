@@ -29,10 +29,8 @@ import {RecordHasher} from '../digest/format.js'
 import {combinePlan, readShard, type Plan, type ShardPlan, type ShardEntries} from './plan.js'
 import type {BuiltTarget} from './build-target.js'
 import type {ProofPeer} from './prove.js'
-import {
-  Inbox, packShardPlan, reviveError, unpackShardPlan,
-  type FromPeerWorker, type PeerTarget, type PeerWorkerData, type ShardProof, type ToPeerWorker,
-} from './peer-wire.js'
+import {Inbox, reviveError} from '../util/thread-wire.js'
+import {packShardPlan, unpackShardPlan, type FromPeerWorker, type PeerTarget, type PeerWorkerData, type ShardProof, type ToPeerWorker} from './peer-wire.js'
 
 export class Peer implements ProofPeer {
   private readonly inbox = new Inbox<FromPeerWorker>()
@@ -44,7 +42,7 @@ export class Peer implements ProofPeer {
     private readonly to: number,
     private readonly at: number,
   ) {
-    worker.on('message', (msg: FromPeerWorker) => (msg.type === 'failed' ? this.inbox.fail(reviveError(msg.error)) : this.inbox.push(msg)))
+    worker.on('message', (msg: FromPeerWorker) => (msg.type === 'failed' ? this.inbox.fail(reviveError(msg.error, 'rebalance thread')) : this.inbox.push(msg)))
     worker.on('error', (err) => this.inbox.fail(err))
     worker.on('exit', (code) => this.inbox.fail(new Error(`the rebalance's other thread exited (code ${code}) before it was done`)))
   }
