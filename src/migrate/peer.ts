@@ -14,7 +14,7 @@
  * it (run.ts imports this file lazily).
  */
 import {Worker} from 'node:worker_threads'
-import {Inbox, reviveError} from '../util/thread-wire.js'
+import {WorkerLink} from '../util/thread-wire.js'
 import type {MigrationJournal} from './journal.js'
 import type {ShardProof} from './proof.js'
 import type {ShardQueue} from './shard-steps.js'
@@ -29,25 +29,20 @@ export interface PeerNews {
 }
 
 export class MigratePeer {
-  private readonly inbox = new Inbox<FromMigrateWorker>()
-  private closed = false
   private passed = false
 
-  private constructor(private readonly worker: Worker) {
-    worker.on('message', (msg: FromMigrateWorker) => (msg.type === 'failed' ? this.inbox.fail(reviveError(msg.error, 'migrate-schema thread')) : this.inbox.push(msg)))
-    worker.on('error', (err) => this.inbox.fail(err))
-    worker.on('exit', (code) => this.inbox.fail(new Error(`migrate-schema's other thread exited (code ${code}) before it was done`)))
-  }
+  private constructor(private readonly link: WorkerLink<ToMigrateWorker, FromMigrateWorker>) {}
 
   /** Starts the worker: it loads what it needs, then waits for `begin`. */
   static start(dir: string, schema: string, toVersion: number | undefined, chunkRecords: number, queue: ShardQueue): MigratePeer {
     const data: MigrateWorkerData = {dir, schema, toVersion, chunkRecords, queue: queue.memory}
-    return new MigratePeer(new Worker(new URL('./peer-worker.js', import.meta.url), {workerData: data}))
+    const worker = new Worker(new URL('./peer-worker.js', import.meta.url), {workerData: data})
+    return new MigratePeer(new WorkerLink(worker, "migrate-schema's other thread", 'migrate-schema thread'))
   }
 
   /** Has the worker take shards for `journal`, as it is when the passes begin. */
   begin(journal: MigrationJournal): void {
-    this.send({type: 'begin', journal})
+    this.link.send({type: 'begin', journal})
   }
 
   /**
@@ -55,47 +50,34 @@ export class MigratePeer {
    * waiting), telling `news` of each; throws the worker's failure.
    */
   takeArrived(journal: MigrationJournal, news: PeerNews): void {
-    for (let msg = this.inbox.poll(); msg !== undefined; msg = this.inbox.poll()) this.record(msg, journal, news)
+    for (let msg = this.link.inbox.poll(); msg !== undefined; msg = this.link.inbox.poll()) this.record(msg, journal, news)
   }
 
   /** As `takeArrived`, then waits for the rest until the worker has no shard left. */
   async takeAll(journal: MigrationJournal, news: PeerNews): Promise<void> {
-    while (!this.passed) this.record(await this.inbox.take(), journal, news)
+    while (!this.passed) this.record(await this.link.inbox.take(), journal, news)
   }
 
   /** The worker's share of the proof (after `takeAll`, every shard switched). */
   async prove(skipped: ReadonlySet<string>): Promise<ShardProof[]> {
-    this.send({type: 'prove', skipped: [...skipped]})
-    const msg = await this.inbox.take()
-    if (msg.type !== 'proved') throw this.unexpected(msg)
-    return msg.proofs
+    this.link.send({type: 'prove', skipped: [...skipped]})
+    return (await this.link.expect('proved')).proofs
   }
 
   /** Stops the worker wherever it is (a chunk it was building is not journaled: a resume removes its tables). */
   async close(): Promise<void> {
-    if (this.closed) return
-    this.closed = true
-    this.worker.removeAllListeners('exit')
-    await this.worker.terminate()
+    await this.link.close()
   }
 
-  private record(msg: FromMigrateWorker, journal: MigrationJournal, news: PeerNews): void {
+  private record(msg: Exclude<FromMigrateWorker, {type: 'failed'}>, journal: MigrationJournal, news: PeerNews): void {
     if (msg.type === 'passed') {
       this.passed = true
       return
     }
-    if (msg.type !== 'chunk' && msg.type !== 'done') throw this.unexpected(msg)
+    if (msg.type !== 'chunk' && msg.type !== 'done') throw this.link.unexpected(msg)
     journal.shards[msg.shard] = msg.entry
     if (msg.type === 'done') return news.done(msg.shard)
     journal.examined += msg.examined
     news.chunk(msg.shard, msg.examined)
-  }
-
-  private send(msg: ToMigrateWorker): void {
-    this.worker.postMessage(msg)
-  }
-
-  private unexpected(msg: FromMigrateWorker): Error {
-    return new Error(`migrate-schema's other thread sent ${msg.type} out of turn`)
   }
 }

@@ -5,7 +5,7 @@
  * not convert in a shard the worker runs stops the run with the error and
  * exit code of a run on one thread, nothing of that shard switched.
  */
-import test from 'ava'
+import test, {type ExecutionContext} from 'ava'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import {StrataError} from '../../src/errors.js'
@@ -114,12 +114,20 @@ test('the worker alone, given every shard, passes and proves them as a run on on
   t.is((await digestStore(dir, {at: 0})).digest, (await digestStore(path.join(root, 'one'), {at: 0})).digest)
 })
 
-/** The error a run on one thread stops with on a copy of `dir`. */
-async function oneThreadError(dir: string, copy: string): Promise<StrataError> {
+/**
+ * A store of `records` user records and one that does not convert, in shard
+ * `shard`; and the error a run on one thread stops with on a copy of it.
+ */
+async function failingStore(t: ExecutionContext, records: number, shard: number): Promise<{dir: string; expected: StrataError}> {
+  const root = tempDir(t)
+  const dir = path.join(root, 's')
+  await userStore(dir, records, [keyIn(shard)])
+  const copy = path.join(root, 'one')
   fs.cpSync(dir, copy, {recursive: true})
   const err = await migrateSchema(copy, {schema: 'user', toVersion: 4, threads: 1}).then(() => undefined, (e: unknown) => e)
   if (!(err instanceof StrataError)) throw new Error(`the run on one thread did not stop: ${String(err)}`)
-  return err
+  t.is(err.code, 'CONVERSION_FAILED')
+  return {dir, expected: err}
 }
 
 /** Shard `shard`'s records as stored: key, value and stamp. */
@@ -133,12 +141,7 @@ async function shardRecords(dir: string, shard: number): Promise<string[]> {
 }
 
 test('a record that does not convert in a shard the worker runs stops it with the error of a run on one thread; nothing of that shard is switched', async (t) => {
-  const root = tempDir(t)
-  const dir = path.join(root, 's')
-  const bad = keyIn(2)
-  await userStore(dir, 2000, [bad])
-  const expected = await oneThreadError(dir, path.join(root, 'one'))
-  t.is(expected.code, 'CONVERSION_FAILED')
+  const {dir, expected} = await failingStore(t, 2000, 2)
   const before = await shardRecords(dir, 2)
   const store = (await open(dir, {sync: 'always'})) as StoreImpl
   const queue = new ShardQueue(SHARDS)
@@ -164,14 +167,9 @@ test('a record that does not convert in a shard the worker runs stops it with th
 })
 
 test('the CLI stops on a record that does not convert in any shard but the first, with the one-thread error and exit 2; a resume with skip finishes', async (t) => {
-  const root = tempDir(t)
-  const dir = path.join(root, 's')
-  const bad = keyIn(3)
-  await userStore(dir, 3000, [bad])
-  const expected = await oneThreadError(dir, path.join(root, 'one'))
+  const {dir, expected} = await failingStore(t, 3000, 3)
   const before = await Promise.all([0, 1, 2, 3].map((s) => shardRecords(dir, s)))
   const r = await strata(['migrate-schema', '--dir', dir, '--schema', 'user', '--to-version', '4', '--chunk-size', '50'])
-  t.is(expected.code, 'CONVERSION_FAILED')
   assertError(t, r, 'CONVERSION_FAILED', 2)
   t.true(r.stderr.startsWith(`strata: error ${expected.code}: ${expected.message} (hint: ${expected.hint})`), r.stderr)
   // Whichever thread ran shard 3, it is unchanged; every other shard is switched whole or not at all.
