@@ -77,8 +77,9 @@ export async function migrateSchema(dir: string, options: MigrateOptions): Promi
   // A second thread only on the node filesystem: a worker cannot share another FileSystem object (the fault-injecting one).
   // Started first, so that it loads while this thread prepares the run.
   const twoThreads = options.dryRun !== true && options.abort !== true && (options.threads ?? 2) > 1 && fs === nodeFileSystem && store.shardCount > 1
-  const peer = twoThreads ? (await import('./peer.js')).MigratePeer.start(dir, options.schema, options.toVersion, chunkRecords, queue) : undefined
+  let peer: MigratePeer | undefined
   try {
+    if (twoThreads) peer = (await import('./peer.js')).MigratePeer.start(dir, options.schema, options.toVersion, chunkRecords, queue)
     // Read under the lock: no registration can change the registry meanwhile.
     const registry = readRegistry(dir, fs)
     const target = registry.resolve(options.schema, options.toVersion)
