@@ -19,7 +19,8 @@ import {USER_VERSIONS} from './fixture.js'
 import {decodeCheckedJson} from '../../src/schema/checked-json.js'
 
 const CYCLES = Number(process.env.STRATA_MIGRATE_KILL_CYCLES ?? 60)
-const RECORDS = 1500
+/** Enough that a run outlasts its second thread's start (about a quarter second) several times over, so that kills land while both threads are in their passes. */
+const RECORDS = 4000
 const ARGS = ['--schema', 'user', '--to-version', '4', '--chunk-size', '40']
 
 /**
