@@ -27,6 +27,12 @@ export interface MigrateOptions {
   readonly lockTimeoutMs?: number
   /** Called after each chunk (and each shard of a dry run). */
   readonly onProgress?: (p: MigrateProgress) => void
+  /**
+   * Threads the pass and the proof run on: 2 (default) runs them on a second
+   * thread too, where the store is on the node filesystem and has two or
+   * more shards; 1 keeps the whole run on the caller's thread.
+   */
+  readonly threads?: number
   readonly fs?: import('../vfs/fs.js').FileSystem
 }
 

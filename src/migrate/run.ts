@@ -3,7 +3,7 @@
  * version to that version, offline, under the writer lock, in key-range
  * chunks, resumably, and proves the result.
  *
- * 1. One read pass, shard by shard in key order, in chunks (pass.ts): each
+ * 1. One read pass, shard by shard, in key order, in chunks (pass.ts): each
  *    record is read once; a covered record below the target is converted and
  *    validated, one at the target is validated; every record's upgraded view
  *    is hashed into the shard's sum of the digest before the run and written
@@ -23,6 +23,9 @@
  *    shards' sums); every covered record must be at the target (but the
  *    skipped), and none read at the target may have failed validation. Then
  *    the journal and the built tables are removed.
+ * The shards' passes and the proof's reading run on two threads where they
+ * can (peer.ts): each thread takes the next shard not yet taken; only this
+ * one writes the journal and switches shards (shard-steps.ts).
  * A kill at any moment leaves the store valid (a shard is switched whole or
  * not at all) and the journal behind what is durable: running again removes
  * built tables the journal does not list and continues after the last
@@ -49,15 +52,14 @@ import {readRegistry} from '../schema/registry.js'
 import {SchemaView} from '../schema/upgrade.js'
 import {Validator} from '../schema/validate.js'
 import {Converter, type KeySelection} from './select.js'
-import {runChunk} from './pass.js'
 import {freshShard, journalTotals, readJournal, removeJournal, writeJournal, type MigrationJournal} from './journal.js'
-import {prepareStaging, removeStaged, removeStaging, stagedTablePath} from './staging.js'
+import {removeStaging} from './staging.js'
 import type {StoreImpl} from '../store/store.js'
-import type {FileSystem} from '../vfs/fs.js'
-import {migrationTablesPath} from '../layout/names.js'
 import {dryRun} from './dry-run.js'
-import {prove} from './proof.js'
+import {combineProof, proveShard, skippedKeys, type ShardProof} from './proof.js'
+import {ShardQueue, beginShard, shardChunk, switchShard, type PassContext} from './shard-steps.js'
 import type {MigrateOptions, MigrateReport} from './report.js'
+import type {MigratePeer} from './peer.js'
 
 /** A chunk streams into its tables, so its size bounds the work a kill loses and the syncs per record, not memory. */
 const DEFAULT_CHUNK_RECORDS = 100_000
@@ -71,7 +73,13 @@ export async function migrateSchema(dir: string, options: MigrateOptions): Promi
   const onError = options.onError ?? 'stop'
   if (onError !== 'stop' && onError !== 'skip') throw invalidArgument('onError must be "stop" or "skip"')
   const store = await open(dir, options.dryRun === true ? {readOnly: true, fs} : {fs, sync: 'always', lockTimeoutMs: options.lockTimeoutMs ?? 0})
+  const queue = new ShardQueue(store.shardCount)
+  // A second thread only on the node filesystem: a worker cannot share another FileSystem object (the fault-injecting one).
+  // Started first, so that it loads while this thread prepares the run.
+  const twoThreads = options.dryRun !== true && options.abort !== true && (options.threads ?? 2) > 1 && fs === nodeFileSystem && store.shardCount > 1
+  let peer: MigratePeer | undefined
   try {
+    if (twoThreads) peer = (await import('./peer.js')).MigratePeer.start(dir, options.schema, options.toVersion, chunkRecords, queue)
     // Read under the lock: no registration can change the registry meanwhile.
     const registry = readRegistry(dir, fs)
     const target = registry.resolve(options.schema, options.toVersion)
@@ -99,19 +107,12 @@ export async function migrateSchema(dir: string, options: MigrateOptions): Promi
       removeStaging(fs, dir)
       writeJournal(fs, dir, journal)
     }
-    const hasher = new RecordHasher()
-    let examined = 0
-    for (let i = 0; i < store.shardCount; i++) {
-      examined += migrateShard(store as StoreImpl, fs, dir, i, journal, (j) => {
-        const n = runChunk(store, i, j, converter, keys, chunkRecords, hasher, {fs, staging: {...(store as StoreImpl).shardRewriteState(i).ctx, dir: migrationTablesPath(dir, i)}})
-        options.onProgress?.({shard: i, shardCount: store.shardCount, examined: examined + n, migrated: journalTotals(j).migrated})
-        return n
-      })
-    }
+    const c: PassContext = {store: store as StoreImpl, fs, dir, converter, keys, chunkRecords, hasher: new RecordHasher()}
+    const {examined, proofs} = await runPasses(c, journal, options, queue, peer)
     const before = new Sum256()
     for (const sh of journal.shards) before.addHex(sh.before)
     const digestBefore = before.hex()
-    const proof = await prove(store, converter, keys, journal, digestBefore)
+    const proof = combineProof(proofs, journal, digestBefore)
     removeJournal(fs, dir)
     removeStaging(fs, dir)
     const totals = journalTotals(journal)
@@ -121,36 +122,63 @@ export async function migrateSchema(dir: string, options: MigrateOptions): Promi
       failed: failures.length, failures, shards: [], samples: [], digestBefore, ...proof,
     }
   } finally {
+    await peer?.close()
     await store.close()
   }
 }
 
+/** The pass and the proof's reading: what the run examined, and every shard's proof. */
+interface Passes {
+  readonly examined: number
+  readonly proofs: ShardProof[]
+}
+
 /**
- * Runs shard `i`'s pass to its end with `chunk` (one chunk each call, the
- * journal written after each), then replaces the shard with the tables it
- * built (see the file comment). Returns the covered records examined.
+ * Runs the pass of every shard not yet switched, chunk by chunk (the
+ * journal written after each), switching each shard when its pass is done
+ * (see the file comment), then reads every shard again for the proof;
+ * shards are taken from `queue` one at a time. With `peer`, a second thread
+ * (peer.ts) takes shards from the same queue: this thread records its
+ * chunks in the journal between its own, and switches its shards as their
+ * passes end. A failure on either thread stops the run (the caller stops
+ * the other thread wherever it is).
  */
-function migrateShard(store: StoreImpl, fs: FileSystem, dir: string, i: number, journal: MigrationJournal, chunk: (j: MigrationJournal) => number): number {
-  if (journal.shards[i].installed) return 0
-  const state = store.shardRewriteState(i)
-  if (journal.shards[i].base !== state.lastSeq) {
-    // Not begun, or the shard changed since its pass began: the pass starts again from its first key.
-    removeStaged(fs, dir, i)
-    journal.shards[i] = {...freshShard(), base: state.lastSeq, seq: state.lastSeq, level: state.level}
-  }
-  const shard = journal.shards[i]
-  prepareStaging(fs, dir, i, shard.tables)
+async function runPasses(c: PassContext, journal: MigrationJournal, options: MigrateOptions, queue: ShardQueue, peer?: MigratePeer): Promise<Passes> {
+  // This thread's first shard is taken before the worker may take any.
+  const first = queue.next(0)
+  peer?.begin(journal)
   let examined = 0
-  while (!shard.done) {
-    examined += chunk(journal)
-    writeJournal(fs, dir, journal)
+  const news = {
+    chunk: (i: number, n: number): void => {
+      examined += n
+      writeJournal(c.fs, c.dir, journal)
+      progress(options, journal, i, examined)
+    },
+    done: (i: number): void => switchShard(c.store, c.fs, c.dir, journal, i),
   }
-  // The shard's commit point. A pass that converted nothing built the shard's own records again: no switch needed.
-  if (shard.migrated > 0) store.replaceShard(i, shard.tables.map((n) => stagedTablePath(dir, i, n)), shard.seq)
-  shard.installed = true
-  writeJournal(fs, dir, journal)
-  removeStaged(fs, dir, i)
-  return examined
+  for (let i = first; i >= 0; i = queue.next(0)) {
+    if (!beginShard(c, journal, i)) continue
+    while (!journal.shards[i].done) {
+      news.chunk(i, shardChunk(c, journal, i))
+      if (peer !== undefined) {
+        // The worker's messages arrive only while this thread waits.
+        await new Promise((resolve) => setImmediate(resolve))
+        peer.takeArrived(journal, news)
+      }
+    }
+    news.done(i)
+  }
+  await peer?.takeAll(journal, news)
+  const skipped = skippedKeys(journal)
+  const theirs = peer?.prove(skipped)
+  const proofs: ShardProof[] = []
+  for (let i = queue.next(1); i >= 0; i = queue.next(1)) proofs.push(proveShard(c.store, i, c.converter, c.keys, journal.at, skipped, c.hasher))
+  if (theirs !== undefined) proofs.push(...(await theirs))
+  return {examined, proofs}
+}
+
+function progress(options: MigrateOptions, journal: MigrationJournal, shard: number, examined: number): void {
+  options.onProgress?.({shard, shardCount: journal.shards.length, examined, migrated: journalTotals(journal).migrated})
 }
 
 function selection(o: MigrateOptions): KeySelection {

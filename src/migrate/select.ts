@@ -5,7 +5,7 @@
  * version and validated against it. Shared by the dry run, the run and the
  * proof, so that all three judge a record the same way.
  */
-import {isLive, type Entry} from '../record/format.js'
+import {isLive, type Entry, type SchemaRef} from '../record/format.js'
 import {logicalValue} from '../record/value.js'
 import type {Store} from '../api.js'
 import {shardVersions} from '../store/open.js'
@@ -28,6 +28,9 @@ export type Judgement =
 
 /** Converts records of one schema to one version. */
 export class Converter {
+  /** The reference of every converted record (one object: references are read-only). */
+  private ref: SchemaRef | undefined
+
   constructor(
     private readonly view: SchemaView,
     private readonly validator: Validator,
@@ -72,8 +75,10 @@ export class Converter {
   /** The record a run writes for `e` judged `j` (convert), as the digest hashes it: `e` itself for any other judgement. */
   viewOf(e: Entry, j: Judgement): Entry {
     if (j.kind !== 'convert') return e
-    const {codec: _codec, ...rest} = e
-    return {...rest, value: j.value, json: true, schema: {id: this.target.id, version: this.target.version}}
+    // Every field of the record but its codec (the value is plain JSON now), built field by field: an object rest costs more, once per record.
+    const schema = (this.ref ??= {id: this.target.id, version: this.target.version})
+    if (e.expiresAt === undefined) return {key: e.key, seq: e.seq, kind: e.kind, value: j.value, json: true, schema}
+    return {key: e.key, seq: e.seq, kind: e.kind, value: j.value, expiresAt: e.expiresAt, json: true, schema}
   }
 
   /** `e` as it reads through the lazy upgrade to the target: what the run would write for it, or itself. */

@@ -2,13 +2,13 @@
  * What crosses between a rebalance's two threads (peer.ts on the writer's
  * thread, peer-worker.ts on the other): the messages, the packed form of a
  * shard's part of the plan, a kept shard with its keys made Buffers again,
- * errors, and the inbox each side reads its messages from in order.
+ * and errors (util/thread-wire.ts, with the inbox each side reads from).
  *
  * A moved record crosses in the entry encoding of record/codec.ts, which
  * keeps every field. Structured cloning turns a Buffer into a plain
  * Uint8Array, so every key that crosses is wrapped again on arrival.
  */
-import {StrataError, type ErrorCode} from '../errors.js'
+import type {PackedError} from '../util/thread-wire.js'
 import type {StoreDescriptor} from '../store/descriptor.js'
 import type {Entry} from '../record/format.js'
 import type {TableMeta} from '../manifest/format.js'
@@ -39,14 +39,6 @@ export interface PackedShardPlan {
   readonly movedSums: string[]
   readonly routed: boolean
   readonly moved: Uint8Array
-}
-
-export interface PackedError {
-  readonly code?: ErrorCode
-  readonly message: string
-  readonly file?: string
-  readonly offset?: number
-  readonly hint?: string
 }
 
 /** One target for the worker to build (`kept`: the old shard it starts from) or to prove (`kept`: provably the tables the plan read). */
@@ -120,46 +112,4 @@ export type {BuiltTarget}
 
 function asBuffer(u: Uint8Array): Buffer {
   return Buffer.from(u.buffer, u.byteOffset, u.byteLength)
-}
-
-export function describeError(err: unknown): PackedError {
-  if (err instanceof StrataError) return {code: err.code, message: err.message, file: err.file, offset: err.offset, hint: err.hint}
-  return {message: err instanceof Error ? err.message : String(err)}
-}
-
-/** The error the other thread described: the same StrataError, or a plain Error for anything else. */
-export function reviveError(e: PackedError): Error {
-  return e.code === undefined ? new Error(`rebalance thread: ${e.message}`) : new StrataError(e.code, e.message, {file: e.file, offset: e.offset, hint: e.hint})
-}
-
-/** Messages in arrival order, taken one at a time; once failed, every take rejects. */
-export class Inbox<T> {
-  private readonly queue: T[] = []
-  private waiter: {resolve: (m: T) => void; reject: (e: unknown) => void} | undefined
-  private failure: {error: unknown} | undefined
-
-  push(m: T): void {
-    if (this.waiter === undefined) this.queue.push(m)
-    else {
-      const w = this.waiter
-      this.waiter = undefined
-      w.resolve(m)
-    }
-  }
-
-  /** Fails the inbox (the first failure is kept). */
-  fail(error: unknown): void {
-    this.failure ??= {error}
-    const w = this.waiter
-    this.waiter = undefined
-    w?.reject(this.failure.error)
-  }
-
-  take(): Promise<T> {
-    if (this.queue.length > 0) return Promise.resolve(this.queue.shift()!)
-    if (this.failure !== undefined) return Promise.reject(this.failure.error)
-    return new Promise((resolve, reject) => {
-      this.waiter = {resolve, reject}
-    })
-  }
 }

@@ -16,7 +16,8 @@ import {buildTarget} from './build-target.js'
 import {proveShard} from './prove.js'
 import {proveBuilt} from './prove-built.js'
 import type {Sum256} from '../digest/sum256.js'
-import {Inbox, describeError, packShardPlan, reviveKept, unpackShardPlan, type FromPeerWorker, type PeerWorkerData, type ToPeerWorker} from './peer-wire.js'
+import {Inbox, describeError} from '../util/thread-wire.js'
+import {packShardPlan, reviveKept, unpackShardPlan, type FromPeerWorker, type PeerWorkerData, type ToPeerWorker} from './peer-wire.js'
 
 const port = parentPort!
 const job = workerData as PeerWorkerData

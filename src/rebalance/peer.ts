@@ -29,24 +29,19 @@ import {RecordHasher} from '../digest/format.js'
 import {combinePlan, readShard, type Plan, type ShardPlan, type ShardEntries} from './plan.js'
 import type {BuiltTarget} from './build-target.js'
 import type {ProofPeer} from './prove.js'
-import {
-  Inbox, packShardPlan, reviveError, unpackShardPlan,
-  type FromPeerWorker, type PeerTarget, type PeerWorkerData, type ShardProof, type ToPeerWorker,
-} from './peer-wire.js'
+import {WorkerLink} from '../util/thread-wire.js'
+import {packShardPlan, unpackShardPlan, type FromPeerWorker, type PeerTarget, type PeerWorkerData, type ShardProof, type ToPeerWorker} from './peer-wire.js'
 
 export class Peer implements ProofPeer {
-  private readonly inbox = new Inbox<FromPeerWorker>()
-  private closed = false
+  private readonly link: WorkerLink<ToPeerWorker, FromPeerWorker>
 
   private constructor(
-    private readonly worker: Worker,
+    worker: Worker,
     private readonly from: number,
     private readonly to: number,
     private readonly at: number,
   ) {
-    worker.on('message', (msg: FromPeerWorker) => (msg.type === 'failed' ? this.inbox.fail(reviveError(msg.error)) : this.inbox.push(msg)))
-    worker.on('error', (err) => this.inbox.fail(err))
-    worker.on('exit', (code) => this.inbox.fail(new Error(`the rebalance's other thread exited (code ${code}) before it was done`)))
+    this.link = new WorkerLink(worker, "the rebalance's other thread", 'rebalance thread')
   }
 
   /** The worker for a run from `desc` in `dir` to `to` shards, or undefined where the run stays on one thread. */
@@ -73,9 +68,7 @@ export class Peer implements ProofPeer {
     }
     this.send({type: 'shards', plans: parts.map((p) => packShardPlan(p, (t) => this.holds(t)))})
     for (let s = 1; s < this.from; s += 2) {
-      const msg = await this.inbox.take()
-      if (msg.type !== 'shard') throw this.unexpected(msg)
-      parts.push(unpackShardPlan(msg.plan))
+      parts.push(unpackShardPlan((await this.link.expect('shard')).plan))
       onShard?.(parts.length)
     }
     return combinePlan(this.from, this.to, parts.sort((a, b) => a.shard - b.shard), (t) => !this.holds(t))
@@ -89,8 +82,8 @@ export class Peer implements ProofPeer {
   async build(next: StoreDescriptor, targets: PeerTarget[], onBuilt: (b: BuiltTarget) => void): Promise<void> {
     this.send({type: 'build', next, targets})
     for (const t of targets) {
-      const msg = await this.inbox.take()
-      if (msg.type !== 'built' || msg.built.shard !== t.shard) throw this.unexpected(msg)
+      const msg = await this.link.expect('built')
+      if (msg.built.shard !== t.shard) throw this.link.unexpected(msg)
       onBuilt(msg.built)
     }
   }
@@ -98,24 +91,15 @@ export class Peer implements ProofPeer {
   /** The worker's proof of `targets` of generation `next`, in their order. */
   async prove(next: StoreDescriptor, targets: PeerTarget[]): Promise<ShardProof[]> {
     this.send({type: 'prove', next, targets})
-    const msg = await this.inbox.take()
-    if (msg.type !== 'proved') throw this.unexpected(msg)
-    return msg.proofs
+    return (await this.link.expect('proved')).proofs
   }
 
   /** Stops the worker (wherever it is: a target it was building is rebuilt by a resume). */
   async close(): Promise<void> {
-    if (this.closed) return
-    this.closed = true
-    this.worker.removeAllListeners('exit')
-    await this.worker.terminate()
+    await this.link.close()
   }
 
   private send(msg: ToPeerWorker): void {
-    this.worker.postMessage(msg)
-  }
-
-  private unexpected(msg: FromPeerWorker): Error {
-    return new Error(`the rebalance's other thread sent ${msg.type} out of turn`)
+    this.link.send(msg)
   }
 }

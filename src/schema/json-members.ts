@@ -36,6 +36,24 @@ export interface Members {
   readonly values: Array<string | null>
 }
 
+/**
+ * The digits of member i's value when it is a string of 1 to 15 decimal
+ * digits without a leading zero (as "85"), not edited; else undefined. Such a
+ * string reads as an integer whose JavaScript form is those very digits.
+ */
+export function quotedDigits(m: Members, i: number): string | undefined {
+  if (m.values[i] !== null) return undefined
+  const s = m.starts[i]
+  const e = m.ends[i]
+  const t = m.text
+  if (e - s < 3 || e - s > 17 || t.charCodeAt(s) !== 0x22 || (t.charCodeAt(s + 1) === 0x30 && e - s > 3)) return undefined
+  for (let j = s + 1; j < e - 1; j++) {
+    const c = t.charCodeAt(j)
+    if (c < 0x30 || c > 0x39) return undefined
+  }
+  return t.slice(s + 1, e - 1)
+}
+
 /** Member i's value text. */
 export function valueText(m: Members, i: number): string {
   return m.values[i] ?? m.text.slice(m.starts[i], m.ends[i])

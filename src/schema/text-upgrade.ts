@@ -18,7 +18,7 @@
 import type {SchemaChange} from './format.js'
 import {convertValue} from './convert.js'
 import {ConversionFailure} from './compile.js'
-import {isIndexKey, NOT_ASCII, topLevelMembers, valueText, type Members} from './json-members.js'
+import {isIndexKey, NOT_ASCII, quotedDigits, topLevelMembers, valueText, type Members} from './json-members.js'
 
 /**
  * The upgraded text of `bytes` as UTF-8 bytes, its failure, or undefined:
@@ -103,9 +103,16 @@ function textStep(c: SchemaChange): TextStep | undefined {
       if (!plainField(c.field)) return undefined
       const {field, to} = c
       const key = JSON.stringify(field)
+      // A string of plain digits becomes those digits, as the conversion below would make them.
+      const toDigits = to === 'integer' || to === 'number'
       return (m) => {
         const i = m.keys.indexOf(key)
         if (i < 0) return undefined
+        const digits = toDigits ? quotedDigits(m, i) : undefined
+        if (digits !== undefined) {
+          m.values[i] = digits
+          return undefined
+        }
         const v = valueOf(valueText(m, i))
         const r = convertValue(v, to)
         if ('fail' in r) return new ConversionFailure(field, r.fail)

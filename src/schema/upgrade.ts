@@ -23,16 +23,23 @@ import {compileChanges, ConversionFailure, type Upgrader} from './compile.js'
 import {readRegistry, type SchemaEntry, type SchemaRegistry} from './registry.js'
 import {compileTextChanges, type TextUpgrader} from './text-upgrade.js'
 
-/** A compiled upgrade: the parsing one, and the text-editing one when the changes allow it (text-upgrade.ts). */
+/**
+ * A compiled upgrade from one version to another, made once per (schema,
+ * from, to): the parsing upgrader and the text-editing one when the changes
+ * allow it (text-upgrade.ts), both null when the versions between declare no
+ * change, and the reference every upgraded record carries (one object,
+ * shared: references are read-only).
+ */
 interface Compiled {
-  readonly parsed: Upgrader
+  readonly parsed: Upgrader | null
   readonly text: TextUpgrader | undefined
+  readonly target: SchemaRef
 }
 
-/** One schema's compiled upgrades: by [from][to], null where the versions between declare no change. */
+/** One schema's compiled upgrades, by [from][to]. */
 interface Plan {
   readonly entry: SchemaEntry
-  readonly upgraders: (Compiled | null | undefined)[][]
+  readonly upgraders: (Compiled | undefined)[][]
 }
 
 /** A record's value upgraded: the new JSON text and reference, or why it does not convert. */
@@ -90,14 +97,14 @@ export class SchemaView {
     return toVersion
   }
 
-  /** The compiled upgrade from version `from` to `to` of schema `id` (null: no change between them), compiled on first use. */
-  private upgrader(id: number, from: number, to: number): Compiled | null {
-    const p = this.plan(id)
+  /** The compiled upgrade from version `from` to `to` of the schema of `p`, compiled on first use. */
+  private upgrader(p: Plan, from: number, to: number): Compiled {
     const row = (p.upgraders[from] ??= [])
     let u = row[to]
     if (u === undefined) {
       const changes = p.entry.versions.slice(from, to).flatMap((v) => v.changes)
-      u = row[to] = changes.length === 0 ? null : {parsed: compileChanges(changes), text: compileTextChanges(changes)}
+      const target = {id: p.entry.id, version: to}
+      u = row[to] = changes.length === 0 ? {parsed: null, text: undefined, target} : {parsed: compileChanges(changes), text: compileTextChanges(changes), target}
     }
     return u
   }
@@ -105,10 +112,13 @@ export class SchemaView {
   /** The stamped value `bytes` at `ref` upgraded to version `to` (unchanged when ref.version >= to). */
   upgradeValue(bytes: Buffer, ref: SchemaRef, to: number): UpgradeResult {
     if (ref.version >= to) return {ok: true, value: bytes, ref, changed: false}
-    const up = this.upgrader(ref.id, ref.version, to)
-    const target = {id: ref.id, version: to}
+    return this.upgradeWith(this.upgrader(this.plan(ref.id), ref.version, to), bytes)
+  }
+
+  private upgradeWith(up: Compiled, bytes: Buffer): UpgradeResult {
+    const target = up.target
     // No declared change between the versions: the stored bytes are the value at `to`.
-    if (up === null) return {ok: true, value: bytes, ref: target, changed: true}
+    if (up.parsed === null) return {ok: true, value: bytes, ref: target, changed: true}
     // The text edit when it can prove its result equals the parsing path's; else that path.
     const t = up.text?.(bytes)
     if (t !== undefined) {
@@ -133,8 +143,12 @@ export class SchemaView {
   upgrade(kv: KeyValue, toVersion?: number): KeyValue {
     const ref = kv.schema
     if (ref === undefined) return kv
-    const r = this.upgradeValue(kv.value, ref, this.targetOf(ref.id, toVersion))
-    if (!r.ok || !r.changed) return kv
+    // One lookup of the schema per record: the target, then the compiled upgrade.
+    const p = this.plan(ref.id)
+    const to = toVersion === undefined ? p.entry.versions.length : this.targetOf(ref.id, toVersion)
+    if (ref.version >= to) return kv
+    const r = this.upgradeWith(this.upgrader(p, ref.version, to), kv.value)
+    if (!r.ok) return kv
     return {...kv, value: r.value, schema: r.ref, json: true}
   }
 

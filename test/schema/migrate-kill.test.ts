@@ -4,7 +4,8 @@
  * with every record of the schema at the target version holding the right
  * value, the other records untouched, the digest check passing, and its
  * digest equal to the digest of the template store read through the lazy
- * upgrade.
+ * upgrade. The run's passes are on two threads: the log counts the kills
+ * that left two shards in progress at once (both threads in their passes).
  */
 import test from 'ava'
 import * as fs from 'node:fs'
@@ -15,9 +16,11 @@ import {prng} from '../../src/vfs/fault-fs.js'
 import {cliEnv, runJs, strataAsync} from '../helpers/cli.js'
 import {tempDir} from '../helpers/temp.js'
 import {USER_VERSIONS} from './fixture.js'
+import {decodeCheckedJson} from '../../src/schema/checked-json.js'
 
 const CYCLES = Number(process.env.STRATA_MIGRATE_KILL_CYCLES ?? 60)
-const RECORDS = 1500
+/** Enough that a run outlasts its second thread's start (about a quarter second) several times over, so that kills land while both threads are in their passes. */
+const RECORDS = 4000
 const ARGS = ['--schema', 'user', '--to-version', '4', '--chunk-size', '40']
 
 /**
@@ -51,6 +54,14 @@ function run(dir: string, kill?: {afterMs: number} | {atJournal: true}): Promise
       resolve({code, seen: seenAt !== undefined, workMs: seenAt === undefined ? 0 : (goneAt ?? Date.now()) - seenAt, stderr: Buffer.concat(err).toString()})
     })
   })
+}
+
+/** How many shards the journal at `file` lists as begun (a chunk durable) and not done. */
+function shardsInProgress(file: string): number {
+  const d = decodeCheckedJson(fs.readFileSync(file))
+  if ('problem' in d) throw new Error(`${file}: ${d.problem}`)
+  const shards = (d.object as {shards: Array<{after: string | null; done: boolean}>}).shards
+  return shards.filter((s) => s.after !== null && !s.done).length
 }
 
 test.serial(`kill -9 at random moments of migrate-schema, then resume: every record right, digests agree (${CYCLES} cycles)`, async (t) => {
@@ -120,7 +131,7 @@ test.serial(`kill -9 at random moments of migrate-schema, then resume: every rec
   t.true(full.workMs > 0, 'one of three full runs was seen working')
 
   const random = prng(20261129)
-  const outcomes = {finished: 0, killedWithJournal: 0, killedWithoutJournal: 0}
+  const outcomes = {finished: 0, killedWithJournal: 0, killedWithoutJournal: 0, killedWhileBothWorked: 0}
   for (let c = 0; c < CYCLES; c++) {
     const dir = path.join(root, `c${c}`)
     fs.rmSync(path.join(root, `c${c - 1}`), {recursive: true, force: true})
@@ -129,8 +140,11 @@ test.serial(`kill -9 at random moments of migrate-schema, then resume: every rec
     const kill = c % 4 === 3 ? {atJournal: true as const} : {afterMs: Math.floor(full.workMs * 1.2 * random())}
     const first = await run(dir, kill)
     if (first.code === 0) outcomes.finished++
-    else if (fs.existsSync(path.join(dir, 'schemas', 'MIGRATION'))) outcomes.killedWithJournal++
-    else outcomes.killedWithoutJournal++
+    else if (fs.existsSync(path.join(dir, 'schemas', 'MIGRATION'))) {
+      outcomes.killedWithJournal++
+      // Two shards begun and not done at once: the kill landed while both threads were in their passes.
+      if (shardsInProgress(path.join(dir, 'schemas', 'MIGRATION')) >= 2) outcomes.killedWhileBothWorked++
+    } else outcomes.killedWithoutJournal++
     t.true(first.code === 0 || first.code === null, `cycle ${c}: exit ${first.code}: ${first.stderr}`)
     const resumed = await strataAsync(['migrate-schema', '--dir', dir, ...ARGS, '--resume', '--format', 'json'])
     t.is(resumed.code, 0, `cycle ${c}: ${resumed.stderr}`)

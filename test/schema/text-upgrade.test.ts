@@ -22,6 +22,8 @@ const field = fc.oneof(
 const valueText = fc.oneof(
   {weight: 6, arbitrary: fc.jsonValue({maxDepth: 2}).map((v) => JSON.stringify(v))},
   {weight: 1, arbitrary: fc.constantFrom('"é"', '"日本"', '"😀"', '"\u2028"', '"zBAD"')},
+  // Strings of digits (a retype to integer or number edits the plainest in place): with a leading zero, at and past 15 digits, past 2^53.
+  {weight: 1, arbitrary: fc.constantFrom('"0"', '"00"', '"007"', '"5"', '"123456789012345"', '"1234567890123456"', '"9007199254740993"', '"-0"', '""')},
   {weight: 2, arbitrary: fc.constantFrom('"41"', '"-7"', '"1.5"', '"true"', '1700000000000', '"2024-01-31T12:00:00Z"', '"x"', '12', '-3.25', 'true', 'null')},
   {weight: 1, arbitrary: fc.constantFrom('1.0', '1e2', '-0', '01', ' 1', '"\\u0041"', '"\\/"', '{"a":1,"a":2}', '{"1":0,"b":1}', '[1, 2]', '123456789012345678901', '"\\n"', '{"__proto__":1}')},
 )
