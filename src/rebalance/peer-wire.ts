@@ -4,17 +4,16 @@
  * shard's part of the plan, a kept shard with its keys made Buffers again,
  * errors, and the inbox each side reads its messages from in order.
  *
- * A moved record crosses in the entry encoding of record/codec.ts, which
- * keeps every field. Structured cloning turns a Buffer into a plain
- * Uint8Array, so every key that crosses is wrapped again on arrival.
+ * Moved records cross as the packed runs the read pass made (moved-run.ts:
+ * the entry encoding of record/codec.ts, which keeps every field), copied by
+ * structured cloning. Cloning turns a Buffer into a plain Uint8Array, so
+ * every key that crosses is wrapped again on arrival.
  */
 import {StrataError, type ErrorCode} from '../errors.js'
 import type {StoreDescriptor} from '../store/descriptor.js'
-import type {Entry} from '../record/format.js'
 import type {TableMeta} from '../manifest/format.js'
-import {decodeEntry, encodeEntry} from '../record/codec.js'
-import {ByteReader, ByteWriter} from '../util/coding.js'
 import {Sum256} from '../digest/sum256.js'
+import {PackedRun} from './moved-run.js'
 import type {ShardPlan} from './plan.js'
 import type {BuiltTarget, KeptShard} from './build-target.js'
 
@@ -28,7 +27,7 @@ export interface PeerWorkerData {
   readonly shards: readonly number[]
 }
 
-/** A ShardPlan as it crosses threads: sums as hex, moved records as (varint target, entry) pairs. */
+/** A ShardPlan as it crosses threads: sums as hex, moved records as packed runs. */
 export interface PackedShardPlan {
   readonly shard: number
   readonly keys: number[]
@@ -38,7 +37,8 @@ export interface PackedShardPlan {
   /** Per target: the moved records' hash sum as hex, '' where none move. */
   readonly movedSums: string[]
   readonly routed: boolean
-  readonly moved: Uint8Array
+  /** The runs of records moving to the receiver's targets. */
+  readonly runs: {readonly target: number; readonly length: number; readonly bytes: Uint8Array}[]
 }
 
 export interface PackedError {
@@ -75,26 +75,18 @@ export type FromPeerWorker =
   | {type: 'proved'; proofs: ShardProof[]}
   | {type: 'failed'; error: PackedError}
 
-/** `p` packed, with only the moved records whose target `sends` accepts. */
+/** `p` packed, with only the moved records whose target `sends` accepts (the keys leaving a kept shard never cross: its own thread builds it). */
 export function packShardPlan(p: ShardPlan, sends: (t: number) => boolean): PackedShardPlan {
-  const w = new ByteWriter(64 * 1024)
-  for (let i = 0; i < p.moved.length; i++) {
-    if (!sends(p.movedTo[i])) continue
-    w.varint(p.movedTo[i])
-    encodeEntry(w, p.moved[i])
-  }
-  return {shard: p.shard, keys: p.keys, bytes: p.bytes, sum: p.sum.hex(), staying: p.staying.hex(), movedSums: p.movedSums.map((m) => m?.hex() ?? ''), routed: p.routed, moved: w.finish()}
+  const runs: PackedShardPlan['runs'] = []
+  p.moved.forEach((run, target) => {
+    if (run !== undefined && sends(target)) runs.push({target, length: run.length, bytes: run.bytes()})
+  })
+  return {shard: p.shard, keys: p.keys, bytes: p.bytes, sum: p.sum.hex(), staying: p.staying.hex(), movedSums: p.movedSums.map((m) => m?.hex() ?? ''), routed: p.routed, runs}
 }
 
 export function unpackShardPlan(p: PackedShardPlan): ShardPlan {
-  const buf = asBuffer(p.moved)
-  const r = new ByteReader(buf, 'rebalance plan')
-  const moved: Entry[] = []
-  const movedTo: number[] = []
-  while (r.pos < buf.length) {
-    movedTo.push(r.varint())
-    moved.push(decodeEntry(r))
-  }
+  const moved = new Array<PackedRun | undefined>(p.keys.length).fill(undefined)
+  for (const r of p.runs) moved[r.target] = PackedRun.of(r.bytes, r.length)
   const sum = new Sum256()
   sum.addHex(p.sum)
   const staying = new Sum256()
@@ -105,7 +97,7 @@ export function unpackShardPlan(p: PackedShardPlan): ShardPlan {
     m.addHex(hex)
     return m
   })
-  return {shard: p.shard, keys: p.keys, bytes: p.bytes, sum, staying, movedSums, routed: p.routed, moved, movedTo}
+  return {shard: p.shard, keys: p.keys, bytes: p.bytes, sum, staying, movedSums, routed: p.routed, moved}
 }
 
 /** A kept shard as received: its tables' key bounds made Buffers again. */

@@ -48,6 +48,7 @@ import {removeOtherGenerations} from './generations.js'
 import {freshTables} from './prove-built.js'
 import type {KeptShard} from './build-target.js'
 import type {Plan} from './plan.js'
+import type {Run} from './moved-run.js'
 import type {PeerTarget, ShardProof} from './peer-wire.js'
 
 /** How the proof read the new generation: shards read whole, and kept shards read as their new tables only. */
@@ -178,9 +179,10 @@ function distinct(keys: Buffer[]): boolean {
 }
 
 /** True if `a` (any order; sorted here) and `b` (key order) hold the same keys. */
-function sameKeys(a: Buffer[], b: readonly Buffer[]): boolean {
+function sameKeys(a: Buffer[], b: Run<Buffer>): boolean {
   if (a.length !== b.length) return false
   a.sort(compareKeys)
-  for (let i = 0; i < a.length; i++) if (compareKeys(a[i], b[i]) !== 0) return false
-  return true
+  let i = 0
+  for (const key of b) if (i >= a.length || compareKeys(a[i++], key) !== 0) return false
+  return i === a.length
 }
