@@ -25,6 +25,13 @@ export interface Run<T> {
 /** Where decoding errors in a run point: not a file, the run in memory. */
 const WHAT = 'rebalance moved records'
 
+/**
+ * A run's first allocation, bytes; it doubles as it fills. Small, because a
+ * run is made per source and target that a record moves between: up to
+ * 512 × 512 of them from 512 shards to 1024.
+ */
+const FIRST_BYTES = 256
+
 /** Entries appended in order, iterated as fresh entries whose key and value are views into the run. */
 export class PackedRun implements Run<Entry> {
   private writer: ByteWriter | undefined
@@ -38,7 +45,7 @@ export class PackedRun implements Run<Entry> {
   }
 
   static empty(): PackedRun {
-    return new PackedRun(new ByteWriter(16 * 1024), undefined, 0)
+    return new PackedRun(new ByteWriter(FIRST_BYTES), undefined, 0)
   }
 
   /** A run received packed (`bytes()` of another run) holding `length` entries. */
@@ -72,7 +79,7 @@ export class PackedRun implements Run<Entry> {
 
 /** Keys appended in order, iterated as views into the run. */
 export class PackedKeys implements Run<Buffer> {
-  private readonly writer = new ByteWriter(16 * 1024)
+  private readonly writer = new ByteWriter(FIRST_BYTES)
   private count = 0
 
   get length(): number {

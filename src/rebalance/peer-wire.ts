@@ -79,7 +79,8 @@ export type FromPeerWorker =
 export function packShardPlan(p: ShardPlan, sends: (t: number) => boolean): PackedShardPlan {
   const runs: PackedShardPlan['runs'] = []
   p.moved.forEach((run, target) => {
-    if (run !== undefined && sends(target)) runs.push({target, length: run.length, bytes: run.bytes()})
+    // A copy of exactly the run's bytes: cloning a view clones the whole buffer under it (a run's spare room, or a shared pool).
+    if (run !== undefined && sends(target)) runs.push({target, length: run.length, bytes: new Uint8Array(run.bytes())})
   })
   return {shard: p.shard, keys: p.keys, bytes: p.bytes, sum: p.sum.hex(), staying: p.staying.hex(), movedSums: p.movedSums.map((m) => m?.hex() ?? ''), routed: p.routed, runs}
 }
