@@ -25,6 +25,8 @@ export interface PeerWorkerData {
   readonly at: number
   /** The old shards it reads; it builds and proves the targets of the same parity. */
   readonly shards: readonly number[]
+  /** One Int32: the next index into a build's `shared` list, claimed by either thread (Atomics.add). */
+  readonly claims: SharedArrayBuffer
 }
 
 /** A ShardPlan as it crosses threads: sums as hex, moved records as packed runs. */
@@ -66,12 +68,14 @@ export interface ShardProof {
 
 export type ToPeerWorker =
   | {type: 'shards'; plans: PackedShardPlan[]}
-  | {type: 'build'; next: StoreDescriptor; targets: PeerTarget[]}
+  /** `targets`: the worker's own; `shared`: new shards either thread builds, each claimed through `claims`. */
+  | {type: 'build'; next: StoreDescriptor; targets: PeerTarget[]; shared: number[]}
   | {type: 'prove'; next: StoreDescriptor; targets: PeerTarget[]}
 
 export type FromPeerWorker =
   | {type: 'shard'; plan: PackedShardPlan}
   | {type: 'built'; built: BuiltTarget}
+  | {type: 'built-all'}
   | {type: 'proved'; proofs: ShardProof[]}
   | {type: 'failed'; error: PackedError}
 

@@ -10,12 +10,17 @@
  *  - copy: each builds the targets of its parity (`buildTarget`), the worker
  *    after this thread has flushed and journalled, and each reports a target
  *    only once it is durable. A kept target t is read as old shard t, by the
- *    same thread, so the keys leaving it (its tombstones) never cross. Each
- *    reads a target back as soon as it has built it (`proveBuilt`), so
- *    neither waits for the other between building and proving;
+ *    same thread, so the keys leaving it (its tombstones) never cross. The
+ *    new shards of a growing store are shared: both threads hold their
+ *    records, and once done with its own targets each claims the next one
+ *    not yet claimed (an atomic counter both see), so neither sits idle
+ *    while the other still has a shard to build. Each reads a target back as
+ *    soon as it has built it (`proveBuilt`), so neither waits for the other
+ *    between building and proving;
  *  - verify: each proves the shards it built (`proveShard`), opening them
  *    through its own view of the new generation and reading whole any that
- *    the copy step could not prove.
+ *    the copy step could not prove; a shared shard found built by an earlier
+ *    run is proved by the thread of its parity.
  *
  * Only on the node filesystem (a worker cannot share another FileSystem
  * object, such as the fault-injecting one) and with two or more old shards;
@@ -37,12 +42,16 @@ import {
 export class Peer implements ProofPeer {
   private readonly inbox = new Inbox<FromPeerWorker>()
   private closed = false
+  /** Shared targets each thread claimed in this run. */
+  private readonly claimedHere = new Set<number>()
+  private readonly builtThere = new Set<number>()
 
   private constructor(
     private readonly worker: Worker,
     private readonly from: number,
     private readonly to: number,
     private readonly at: number,
+    private readonly claims: Int32Array,
   ) {
     worker.on('message', (msg: FromPeerWorker) => (msg.type === 'failed' ? this.inbox.fail(reviveError(msg.error)) : this.inbox.push(msg)))
     worker.on('error', (err) => this.inbox.fail(err))
@@ -54,13 +63,32 @@ export class Peer implements ProofPeer {
     const from = desc.shardCount
     if (fs !== nodeFileSystem || from < 2) return undefined
     const shards = [...Array(from).keys()].filter((s) => s % 2 === 1)
-    const worker = new Worker(new URL('./peer-worker.js', import.meta.url), {workerData: {dir, desc, to, at, shards} satisfies PeerWorkerData})
-    return new Peer(worker, from, to, at)
+    const claims = new SharedArrayBuffer(4)
+    const worker = new Worker(new URL('./peer-worker.js', import.meta.url), {workerData: {dir, desc, to, at, shards, claims} satisfies PeerWorkerData})
+    return new Peer(worker, from, to, at, new Int32Array(claims))
   }
 
-  /** Whether target (or old shard) `t` is the worker's. */
+  /** Whether target (or old shard) `t` is the worker's by parity. */
   holds(t: number): boolean {
     return t % 2 === 1
+  }
+
+  /** Whether target `t` is a new shard of a growing store, which either thread may build. */
+  shared(t: number): boolean {
+    return this.to > this.from && t >= this.from
+  }
+
+  /** The next shared target of `list` (the one given to `build`) for this thread to build, or undefined once all are claimed. */
+  claim(list: readonly number[]): number | undefined {
+    const i = Atomics.add(this.claims, 0, 1)
+    if (i >= list.length) return undefined
+    this.claimedHere.add(list[i])
+    return list[i]
+  }
+
+  /** Whether the worker proves target `t`: one it built, or one of its parity that neither thread built in this run. */
+  proves(t: number): boolean {
+    return this.builtThere.has(t) || (this.holds(t) && !this.claimedHere.has(t))
   }
 
   /** The plan, as `readPlan` would make it, holding the moved records of this thread's targets. `sources`: the old shards through the writer. */
@@ -71,28 +99,32 @@ export class Peer implements ProofPeer {
       parts.push(readShard(s, this.from, sources[s](), this.to, this.at, true, hasher))
       onShard?.(parts.length)
     }
-    this.send({type: 'shards', plans: parts.map((p) => packShardPlan(p, (t) => this.holds(t)))})
+    this.send({type: 'shards', plans: parts.map((p) => packShardPlan(p, (t) => this.holds(t) || this.shared(t)))})
     for (let s = 1; s < this.from; s += 2) {
       const msg = await this.inbox.take()
       if (msg.type !== 'shard') throw this.unexpected(msg)
       parts.push(unpackShardPlan(msg.plan))
       onShard?.(parts.length)
     }
-    return combinePlan(this.from, this.to, parts.sort((a, b) => a.shard - b.shard), (t) => !this.holds(t))
+    return combinePlan(this.from, this.to, parts.sort((a, b) => a.shard - b.shard), (t) => !this.holds(t) || this.shared(t))
   }
 
   /**
    * Has the worker build `targets` of generation `next` (each from nothing),
-   * calling `onBuilt` as each one is durable; resolves when all are.
-   * REQUIRES: the old generation is flushed and the journal written.
+   * then the shared targets of `shared` it claims, calling `onBuilt` as each
+   * one is durable; resolves when all of `targets` are and every shared one
+   * is claimed. REQUIRES: the old generation is flushed and the journal written.
    */
-  async build(next: StoreDescriptor, targets: PeerTarget[], onBuilt: (b: BuiltTarget) => void): Promise<void> {
-    this.send({type: 'build', next, targets})
-    for (const t of targets) {
-      const msg = await this.inbox.take()
-      if (msg.type !== 'built' || msg.built.shard !== t.shard) throw this.unexpected(msg)
+  async build(next: StoreDescriptor, targets: PeerTarget[], shared: readonly number[], onBuilt: (b: BuiltTarget) => void): Promise<void> {
+    this.send({type: 'build', next, targets, shared: [...shared]})
+    const expected = new Set([...targets.map((t) => t.shard), ...shared])
+    for (let msg = await this.inbox.take(); msg.type !== 'built-all'; msg = await this.inbox.take()) {
+      if (msg.type !== 'built' || !expected.delete(msg.built.shard) || this.claimedHere.has(msg.built.shard)) throw this.unexpected(msg)
+      this.builtThere.add(msg.built.shard)
       onBuilt(msg.built)
     }
+    const missing = targets.filter((t) => !this.builtThere.has(t.shard))
+    if (missing.length > 0) throw new Error(`the rebalance's other thread did not build shards ${missing.map((t) => t.shard).join()}`)
   }
 
   /** The worker's proof of `targets` of generation `next`, in their order. */

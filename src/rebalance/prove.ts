@@ -61,9 +61,9 @@ export interface ProofReads {
 /** What proving one shard needs of the plan. */
 export type ProofPlan = Pick<Plan, 'from' | 'routed' | 'staying' | 'movedOut'>
 
-/** The other thread of a run, which proves the shards it `holds` (peer.ts). */
+/** The other thread of a run, which proves the shards it `proves` (peer.ts). */
 export interface ProofPeer {
-  holds(t: number): boolean
+  proves(t: number): boolean
   prove(next: StoreDescriptor, targets: PeerTarget[]): Promise<ShardProof[]>
 }
 
@@ -71,7 +71,7 @@ export interface ProofPeer {
  * Proves the new generation `next` in `dir` holds what the plan read; see the
  * file comment. `kept[t]`: old shard t as the plan read it, for t kept;
  * `built[t]`: target t's share, proved when this thread built it (absent for
- * a target a resumed run found built). With a `peer`, the shards it holds are
+ * a target a resumed run found built). With a `peer`, the shards it proves are
  * proved on its thread, the same way.
  */
 export async function proveNewGeneration(fs: FileSystem, dir: string, next: StoreDescriptor, at: number, plan: Plan, kept: readonly (KeptShard | undefined)[], live: number, built: readonly (Sum256 | undefined)[], peer?: ProofPeer): Promise<ProofReads> {
@@ -80,7 +80,7 @@ export async function proveNewGeneration(fs: FileSystem, dir: string, next: Stor
     removeJournal(fs, dir)
     return new StrataError(ErrorCode.CORRUPTION, `${why}: nothing was committed and the new generation was removed`, {file: dir, hint: `see what is damaged with: strata verify --dir ${dir}`})
   }
-  const theirs = [...Array(next.shardCount).keys()].filter((t) => peer?.holds(t) === true)
+  const theirs = [...Array(next.shardCount).keys()].filter((t) => peer?.proves(t) === true)
   const elsewhere = peer?.prove(next, theirs.map((t) => ({shard: t, kept: kept[t]})))
   // Handled below; this thread may fail first.
   elsewhere?.catch(() => undefined)
@@ -95,7 +95,7 @@ export async function proveNewGeneration(fs: FileSystem, dir: string, next: Stor
   }
   try {
     for (let t = 0; t < next.shardCount; t++) {
-      if (peer?.holds(t) === true) continue
+      if (peer?.proves(t) === true) continue
       const p = proveShard(fs, dir, next, view, t, kept[t], plan, at, hasher, built[t])
       total.addSum(p.sum)
       count(p)
