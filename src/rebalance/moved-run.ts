@@ -79,21 +79,38 @@ export class PackedRun implements Run<Entry> {
 
 /** Keys appended in order, iterated as views into the run. */
 export class PackedKeys implements Run<Buffer> {
-  private readonly writer = new ByteWriter(FIRST_BYTES)
-  private count = 0
+  private constructor(
+    private readonly writer: ByteWriter | undefined,
+    private readonly packed: Buffer | undefined,
+    private count: number,
+  ) {}
+
+  static empty(): PackedKeys {
+    return new PackedKeys(new ByteWriter(FIRST_BYTES), undefined, 0)
+  }
+
+  /** Keys received packed (`bytes()` of another PackedKeys), `length` of them. */
+  static of(bytes: Uint8Array, length: number): PackedKeys {
+    return new PackedKeys(undefined, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), length)
+  }
 
   get length(): number {
     return this.count
   }
 
-  /** Appends `key` (its bytes are copied). */
+  /** Appends `key` (its bytes are copied). REQUIRES: made by `empty()`. */
   push(key: Buffer): void {
-    this.writer.lengthPrefixed(key)
+    this.writer!.lengthPrefixed(key)
     this.count++
   }
 
+  /** The packed keys, as `of` takes them (a view, valid until the next push). */
+  bytes(): Buffer {
+    return this.packed ?? this.writer!.finish()
+  }
+
   *[Symbol.iterator](): Iterator<Buffer> {
-    const b = this.writer.finish()
+    const b = this.bytes()
     const r = new ByteReader(b, WHAT)
     while (r.pos < b.length) yield r.lengthPrefixed('key')
   }

@@ -13,7 +13,7 @@ import {StrataError, type ErrorCode} from '../errors.js'
 import type {StoreDescriptor} from '../store/descriptor.js'
 import type {TableMeta} from '../manifest/format.js'
 import {Sum256} from '../digest/sum256.js'
-import {PackedRun} from './moved-run.js'
+import {PackedKeys, PackedRun} from './moved-run.js'
 import type {ShardPlan} from './plan.js'
 import type {BuiltTarget, KeptShard} from './build-target.js'
 
@@ -23,9 +23,10 @@ export interface PeerWorkerData {
   readonly desc: StoreDescriptor
   readonly to: number
   readonly at: number
-  /** The old shards it reads; it builds and proves the targets of the same parity. */
-  readonly shards: readonly number[]
-  /** One Int32: the next index into a build's `shared` list, claimed by either thread (Atomics.add). */
+  /**
+   * Two Int32 counters both threads claim work from (Atomics.add): [0] the
+   * next index into a build's `shared` list, [1] the next old shard to read.
+   */
   readonly claims: SharedArrayBuffer
 }
 
@@ -41,6 +42,8 @@ export interface PackedShardPlan {
   readonly routed: boolean
   /** The runs of records moving to the receiver's targets. */
   readonly runs: {readonly target: number; readonly length: number; readonly bytes: Uint8Array}[]
+  /** The keys leaving the shard, when the receiver builds it as a kept target. */
+  readonly leaving?: {readonly length: number; readonly bytes: Uint8Array}
 }
 
 export interface PackedError {
@@ -79,14 +82,15 @@ export type FromPeerWorker =
   | {type: 'proved'; proofs: ShardProof[]}
   | {type: 'failed'; error: PackedError}
 
-/** `p` packed, with only the moved records whose target `sends` accepts (the keys leaving a kept shard never cross: its own thread builds it). */
+/** `p` packed, with only the moved records whose target `sends` accepts, and the keys leaving it if `sends` accepts the shard itself. */
 export function packShardPlan(p: ShardPlan, sends: (t: number) => boolean): PackedShardPlan {
   const runs: PackedShardPlan['runs'] = []
   p.moved.forEach((run, target) => {
     // A copy of exactly the run's bytes: cloning a view clones the whole buffer under it (a run's spare room, or a shared pool).
     if (run !== undefined && sends(target)) runs.push({target, length: run.length, bytes: new Uint8Array(run.bytes())})
   })
-  return {shard: p.shard, keys: p.keys, bytes: p.bytes, sum: p.sum.hex(), staying: p.staying.hex(), movedSums: p.movedSums.map((m) => m?.hex() ?? ''), routed: p.routed, runs}
+  const leaving = p.leaving !== undefined && sends(p.shard) ? {length: p.leaving.length, bytes: new Uint8Array(p.leaving.bytes())} : undefined
+  return {shard: p.shard, keys: p.keys, bytes: p.bytes, sum: p.sum.hex(), staying: p.staying.hex(), movedSums: p.movedSums.map((m) => m?.hex() ?? ''), routed: p.routed, runs, ...(leaving === undefined ? {} : {leaving})}
 }
 
 export function unpackShardPlan(p: PackedShardPlan): ShardPlan {
@@ -102,7 +106,8 @@ export function unpackShardPlan(p: PackedShardPlan): ShardPlan {
     m.addHex(hex)
     return m
   })
-  return {shard: p.shard, keys: p.keys, bytes: p.bytes, sum, staying, movedSums, routed: p.routed, moved}
+  const leaving = p.leaving === undefined ? undefined : PackedKeys.of(p.leaving.bytes, p.leaving.length)
+  return {shard: p.shard, keys: p.keys, bytes: p.bytes, sum, staying, movedSums, routed: p.routed, moved, leaving}
 }
 
 /** A kept shard as received: its tables' key bounds made Buffers again. */

@@ -1,9 +1,10 @@
 /**
  * The worker thread of a rebalance (peer.ts is the writer's side and says
- * how the work is split): reads the odd old shards through read-only views,
- * sends each part of the plan as it is done, takes the even parts, then
- * builds the odd targets when told to (proving each record by record as it
- * is built) and proves them when told to, each step in turn.
+ * how the work is split): reads the old shards it claims through read-only
+ * views, sends each part of the plan as it is done, takes the writer's parts,
+ * then builds the odd targets and the shared ones it claims when told to
+ * (proving each record by record as it is built) and proves them when told
+ * to, each step in turn.
  * Anything thrown is sent back as the run's failure.
  */
 import {parentPort, workerData} from 'node:worker_threads'
@@ -35,14 +36,14 @@ async function next<K extends ToPeerWorker['type']>(type: K): Promise<Extract<To
   return msg as Extract<ToPeerWorker, {type: K}>
 }
 
-/** Reads this thread's old shards, then combines the plan with the writer's parts. */
+/** Reads the old shards this thread claims, then combines the plan with the writer's parts. */
 async function read(): Promise<Plan> {
   const parts: ShardPlan[] = []
   const old = OldGeneration.view(nodeFileSystem, job.dir, job.desc)
   try {
     const sources = old.sources()
     const hasher = new RecordHasher()
-    for (const s of job.shards) {
+    for (let s = Atomics.add(claims, 1, 1); s < from; s = Atomics.add(claims, 1, 1)) {
       const p = readShard(s, from, sources[s](), job.to, job.at, true, hasher)
       send({type: 'shard', plan: packShardPlan(p, (t) => !mine(t) || shared(t))})
       parts.push(p)

@@ -2,15 +2,17 @@
  * A real rebalance on two threads. The writer's thread and a worker
  * (peer-worker.ts) split the work by parity, in every phase:
  *
- *  - read: the worker reads the odd old shards through read-only views, this
- *    thread the even ones through the writer's shards; each sends the other
- *    its parts of the plan (counts and sums) with the moved records bound for
- *    the other's targets, so both combine the same plan (`combinePlan`), each
+ *  - read: each thread claims the next old shard not yet claimed (an atomic
+ *    counter both see) and reads it, the worker through read-only views,
+ *    this thread through the writer's shards, until none is left; each sends
+ *    the other its parts of the plan (counts and sums) with the moved records
+ *    bound for the other's targets, and the keys leaving a kept shard of the
+ *    other's parity, so both combine the same plan (`combinePlan`), each
  *    holding the records of its own targets;
  *  - copy: each builds the targets of its parity (`buildTarget`), the worker
  *    after this thread has flushed and journalled, and each reports a target
- *    only once it is durable. A kept target t is read as old shard t, by the
- *    same thread, so the keys leaving it (its tombstones) never cross. The
+ *    only once it is durable. A kept target t is built by the thread of its
+ *    parity, which holds the keys leaving it (its tombstones). The
  *    new shards of a growing store are shared: both threads hold their
  *    records, and once done with its own targets each claims the next one
  *    not yet claimed (an atomic counter both see), so neither sits idle
@@ -62,9 +64,8 @@ export class Peer implements ProofPeer {
   static start(fs: FileSystem, dir: string, desc: StoreDescriptor, to: number, at: number): Peer | undefined {
     const from = desc.shardCount
     if (fs !== nodeFileSystem || from < 2) return undefined
-    const shards = [...Array(from).keys()].filter((s) => s % 2 === 1)
-    const claims = new SharedArrayBuffer(4)
-    const worker = new Worker(new URL('./peer-worker.js', import.meta.url), {workerData: {dir, desc, to, at, shards, claims} satisfies PeerWorkerData})
+    const claims = new SharedArrayBuffer(8)
+    const worker = new Worker(new URL('./peer-worker.js', import.meta.url), {workerData: {dir, desc, to, at, claims} satisfies PeerWorkerData})
     return new Peer(worker, from, to, at, new Int32Array(claims))
   }
 
@@ -95,14 +96,16 @@ export class Peer implements ProofPeer {
   async read(sources: readonly ShardEntries[], onShard?: (done: number) => void): Promise<Plan> {
     const parts: ShardPlan[] = []
     const hasher = new RecordHasher()
-    for (let s = 0; s < this.from; s += 2) {
+    for (let s = Atomics.add(this.claims, 1, 1); s < this.from; s = Atomics.add(this.claims, 1, 1)) {
       parts.push(readShard(s, this.from, sources[s](), this.to, this.at, true, hasher))
       onShard?.(parts.length)
     }
     this.send({type: 'shards', plans: parts.map((p) => packShardPlan(p, (t) => this.holds(t) || this.shared(t)))})
-    for (let s = 1; s < this.from; s += 2) {
+    const seen = new Set(parts.map((p) => p.shard))
+    while (parts.length < this.from) {
       const msg = await this.inbox.take()
-      if (msg.type !== 'shard') throw this.unexpected(msg)
+      if (msg.type !== 'shard' || seen.has(msg.plan.shard)) throw this.unexpected(msg)
+      seen.add(msg.plan.shard)
       parts.push(unpackShardPlan(msg.plan))
       onShard?.(parts.length)
     }

@@ -91,7 +91,7 @@ export function readShard(s: number, from: number, entries: Iterable<Entry>, to:
   const movedSums = new Array<Sum256 | undefined>(to).fill(undefined)
   const moved = new Array<PackedRun | undefined>(to).fill(undefined)
   // Growing, every record that moves leaves a kept shard (and shrinking, none leaves one).
-  const leaving = collect && s < to ? new PackedKeys() : undefined
+  const leaving = collect && s < to ? PackedKeys.empty() : undefined
   const p: ShardPlan = {shard: s, keys: new Array<number>(to).fill(0), bytes: new Array<number>(to).fill(0), sum: new Sum256(), staying: new Sum256(), movedSums, routed: true, moved, leaving}
   let routed = true
   for (const e of entries) {

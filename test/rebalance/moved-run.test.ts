@@ -59,10 +59,12 @@ test('a run rebuilt from its bytes (as it crosses threads) is the same run', (t)
 
 test('packed keys give back every key in order', (t) => {
   const keys = records(400).map((e) => e.key)
-  const packed = new PackedKeys()
+  const packed = PackedKeys.empty()
   for (const k of keys) packed.push(k)
   t.is(packed.length, 400)
   t.deepEqual([...packed].map((k) => k.toString()), keys.map((k) => k.toString()))
+  const again = PackedKeys.of(new Uint8Array(packed.bytes()), packed.length)
+  t.deepEqual([...again].map((k) => k.toString()), keys.map((k) => k.toString()))
 })
 
 test('a shard\'s part of the plan crosses to another thread with only the runs for that thread\'s targets', async (t) => {
