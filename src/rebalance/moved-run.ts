@@ -32,86 +32,86 @@ const WHAT = 'rebalance moved records'
  */
 const FIRST_BYTES = 256
 
-/** Entries appended in order, iterated as fresh entries whose key and value are views into the run. */
-export class PackedRun implements Run<Entry> {
-  private writer: ByteWriter | undefined
+/**
+ * Items appended in order into one growing buffer (or received packed), read
+ * back in order as often as asked: the part PackedRun and PackedKeys share.
+ */
+abstract class Packed<T> implements Run<T> {
   private packed: Buffer | undefined
-  private count = 0
+  private count: number
 
-  private constructor(writer: ByteWriter | undefined, packed: Buffer | undefined, count: number) {
-    this.writer = writer
-    this.packed = packed
-    this.count = count
-  }
-
-  static empty(): PackedRun {
-    return new PackedRun(new ByteWriter(FIRST_BYTES), undefined, 0)
-  }
-
-  /** A run received packed (`bytes()` of another run) holding `length` entries. */
-  static of(bytes: Uint8Array, length: number): PackedRun {
-    return new PackedRun(undefined, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), length)
+  protected constructor(
+    private readonly writer: ByteWriter | undefined,
+    received?: {bytes: Uint8Array; length: number},
+  ) {
+    this.packed = received === undefined ? undefined : Buffer.from(received.bytes.buffer, received.bytes.byteOffset, received.bytes.byteLength)
+    this.count = received?.length ?? 0
   }
 
   get length(): number {
     return this.count
   }
 
-  /** Appends `e` (its bytes are copied). REQUIRES: a run made by `empty()`. */
-  push(e: Entry): void {
-    encodeEntry(this.writer!, e)
-    this.count++
-    this.packed = undefined
-  }
-
-  /** The packed entries, as `of` takes them. */
+  /** The packed items, as the subclass's `of` takes them. */
   bytes(): Buffer {
     this.packed ??= this.writer!.finish()
     return this.packed
   }
 
-  *[Symbol.iterator](): Iterator<Entry> {
+  *[Symbol.iterator](): Iterator<T> {
     const b = this.bytes()
     const r = new ByteReader(b, WHAT)
-    while (r.pos < b.length) yield decodeEntry(r)
+    while (r.pos < b.length) yield this.decode(r)
+  }
+
+  /** The writer for one more item. REQUIRES: made empty, not received. */
+  protected next(): ByteWriter {
+    this.count++
+    this.packed = undefined
+    return this.writer!
+  }
+
+  protected abstract decode(r: ByteReader): T
+}
+
+/** Entries appended in order, iterated as fresh entries whose key and value are views into the run. */
+export class PackedRun extends Packed<Entry> {
+  static empty(): PackedRun {
+    return new PackedRun(new ByteWriter(FIRST_BYTES))
+  }
+
+  /** A run received packed (`bytes()` of another run) holding `length` entries. */
+  static of(bytes: Uint8Array, length: number): PackedRun {
+    return new PackedRun(undefined, {bytes, length})
+  }
+
+  /** Appends `e` (its bytes are copied). */
+  push(e: Entry): void {
+    encodeEntry(this.next(), e)
+  }
+
+  protected decode(r: ByteReader): Entry {
+    return decodeEntry(r)
   }
 }
 
 /** Keys appended in order, iterated as views into the run. */
-export class PackedKeys implements Run<Buffer> {
-  private constructor(
-    private readonly writer: ByteWriter | undefined,
-    private readonly packed: Buffer | undefined,
-    private count: number,
-  ) {}
-
+export class PackedKeys extends Packed<Buffer> {
   static empty(): PackedKeys {
-    return new PackedKeys(new ByteWriter(FIRST_BYTES), undefined, 0)
+    return new PackedKeys(new ByteWriter(FIRST_BYTES))
   }
 
   /** Keys received packed (`bytes()` of another PackedKeys), `length` of them. */
   static of(bytes: Uint8Array, length: number): PackedKeys {
-    return new PackedKeys(undefined, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), length)
+    return new PackedKeys(undefined, {bytes, length})
   }
 
-  get length(): number {
-    return this.count
-  }
-
-  /** Appends `key` (its bytes are copied). REQUIRES: made by `empty()`. */
+  /** Appends `key` (its bytes are copied). */
   push(key: Buffer): void {
-    this.writer!.lengthPrefixed(key)
-    this.count++
+    this.next().lengthPrefixed(key)
   }
 
-  /** The packed keys, as `of` takes them (a view, valid until the next push). */
-  bytes(): Buffer {
-    return this.packed ?? this.writer!.finish()
-  }
-
-  *[Symbol.iterator](): Iterator<Buffer> {
-    const b = this.bytes()
-    const r = new ByteReader(b, WHAT)
-    while (r.pos < b.length) yield r.lengthPrefixed('key')
+  protected decode(r: ByteReader): Buffer {
+    return r.lengthPrefixed('key')
   }
 }
