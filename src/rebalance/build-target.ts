@@ -34,6 +34,7 @@ import {DEFAULT_POLICY} from '../store/compaction.js'
 import type {StoreDescriptor} from '../store/descriptor.js'
 import {linkOrCopy} from '../cut/file-copy.js'
 import {removeFolder} from './generations.js'
+import type {Run} from './moved-run.js'
 
 /** The old shard a kept target starts from: its folder and its flushed state. */
 export interface KeptShard {
@@ -62,7 +63,7 @@ const EMPTY = Buffer.alloc(0)
  * `movedOut`: the keys leaving a kept shard, in key order.
  * REQUIRES: the writer lock is held; `kept`'s files do not change meanwhile.
  */
-export function buildTarget(fs: FileSystem, dir: string, desc: StoreDescriptor, shard: number, kept: KeptShard | undefined, movedIn: readonly Entry[][], movedOut: readonly Buffer[]): BuiltTarget {
+export function buildTarget(fs: FileSystem, dir: string, desc: StoreDescriptor, shard: number, kept: KeptShard | undefined, movedIn: readonly Run<Entry>[], movedOut: Run<Buffer>): BuiltTarget {
   const ctx = shardContext(fs, dir, shard, desc, Date.now, DEFAULT_POLICY)
   const target = joinPath(dir, shardDirName(shard, desc.shardGeneration))
   removeFolder(fs, target)

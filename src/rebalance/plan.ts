@@ -11,13 +11,15 @@
  * differs from its source. Tombstones and records expired at `at` do not
  * move: they shadow nothing in the new shard, which starts empty of the key.
  *
- * The moved records are held in memory until their target is built: the
- * cost is the moved data, |M−N|/max(N,M) of the store in expectation.
+ * The moved records are held in memory until their target is built, packed
+ * (moved-run.ts): the cost is the moved data, |M−N|/max(N,M) of the store in
+ * expectation.
  */
-import {isLive, Kind, type Entry} from '../record/format.js'
+import {isLive, type Entry} from '../record/format.js'
 import {hashKey, shardOfHash} from '../util/hash.js'
 import {RecordHasher} from '../digest/format.js'
 import {Sum256} from '../digest/sum256.js'
+import {PackedKeys, PackedRun, type Run} from './moved-run.js'
 
 /** Where the live records are and where they go: cell [s][t] counts those of old shard s whose shard over M is t. */
 export interface Matrix {
@@ -38,9 +40,9 @@ export interface Plan {
   readonly digest: string
   readonly records: number
   /** Per target shard, per source shard: the records moving in, in key order (empty when not collected, or for a target another thread builds). */
-  readonly movedIn: Entry[][][]
+  readonly movedIn: Run<Entry>[][]
   /** Per old shard kept when growing: the keys moving out, in key order, to shadow (empty when not collected, or for a target another thread builds). */
-  readonly movedOut: Buffer[][]
+  readonly movedOut: Run<Buffer>[]
   /** Per old shard: the sum of the hashes of its live records that stay in it (their shard over M is theirs). */
   readonly staying: Sum256[]
   /** Per target shard: the sum of the hashes of the live records moving into it, from every source (what the proof counts for a target it compared record by record). */
@@ -64,9 +66,10 @@ export interface ShardPlan {
   /** Per target shard over M: the sum of the hashes of the live records moving there (undefined where none do, as at the shard itself). */
   readonly movedSums: (Sum256 | undefined)[]
   readonly routed: boolean
-  /** The live records whose shard changes, in key order (owning their bytes), and each one's target; empty when not collected. */
-  readonly moved: Entry[]
-  readonly movedTo: number[]
+  /** Per target shard over M: the live records moving there, in key order; undefined where none do or when not collected. */
+  readonly moved: (PackedRun | undefined)[]
+  /** When it is kept (shard < M) and records were collected: the keys of every record leaving it, in key order. */
+  readonly leaving?: PackedKeys
 }
 
 /**
@@ -86,7 +89,10 @@ export function readPlan(sources: readonly ShardEntries[], to: number, at: numbe
 /** The read pass over old shard `s` of `from`: see the file comment. */
 export function readShard(s: number, from: number, entries: Iterable<Entry>, to: number, at: number, collect: boolean, hasher: RecordHasher): ShardPlan {
   const movedSums = new Array<Sum256 | undefined>(to).fill(undefined)
-  const p: ShardPlan = {shard: s, keys: new Array<number>(to).fill(0), bytes: new Array<number>(to).fill(0), sum: new Sum256(), staying: new Sum256(), movedSums, routed: true, moved: [], movedTo: []}
+  const moved = new Array<PackedRun | undefined>(to).fill(undefined)
+  // Growing, every record that moves leaves a kept shard (and shrinking, none leaves one).
+  const leaving = collect && s < to ? PackedKeys.empty() : undefined
+  const p: ShardPlan = {shard: s, keys: new Array<number>(to).fill(0), bytes: new Array<number>(to).fill(0), sum: new Sum256(), staying: new Sum256(), movedSums, routed: true, moved, leaving}
   let routed = true
   for (const e of entries) {
     if (!isLive(e, at)) continue
@@ -96,15 +102,19 @@ export function readShard(s: number, from: number, entries: Iterable<Entry>, to:
     p.keys[t]++
     p.bytes[t] += e.key.length + e.value.length
     const h = hasher.hash(e)
-    p.sum.addLatin1(h)
     if (routed && shardOfHash(kh, from) !== s) routed = false
+    // Each hash is added once, to its part; the shard's sum is the parts' sum, taken below.
     if (t === s) p.staying.addLatin1(h)
-    else (movedSums[t] ??= new Sum256()).addLatin1(h)
-    if (t !== s && collect) {
-      p.moved.push(e.kind === Kind.PUT ? copyEntry(e) : e)
-      p.movedTo.push(t)
+    else {
+      ;(movedSums[t] ??= new Sum256()).addLatin1(h)
+      if (collect) {
+        ;(moved[t] ??= PackedRun.empty()).push(e)
+        leaving?.push(e.key)
+      }
     }
   }
+  p.sum.addSum(p.staying)
+  for (const m of movedSums) if (m !== undefined) p.sum.addSum(m)
   return {...p, routed}
 }
 
@@ -115,8 +125,8 @@ export function readShard(s: number, from: number, entries: Iterable<Entry>, to:
  * hold only the records for them.
  */
 export function combinePlan(from: number, to: number, shards: readonly ShardPlan[], holds: (t: number) => boolean = () => true): Plan {
-  const movedIn: Entry[][][] = Array.from({length: to}, () => Array.from({length: from}, () => []))
-  const movedOut: Buffer[][] = Array.from({length: from}, () => [])
+  const movedIn: Run<Entry>[][] = Array.from({length: to}, () => Array.from({length: from}, () => []))
+  const movedOut: Run<Buffer>[] = Array.from({length: from}, () => [])
   const sum = new Sum256()
   const movedSum = Array.from({length: to}, () => new Sum256())
   let keysTotal = 0
@@ -134,22 +144,16 @@ export function combinePlan(from: number, to: number, shards: readonly ShardPlan
     }
     sum.addSum(p.sum)
     p.movedSums.forEach((m, t) => m !== undefined && movedSum[t].addSum(m))
-    // A kept shard of a growing store shadows each key leaving it; the tombstone's key shares the record's copy.
-    const shadows = s < to && holds(s)
-    for (let i = 0; i < p.moved.length; i++) {
-      if (holds(p.movedTo[i])) movedIn[p.movedTo[i]][s].push(p.moved[i])
-      if (shadows) movedOut[s].push(p.moved[i].key)
-    }
+    p.moved.forEach((run, t) => {
+      if (run !== undefined && holds(t)) movedIn[t][s] = run
+    })
+    // A kept shard of a growing store shadows each key leaving it.
+    if (p.leaving !== undefined && holds(s)) movedOut[s] = p.leaving
   }
   const matrix: Matrix = {keys: shards.map((p) => p.keys), bytes: shards.map((p) => p.bytes)}
   const staying = shards.map((p) => p.staying)
   const routed = shards.map((p) => p.routed)
   return {from, to, keysTotal, bytesTotal, keysMoved, bytesMoved, matrix, digest: sum.hex(), records: keysTotal, movedIn, movedOut, staying, movedSum, routed}
-}
-
-/** A copy of `e` that owns its bytes (a table's entries may be views into a cached block). */
-function copyEntry(e: Entry): Entry {
-  return {...e, key: Buffer.from(e.key), value: Buffer.from(e.value)}
 }
 
 /** The fraction of keys jump hash moves in expectation from `from` to `to` shards: |to − from| / max(from, to). */

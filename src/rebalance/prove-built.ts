@@ -120,7 +120,9 @@ function expected(plan: BuiltProofPlan, t: number): Iterable<Entry> | undefined 
   // A kept shard shadows every key that left it (none when shrinking: keys leave only the removed shards).
   const leaving = t < plan.from ? plan.movedOut[t] : []
   if (leaving.length !== out) return undefined
-  const tombstones = leaving.map((key): Entry => ({kind: Kind.DELETE, key, value: EMPTY, seq: 0}))
+  const tombstones = (function* (): Generator<Entry> {
+    for (const key of leaving) yield {kind: Kind.DELETE, key, value: EMPTY, seq: 0}
+  })()
   return mergeSorted<Entry>([...runs, tombstones], (a, b) => compareKeys(a.key, b.key))
 }
 

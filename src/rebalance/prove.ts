@@ -48,6 +48,7 @@ import {removeOtherGenerations} from './generations.js'
 import {freshTables} from './prove-built.js'
 import type {KeptShard} from './build-target.js'
 import type {Plan} from './plan.js'
+import type {Run} from './moved-run.js'
 import type {PeerTarget, ShardProof} from './peer-wire.js'
 
 /** How the proof read the new generation: shards read whole, and kept shards read as their new tables only. */
@@ -60,9 +61,9 @@ export interface ProofReads {
 /** What proving one shard needs of the plan. */
 export type ProofPlan = Pick<Plan, 'from' | 'routed' | 'staying' | 'movedOut'>
 
-/** The other thread of a run, which proves the shards it `holds` (peer.ts). */
+/** The other thread of a run, which proves the shards it `proves` (peer.ts). */
 export interface ProofPeer {
-  holds(t: number): boolean
+  proves(t: number): boolean
   prove(next: StoreDescriptor, targets: PeerTarget[]): Promise<ShardProof[]>
 }
 
@@ -70,7 +71,7 @@ export interface ProofPeer {
  * Proves the new generation `next` in `dir` holds what the plan read; see the
  * file comment. `kept[t]`: old shard t as the plan read it, for t kept;
  * `built[t]`: target t's share, proved when this thread built it (absent for
- * a target a resumed run found built). With a `peer`, the shards it holds are
+ * a target a resumed run found built). With a `peer`, the shards it proves are
  * proved on its thread, the same way.
  */
 export async function proveNewGeneration(fs: FileSystem, dir: string, next: StoreDescriptor, at: number, plan: Plan, kept: readonly (KeptShard | undefined)[], live: number, built: readonly (Sum256 | undefined)[], peer?: ProofPeer): Promise<ProofReads> {
@@ -79,7 +80,7 @@ export async function proveNewGeneration(fs: FileSystem, dir: string, next: Stor
     removeJournal(fs, dir)
     return new StrataError(ErrorCode.CORRUPTION, `${why}: nothing was committed and the new generation was removed`, {file: dir, hint: `see what is damaged with: strata verify --dir ${dir}`})
   }
-  const theirs = [...Array(next.shardCount).keys()].filter((t) => peer?.holds(t) === true)
+  const theirs = [...Array(next.shardCount).keys()].filter((t) => peer?.proves(t) === true)
   const elsewhere = peer?.prove(next, theirs.map((t) => ({shard: t, kept: kept[t]})))
   // Handled below; this thread may fail first.
   elsewhere?.catch(() => undefined)
@@ -94,7 +95,7 @@ export async function proveNewGeneration(fs: FileSystem, dir: string, next: Stor
   }
   try {
     for (let t = 0; t < next.shardCount; t++) {
-      if (peer?.holds(t) === true) continue
+      if (peer?.proves(t) === true) continue
       const p = proveShard(fs, dir, next, view, t, kept[t], plan, at, hasher, built[t])
       total.addSum(p.sum)
       count(p)
@@ -178,9 +179,10 @@ function distinct(keys: Buffer[]): boolean {
 }
 
 /** True if `a` (any order; sorted here) and `b` (key order) hold the same keys. */
-function sameKeys(a: Buffer[], b: readonly Buffer[]): boolean {
+function sameKeys(a: Buffer[], b: Run<Buffer>): boolean {
   if (a.length !== b.length) return false
   a.sort(compareKeys)
-  for (let i = 0; i < a.length; i++) if (compareKeys(a[i], b[i]) !== 0) return false
-  return true
+  let i = 0
+  for (const key of b) if (i >= a.length || compareKeys(a[i++], key) !== 0) return false
+  return i === a.length
 }

@@ -209,17 +209,15 @@ async function runOn(fs: FileSystem, dir: string, desc: StoreDescriptor, j: Jour
       report(progress('copy', {plan, moved}, ++done, j.to))
     }
     const all = [...Array(j.to).keys()]
-    const theirs = all.filter((t) => peer?.holds(t) === true)
-    for (const t of theirs) if (complete.has(t)) finished(t, undefined)
+    // Shared targets (new shards of a growing store) go to whichever thread is free first (peer.ts).
+    const shared = all.filter((t) => peer?.shared(t) === true)
+    const theirs = all.filter((t) => peer?.holds(t) === true && !shared.includes(t))
+    for (const t of [...theirs, ...shared]) if (complete.has(t)) finished(t, undefined)
+    const claimable = shared.filter((t) => !complete.has(t))
     // The other thread builds its targets meanwhile; its reports are taken once this thread's are built.
-    const elsewhere = peer?.build(next, theirs.filter((t) => !complete.has(t)).map((t) => ({shard: t, kept: kept[t], provable: provable[t] !== undefined})), (b) => finished(b.shard, b))
+    const elsewhere = peer?.build(next, theirs.filter((t) => !complete.has(t)).map((t) => ({shard: t, kept: kept[t], provable: provable[t] !== undefined})), claimable, (b) => finished(b.shard, b))
     elsewhere?.catch(() => undefined)
-    for (const t of all) {
-      if (peer?.holds(t) === true) continue
-      if (complete.has(t)) {
-        finished(t, undefined)
-        continue
-      }
+    const buildHere = (t: number): void => {
       const b = buildTarget(fs, dir, next, t, kept[t], plan.movedIn[t], t < j.from ? plan.movedOut[t] : [])
       // Proved now, while its records are at hand, on the thread that built it (prove-built.ts).
       built[t] = proveBuilt(fs, dir, next, t, provable[t], plan, j.at)
@@ -227,6 +225,13 @@ async function runOn(fs: FileSystem, dir: string, desc: StoreDescriptor, j: Jour
       // The records of a finished target are no longer needed.
       plan.movedIn[t] = []
     }
+    for (const t of all) {
+      if (peer?.holds(t) === true || shared.includes(t)) continue
+      if (complete.has(t)) finished(t, undefined)
+      else buildHere(t)
+    }
+    for (let t = peer?.claim(claimable); t !== undefined; t = peer?.claim(claimable)) buildHere(t)
+    for (const t of shared) plan.movedIn[t] = []
     await elsewhere
   } finally {
     old.close()
