@@ -83,7 +83,7 @@ export const METRICS: readonly MetricDef[] = [
   {id: 'replicate_incremental', workload: 'replicate', label: 'replicate after 1,000 puts, bytes shipped', unit: 'MB', better: 'lower', engines: STRATA,
     target: {kind: 'absolute', max: 1}, note: 'a second replicate() after 1,000 random overwrites into the N-key store'},
   {id: 'replicate_lag', workload: 'replicate', label: 'replicate --follow 1s behind a 2,000 puts/s writer, max lag', unit: 's', better: 'lower', engines: STRATA,
-    target: {kind: 'absolute', max: 2}, note: 'the writer holds the store open and replicates it (Store.cut) every second for 6 s; lag = when a cut landed minus when the previous cut was taken'},
+    target: {kind: 'absolute', max: 2}, note: 'the writer holds the store open and replicates it (Store.cut) every second for 6 s into the replica the rows above seeded; lag = when a cut landed minus when the previous cut was taken'},
   {id: 'get_sync_stamped', workload: 'schema', label: 'getSync of schema-stamped JSON records, as stored', unit: 'keys/s', better: 'higher', engines: STRATA,
     note: 'random keys of a fresh store of N ~100 B JSON records stamped with version 1 of a 4-version schema'},
   {id: 'get_sync_upgraded', workload: 'schema', label: 'getSync + lazy upgrade v1 to v4', unit: 'keys/s', better: 'higher', engines: STRATA,
