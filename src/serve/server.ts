@@ -138,12 +138,32 @@ function fail(req: IncomingMessage, res: ServerResponse, err: unknown): void {
   const {status, body} = errorResponse(err)
   const headers: Record<string, string> = {}
   if (err instanceof HttpError && status === 405 && Array.isArray(err.fields.allowed)) headers.allow = (err.fields.allowed as string[]).join(', ')
-  // The rest of an unread body would be taken for the next request: close instead.
+  // The rest of an unread body would be taken for the next request: close
+  // instead, but not at once. Node closes the connection as soon as the answer
+  // is written (destroySoon); a client still sending its body (a stream over
+  // the limit) then gets a reset, often before it reads the answer. So the
+  // connection lingers: the answer, then the end of our side, while the rest
+  // of the body is read and dropped until the client closes or LINGER_MS pass.
   if (!req.complete) {
     headers.connection = 'close'
-    res.once('finish', () => req.socket.destroySoon())
+    const socket = req.socket
+    socket.destroySoon = () => lingerClose(socket)
   }
   sendJson(res, status, body, headers)
+}
+
+/** How long a connection closed after an early answer still reads and drops what its client sends. */
+const LINGER_MS = 2000
+
+/** Ends our side of `socket` after what is written, drops what arrives, and closes it once the client has closed or LINGER_MS have passed. */
+function lingerClose(socket: Socket): void {
+  if (socket.destroyed) return
+  socket.end()
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS).unref()
+  socket.once('close', () => clearTimeout(timer))
+  socket.once('end', () => socket.destroy())
+  socket.on('data', () => {})
+  socket.resume()
 }
 
 /** A request Node could not parse, or one that timed out: answer if the socket still can, then close it. */
