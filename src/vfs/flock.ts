@@ -18,12 +18,18 @@
  * the lock does not hold there; other network filesystems (SMB, FUSE) may not
  * lock across machines at all. Data directories belong on local filesystems.
  *
- * Cost: one fork and exec of flock(1) per attempt (a few milliseconds), plus
- * loading node:child_process on the first attempt, which is why it is loaded
- * then and not with this module: readers, `strata get` among them, never
- * lock and never pay for it. (Running the child asynchronously, to sync the
- * store directory meanwhile, was measured slower: the event-loop round trips
- * cost more than the overlap saves.)
+ * Cost: one fork and exec of flock(1) per attempt, about 2 ms. The child is
+ * run through Node's synchronous spawn binding, the very call that
+ * child_process.spawnSync makes after normalising its arguments: loading
+ * node:child_process itself costs more than the spawn (it pulls in net,
+ * dgram and streams; 2.4 ms against 1.9 ms for the child here), and every
+ * writer's open pays it. Where that binding is not offered (a Node that no
+ * longer exposes it, or --pending-deprecation, under which reaching it would
+ * print a warning), node:child_process is loaded on the first attempt
+ * instead; readers, `strata get` among them, never lock and pay for neither.
+ * (Running the child asynchronously, to sync the store directory meanwhile,
+ * was measured slower: the event-loop round trips cost more than the overlap
+ * saves.)
  */
 import * as fs from 'node:fs'
 import {createRequire} from 'node:module'
@@ -34,6 +40,89 @@ let childProcess: ChildProcessModule | undefined
 /** node:child_process, loaded on first use (synchronously: tryFlock is synchronous). */
 function cp(): ChildProcessModule {
   return (childProcess ??= createRequire(import.meta.url)('node:child_process') as ChildProcessModule)
+}
+
+/** How one run of flock(1) ended: `missing` when the program was not found. */
+interface FlockRun {
+  missing: boolean
+  /** Why it could not be run, if it could not (not found aside). */
+  error?: string
+  status: number | null
+  signal: string | null
+  stderr: string
+}
+
+/** The part of Node's synchronous spawn binding used here (what child_process.spawnSync calls). */
+interface SpawnSyncBinding {
+  spawn(options: object): {error?: number; status: number | null; signal: string | null; output: Array<Buffer | null> | null}
+}
+
+/** Where the children run: 'binding' (the fast path), 'child_process', or undetermined yet. */
+let spawner: 'binding' | 'child_process' | undefined
+let binding: SpawnSyncBinding | undefined
+
+/** The spawn binding, when this Node offers it without a warning; undefined otherwise. */
+function spawnBinding(): SpawnSyncBinding | undefined {
+  if (spawner === undefined) {
+    spawner = 'child_process'
+    const pending = process.execArgv.includes('--pending-deprecation') || /(^|\s)--pending-deprecation\b/.test(process.env.NODE_OPTIONS ?? '')
+    const get = (process as unknown as {binding?: (name: string) => unknown}).binding
+    if (!pending && typeof get === 'function') {
+      try {
+        const b = get.call(process, 'spawn_sync') as Partial<SpawnSyncBinding> | undefined
+        if (typeof b?.spawn === 'function') {
+          binding = b as SpawnSyncBinding
+          spawner = 'binding'
+        }
+      } catch {
+        // Not offered: child_process it is.
+      }
+    }
+  }
+  return binding
+}
+
+/** Which way flock(1) is run in this process (for the tests): forcing 'child_process' turns the fast path off. */
+export function flockSpawner(force?: 'child_process'): 'binding' | 'child_process' {
+  if (force !== undefined) {
+    spawner = force
+    binding = undefined
+  }
+  spawnBinding()
+  return spawner!
+}
+
+const ENOENT = -2
+const TIMEOUT_MS = 30_000
+
+/** Runs `program -n -x 3` with `fd` as its descriptor 3, stdin and stdout ignored, stderr captured. */
+function runOnce(program: string, fd: number): FlockRun {
+  const b = spawnBinding()
+  if (b === undefined) {
+    const r = cp().spawnSync(program, ['-n', '-x', '3'], {stdio: ['ignore', 'ignore', 'pipe', fd], timeout: TIMEOUT_MS})
+    const code = (r.error as NodeJS.ErrnoException | undefined)?.code
+    return {missing: code === 'ENOENT', ...(r.error !== undefined ? {error: r.error.message} : {}), status: r.status, signal: r.signal, stderr: r.stderr?.toString('utf8') ?? ''}
+  }
+  // The options child_process.spawnSync hands the binding for these arguments.
+  const envPairs: string[] = []
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) envPairs.push(`${k}=${v}`)
+  const r = b.spawn({
+    file: program,
+    args: [program, '-n', '-x', '3'],
+    envPairs,
+    stdio: [{type: 'ignore'}, {type: 'ignore'}, {type: 'pipe', readable: false, writable: true}, {type: 'fd', fd}],
+    timeout: TIMEOUT_MS,
+    maxBuffer: 1024 * 1024,
+    killSignal: 15,
+    detached: false,
+    windowsHide: false,
+    windowsVerbatimArguments: false,
+  })
+  const stderr = r.output?.[2]?.toString('utf8') ?? ''
+  if (r.error !== undefined && r.error !== 0) {
+    return {missing: r.error === ENOENT, error: `spawn ${program} failed (errno ${r.error})`, status: r.status, signal: r.signal, stderr}
+  }
+  return {missing: false, status: r.status, signal: r.signal, stderr}
 }
 
 /** Where flock(1) is looked for: $PATH first, then the usual places for a stripped $PATH. */
@@ -51,11 +140,11 @@ function lockError(code: string, message: string, path: string): NodeJS.ErrnoExc
 function runFlock(fd: number, path: string): number {
   const tried = program === undefined ? CANDIDATES : [program]
   for (const candidate of tried) {
-    const r = cp().spawnSync(candidate, ['-n', '-x', '3'], {stdio: ['ignore', 'ignore', 'pipe', fd], timeout: 30_000})
-    if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') continue
-    if (r.error !== undefined) throw lockError('ENOLCK', `could not run flock(1): ${r.error.message}`, path)
+    const r = runOnce(candidate, fd)
+    if (r.missing) continue
+    if (r.error !== undefined) throw lockError('ENOLCK', `could not run flock(1): ${r.error}`, path)
     program = candidate
-    const stderr = r.stderr.toString('utf8').trim()
+    const stderr = r.stderr.trim()
     // Conflict with -n is exit 1 and silent (util-linux and busybox alike); anything else is a failure.
     if (r.status === 0 || (r.status === 1 && stderr === '')) return r.status
     throw lockError('ENOLCK', `flock(1) failed (${r.signal ?? `exit ${r.status}`})${stderr === '' ? '' : `: ${stderr}`}`, path)

@@ -1,7 +1,9 @@
 /**
  * The writer lock between real processes: it holds across network
  * namespaces (a flock on DIR/LOCK, not an abstract socket), the kernel
- * releases it when its holder is killed, and BUSY names the holder.
+ * releases it when its holder is killed, and BUSY names the holder. Both
+ * ways of running flock(1) (Node's spawn binding, and node:child_process
+ * where that binding is not offered) take and exclude alike.
  */
 import test from 'ava'
 import {spawn, spawnSync, type ChildProcessWithoutNullStreams} from 'node:child_process'
@@ -101,4 +103,47 @@ test('writers racing to open the same store: exactly one holds the lock at a tim
   const written = runs.map((r, i) => (r.code === 0 ? i : -1)).filter((i) => i >= 0)
   for (const i of written) t.is(strata(['get', `k${i}`, '--dir', dir]).stdout, 'v\n')
   for (const r of runs) if (r.code === 4) t.regex(r.stderr, /^strata: error BUSY: /)
+})
+
+/** Runs `code` (an ES module body with `flock` and `fileLock` imported) in a fresh node; its stdout lines. */
+function inNode(code: string, nodeArgs: string[] = []): string[] {
+  const dist = (p: string): string => JSON.stringify(pathToFileURL(path.join(repoRoot, 'dist', 'src', p)).href)
+  const r = spawnSync(process.execPath, [...nodeArgs, '--input-type=module', '-e', `
+    const flock = await import(${dist('vfs/flock.js')})
+    const fileLock = await import(${dist('store/file-lock.js')})
+    const {nodeFileSystem} = await import(${dist('vfs/node-fs.js')})
+    ${code}
+  `], {encoding: 'utf8', env: cliEnv()})
+  if (r.status !== 0) throw new Error(`node exited ${r.status}: ${r.stderr}`)
+  return r.stdout.trim().split('\n')
+}
+
+for (const way of ['binding', 'child_process'] as const) {
+  test(`flock(1) run through ${way}: the lock is taken, excludes another process, and is released`, (t) => {
+    const file = path.join(tempDir(), 'LOCK')
+    const force = way === 'child_process' ? `flock.flockSpawner('child_process')` : ''
+    const lines = inNode(`
+      ${force}
+      const held = flock.tryFlock(${JSON.stringify(file)})
+      console.log(flock.flockSpawner(), held !== undefined)
+      const {spawnSync} = await import('node:child_process')
+      const other = () => spawnSync(process.execPath, ['--input-type=module', '-e',
+        'const m = await import(' + JSON.stringify(${JSON.stringify(pathToFileURL(path.join(repoRoot, 'dist', 'src', 'vfs', 'flock.js')).href)}) + '); const l = m.tryFlock(' + JSON.stringify(${JSON.stringify(file)}) + '); console.log(l === undefined ? "busy" : "took")'], {encoding: 'utf8'}).stdout.trim()
+      console.log(other())
+      held.release()
+      console.log(other())
+      console.log(fileLock.isFileLockHeld(nodeFileSystem, ${JSON.stringify(file)}))
+    `)
+    t.deepEqual(lines, [`${way} true`, 'busy', 'took', 'false'])
+  })
+}
+
+test('under --pending-deprecation the lock is taken through node:child_process and no warning is printed', (t) => {
+  const dir = newStore()
+  const lines = inNode(`console.log(flock.flockSpawner())`, ['--pending-deprecation'])
+  t.deepEqual(lines, ['child_process'])
+  const r = strata(['put', 'k', 'v', '--dir', dir], {env: {NODE_OPTIONS: '--pending-deprecation'}})
+  t.is(r.code, 0, r.stderr)
+  t.is(r.stderr, '')
+  t.is(strata(['get', 'k', '--dir', dir]).stdout, 'v\n')
 })
