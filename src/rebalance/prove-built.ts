@@ -4,12 +4,15 @@
  *
  * The read pass hashed every moved record once (the old generation's digest
  * includes it) and summed the hashes per target (`Plan.movedSum`); the
- * records themselves are the owned copies the build wrote. Here the new
+ * records themselves are the packed copies the build wrote. Here the new
  * tables are read back from disk in full (every block checked against its
- * checksum, inflated and decoded) and each record is compared, field by
- * field, with the one the plan holds for that place in key order. Only when
- * every record read back equals its original, none is missing and none is
- * extra, is the target's share of the digest taken as
+ * checksum and inflated, the index and restart structure checked as an
+ * iteration checks them) and each entry is compared, byte for byte in the
+ * record encoding, with the one the plan holds for that place in key order
+ * (the runs merged as they lie, with no record decoded into objects: this
+ * read-back was a sixth of a rebalance's CPU when it decoded both sides).
+ * Only when every record read back equals its original, none is missing and
+ * none is extra, is the target's share of the digest taken as
  *
  *   staying sum of the old shard (kept shards only) + the moved records' sum,
  *
@@ -29,7 +32,7 @@
  */
 import {ErrorCode, StrataError} from '../errors.js'
 import type {FileSystem} from '../vfs/fs.js'
-import {isLive, Kind, ValueCodec, type Entry} from '../record/format.js'
+import {Flag, Kind, type Entry} from '../record/format.js'
 import type {StoreDescriptor} from '../store/descriptor.js'
 import {readCurrent} from '../manifest/current.js'
 import type {TableMeta} from '../manifest/format.js'
@@ -37,16 +40,15 @@ import {TableReader} from '../sstable/reader.js'
 import {WAL_HEADER_SIZE} from '../wal/format.js'
 import {joinPath, shardDirName, tableFileName, walFileName} from '../layout/names.js'
 import {shardOf} from '../util/hash.js'
-import {compareKeys} from '../util/bytes.js'
-import {mergeSorted} from '../store/merge.js'
+import {compareRanges} from '../util/bytes.js'
+import {ByteReader} from '../util/coding.js'
 import {Sum256} from '../digest/sum256.js'
 import type {KeptShard} from './build-target.js'
 import type {Plan} from './plan.js'
+import {PackedKeys, PackedRun, type Run} from './moved-run.js'
 
 /** What proving a built target needs of the plan (the records of target `t` still held). */
 export type BuiltProofPlan = Pick<Plan, 'from' | 'routed' | 'staying' | 'movedSum' | 'movedIn' | 'movedOut' | 'matrix'>
-
-const EMPTY = Buffer.alloc(0)
 
 /**
  * Target `t` of generation `next` in `dir`, just built by this thread from
@@ -104,61 +106,226 @@ function sameTable(a: TableMeta, b: TableMeta): boolean {
 }
 
 /**
- * What the new tables must hold, in key order: the records moving in and a
- * tombstone per key leaving; undefined if their numbers are not the plan's
- * counts (a record lost between the read pass and here).
+ * The runs target `t` must hold, packed (moved-run.ts): the records moving in,
+ * one run per source shard, and the keys leaving it (a tombstone each);
+ * undefined if their numbers are not the plan's counts (a record lost between
+ * the read pass and here).
  */
-function expected(plan: BuiltProofPlan, t: number): Iterable<Entry> | undefined {
+function expected(plan: BuiltProofPlan, t: number): {runs: PackedRun[]; leaving: PackedKeys} | undefined {
   let puts = 0
   let out = 0
   for (let s = 0; s < plan.from; s++) {
     if (s !== t) puts += plan.matrix.keys[s][t]
     else for (let u = 0; u < plan.matrix.keys[s].length; u++) if (u !== t) out += plan.matrix.keys[s][u]
   }
-  const runs = plan.movedIn[t]
+  const runs = plan.movedIn[t].filter((r) => r.length > 0).map((r) => packedRun(r))
   if (runs.reduce((n, r) => n + r.length, 0) !== puts) return undefined
   // A kept shard shadows every key that left it (none when shrinking: keys leave only the removed shards).
-  const leaving = t < plan.from ? plan.movedOut[t] : []
+  const leaving = packedKeys(t < plan.from ? plan.movedOut[t] : [])
   if (leaving.length !== out) return undefined
-  const tombstones = (function* (): Generator<Entry> {
-    for (const key of leaving) yield {kind: Kind.DELETE, key, value: EMPTY, seq: 0}
-  })()
-  return mergeSorted<Entry>([...runs, tombstones], (a, b) => compareKeys(a.key, b.key))
+  return {runs, leaving}
 }
 
-/** True if the tables hold exactly `want`, in order, each record equal to its original (sequence numbers aside, which must be above the kept shard's). */
-function sameRecords(fs: FileSystem, fresh: {dir: string; tables: TableMeta[]}, want: Iterable<Entry> | undefined, kept: KeptShard | undefined, from: number, t: number, at: number): boolean {
+/** `run` packed: itself when it is (as the read pass makes them), else a packed copy. */
+function packedRun(run: Run<Entry>): PackedRun {
+  if (run instanceof PackedRun) return run
+  const p = PackedRun.empty()
+  for (const e of run) p.push(e)
+  return p
+}
+
+function packedKeys(keys: Run<Buffer>): PackedKeys {
+  if (keys instanceof PackedKeys) return keys
+  const p = PackedKeys.empty()
+  for (const k of keys) p.push(k)
+  return p
+}
+
+/**
+ * A packed run being compared, at its head entry: where the entry starts,
+ * where its fields after the sequence number start (its key's length), its
+ * key's bounds and its end, parsed with the checks of record/codec.ts's
+ * decoder on the lengths (the run was encoded by it in this process).
+ */
+class Head {
+  readonly bytes: Buffer
+  private readonly r: ByteReader
+  start = 0
+  afterSeq = 0
+  keyStart = 0
+  keyEnd = 0
+  end = 0
+  /** Where the head's expiry lies, or -1 without one. */
+  private expiryAt = -1
+
+  constructor(
+    packed: Buffer,
+    /** Records (moved in) or bare keys (leaving: a tombstone each). */
+    readonly records: boolean,
+  ) {
+    this.bytes = packed
+    this.r = new ByteReader(packed, 'rebalance moved records')
+    this.next()
+  }
+
+  get done(): boolean {
+    return this.start >= this.bytes.length
+  }
+
+  /** Moves to the next entry (done past the last). */
+  next(): void {
+    const r = this.r
+    this.start = r.pos
+    if (r.pos >= this.bytes.length) return
+    if (this.records) {
+      r.pos += 2
+      r.varint('sequence number')
+      this.afterSeq = r.pos
+    }
+    const keyLength = r.varint('key length')
+    this.keyStart = r.pos
+    this.keyEnd = r.pos + keyLength
+    r.pos = this.keyEnd
+    if (this.records) {
+      const valueLength = r.varint('value length')
+      r.pos += valueLength
+      const flags = this.bytes[this.start + 1]
+      this.expiryAt = flags & Flag.HAS_EXPIRY ? r.pos : -1
+      if (flags & Flag.HAS_EXPIRY) r.pos += 8
+      if (flags & Flag.HAS_CODEC) r.pos += 1
+      if (flags & Flag.HAS_SCHEMA) {
+        r.varint('schema id')
+        r.varint('schema version')
+      }
+    }
+    if (r.pos > this.bytes.length) r.fail('entry runs past the end')
+    this.end = r.pos
+  }
+
+  /** The head's expiry, if it has one (records only). */
+  expiresAt(): number | undefined {
+    if (this.expiryAt < 0) return undefined
+    return new ByteReader(this.bytes, 'rebalance moved records', 0, this.expiryAt).u64('expiry')
+  }
+}
+
+/** Orders heads by their keys, smallest first. */
+function headBefore(a: Head, b: Head): boolean {
+  return compareRanges(a.bytes, a.keyStart, a.keyEnd, b.bytes, b.keyStart, b.keyEnd) < 0
+}
+
+/** A binary min-heap of the heads not yet done, by key. */
+class HeadHeap {
+  private readonly heap: Head[] = []
+
+  constructor(heads: Head[]) {
+    for (const h of heads) if (!h.done) this.heap.push(h)
+    for (let i = (this.heap.length >> 1) - 1; i >= 0; i--) this.down(i)
+  }
+
+  get size(): number {
+    return this.heap.length
+  }
+
+  top(): Head | undefined {
+    return this.heap[0]
+  }
+
+  /** Advances the top head and restores the order (dropping it once done). */
+  advanceTop(): void {
+    const h = this.heap[0]
+    h.next()
+    if (h.done) {
+      const last = this.heap.pop()!
+      if (this.heap.length === 0) return
+      this.heap[0] = last
+    }
+    this.down(0)
+  }
+
+  private down(i: number): void {
+    const a = this.heap
+    const n = a.length
+    for (;;) {
+      const l = 2 * i + 1
+      if (l >= n) return
+      const r = l + 1
+      const m = r < n && headBefore(a[r], a[l]) ? r : l
+      if (!headBefore(a[m], a[i])) return
+      const x = a[i]
+      a[i] = a[m]
+      a[m] = x
+      i = m
+    }
+  }
+}
+
+/** Where the varint at `p` in `b` ends. REQUIRES: Block.walk parsed the entry holding it. */
+function afterVarint(b: Buffer, p: number): number {
+  while (b[p] >= 0x80) p++
+  return p + 1
+}
+
+/** The varint at `p` in `b`. REQUIRES: as afterVarint. */
+function varintAt(b: Buffer, p: number): number {
+  let n = 0
+  let scale = 1
+  for (;;) {
+    const x = b[p++]
+    n += (x & 0x7f) * scale
+    if (x < 0x80) return n
+    scale *= 128
+  }
+}
+
+/**
+ * True if the tables hold exactly the expected runs merged in key order,
+ * each entry byte for byte the encoding the run holds (every field a reader
+ * or the digest sees: kind, flags, key, stored value, expiry, codec,
+ * schema), sequence numbers aside, which must be above the kept shard's; a
+ * tombstone for each leaving key. No entry is decoded into objects: the
+ * tables are walked in place (TableReader.walk, with an iteration's checks)
+ * and the runs parsed where they lie.
+ */
+function sameRecords(fs: FileSystem, fresh: {dir: string; tables: TableMeta[]}, want: {runs: PackedRun[]; leaving: PackedKeys} | undefined, kept: KeptShard | undefined, from: number, t: number, at: number): boolean {
   if (want === undefined) return false
-  const it = want[Symbol.iterator]()
+  const heap = new HeadHeap([...want.runs.map((r) => new Head(r.bytes(), true)), new Head(want.leaving.bytes(), false)])
   const lastSeq = kept?.lastSeq ?? 0
   let prev: Buffer | undefined
+  let prevStart = 0
+  let prevEnd = 0
   for (const m of fresh.tables) {
     const reader = TableReader.open(fs, joinPath(fresh.dir, tableFileName(m.fileNumber)))
     try {
-      for (const e of reader.entries()) {
-        const w = it.next()
-        if (w.done === true || !sameRecord(e, w.value) || e.seq <= lastSeq) return false
-        if (prev !== undefined && compareKeys(prev, e.key) >= 0) return false
-        prev = w.value.key
-        if (e.kind === Kind.PUT && (!isLive(e, at) || (kept !== undefined && shardOf(e.key, from) === t))) return false
-      }
+      const whole = reader.walk((b, pos, keyStart, keyEnd, end) => {
+        const h = heap.top()
+        if (h === undefined || compareRanges(b, keyStart, keyEnd, h.bytes, h.keyStart, h.keyEnd) !== 0) return false
+        // Across tables too, keys strictly increase.
+        if (prev !== undefined && compareRanges(prev, prevStart, prevEnd, b, keyStart, keyEnd) >= 0) return false
+        prev = b
+        prevStart = keyStart
+        prevEnd = keyEnd
+        if (varintAt(b, pos + 2) <= lastSeq) return false
+        const afterSeq = afterVarint(b, pos + 2)
+        if (h.records) {
+          // Kind and flags, then everything after the sequence number.
+          if (b[pos] !== h.bytes[h.start] || b[pos + 1] !== h.bytes[h.start + 1]) return false
+          if (b.compare(h.bytes, h.afterSeq, h.end, afterSeq, end) !== 0) return false
+          if (b[pos] !== Kind.PUT) return false
+          const expiresAt = h.expiresAt()
+          if (expiresAt !== undefined && expiresAt <= at) return false
+          if (kept !== undefined && shardOf(b.subarray(keyStart, keyEnd), from) === t) return false
+        } else {
+          // A tombstone: no flags, an empty value, nothing after it.
+          if (b[pos] !== Kind.DELETE || b[pos + 1] !== 0 || b[keyEnd] !== 0 || end !== keyEnd + 1) return false
+        }
+        heap.advanceTop()
+        return true
+      })
+      if (!whole) return false
     } finally {
       reader.close()
     }
   }
-  return it.next().done === true
-}
-
-/** True if `a` and `b` are the same record in every field a reader or the digest sees: kind, key, stored value and codec, expiry, JSON flag, schema. */
-function sameRecord(a: Entry, b: Entry): boolean {
-  return (
-    a.kind === b.kind &&
-    a.expiresAt === b.expiresAt &&
-    (a.json === true) === (b.json === true) &&
-    (a.codec ?? ValueCodec.RAW) === (b.codec ?? ValueCodec.RAW) &&
-    a.schema?.id === b.schema?.id &&
-    a.schema?.version === b.schema?.version &&
-    a.key.equals(b.key) &&
-    a.value.equals(b.value)
-  )
+  return heap.size === 0
 }

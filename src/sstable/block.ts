@@ -16,7 +16,7 @@
  */
 import {decodeEntry} from '../record/codec.js'
 import {Flag, MAX_KEY_BYTES, MAX_VALUE_BYTES, type Entry} from '../record/format.js'
-import {compareKeys, compareToRange} from '../util/bytes.js'
+import {compareKeys, compareRanges, compareToRange} from '../util/bytes.js'
 import {ByteReader, MAX_VARINT_BYTES} from '../util/coding.js'
 import {corruption, StrataError} from '../errors.js'
 import {RESTART_INTERVAL} from './format.js'
@@ -89,6 +89,44 @@ export class Block {
       for (const e of es) if (from === undefined || compareKeys(e.key, from) >= 0) yield e
       prev = es[es.length - 1]
     }
+  }
+
+  /**
+   * Visits every entry in ascending key order without decoding it: `visit`
+   * gets where the entry starts in `contents`, its key's bounds and where it
+   * ends, and returns false to stop the walk (walk then returns false). The
+   * structure is checked as an iteration checks it: each restart interval
+   * holds RESTART_INTERVAL entries (the last one 1 to RESTART_INTERVAL), every
+   * entry parses inside its interval (key and value lengths within the
+   * limits) and keys strictly increase. The other fields (kind, flags, the
+   * sequence number, expiry, codec, schema) are not checked: a caller walks
+   * to compare entries byte for byte with encodings it knows to be valid
+   * (rebalance/prove-built.ts), which checks them all at once.
+   */
+  walk(visit: (pos: number, keyStart: number, keyEnd: number, end: number) => boolean): boolean {
+    const b = this.contents
+    let prevStart = -1
+    let prevEnd = -1
+    for (let r = 0; r < this.restarts; r++) {
+      const end = this.intervalEnd(r)
+      let pos = this.restart(r)
+      let count = 0
+      while (pos < end) {
+        if (count === RESTART_INTERVAL || !this.locateKey(pos, end)) this.malformed(r)
+        const next = this.skipValue(end)
+        if (next < 0) this.malformed(r)
+        const keyStart = this.keyStart
+        const keyEnd = this.keyEnd
+        if (prevStart >= 0 && compareRanges(b, prevStart, prevEnd, b, keyStart, keyEnd) >= 0) this.fail('keys out of order', pos)
+        prevStart = keyStart
+        prevEnd = keyEnd
+        if (!visit(pos, keyStart, keyEnd, next)) return false
+        pos = next
+        count++
+      }
+      if (r + 1 < this.restarts && count !== RESTART_INTERVAL) this.fail(`restart ${r} covers ${count} entries, not ${RESTART_INTERVAL}`, this.restart(r))
+    }
+    return true
   }
 
   /** Entries with key < `before` (all if undefined), in descending key order. */

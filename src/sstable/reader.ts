@@ -283,6 +283,41 @@ export class TableReader implements FileHolder {
   }
 
   /**
+   * Every entry of the table in ascending key order, as bytes: `visit` gets
+   * the block's contents, where the entry starts, its key's bounds and where
+   * it ends (the layout of record/codec.ts), and returns false to stop (walk
+   * then returns false). Checked as `entries()` checks an iteration (every
+   * block's checksum, the index, the restart intervals, each key inside the
+   * range its index entry gives, keys strictly increasing), except the
+   * entries' fields beyond their lengths: see Block.walk, for callers that
+   * compare each entry with an encoding known to be valid. The contents are
+   * the block's own buffer, not reused once the walk has passed it.
+   */
+  walk(visit: (contents: Buffer, pos: number, keyStart: number, keyEnd: number, end: number) => boolean): boolean {
+    const blocks = this.checkedBlocks()
+    for (let i = 0; i < blocks.length; i++) {
+      const block = this.dataBlock(i, true)
+      const b = block.contents
+      let firstStart = -1
+      let lastStart = 0
+      let lastEnd = 0
+      const whole = block.walk((pos, keyStart, keyEnd, end) => {
+        if (firstStart < 0) {
+          firstStart = keyStart
+          this.checkInBlock(i, b.subarray(keyStart, keyEnd), false, true)
+        }
+        lastStart = keyStart
+        lastEnd = keyEnd
+        return visit(b, pos, keyStart, keyEnd, end)
+      })
+      if (!whole) return false
+      // Keys ascend inside the block: its last key inside the range bounds them all.
+      if (firstStart >= 0) this.checkInBlock(i, b.subarray(lastStart, lastEnd), true, false)
+    }
+    return true
+  }
+
+  /**
    * Reads a block's contents and trailer in one read, checks the crc and
    * inflates a zlib block.
    * REQUIRES: `handle` names a block of this table (INVALID_ARGUMENT if it

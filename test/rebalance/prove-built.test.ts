@@ -79,12 +79,15 @@ test('a record the build lost is not proved', async (t) => {
   t.is(proveBuilt(nodeFileSystem, dir, next, NEW_SHARD, undefined, plan, AT), undefined)
 })
 
-test('a record written with another value, expiry, JSON flag or schema is not proved', async (t) => {
+test('a record written with another value, expiry, JSON flag, schema, codec, key or kind is not proved', async (t) => {
   const changes: ((e: Entry) => Entry)[] = [
     (e) => ({...e, value: Buffer.concat([e.value, Buffer.from('!')])}),
     (e) => ({...e, expiresAt: AT + 7_200_000}),
     (e) => ({...e, json: true}),
     (e) => ({...e, schema: {id: 3, version: 9}}),
+    (e) => ({...e, codec: ValueCodec.ZLIB}),
+    (e) => ({...e, key: Buffer.concat([e.key, Buffer.from('x')])}),
+    (e) => ({...e, kind: Kind.DELETE, value: Buffer.alloc(0)}),
   ]
   for (const change of changes) {
     const {dir, next} = await setup(t)
@@ -94,6 +97,15 @@ test('a record written with another value, expiry, JSON flag or schema is not pr
     buildTarget(nodeFileSystem, dir, next, NEW_SHARD, undefined, [runs[0], written], [])
     t.is(proveBuilt(nodeFileSystem, dir, next, NEW_SHARD, undefined, plan, AT), undefined)
   }
+})
+
+test('a record the build added is not proved', async (t) => {
+  const {dir, next} = await setup(t)
+  const runs = [records(0, 40), records(1, 25)]
+  const plan = newShardPlan(runs)
+  const extra: Entry = {kind: Kind.PUT, key: Buffer.from('s1-key-0012a'), seq: 7, value: Buffer.from('stowaway')}
+  buildTarget(nodeFileSystem, dir, next, NEW_SHARD, undefined, [runs[0], [...runs[1].slice(0, 13), extra, ...runs[1].slice(13)]], [])
+  t.is(proveBuilt(nodeFileSystem, dir, next, NEW_SHARD, undefined, plan, AT), undefined)
 })
 
 test('a damaged byte in the new table is not proved', async (t) => {
