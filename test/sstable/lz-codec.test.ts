@@ -56,6 +56,35 @@ test('repetitive input shrinks; a stream over maxOutput is refused, not truncate
   t.is(lzCompress(random, Math.floor(random.length * 7 / 8)), undefined)
 })
 
+test('under the store\'s budget (7/8 of the input) a stream either fits and decodes exactly, or is refused', (t) => {
+  let encoded = 0
+  let refused = 0
+  fc.assert(fc.property(anyInput, (x) => {
+    const budget = Math.floor(x.length * 7 / 8)
+    const z = lzCompress(x, budget)
+    if (z === undefined) {
+      refused++
+      return true
+    }
+    encoded++
+    return z.length <= budget && lzDecompress(z, LIMIT).equals(x) && decodeBySpec(z).equals(x)
+  }), {numRuns: 400})
+  t.true(encoded > 0 && refused > 0, `${encoded} encoded, ${refused} refused`)
+})
+
+test('a block of random values between keys that share prefixes is given up on; text of the same size is not', (t) => {
+  // Entries like a data block's: a 16-byte key with a shared prefix, a 100-byte random value, a few bytes of framing.
+  const r = rng(11)
+  const entries: Buffer[] = []
+  for (let i = 0; i < 33; i++) entries.push(Buffer.from(`\x01\x00key:${String(1000 + i).padStart(12, '0')}d`, 'latin1'), randomBytes(r, 100))
+  const block = Buffer.concat(entries)
+  t.is(lzCompress(block, Math.floor(block.length * 7 / 8)), undefined)
+  const text = Buffer.from(Array.from({length: 33}, (_, i) => `{"id":${i},"name":"user ${i}","email":"user${i}@example.com","active":true}`).join(''))
+  const z = lzCompress(text, Math.floor(text.length * 7 / 8))
+  t.truthy(z)
+  t.true(lzDecompress(z!, LIMIT).equals(text))
+})
+
 test('every proper prefix of a stream is CORRUPTION in both decoders', (t) => {
   let checked = 0
   fc.assert(fc.property(anyInput, fc.nat(), (x, cut) => {
