@@ -27,6 +27,7 @@
 import {hash} from 'node:crypto'
 import type {Entry} from '../record/format.js'
 import {logicalValue} from '../record/value.js'
+import {copyRange} from '../util/coding.js'
 
 /** The version byte of the record encoding; also reported with each digest. */
 export const DIGEST_VERSION = 1
@@ -53,25 +54,35 @@ export class RecordHasher {
   /** The encoding of live record `e` (a view into the scratch buffer, valid until the next call). */
   encode(e: Entry): Buffer {
     const value = logicalValue(e)
-    const key = e.key
-    const size = FIXED_BYTES + key.length + value.length
+    return this.encodeParts(e.key, 0, e.key.length, value, 0, value.length, e.expiresAt, e.json === true, e.schema?.id, e.schema?.version ?? 0)
+  }
+
+  /**
+   * The encoding of a live record given by its parts: its key key[keyStart,
+   * keyEnd), its logical value value[valueStart, valueEnd) (value codec
+   * undone), its expiry, JSON flag and schema reference (an id, or undefined).
+   */
+  encodeParts(key: Uint8Array, keyStart: number, keyEnd: number, value: Uint8Array, valueStart: number, valueEnd: number, expiresAt: number | undefined, json: boolean, schemaId: number | undefined, schemaVersion: number): Buffer {
+    const keyLength = keyEnd - keyStart
+    const valueLength = valueEnd - valueStart
+    const size = FIXED_BYTES + keyLength + valueLength
     if (size > this.scratch.length) this.scratch = Buffer.alloc(Math.max(size, this.scratch.length * 2))
     const b = this.scratch
     let flags = 0
-    if (e.expiresAt !== undefined) flags |= DigestFlag.HAS_EXPIRY
-    if (e.json === true) flags |= DigestFlag.JSON
-    if (e.schema !== undefined) flags |= DigestFlag.HAS_SCHEMA
+    if (expiresAt !== undefined) flags |= DigestFlag.HAS_EXPIRY
+    if (json) flags |= DigestFlag.JSON
+    if (schemaId !== undefined) flags |= DigestFlag.HAS_SCHEMA
     b[0] = DIGEST_VERSION
     b[1] = flags
-    b.writeUInt32LE(key.length, 2)
-    b.set(key, 6)
-    let p = 6 + key.length
-    b.writeUInt32LE(value.length, p)
-    b.set(value, p + 4)
-    p += 4 + value.length
-    p = u64(b, p, e.expiresAt ?? 0)
-    p = u64(b, p, e.schema?.id ?? 0)
-    p = u64(b, p, e.schema?.version ?? 0)
+    b.writeUInt32LE(keyLength, 2)
+    copyRange(key, keyStart, keyEnd, b, 6)
+    let p = 6 + keyLength
+    b.writeUInt32LE(valueLength, p)
+    copyRange(value, valueStart, valueEnd, b, p + 4)
+    p += 4 + valueLength
+    p = u64(b, p, expiresAt ?? 0)
+    p = u64(b, p, schemaId ?? 0)
+    p = u64(b, p, schemaId === undefined ? 0 : schemaVersion)
     return b.subarray(0, p)
   }
 
@@ -82,6 +93,11 @@ export class RecordHasher {
    */
   hash(e: Entry): string {
     return hash('sha256', this.encode(e), 'binary')
+  }
+
+  /** SHA-256 of the encoding of a record given by its parts (see encodeParts), as `hash` gives it. */
+  hashParts(key: Uint8Array, keyStart: number, keyEnd: number, value: Uint8Array, valueStart: number, valueEnd: number, expiresAt: number | undefined, json: boolean, schemaId: number | undefined, schemaVersion: number): string {
+    return hash('sha256', this.encodeParts(key, keyStart, keyEnd, value, valueStart, valueEnd, expiresAt, json, schemaId, schemaVersion), 'binary')
   }
 }
 

@@ -90,6 +90,11 @@ export class PackedRun extends Packed<Entry> {
     encodeEntry(this.next(), e)
   }
 
+  /** Appends the entry encoded at b[start, end) as it is (record/codec.ts's layout, checked by the caller). */
+  pushEncoded(b: Uint8Array, start: number, end: number): void {
+    this.next().range(b, start, end)
+  }
+
   protected decode(r: ByteReader): Entry {
     return decodeEntry(r)
   }

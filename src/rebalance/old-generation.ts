@@ -8,7 +8,7 @@ import type {StoreDescriptor} from '../store/descriptor.js'
 import {Shard} from '../store/shard.js'
 import {shardContext, storeSettings} from '../store/shard-context.js'
 import type {KeptShard} from './build-target.js'
-import type {ShardEntries} from './plan.js'
+import type {ShardSource} from './plan.js'
 
 export class OldGeneration {
   private constructor(
@@ -49,8 +49,8 @@ export class OldGeneration {
   }
 
   /** The newest version of every key of each shard, in key order. */
-  sources(): ShardEntries[] {
-    return this.shards.map((s) => () => s.entries())
+  sources(): ShardSource[] {
+    return this.shards.map((s) => ({entries: () => s.entries(), tables: () => s.tableChains()}))
   }
 
   /** The file numbers of each shard's live tables, now. */

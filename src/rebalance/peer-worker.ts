@@ -12,7 +12,7 @@ import {nodeFileSystem} from '../vfs/node-fs.js'
 import {openGeneration} from '../store/open.js'
 import {RecordHasher} from '../digest/format.js'
 import {OldGeneration} from './old-generation.js'
-import {combinePlan, readShard, type Plan, type ShardPlan} from './plan.js'
+import {combinePlan, readSource, type Plan, type ShardPlan} from './plan.js'
 import {buildTarget} from './build-target.js'
 import {proveShard} from './prove.js'
 import {proveBuilt} from './prove-built.js'
@@ -45,7 +45,7 @@ async function read(): Promise<Plan> {
     const sources = old.sources()
     const hasher = new RecordHasher()
     for (let s = Atomics.add(claims, 1, 1); s < from; s = Atomics.add(claims, 1, 1)) {
-      const p = readShard(s, from, sources[s](), job.to, job.at, true, hasher)
+      const p = readSource(s, from, sources[s], job.to, job.at, true, hasher)
       send({type: 'shard', plan: packShardPlan(p, (t) => !mine(t) || shared(t))})
       parts.push(p)
     }

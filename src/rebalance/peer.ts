@@ -33,7 +33,7 @@ import type {FileSystem} from '../vfs/fs.js'
 import {nodeFileSystem} from '../vfs/node-fs.js'
 import type {StoreDescriptor} from '../store/descriptor.js'
 import {RecordHasher} from '../digest/format.js'
-import {combinePlan, readShard, type Plan, type ShardPlan, type ShardEntries} from './plan.js'
+import {combinePlan, readSource, type Plan, type ShardPlan, type ShardSource} from './plan.js'
 import type {BuiltTarget} from './build-target.js'
 import type {ProofPeer} from './prove.js'
 import {WorkerLink} from '../util/thread-wire.js'
@@ -88,11 +88,11 @@ export class Peer implements ProofPeer {
   }
 
   /** The plan, as `readPlan` would make it, holding the moved records of this thread's targets. `sources`: the old shards through the writer. */
-  async read(sources: readonly ShardEntries[], onShard?: (done: number) => void): Promise<Plan> {
+  async read(sources: readonly ShardSource[], onShard?: (done: number) => void): Promise<Plan> {
     const parts: ShardPlan[] = []
     const hasher = new RecordHasher()
     for (let s = Atomics.add(this.claims, 1, 1); s < this.from; s = Atomics.add(this.claims, 1, 1)) {
-      parts.push(readShard(s, this.from, sources[s](), this.to, this.at, true, hasher))
+      parts.push(readSource(s, this.from, sources[s], this.to, this.at, true, hasher))
       onShard?.(parts.length)
     }
     this.send({type: 'shards', plans: parts.map((p) => packShardPlan(p, (t) => this.holds(t) || this.shared(t)))})

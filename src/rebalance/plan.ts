@@ -20,6 +20,8 @@ import {hashKey, shardOfHash} from '../util/hash.js'
 import {RecordHasher} from '../digest/format.js'
 import {Sum256} from '../digest/sum256.js'
 import {PackedKeys, PackedRun, type Run} from './moved-run.js'
+import type {TableReader} from '../sstable/reader.js'
+import {readShardInPlace} from './raw-read.js'
 
 /** Where the live records are and where they go: cell [s][t] counts those of old shard s whose shard over M is t. */
 export interface Matrix {
@@ -52,7 +54,16 @@ export interface Plan {
 }
 
 /** A source of the read pass: the newest version of every key of one old shard, in key order. */
-export type ShardEntries = () => Iterable<Entry>
+/**
+ * One old shard as the read pass reads it: its newest records, or, when it
+ * is all tables, the tables themselves (newest first: each level-0 table
+ * alone, then each level ≥ 1 in key order), read in place (raw-read.ts).
+ */
+export interface ShardSource {
+  entries(): Iterable<Entry>
+  /** Undefined while the shard holds records outside its tables. */
+  tables(): readonly (readonly TableReader[])[] | undefined
+}
 
 /** What the read pass found in one old shard `shard` (combined into a Plan by `combinePlan`). */
 export interface ShardPlan {
@@ -76,14 +87,20 @@ export interface ShardPlan {
  * Reads every old shard once, in turn. `collect`: keep the moved records and
  * keys (a real run); a dry run only counts. `onShard` is told as each shard is done.
  */
-export function readPlan(sources: readonly ShardEntries[], to: number, at: number, collect: boolean, onShard?: (done: number) => void): Plan {
+export function readPlan(sources: readonly ShardSource[], to: number, at: number, collect: boolean, onShard?: (done: number) => void): Plan {
   const hasher = new RecordHasher()
-  const shards = sources.map((entries, s) => {
-    const p = readShard(s, sources.length, entries(), to, at, collect, hasher)
+  const shards = sources.map((source, s) => {
+    const p = readSource(s, sources.length, source, to, at, collect, hasher)
     onShard?.(s + 1)
     return p
   })
   return combinePlan(sources.length, to, shards)
+}
+
+/** The read pass over old shard `s` of `from`, in place when it is all tables. */
+export function readSource(s: number, from: number, source: ShardSource, to: number, at: number, collect: boolean, hasher: RecordHasher): ShardPlan {
+  const tables = source.tables()
+  return tables === undefined ? readShard(s, from, source.entries(), to, at, collect, hasher) : readShardInPlace(s, from, tables, to, at, collect, hasher)
 }
 
 /** The read pass over old shard `s` of `from`: see the file comment. */

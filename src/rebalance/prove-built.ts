@@ -41,7 +41,8 @@ import {WAL_HEADER_SIZE} from '../wal/format.js'
 import {joinPath, shardDirName, tableFileName, walFileName} from '../layout/names.js'
 import {shardOf} from '../util/hash.js'
 import {compareRanges} from '../util/bytes.js'
-import {ByteReader} from '../util/coding.js'
+import {ByteReader, varintAt, varintEndAt} from '../util/coding.js'
+import {siftDown} from '../util/heap.js'
 import {Sum256} from '../digest/sum256.js'
 import type {KeptShard} from './build-target.js'
 import type {Plan} from './plan.js'
@@ -220,7 +221,7 @@ class HeadHeap {
 
   constructor(heads: Head[]) {
     for (const h of heads) if (!h.done) this.heap.push(h)
-    for (let i = (this.heap.length >> 1) - 1; i >= 0; i--) this.down(i)
+    for (let i = (this.heap.length >> 1) - 1; i >= 0; i--) siftDown(this.heap, i, headBefore)
   }
 
   get size(): number {
@@ -240,43 +241,12 @@ class HeadHeap {
       if (this.heap.length === 0) return
       this.heap[0] = last
     }
-    this.down(0)
+    siftDown(this.heap, 0, headBefore)
   }
 
-  private down(i: number): void {
-    const a = this.heap
-    const n = a.length
-    for (;;) {
-      const l = 2 * i + 1
-      if (l >= n) return
-      const r = l + 1
-      const m = r < n && headBefore(a[r], a[l]) ? r : l
-      if (!headBefore(a[m], a[i])) return
-      const x = a[i]
-      a[i] = a[m]
-      a[m] = x
-      i = m
-    }
-  }
 }
 
-/** Where the varint at `p` in `b` ends. REQUIRES: Block.walk parsed the entry holding it. */
-function afterVarint(b: Buffer, p: number): number {
-  while (b[p] >= 0x80) p++
-  return p + 1
-}
 
-/** The varint at `p` in `b`. REQUIRES: as afterVarint. */
-function varintAt(b: Buffer, p: number): number {
-  let n = 0
-  let scale = 1
-  for (;;) {
-    const x = b[p++]
-    n += (x & 0x7f) * scale
-    if (x < 0x80) return n
-    scale *= 128
-  }
-}
 
 /**
  * True if the tables hold exactly the expected runs merged in key order,
@@ -306,7 +276,7 @@ function sameRecords(fs: FileSystem, fresh: {dir: string; tables: TableMeta[]}, 
         prevStart = keyStart
         prevEnd = keyEnd
         if (varintAt(b, pos + 2) <= lastSeq) return false
-        const afterSeq = afterVarint(b, pos + 2)
+        const afterSeq = varintEndAt(b, pos + 2)
         if (h.records) {
           // Kind and flags, then everything after the sequence number.
           if (b[pos] !== h.bytes[h.start] || b[pos + 1] !== h.bytes[h.start + 1]) return false

@@ -58,6 +58,9 @@ export interface TableFileSource {
  * from deleting it, and then a reopen fails with an IO error whose cause is
  * ENOENT (`isNotFound`), which the store answers by reading a fresh view.
  */
+/** Visits one entry in place: the block's contents, where the entry starts, its key's bounds and where it ends; false stops the walk. */
+export type EntryVisitor = (contents: Buffer, pos: number, keyStart: number, keyEnd: number, end: number) => boolean
+
 export class TableReader implements FileHolder {
   private closed = false
   private file: ReadableFile | undefined
@@ -293,27 +296,40 @@ export class TableReader implements FileHolder {
    * compare each entry with an encoding known to be valid. The contents are
    * the block's own buffer, not reused once the walk has passed it.
    */
-  walk(visit: (contents: Buffer, pos: number, keyStart: number, keyEnd: number, end: number) => boolean): boolean {
-    const blocks = this.checkedBlocks()
-    for (let i = 0; i < blocks.length; i++) {
-      const block = this.dataBlock(i, true)
-      const b = block.contents
-      let firstStart = -1
-      let lastStart = 0
-      let lastEnd = 0
-      const whole = block.walk((pos, keyStart, keyEnd, end) => {
-        if (firstStart < 0) {
-          firstStart = keyStart
-          this.checkInBlock(i, b.subarray(keyStart, keyEnd), false, true)
-        }
-        lastStart = keyStart
-        lastEnd = keyEnd
-        return visit(b, pos, keyStart, keyEnd, end)
-      })
-      if (!whole) return false
-      // Keys ascend inside the block: its last key inside the range bounds them all.
-      if (firstStart >= 0) this.checkInBlock(i, b.subarray(lastStart, lastEnd), true, false)
-    }
+  walk(visit: EntryVisitor): boolean {
+    const n = this.dataBlockCount()
+    for (let i = 0; i < n; i++) if (!this.walkBlock(i, visit)) return false
+    return true
+  }
+
+  /** The number of data blocks, the index checked first (as an iteration checks it). */
+  dataBlockCount(): number {
+    return this.checkedBlocks().length
+  }
+
+  /**
+   * Data block `i`'s entries as `walk` visits them, with its checks for that
+   * block (its first and last keys inside the range its index entry gives).
+   * REQUIRES: dataBlockCount() was called (the index is checked), i below it.
+   */
+  walkBlock(i: number, visit: EntryVisitor): boolean {
+    const block = this.dataBlock(i, true)
+    const b = block.contents
+    let firstStart = -1
+    let lastStart = 0
+    let lastEnd = 0
+    const whole = block.walk((pos, keyStart, keyEnd, end) => {
+      if (firstStart < 0) {
+        firstStart = keyStart
+        this.checkInBlock(i, b.subarray(keyStart, keyEnd), false, true)
+      }
+      lastStart = keyStart
+      lastEnd = keyEnd
+      return visit(b, pos, keyStart, keyEnd, end)
+    })
+    if (!whole) return false
+    // Keys ascend inside the block: its last key inside the range bounds them all.
+    if (firstStart >= 0) this.checkInBlock(i, b.subarray(lastStart, lastEnd), true, false)
     return true
   }
 

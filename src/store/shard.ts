@@ -25,6 +25,7 @@ import {StrataError, ioError} from '../errors.js'
 import {isLive, type Entry} from '../record/format.js'
 import type {KeyHash} from '../util/hash.js'
 import {WalWriter} from '../wal/writer.js'
+import type {TableReader} from '../sstable/reader.js'
 import {joinPath, walFileName} from '../layout/names.js'
 import {Memtable} from './memtable.js'
 import {mergeNewest} from './merge.js'
@@ -106,6 +107,19 @@ export class Shard extends ShardBackground {
    */
   snapshot(): ShardSnapshot {
     return ShardSnapshot.take(this.memtable, this.lastSeq, this.levels, this.imm)
+  }
+
+  /**
+   * The shard's tables as the sources of a merge, newest first: each level-0
+   * table alone, then each level ≥ 1 as one run in key order; undefined while
+   * a memtable holds records (then every record is not in them). For a
+   * reader that holds the shard still (a rebalance's read pass).
+   */
+  tableChains(): TableReader[][] | undefined {
+    if (this.memtable.size > 0 || this.imm !== undefined) return undefined
+    const chains = this.levels.l0.map((t) => [t.reader])
+    for (let L = 1; L < this.levels.levels.length; L++) if (this.levels.levels[L].length > 0) chains.push(this.levels.levels[L].map((t) => t.reader))
+    return chains
   }
 
   /** Newest version of every key in [from, to), tombstones included, read from a snapshot released at the end. */

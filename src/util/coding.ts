@@ -88,6 +88,14 @@ export class ByteWriter {
     return this
   }
 
+  /** The bytes b[start, end). */
+  range(b: Uint8Array, start: number, end: number): this {
+    this.ensure(end - start)
+    copyRange(b, start, end, this.buf, this.pos)
+    this.pos += end - start
+    return this
+  }
+
   /** Varint length followed by the bytes. */
   lengthPrefixed(b: Uint8Array): this {
     return this.varint(b.length).bytes(b)
@@ -218,4 +226,32 @@ export function copyBytes(src: Uint8Array, dst: Uint8Array, at: number): void {
     return
   }
   for (let i = 0; i < n; i++) dst[at + i] = src[i]
+}
+
+/** Copies src[start, end) into `dst` at `at`. REQUIRES: it fits. */
+export function copyRange(src: Uint8Array, start: number, end: number, dst: Uint8Array, at: number): void {
+  const n = end - start
+  if (n > SMALL_COPY_BYTES) {
+    dst.set(start === 0 && end === src.length ? src : src.subarray(start, end), at)
+    return
+  }
+  for (let i = 0; i < n; i++) dst[at + i] = src[start + i]
+}
+
+/** The varint at `p` in `b`, read without checks. REQUIRES: it was parsed before (as a block walk parses an entry) and ends inside `b`. */
+export function varintAt(b: Uint8Array, p: number): number {
+  let n = 0
+  let scale = 1
+  for (;;) {
+    const x = b[p++]
+    n += (x & 0x7f) * scale
+    if (x < 0x80) return n
+    scale *= 128
+  }
+}
+
+/** Where the varint at `p` in `b` ends. REQUIRES: as varintAt. */
+export function varintEndAt(b: Uint8Array, p: number): number {
+  while (b[p] >= 0x80) p++
+  return p + 1
 }

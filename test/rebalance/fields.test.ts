@@ -11,38 +11,11 @@ import * as path from 'node:path'
 import * as zlib from 'node:zlib'
 import {createStore, open, rebalance, registerSchema} from '../../src/index.js'
 import {shardVersions} from '../../src/store/open.js'
-import {readDescriptor} from '../../src/store/descriptor.js'
-import {shardContext} from '../../src/store/shard-context.js'
-import {DEFAULT_POLICY} from '../../src/store/compaction.js'
-import {buildTables} from '../../src/store/table-build.js'
-import {readCurrent, switchManifest} from '../../src/manifest/current.js'
 import {Kind, ValueCodec, type Entry} from '../../src/record/format.js'
-import {shardOf} from '../../src/util/hash.js'
-import {nodeFileSystem} from '../../src/vfs/node-fs.js'
-import {compareKeys} from '../../src/util/bytes.js'
 import {tempDir} from '../helpers/temp.js'
-import {assertPlacement, assertVerifyClean, digestOf} from './helpers.js'
+import {assertPlacement, assertVerifyClean, digestOf, installRecords} from './helpers.js'
 
 const FAR = Date.now() + 365 * 86_400_000
-
-/** Adds a level-0 table of `entries` (any shard; each goes to its own) to the closed store in `dir`. */
-function installRecords(dir: string, entries: Omit<Entry, 'seq'>[]): void {
-  const fs = nodeFileSystem
-  const desc = readDescriptor(fs, dir)
-  for (let i = 0; i < desc.shardCount; i++) {
-    const mine = entries.filter((e) => shardOf(e.key, desc.shardCount) === i).sort((a, b) => compareKeys(a.key, b.key))
-    if (mine.length === 0) continue
-    const ctx = shardContext(fs, dir, i, desc, Date.now, DEFAULT_POLICY)
-    const {manifest} = readCurrent(fs, ctx.dir)
-    let next = manifest.nextFileNumber
-    let seq = manifest.lastSeq
-    const built = buildTables(ctx, () => next++, mine.map((e) => ({...e, seq: ++seq})), 0, 'test')
-    for (const b of built) b.reader.close()
-    fs.syncDir(ctx.dir)
-    const number = next++
-    switchManifest(fs, ctx.dir, {...manifest, nextFileNumber: next, lastSeq: seq, tables: [...built.map((b) => b.meta), ...manifest.tables]}, number)
-  }
-}
 
 /** key (hex) → every field of its newest live version. */
 async function fields(dir: string): Promise<Map<string, string>> {
