@@ -48,7 +48,7 @@ export class OldGeneration {
     for (const s of this.shards) s.flush()
   }
 
-  /** The newest version of every key of each shard, in key order. */
+  /** Each shard as the read pass reads it: its newest records, or its tables when it is all tables (plan.ts). */
   sources(): ShardSource[] {
     return this.shards.map((s) => ({entries: () => s.entries(), tables: () => s.tableChains()}))
   }

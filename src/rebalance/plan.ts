@@ -53,7 +53,6 @@ export interface Plan {
   readonly routed: boolean[]
 }
 
-/** A source of the read pass: the newest version of every key of one old shard, in key order. */
 /**
  * One old shard as the read pass reads it: its newest records, or, when it
  * is all tables, the tables themselves (newest first: each level-0 table
