@@ -42,7 +42,7 @@ import {joinPath, shardDirName, tableFileName, walFileName} from '../layout/name
 import {shardOf} from '../util/hash.js'
 import {compareRanges} from '../util/bytes.js'
 import {ByteReader, varintAt, varintEndAt} from '../util/coding.js'
-import {siftDown} from '../util/heap.js'
+import {CursorHeap} from '../util/heap.js'
 import {Sum256} from '../digest/sum256.js'
 import type {KeptShard} from './build-target.js'
 import type {Plan} from './plan.js'
@@ -166,18 +166,13 @@ class Head {
   ) {
     this.bytes = packed
     this.r = new ByteReader(packed, 'rebalance moved records')
-    this.next()
   }
 
-  get done(): boolean {
-    return this.start >= this.bytes.length
-  }
-
-  /** Moves to the next entry (done past the last). */
-  next(): void {
+  /** Moves to the next entry (the first, at first); false past the last. */
+  next(): boolean {
     const r = this.r
     this.start = r.pos
-    if (r.pos >= this.bytes.length) return
+    if (r.pos >= this.bytes.length) return false
     if (this.records) {
       r.pos += 2
       r.varint('sequence number')
@@ -201,6 +196,7 @@ class Head {
     }
     if (r.pos > this.bytes.length) r.fail('entry runs past the end')
     this.end = r.pos
+    return true
   }
 
   /** The head's expiry, if it has one (records only). */
@@ -215,39 +211,6 @@ function headBefore(a: Head, b: Head): boolean {
   return compareRanges(a.bytes, a.keyStart, a.keyEnd, b.bytes, b.keyStart, b.keyEnd) < 0
 }
 
-/** A binary min-heap of the heads not yet done, by key. */
-class HeadHeap {
-  private readonly heap: Head[] = []
-
-  constructor(heads: Head[]) {
-    for (const h of heads) if (!h.done) this.heap.push(h)
-    for (let i = (this.heap.length >> 1) - 1; i >= 0; i--) siftDown(this.heap, i, headBefore)
-  }
-
-  get size(): number {
-    return this.heap.length
-  }
-
-  top(): Head | undefined {
-    return this.heap[0]
-  }
-
-  /** Advances the top head and restores the order (dropping it once done). */
-  advanceTop(): void {
-    const h = this.heap[0]
-    h.next()
-    if (h.done) {
-      const last = this.heap.pop()!
-      if (this.heap.length === 0) return
-      this.heap[0] = last
-    }
-    siftDown(this.heap, 0, headBefore)
-  }
-
-}
-
-
-
 /**
  * True if the tables hold exactly the expected runs merged in key order,
  * each entry byte for byte the encoding the run holds (every field a reader
@@ -259,7 +222,7 @@ class HeadHeap {
  */
 function sameRecords(fs: FileSystem, fresh: {dir: string; tables: TableMeta[]}, want: {runs: PackedRun[]; leaving: PackedKeys} | undefined, kept: KeptShard | undefined, from: number, t: number, at: number): boolean {
   if (want === undefined) return false
-  const heap = new HeadHeap([...want.runs.map((r) => new Head(r.bytes(), true)), new Head(want.leaving.bytes(), false)])
+  const heap = new CursorHeap([...want.runs.map((r) => new Head(r.bytes(), true)), new Head(want.leaving.bytes(), false)], headBefore)
   const lastSeq = kept?.lastSeq ?? 0
   let prev: Buffer | undefined
   let prevStart = 0
@@ -268,7 +231,7 @@ function sameRecords(fs: FileSystem, fresh: {dir: string; tables: TableMeta[]}, 
     const reader = TableReader.open(fs, joinPath(fresh.dir, tableFileName(m.fileNumber)))
     try {
       const whole = reader.walk((b, pos, keyStart, keyEnd, end) => {
-        const h = heap.top()
+        const h = heap.items[0] as Head | undefined
         if (h === undefined || compareRanges(b, keyStart, keyEnd, h.bytes, h.keyStart, h.keyEnd) !== 0) return false
         // Across tables too, keys strictly increase.
         if (prev !== undefined && compareRanges(prev, prevStart, prevEnd, b, keyStart, keyEnd) >= 0) return false
@@ -297,5 +260,5 @@ function sameRecords(fs: FileSystem, fresh: {dir: string; tables: TableMeta[]}, 
       reader.close()
     }
   }
-  return heap.size === 0
+  return heap.items.length === 0
 }

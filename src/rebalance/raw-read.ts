@@ -14,7 +14,7 @@
  * the record decoder, which reports exactly what is wrong with it.
  */
 import {ByteReader, varintAt, varintEndAt} from '../util/coding.js'
-import {siftDown} from '../util/heap.js'
+import {CursorHeap} from '../util/heap.js'
 import {compareRanges} from '../util/bytes.js'
 import {hashKey, shardOfHash} from '../util/hash.js'
 import {decodeEntry} from '../record/codec.js'
@@ -95,30 +95,6 @@ function before(a: ChainCursor, b: ChainCursor): boolean {
   return c < 0 || (c === 0 && a.seq > b.seq)
 }
 
-/** The cursors not yet done, as a binary min-heap by `before`. */
-class CursorHeap {
-  readonly heap: ChainCursor[] = []
-
-  constructor(cursors: ChainCursor[]) {
-    for (const c of cursors) if (c.next()) this.heap.push(c)
-    for (let i = (this.heap.length >> 1) - 1; i >= 0; i--) siftDown(this.heap, i, before)
-  }
-
-  /** Advances the top cursor and restores the order. */
-  advanceTop(): void {
-    const h = this.heap
-    if (!h[0].next()) {
-      const last = h.pop()!
-      if (h.length === 0) return
-      h[0] = last
-    }
-    siftDown(this.heap, 0, before)
-  }
-
-}
-
-
-
 /**
  * The read pass of plan.ts over old shard `s` of `from`, whose records are
  * exactly the tables in `chains` (newest first: each level-0 table alone,
@@ -130,8 +106,8 @@ export function readShardInPlace(s: number, from: number, chains: readonly (read
   const leaving = collect && s < to ? PackedKeys.empty() : undefined
   const p: ShardPlan = {shard: s, keys: new Array<number>(to).fill(0), bytes: new Array<number>(to).fill(0), sum: new Sum256(), staying: new Sum256(), movedSums, routed: true, moved, leaving}
   let routed = true
-  const heap = new CursorHeap(chains.map((c) => new ChainCursor(c)))
-  const h = heap.heap
+  const heap = new CursorHeap(chains.map((c) => new ChainCursor(c)), before)
+  const h = heap.items
   while (h.length > 0) {
     const c = h[0]
     const b = c.bytes
