@@ -50,7 +50,9 @@ export function loadShard(ctx: ShardContext, hold: boolean, at?: ViewAt) {
       try {
         reader = hold ? TableReader.openLazily(source, path, ctx.cache) : TableReader.deferred(source, path, fs.fileSize(path), ctx.cache)
       } catch (err) {
-        throw isNotFound(err) ? missingTable(path, err) : err instanceof StrataError ? err : ioError('stat', path, err)
+        // Opening wraps its ENOENT as IO: the cause kept is the ENOENT itself, which the retries look for.
+        if (isNotFound(err)) throw missingTable(path, err instanceof StrataError ? err.cause : err)
+        throw err instanceof StrataError ? err : ioError('stat', path, err)
       }
       tables.push({meta, reader})
       if (reader.fileSize !== meta.fileSize) {

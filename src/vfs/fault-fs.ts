@@ -22,7 +22,7 @@
  *
  * Error injection: `injectFault({at, ...})` fails the at-th counted call
  * (1-based, counting only the calls `kinds` selects, all I/O calls by
- * default) with EIO or ENOSPC, once or from then on (`sticky`). `calls` and
+ * default) with EIO, ENOSPC or ENOENT, once or from then on (`sticky`). `calls` and
  * `callsOf(kind)` count calls, so a test can enumerate every k. As in
  * node-fs, `exists` and `isDirectory` never throw: an injected fault makes
  * them answer false. A failed append writes a prefix of its data when

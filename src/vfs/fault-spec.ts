@@ -54,8 +54,11 @@ export interface FaultSpec {
   readonly kinds?: readonly FsCallKind[]
   /** Only calls on paths matching this count. */
   readonly path?: RegExp
-  /** Default 'EIO'. */
-  readonly code?: 'EIO' | 'ENOSPC'
+  /**
+   * Default 'EIO'. 'ENOENT' plays a file another process deleted between a
+   * reader's listing and its open (a writer's switch under a read-only view).
+   */
+  readonly code?: 'EIO' | 'ENOSPC' | 'ENOENT'
   /** Keep failing every counted call after the first failure. Default false. */
   readonly sticky?: boolean
   /** A failing append first writes this fraction (0..1) of its data. Default 0. */
