@@ -1,3 +1,4 @@
+import {availableParallelism} from 'node:os'
 import {ErrorCode} from '../src/engine.js'
 import {
   Args, CliError, CliErrorCode, Flags, StrataCommand, assertJsonText, checkKey, decodeArgument, keyEncodingFlag,
@@ -94,9 +95,13 @@ What is atomic: lines are applied in chunks of --batch-size records. Each chunk 
     }
     const parallel = file?.size !== undefined && file.size >= PARALLEL_MIN_BYTES
     // sync 'none' + close(): close syncs every shard, so exit 0 still means durable.
+    // A parallel load keeps two cores busy (parser and writer): with no third
+    // core, a thread building tables only competes with them, so the
+    // flushes and compactions stay inline.
+    const background = !parallel || availableParallelism() > 2
     let store
     try {
-      store = await this.openWriter(dir, {sync: 'none', lockTimeoutMs})
+      store = await this.openWriter(dir, {sync: 'none', lockTimeoutMs, background})
     } catch (err) {
       await file?.close()
       throw err

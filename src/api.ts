@@ -50,10 +50,10 @@ export interface OpenOptions {
    * Build the tables of flushes and compactions on a background worker
    * thread while writes go on (the writing thread only freezes memtables and
    * switches manifests), instead of inline on the thread that accepts writes.
-   * Default false: measured so far, it loads no faster than the inline path
-   * and spends more CPU (it decodes the frozen WAL again). True needs the
-   * real filesystem (the worker writes through it only; with another `fs`
-   * it is refused). Writes wait while a shard's memtable is full and the
+   * Default true with the real filesystem, false with any other `fs` (the
+   * worker writes through the real filesystem only, so true with another
+   * `fs` is refused). Pass false when the process already keeps the other
+   * cores busy (as `put --batch` does with its parser thread). Writes wait while a shard's memtable is full and the
    * previous one is still being flushed, or level 0 holds 3× compactionTrigger
    * tables. Ignored when read-only.
    */

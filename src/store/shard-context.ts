@@ -36,16 +36,15 @@ export function shardContext(fs: FileSystem, dir: string, index: number, desc: S
 
 /**
  * Whether a writer over `fs` runs flushes and compactions in the background
- * (OpenOptions.background): only when asked, and only over the real
- * filesystem, the only one the worker thread can write through. It is off
- * by default until it measures faster than the inline path (README,
+ * (OpenOptions.background): by default exactly when `fs` is the real
+ * filesystem, the only one the worker thread can write through (README,
  * "Background work").
  */
 export function backgroundWork(options: OpenOptions, fs: FileSystem): boolean {
   if (options.readOnly === true) return false
   const real = fs === nodeFileSystem
   if (options.background === true && !real) throw invalidArgument('background: true needs the real filesystem; a store over another FileSystem runs its flushes and compactions inline')
-  return options.background ?? false
+  return options.background ?? real
 }
 
 /** The store-wide settings of `options`, checked, with their defaults. */

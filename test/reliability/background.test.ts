@@ -8,7 +8,9 @@
  *   - the fault filesystem runs the inline path (it is not the real one, and
  *     `background: true` over it is refused), and power loss at every
  *     durable-state-changing call of a workload with inline flushes and
- *     compactions keeps every acknowledged write.
+ *     compactions keeps every acknowledged write;
+ *   - which writers work in the background by default (the real filesystem)
+ *     and which never do (readers, another filesystem).
  */
 import test from 'ava'
 import * as fs from 'node:fs'
@@ -16,6 +18,8 @@ import * as path from 'node:path'
 import {spawn} from 'node:child_process'
 import {createStore, open, ErrorCode, type OpenOptions} from '../../src/index.js'
 import {FaultFileSystem, MUTATING_KINDS} from '../../src/vfs/fault-fs.js'
+import {nodeFileSystem} from '../../src/vfs/node-fs.js'
+import {backgroundWork} from '../../src/store/shard-context.js'
 import {tempDir, repoRoot} from '../helpers/temp.js'
 import {BATCH, bgKey, bgValue} from '../helpers/bg-writer.js'
 import {Failures, describeError, memRoot, verifyProblem} from './lib/stores.js'
@@ -163,4 +167,12 @@ test('power loss at every durable change of a workload with inline flushes and c
     }
   }
   failures.report(t, 'crash image')
+})
+
+test('a writer on the real filesystem works in the background unless told not to; a reader and another filesystem never do', (t) => {
+  t.true(backgroundWork({}, nodeFileSystem), 'the default on the real filesystem')
+  t.false(backgroundWork({background: false}, nodeFileSystem))
+  t.false(backgroundWork({readOnly: true}, nodeFileSystem), 'a reader builds no tables')
+  t.false(backgroundWork({readOnly: true, background: true}, nodeFileSystem))
+  t.false(backgroundWork({}, new FaultFileSystem()), 'the default over another filesystem is the inline path')
 })

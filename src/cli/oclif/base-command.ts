@@ -117,10 +117,18 @@ export abstract class StrataCommand extends Command {
     return open(dir, {readOnly: true})
   }
 
-  /** Opens the store for writing: waits up to `lockTimeoutMs` for the writer lock. */
-  protected async openWriter(dir: string, options: {sync: 'always' | 'none'; lockTimeoutMs: number; cacheSizeBytes?: number}): Promise<Store> {
-    const {cacheSizeBytes} = options
-    return open(dir, {sync: options.sync, lockTimeoutMs: options.lockTimeoutMs, ...(cacheSizeBytes === undefined ? {} : {cacheSizeBytes})})
+  /**
+   * Opens the store for writing: waits up to `lockTimeoutMs` for the writer
+   * lock. `background` as OpenOptions.background (default: the store's).
+   */
+  protected async openWriter(dir: string, options: {sync: 'always' | 'none'; lockTimeoutMs: number; cacheSizeBytes?: number; background?: boolean}): Promise<Store> {
+    const {cacheSizeBytes, background} = options
+    return open(dir, {
+      sync: options.sync,
+      lockTimeoutMs: options.lockTimeoutMs,
+      ...(cacheSizeBytes === undefined ? {} : {cacheSizeBytes}),
+      ...(background === undefined ? {} : {background}),
+    })
   }
 
   /**
