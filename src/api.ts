@@ -53,9 +53,10 @@ export interface OpenOptions {
    * Default true with the real filesystem, false with any other `fs` (the
    * worker writes through the real filesystem only, so true with another
    * `fs` is refused). Pass false when the process already keeps the other
-   * cores busy (as `put --batch` does with its parser thread). Writes wait while a shard's memtable is full and the
-   * previous one is still being flushed, or level 0 holds 3× compactionTrigger
-   * tables. Ignored when read-only.
+   * cores busy (as `put --batch` does with its parser thread). Writes wait
+   * while a shard's memtable is full and the previous one is still being
+   * flushed, or level 0 holds 3× compactionTrigger tables. Ignored when
+   * read-only.
    */
   readonly background?: boolean
 }
