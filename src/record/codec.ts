@@ -1,5 +1,5 @@
 import {invalidArgument} from '../errors.js'
-import {ByteReader, ByteWriter, MAX_VARINT_BYTES, varintLength} from '../util/coding.js'
+import {ByteReader, ByteWriter, MAX_VARINT_BYTES, varintAt, varintEndAt, varintLength} from '../util/coding.js'
 import {Flag, Kind, MAX_KEY_BYTES, MAX_VALUE_BYTES, RESERVED_FLAGS, ValueCodec, type Entry} from './format.js'
 import {entryProblem, expiresAtProblem, keyLengthProblem} from './limits.js'
 
@@ -57,6 +57,41 @@ export function decodeEntry(r: ByteReader): Entry {
     e.codec = codec as ValueCodec
   }
   if (flags & Flag.HAS_SCHEMA) e.schema = {id: r.varint('schema id'), version: r.varint('schema version')}
+  return e
+}
+
+/**
+ * The entry `encodeEntry` wrote at `at` in `buf`, decoded without checks;
+ * key and value are views into `buf`. For bytes this process encoded and
+ * kept (the memtable's): anything read from a file goes through
+ * `decodeEntry`. REQUIRES: a whole encoded entry starts at `at`.
+ */
+export function trustedEntryAt(buf: Buffer, at: number): Entry {
+  const kind = buf[at] as Kind
+  const flags = buf[at + 1]
+  const seq = varintAt(buf, at + 2)
+  let p = varintEndAt(buf, at + 2)
+  const keyLength = varintAt(buf, p)
+  p = varintEndAt(buf, p)
+  const key = Buffer.from(buf.buffer, buf.byteOffset + p, keyLength)
+  p += keyLength
+  const valueLength = varintAt(buf, p)
+  p = varintEndAt(buf, p)
+  const value = Buffer.from(buf.buffer, buf.byteOffset + p, valueLength)
+  p += valueLength
+  const e: {-readonly [K in keyof Entry]: Entry[K]} = {key, seq, kind, value}
+  if (flags === 0) return e
+  if (flags & Flag.HAS_EXPIRY) {
+    e.expiresAt = buf.readUInt32LE(p + 4) * 0x1_0000_0000 + buf.readUInt32LE(p)
+    p += 8
+  }
+  if (flags & Flag.JSON) e.json = true
+  if (flags & Flag.HAS_CODEC) e.codec = buf[p++] as ValueCodec
+  if (flags & Flag.HAS_SCHEMA) {
+    const id = varintAt(buf, p)
+    p = varintEndAt(buf, p)
+    e.schema = {id, version: varintAt(buf, p)}
+  }
   return e
 }
 

@@ -19,7 +19,6 @@ import {decodeWal, readWalPrefix} from '../wal/reader.js'
 import {joinPath, tableFileName} from '../layout/names.js'
 import {nodeFileSystem} from '../vfs/node-fs.js'
 import {StrataError, ErrorCode} from '../errors.js'
-import {Memtable} from './memtable.js'
 import {mergeNewest} from './merge.js'
 import {LevelSet, type LiveTable} from './levels.js'
 import {flushLevel, type CompactionPolicy} from './compaction.js'
@@ -101,10 +100,12 @@ export function runJob(job: BackgroundJob): TableMeta[] {
   let built: LiveTable[]
   if (job.kind === 'flush') {
     const wal = decodeWal(readWalPrefix(fs, job.walPath, job.walEnd), job.walPath, job.minSeq)
-    const memtable = new Memtable()
-    for (const b of wal.batches) for (const e of b.entries) memtable.add(e)
-    const sorted = memtable.sorted()
-    if (sorted.length === 0) return []
+    // The newest version of each key, in key order: what the frozen memtable
+    // holds. Its entries stay objects here; they live only as long as the job.
+    const newest = new Map<string, Entry>()
+    for (const b of wal.batches) for (const e of b.entries) newest.set(e.key.toString('latin1'), e)
+    if (newest.size === 0) return []
+    const sorted = [...newest.keys()].sort().map((k) => newest.get(k)!)
     const level = flushLevel(levels, job.policy, sorted[0].key, sorted[sorted.length - 1].key)
     built = buildTables(ctx, allocate, sorted, level, 'flush')
   } else {

@@ -2,6 +2,15 @@
  * The memtable: the newest version of each key written since the last flush.
  * Its contents are exactly the shard's live WAL, replayed.
  *
+ * Records are held encoded (record/codec.ts) in a few large slabs, not as an
+ * object per record: a record costs the heap its key string and a map slot,
+ * and becomes an Entry (whose key and value view the slab) only when it is
+ * read. A memtable lives until it is flushed, long enough for the collector
+ * to move everything it holds to the old generation; objects per record made
+ * bulk loads carry hundreds of megabytes of that garbage between full
+ * collections. Slabs are never reused, so a read Entry stays valid for as
+ * long as the caller keeps it.
+ *
  * While a scan snapshot is open on it (`pin`), an overwrite keeps the
  * version it replaces, so the snapshot still reads the value of its moment
  * (`view`); point reads and flushes see only the newest versions.
@@ -11,18 +20,35 @@
  * order and Map lookups need no custom hashing.
  */
 import type {Entry} from '../record/format.js'
+import {encodeEntry, trustedEntryAt} from '../record/codec.js'
+import {ByteWriter} from '../util/coding.js'
 
 /** Approximate per-entry overhead, for the memory estimate. */
 const ENTRY_OVERHEAD = 64
+/** The first slab's size; each next one doubles, up to MAX_SLAB_BYTES (a record longer gets a slab of its own size). */
+const FIRST_SLAB_BYTES = 4 * 1024
+const MAX_SLAB_BYTES = 1024 * 1024
+
+/** Encodes one record before it is copied into a slab (one per thread). */
+let scratch = new ByteWriter(256)
 
 export class Memtable {
-  private readonly map = new Map<string, Entry>()
+  /** Key → number of the record holding its newest version. */
+  private readonly map = new Map<string, number>()
   private sortedKeys: string[] | undefined
   private approxBytes = 0
   /** Open snapshots. */
   private pins = 0
-  /** While pinned: per key, the versions it replaced, oldest first. */
-  private older: Map<string, Entry[]> | undefined
+  /** While pinned: per key, the records of the versions it replaced, oldest first. */
+  private older: Map<string, number[]> | undefined
+  private readonly slabs: Buffer[] = []
+  /** Bytes used of the last slab. */
+  private used = 0
+  /** Per record number: its slab, its offset there and its value's length. */
+  private recordSlab = new Int32Array(64)
+  private recordAt = new Int32Array(64)
+  private recordValueBytes = new Int32Array(64)
+  private records = 0
 
   get size(): number {
     return this.map.size
@@ -35,13 +61,57 @@ export class Memtable {
 
   /** Records `e` as the newest version of its key. REQUIRES: e.seq above every earlier seq. */
   add(e: Entry): void {
+    scratch.reset()
+    encodeEntry(scratch, e)
+    const bytes = scratch.finish()
+    const at = this.reserve(bytes.length)
+    bytes.copy(this.slabs[this.slabs.length - 1], at)
+    if (bytes.length > MAX_SLAB_BYTES) scratch = new ByteWriter(256)
+    this.insert(e, at)
+  }
+
+  /**
+   * Records `entries`, which `encoded` holds as encoded, the i-th from
+   * `starts[i]` (WalWriter.appendBatch's result): the bytes are copied as they
+   * are, not encoded again. REQUIRES: as `add`, for each in order.
+   */
+  addEncoded(entries: readonly Entry[], encoded: Uint8Array, starts: readonly number[]): void {
+    const base = this.reserve(encoded.length)
+    this.slabs[this.slabs.length - 1].set(encoded, base)
+    for (let i = 0; i < entries.length; i++) this.insert(entries[i], base + starts[i])
+  }
+
+  /** Room for `n` bytes in the last slab (a new one if needed): their offset there. */
+  private reserve(n: number): number {
+    const slab = this.slabs.at(-1)
+    if (slab === undefined || this.used + n > slab.length) {
+      const size = slab === undefined ? FIRST_SLAB_BYTES : Math.min(MAX_SLAB_BYTES, 2 * slab.length)
+      this.slabs.push(Buffer.allocUnsafe(Math.max(size, n)))
+      this.used = 0
+    }
+    const at = this.used
+    this.used += n
+    return at
+  }
+
+  /** Makes the record of `e` at `at` in the last slab the newest version of its key. */
+  private insert(e: Entry, at: number): void {
+    const r = this.records++
+    if (r === this.recordAt.length) {
+      this.recordSlab = grow(this.recordSlab)
+      this.recordAt = grow(this.recordAt)
+      this.recordValueBytes = grow(this.recordValueBytes)
+    }
+    this.recordSlab[r] = this.slabs.length - 1
+    this.recordAt[r] = at
+    this.recordValueBytes[r] = e.value.length
     const k = e.key.toString('latin1')
     const old = this.map.get(k)
     if (old === undefined) {
       this.sortedKeys = undefined
       this.approxBytes += ENTRY_OVERHEAD + e.key.length
     } else {
-      this.approxBytes -= old.value.length
+      this.approxBytes -= this.recordValueBytes[old]
       if (this.pins > 0) {
         this.older ??= new Map()
         const list = this.older.get(k)
@@ -50,11 +120,18 @@ export class Memtable {
       }
     }
     this.approxBytes += e.value.length
-    this.map.set(k, e)
+    this.map.set(k, r)
   }
 
   get(key: Buffer): Entry | undefined {
-    return this.map.size === 0 ? undefined : this.map.get(key.toString('latin1'))
+    if (this.map.size === 0) return undefined
+    const r = this.map.get(key.toString('latin1'))
+    return r === undefined ? undefined : this.entry(r)
+  }
+
+  /** Record `r` as an Entry viewing its slab. */
+  private entry(r: number): Entry {
+    return trustedEntryAt(this.slabs[this.recordSlab[r]], this.recordAt[r])
   }
 
   private keys(): string[] {
@@ -64,9 +141,10 @@ export class Memtable {
     return this.sortedKeys
   }
 
-  /** Every entry in key order. */
-  sorted(): Entry[] {
-    return this.keys().map((k) => this.map.get(k)!)
+  /** The smallest and the largest key. REQUIRES: not empty. */
+  keyRange(): {smallest: Buffer; largest: Buffer} {
+    const keys = this.keys()
+    return {smallest: Buffer.from(keys[0], 'latin1'), largest: Buffer.from(keys[keys.length - 1], 'latin1')}
   }
 
   /**
@@ -82,11 +160,16 @@ export class Memtable {
 
   /** The newest version of key `k` at or below `seq`. */
   private versionAt(k: string, seq: number): Entry | undefined {
-    const e = this.map.get(k)
-    if (e === undefined || e.seq <= seq) return e
+    const r = this.map.get(k)
+    if (r === undefined) return undefined
+    const e = this.entry(r)
+    if (e.seq <= seq) return e
     const list = this.older?.get(k)
     if (list === undefined) return undefined
-    for (let i = list.length - 1; i >= 0; i--) if (list[i].seq <= seq) return list[i]
+    for (let i = list.length - 1; i >= 0; i--) {
+      const o = this.entry(list[i])
+      if (o.seq <= seq) return o
+    }
     return undefined
   }
 
@@ -96,11 +179,18 @@ export class Memtable {
     const lo = from === undefined ? 0 : lowerBound(keys, from.toString('latin1'))
     const hi = to === undefined ? keys.length : lowerBound(keys, to.toString('latin1'))
     if (reverse) {
-      for (let i = hi - 1; i >= lo; i--) yield this.map.get(keys[i])!
+      for (let i = hi - 1; i >= lo; i--) yield this.entry(this.map.get(keys[i])!)
     } else {
-      for (let i = lo; i < hi; i++) yield this.map.get(keys[i])!
+      for (let i = lo; i < hi; i++) yield this.entry(this.map.get(keys[i])!)
     }
   }
+}
+
+/** A copy of `a` twice as long. */
+function grow(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(2 * a.length)
+  b.set(a)
+  return b
 }
 
 /**

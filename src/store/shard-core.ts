@@ -115,9 +115,9 @@ export abstract class ShardCore {
     const walNumber = this.allocate()
     const newWal = WalWriter.create(fs, joinPath(dir, walFileName(walNumber)), this.ctx.index, this.ctx.files)
     try {
-      const sorted = this.memtable.sorted()
-      const level = flushLevel(this.levels, this.ctx.policy, sorted[0].key, sorted[sorted.length - 1].key)
-      const built = this.buildTables(sorted, level, 'flush')
+      const {smallest, largest} = this.memtable.keyRange()
+      const level = flushLevel(this.levels, this.ctx.policy, smallest, largest)
+      const built = this.buildTables(this.memtable.entries(), level, 'flush')
       fs.syncDir(dir)
       this.install([...built, ...this.levels.all()], walNumber, this.lastSeq)
     } catch (err) {

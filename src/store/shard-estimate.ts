@@ -92,11 +92,9 @@ export function estimateCompaction(shard: ShardState, range?: {from?: Buffer; to
 function afterFlush(shard: ShardState): LevelSet {
   const {ctx, levels, memtable} = shard
   if (memtable.size === 0) return levels
-  const sorted = memtable.sorted()
-  const lo = sorted[0].key
-  const hi = sorted[sorted.length - 1].key
+  const {smallest: lo, largest: hi} = memtable.keyRange()
   const level = flushLevel(levels, ctx.policy, lo, hi)
-  const meta: TableMeta = {fileNumber: PENDING_FLUSH, fileSize: 0, level, entries: sorted.length, minSeq: 0, maxSeq: shard.lastSeq, smallestKey: lo, largestKey: hi}
+  const meta: TableMeta = {fileNumber: PENDING_FLUSH, fileSize: 0, level, entries: memtable.size, minSeq: 0, maxSeq: shard.lastSeq, smallestKey: lo, largestKey: hi}
   return new LevelSet([{meta, reader: undefined as unknown as TableReader}, ...levels.all()], ctx.dir)
 }
 

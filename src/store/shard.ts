@@ -147,9 +147,10 @@ export class Shard extends ShardBackground {
       if (w.schema !== undefined) e.schema = w.schema
       entries.push(e)
     }
-    wal.appendBatch(entries)
+    const starts: number[] = []
+    const encoded = wal.appendBatch(entries, starts)
     this.lastSeq = seq
-    for (const e of entries) this.memtable.add(e)
+    this.memtable.addEncoded(entries, encoded, starts)
     this.walBytes = wal.size()
   }
 
@@ -232,13 +233,13 @@ export class Shard extends ShardBackground {
     const wal = this.requireWriter()
     const {fs, dir} = this.ctx
     const inputs = this.levels.all()
-    const memtable = this.memtable.sorted()
-    if (inputs.length === 0 && memtable.length === 0) return NO_COMPACTION
+    const pending = this.memtable.size
+    if (inputs.length === 0 && pending === 0) return NO_COMPACTION
     const now = this.ctx.now()
     wal.sync()
     // Every table and the memtable are inputs and the output is the deepest level:
     // no older version of any key remains anywhere, so only live records are kept.
-    const merged = mergeNewest([memtable, ...inputs.map((t) => t.reader.entries())])
+    const merged = mergeNewest([this.memtable.entries(), ...inputs.map((t) => t.reader.entries())])
     const kept = (function* (): Generator<Entry> {
       for (const e of merged) if (isLive(e, now)) yield e
     })()
@@ -247,7 +248,7 @@ export class Shard extends ShardBackground {
     try {
       let walNumber = this.manifest.walNumber
       let lastSeq = this.manifest.lastSeq
-      if (memtable.length > 0) {
+      if (pending > 0) {
         walNumber = this.allocate()
         lastSeq = this.lastSeq
         newWal = WalWriter.create(fs, joinPath(dir, walFileName(walNumber)), this.ctx.index)
@@ -268,10 +269,10 @@ export class Shard extends ShardBackground {
     return {
       inputTables: inputs.length,
       inputBytes: inputs.reduce((s, t) => s + t.meta.fileSize, 0),
-      memtableEntries: memtable.length,
+      memtableEntries: pending,
       outputTables: built.length,
       outputBytes: built.reduce((s, t) => s + t.meta.fileSize, 0),
-      entriesIn: inputs.reduce((s, t) => s + t.meta.entries, 0) + memtable.length,
+      entriesIn: inputs.reduce((s, t) => s + t.meta.entries, 0) + pending,
       entriesOut: built.reduce((s, t) => s + t.meta.entries, 0),
     }
   }

@@ -94,12 +94,20 @@ export class WalWriter implements FileHolder {
   /**
    * Appends one atomic batch. REQUIRES: entries non-empty, sequence numbers
    * strictly increasing and above every earlier one in this log.
+   *
+   * Returns the entries as encoded (record/codec.ts), one after another: a
+   * view valid until the next append. With `starts`, each entry's offset in
+   * it is pushed there.
    */
-  appendBatch(entries: readonly Entry[]): void {
+  appendBatch(entries: readonly Entry[], starts?: number[]): Buffer {
     const w = this.scratch
     w.reset()
     w.u32(0).u32(0).u8(WalRecordType.BATCH).u32(entries.length)
-    for (const e of entries) encodeEntry(w, e)
+    const first = w.length
+    for (const e of entries) {
+      starts?.push(w.length - first)
+      encodeEntry(w, e)
+    }
     const out = w.finish()
     const payloadLength = out.length - WAL_RECORD_HEADER_SIZE
     if (payloadLength > MAX_WAL_RECORD_BYTES) {
@@ -110,7 +118,7 @@ export class WalWriter implements FileHolder {
     this.handle().append(out)
     this.bytes += out.length
     this.changes++
-    if (w.length > 4 * 1024 * 1024) this.scratch.reset()
+    return out.subarray(first)
   }
 
   /**

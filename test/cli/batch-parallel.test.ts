@@ -9,7 +9,7 @@ import fc from 'fast-check'
 import {Readable} from 'node:stream'
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {ErrorCode, StrataError, type BatchOp} from '../../src/index.js'
+import {createStore, ErrorCode, open, StrataError, type BatchOp} from '../../src/index.js'
 import {CliError, loadBatch} from '../../src/cli/index.js'
 import {packOps, unpackOps} from '../../src/bulk/pack.js'
 import {strata, tempDir} from './helpers.js'
@@ -132,4 +132,23 @@ test('a file read by the worker thread loads like the same file read on the main
   const serial = await run(false)
   t.is(serial.chunks.length, 43)
   t.deepEqual(await run(true), serial)
+})
+
+test('a parallel load into a store: every record, of many sizes, reads back as written', async (t) => {
+  const dir = tempDir(t)
+  const file = join(dir, 'in.ndjson')
+  // Values of varied lengths: chunks differ in size, and a shard's part of a chunk fills or overflows the memtable's slabs.
+  const value = (i: number): string => `${i}:${'v'.repeat((i * 7919) % 700)}`
+  const lines = Array.from({length: 30_000}, (_, i) => JSON.stringify({key: `k${String(i).padStart(6, '0')}`, value: value(i)}))
+  writeFileSync(file, lines.join('\n') + '\n')
+  const store = await createStore(join(dir, 'store'), {shards: 3}).then(() => open(join(dir, 'store'), {sync: 'none'}))
+  const result = await loadBatch({file}, store, {chunkRecords: 97, encodings: enc, parallel: true})
+  t.is(result.puts, 30_000)
+  let n = 0
+  for (const kv of store.scanSync()) {
+    if (kv.value.toString() !== value(n) || kv.key.toString() !== `k${String(n).padStart(6, '0')}`) t.fail(`record ${n}: ${kv.key} = ${kv.value.toString().slice(0, 40)}`)
+    n++
+  }
+  t.is(n, 30_000)
+  await store.close()
 })
