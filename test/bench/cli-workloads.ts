@@ -3,18 +3,21 @@
  * their output checked like any other read.
  */
 import {spawnSync} from 'node:child_process'
-import {closeSync, openSync, writeSync} from 'node:fs'
+import {closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 import {open} from '../../src/index.js'
 import {Rng, keyOf, keyText, valueMatches, valueOf} from './data.js'
 import {engineFor} from './engines.js'
 import {BenchCheckError, Checker, perSec, type WorkloadResult, type WorkloadSpec} from './spec.js'
+import {RSS_FILE_ENV} from './report-rss.js'
 
 const now = (): number => performance.now()
 
 /** Wall time of a child process, and its output. */
-function timed(args: readonly string[]): {ms: number; status: number | null; stdout: string; stderr: string} {
-  const env: NodeJS.ProcessEnv = {...process.env, OCLIF_SKIP_NEW_VERSION_CHECK: 'true', NO_COLOR: '1'}
+function timed(args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): {ms: number; status: number | null; stdout: string; stderr: string} {
+  const env: NodeJS.ProcessEnv = {...process.env, OCLIF_SKIP_NEW_VERSION_CHECK: 'true', NO_COLOR: '1', ...extraEnv}
   delete env.STRATA_DIR
   delete env.NODE_OPTIONS
   const t0 = now()
@@ -59,8 +62,20 @@ export async function cliPutBatch(spec: WorkloadSpec): Promise<WorkloadResult> {
   const engine = engineFor('strata', spec.strata)
   await engine.create(spec.dir)
   const bin = join(spec.root, 'bin', 'run.js')
-  const r = timed([...(spec.cliNodeArgs ?? []), bin, 'put', '--batch', spec.ndjson, '--dir', spec.dir, '--format', 'json'])
-  if (r.status !== 0) throw new BenchCheckError(`strata put --batch exited ${r.status}: ${r.stderr.trim()}`)
+  // The process reports its own peak RSS (every thread's) as it exits: see report-rss.ts.
+  const rssDir = mkdtempSync(join(tmpdir(), 'strata-bench-rss-'))
+  const rssFile = join(rssDir, 'maxrss')
+  const reporter = fileURLToPath(new URL('./report-rss.js', import.meta.url))
+  let maxRssKb: number
+  let r: ReturnType<typeof timed>
+  try {
+    r = timed(['--import', reporter, ...(spec.cliNodeArgs ?? []), bin, 'put', '--batch', spec.ndjson, '--dir', spec.dir, '--format', 'json'], {[RSS_FILE_ENV]: rssFile})
+    if (r.status !== 0) throw new BenchCheckError(`strata put --batch exited ${r.status}: ${r.stderr.trim()}`)
+    maxRssKb = Number(readFileSync(rssFile, 'utf8'))
+  } finally {
+    rmSync(rssDir, {recursive: true, force: true})
+  }
+  if (!(maxRssKb > 0)) throw new BenchCheckError(`strata put --batch reported no peak RSS (${maxRssKb})`)
   const doc = JSON.parse(r.stdout) as {puts?: number}
   if (doc.puts !== spec.keys) throw new BenchCheckError(`strata put --batch reported ${doc.puts} puts, expected ${spec.keys}`)
   // Check what landed: every key present in order, and a sample of values.
@@ -79,7 +94,7 @@ export async function cliPutBatch(spec: WorkloadSpec): Promise<WorkloadResult> {
   }
   await store.close()
   check.done()
-  return {metrics: {cli_put_batch: perSec(spec.keys, r.ms)}, extra: {ms: r.ms, result: doc}}
+  return {metrics: {cli_put_batch: perSec(spec.keys, r.ms), cli_put_batch_rss: maxRssKb / 1024}, extra: {ms: r.ms, result: doc}}
 }
 
 /** Writes the NDJSON input of cli_put_batch: keys 0..n-1 with their epoch-0 values, base64. */

@@ -70,6 +70,8 @@ export const METRICS: readonly MetricDef[] = [
     target: {kind: 'relative', to: 'node_start', max: 1.6}, note: '`node bin/run.js get --dir D KEY --value-encoding hex` on the N-key store, output checked'},
   {id: 'cli_put_batch', workload: 'cli_put_batch', label: 'CLI: strata put --batch NDJSON', unit: 'keys/s', better: 'higher', engines: STRATA,
     target: {kind: 'absolute', min: 250_000}, note: 'N NDJSON lines (base64 values) into a new store, process spawn to exit; then every key counted and 2,000 checked'},
+  {id: 'cli_put_batch_rss', workload: 'cli_put_batch', label: 'CLI: strata put --batch, peak RSS', unit: 'MB', better: 'lower', engines: STRATA,
+    target: {kind: 'absolute', max: 300}, note: 'process.resourceUsage().maxRSS of that put --batch process as it exits (its parser thread included)'},
   {id: 'rebalance', workload: 'rebalance', label: 'shard-rebalance 8→12, moved keys', unit: 'keys/s', better: 'higher', engines: STRATA,
     target: {kind: 'relative', to: 'cli_put_batch', min: 0.5}, note: 'rebalance() of an N-key 8-shard store to 12 shards (flush, read, copy, digest proof, switch, cleanup); keys moved per second; the target is against put --batch'},
   {id: 'rebalance_bytes', workload: 'rebalance', label: 'shard-rebalance 8→12, bytes written ÷ moved', unit: 'x', better: 'lower', engines: STRATA,
