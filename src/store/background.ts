@@ -34,7 +34,8 @@ export class BackgroundWorker {
     const id = this.nextId++
     return new Promise((resolve, reject) => {
       this.pending.set(id, {resolve, reject, dir: job.dir})
-      worker.postMessage({id, job} satisfies JobRequest)
+      // A flush's records are handed over, not copied: nothing else uses them.
+      worker.postMessage({id, job} satisfies JobRequest, job.kind === 'flush' ? [job.run.bytes.buffer as ArrayBuffer, job.run.starts.buffer as ArrayBuffer] : [])
     })
   }
 

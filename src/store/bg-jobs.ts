@@ -1,8 +1,8 @@
 /**
  * The table-building half of a flush or a compaction, as a job that runs on
  * the background worker (bg-worker.ts) against the real filesystem: it reads
- * its inputs from files (the WAL prefix of the frozen memtable, or the input
- * tables), writes and syncs the new tables, syncs the directory, and returns
+ * its inputs (the frozen memtable's records, handed over in key order, or
+ * the input tables), writes and syncs the new tables, syncs the directory, and returns
  * their metadata. It never touches the manifest, CURRENT or the WAL: the
  * shard installs the result on its own thread (shard-background.ts), so the
  * new files mean nothing until that manifest switch, and a crash before it
@@ -15,11 +15,11 @@ import {isLive, Kind, type Entry} from '../record/format.js'
 import type {BlockCompression} from '../sstable/format.js'
 import type {TableMeta} from '../manifest/format.js'
 import {TableReader} from '../sstable/reader.js'
-import {decodeWal, readWalPrefix} from '../wal/reader.js'
 import {joinPath, tableFileName} from '../layout/names.js'
 import {nodeFileSystem} from '../vfs/node-fs.js'
 import {StrataError, ErrorCode} from '../errors.js'
 import {mergeNewest} from './merge.js'
+import {runEntries, runEntry, type SortedRun} from './memtable.js'
 import {LevelSet, type LiveTable} from './levels.js'
 import {flushLevel, type CompactionPolicy} from './compaction.js'
 import {buildTables} from './table-build.js'
@@ -41,13 +41,10 @@ export interface JobBase {
   readonly numbers: {readonly first: number; readonly count: number}
 }
 
-/** Flush the memtable replayed from the WAL's first `walEnd` bytes. */
+/** Flush the frozen memtable's records, handed over as a sorted run (transferred, not copied). */
 export interface FlushJob extends JobBase {
   readonly kind: 'flush'
-  readonly walPath: string
-  readonly walEnd: number
-  /** The manifest's last sequence number: every WAL record is above it. */
-  readonly minSeq: number
+  readonly run: SortedRun
 }
 
 /** Merge the tables `inputs` (file numbers) into new tables at `outputLevel`. */
@@ -99,15 +96,10 @@ export function runJob(job: BackgroundJob): TableMeta[] {
   const levels = metaLevels(job)
   let built: LiveTable[]
   if (job.kind === 'flush') {
-    const wal = decodeWal(readWalPrefix(fs, job.walPath, job.walEnd), job.walPath, job.minSeq)
-    // The newest version of each key, in key order: what the frozen memtable
-    // holds. Its entries stay objects here; they live only as long as the job.
-    const newest = new Map<string, Entry>()
-    for (const b of wal.batches) for (const e of b.entries) newest.set(e.key.toString('latin1'), e)
-    if (newest.size === 0) return []
-    const sorted = [...newest.keys()].sort().map((k) => newest.get(k)!)
-    const level = flushLevel(levels, job.policy, sorted[0].key, sorted[sorted.length - 1].key)
-    built = buildTables(ctx, allocate, sorted, level, 'flush')
+    const n = job.run.starts.length
+    if (n === 0) return []
+    const level = flushLevel(levels, job.policy, runEntry(job.run, 0).key, runEntry(job.run, n - 1).key)
+    built = buildTables(ctx, allocate, runEntries(job.run), level, 'flush')
   } else {
     const readers = job.inputs.map((n) => TableReader.open(fs, joinPath(job.dir, tableFileName(n))))
     try {

@@ -21,7 +21,7 @@
  */
 import type {Entry} from '../record/format.js'
 import {encodeEntry, trustedEntryAt} from '../record/codec.js'
-import {ByteWriter} from '../util/coding.js'
+import {ByteWriter, copyRange} from '../util/coding.js'
 
 /** Approximate per-entry overhead, for the memory estimate. */
 const ENTRY_OVERHEAD = 64
@@ -44,9 +44,10 @@ export class Memtable {
   private readonly slabs: Buffer[] = []
   /** Bytes used of the last slab. */
   private used = 0
-  /** Per record number: its slab, its offset there and its value's length. */
+  /** Per record number: its slab, its offset there, its encoded length and its value's length. */
   private recordSlab = new Int32Array(64)
   private recordAt = new Int32Array(64)
+  private recordBytes = new Int32Array(64)
   private recordValueBytes = new Int32Array(64)
   private records = 0
 
@@ -67,7 +68,7 @@ export class Memtable {
     const at = this.reserve(bytes.length)
     bytes.copy(this.slabs[this.slabs.length - 1], at)
     if (bytes.length > MAX_SLAB_BYTES) scratch = new ByteWriter(256)
-    this.insert(e, at)
+    this.insert(e, at, bytes.length)
   }
 
   /**
@@ -78,7 +79,10 @@ export class Memtable {
   addEncoded(entries: readonly Entry[], encoded: Uint8Array, starts: readonly number[]): void {
     const base = this.reserve(encoded.length)
     this.slabs[this.slabs.length - 1].set(encoded, base)
-    for (let i = 0; i < entries.length; i++) this.insert(entries[i], base + starts[i])
+    for (let i = 0; i < entries.length; i++) {
+      const end = i + 1 < entries.length ? starts[i + 1] : encoded.length
+      this.insert(entries[i], base + starts[i], end - starts[i])
+    }
   }
 
   /** Room for `n` bytes in the last slab (a new one if needed): their offset there. */
@@ -94,16 +98,18 @@ export class Memtable {
     return at
   }
 
-  /** Makes the record of `e` at `at` in the last slab the newest version of its key. */
-  private insert(e: Entry, at: number): void {
+  /** Makes the record of `e`, `length` bytes at `at` in the last slab, the newest version of its key. */
+  private insert(e: Entry, at: number, length: number): void {
     const r = this.records++
     if (r === this.recordAt.length) {
       this.recordSlab = grow(this.recordSlab)
       this.recordAt = grow(this.recordAt)
+      this.recordBytes = grow(this.recordBytes)
       this.recordValueBytes = grow(this.recordValueBytes)
     }
     this.recordSlab[r] = this.slabs.length - 1
     this.recordAt[r] = at
+    this.recordBytes[r] = length
     this.recordValueBytes[r] = e.value.length
     const k = e.key.toString('latin1')
     const old = this.map.get(k)
@@ -148,6 +154,28 @@ export class Memtable {
   }
 
   /**
+   * The newest version of every key, in key order, as a sorted run: the
+   * encoded records one after another in a buffer of its own (so it can be
+   * transferred to another thread), and where each starts.
+   */
+  sortedRun(): SortedRun {
+    const keys = this.keys()
+    const starts = new Int32Array(keys.length)
+    let size = 0
+    for (const k of keys) size += this.recordBytes[this.map.get(k)!]
+    const bytes = new Uint8Array(size)
+    let at = 0
+    for (let i = 0; i < keys.length; i++) {
+      const r = this.map.get(keys[i])!
+      const from = this.recordAt[r]
+      starts[i] = at
+      copyRange(this.slabs[this.recordSlab[r]], from, from + this.recordBytes[r], bytes, at)
+      at += this.recordBytes[r]
+    }
+    return {bytes, starts}
+  }
+
+  /**
    * A view of the memtable as it is now, whose writes have sequence numbers
    * up to `seq`; later overwrites are kept for it until it is released.
    */
@@ -184,6 +212,27 @@ export class Memtable {
       for (let i = lo; i < hi; i++) yield this.entry(this.map.get(keys[i])!)
     }
   }
+}
+
+/** A memtable's records in key order, encoded (Memtable.sortedRun). */
+export interface SortedRun {
+  readonly bytes: Uint8Array
+  readonly starts: Int32Array
+}
+
+/** Entry `i` of `run`; key and value view its bytes. */
+export function runEntry(run: SortedRun, i: number): Entry {
+  return trustedEntryAt(runBuffer(run), run.starts[i])
+}
+
+/** The entries of `run`, in order; keys and values view its bytes. */
+export function* runEntries(run: SortedRun): Generator<Entry> {
+  const buf = runBuffer(run)
+  for (let i = 0; i < run.starts.length; i++) yield trustedEntryAt(buf, run.starts[i])
+}
+
+function runBuffer(run: SortedRun): Buffer {
+  return Buffer.from(run.bytes.buffer, run.bytes.byteOffset, run.bytes.byteLength)
 }
 
 /** A copy of `a` twice as long. */

@@ -1,8 +1,10 @@
 /**
  * A shard's flushes and compactions in the background: the table building
  * runs on the store's worker (background.ts, bg-jobs.ts) while this thread
- * keeps accepting writes; this thread freezes the memtable and installs each
- * result with the manifest switch. Used when the store is opened with
+ * keeps accepting writes; this thread freezes the memtable, hands the worker
+ * its records in key order (Memtable.sortedRun: the sorting, done here, is
+ * work this thread has time for while the worker builds tables) and
+ * installs each result with the manifest switch. Used when the store is opened with
  * `background` (the default on the real filesystem); otherwise the inline
  * path of ShardCore/Shard does the same work on the writing thread.
  *
@@ -139,8 +141,7 @@ export abstract class ShardBackground extends ShardCore {
     this.imm = this.memtable
     this.memtable = new Memtable()
     this.frozenAt = this.walBytes
-    const walPath = joinPath(this.ctx.dir, walFileName(this.manifest.walNumber))
-    const job: FlushJob = {...this.base(1), kind: 'flush', walPath, walEnd: this.frozenAt, minSeq: this.manifest.lastSeq}
+    const job: FlushJob = {...this.base(1), kind: 'flush', run: this.imm.sortedRun()}
     const lastSeq = this.lastSeq
     this.track('flush', bg.worker.run(job).then((tables) => this.installFlush(tables, lastSeq)))
   }

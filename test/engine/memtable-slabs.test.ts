@@ -1,6 +1,6 @@
 import test from 'ava'
 import * as path from 'node:path'
-import {Memtable} from '../../src/store/memtable.js'
+import {Memtable, runEntries, runEntry} from '../../src/store/memtable.js'
 import {WalWriter} from '../../src/wal/writer.js'
 import {nodeFileSystem} from '../../src/vfs/node-fs.js'
 import {Kind, ValueCodec, type Entry} from '../../src/record/format.js'
@@ -73,4 +73,22 @@ test('a pinned view reads the versions of its moment after overwrites; approxima
   t.deepEqual([...m.entries()].map((e) => `${e.key}=${e.value}@${e.seq}`), ['a=a3@4', 'b=b1@2', 'c=c1@5'])
   view.release()
   t.is(m.bytes, before + 64 + 1 + 2)
+})
+
+test('a sorted run holds the newest version of every key in key order, in a buffer of its own', (t) => {
+  const m = new Memtable()
+  const wal = WalWriter.create(nodeFileSystem, path.join(tempDir(), '000001.wal'), 0)
+  const starts: number[] = []
+  m.addEncoded(everyField, wal.appendBatch(everyField, starts), starts)
+  wal.close()
+  m.add(put('plain', 9, 'newer'))
+  m.add(put('a', 10, 'first key'))
+  const run = m.sortedRun()
+  t.is(run.starts.length, m.size)
+  t.is(run.bytes.byteOffset, 0)
+  t.is(run.bytes.buffer.byteLength, run.bytes.byteLength)
+  t.deepEqual([...runEntries(run)].map(plain), [...m.entries()].map(plain))
+  t.deepEqual(plain(runEntry(run, 0)), plain(put('a', 10, 'first key')))
+  t.is([...runEntries(run)].find((e) => e.key.toString() === 'plain')?.value.toString(), 'newer')
+  t.deepEqual([...runEntries(new Memtable().sortedRun())], [])
 })
