@@ -160,7 +160,7 @@ export class Memtable {
    */
   sortedRun(): SortedRun {
     const keys = this.keys()
-    const starts = new Int32Array(keys.length)
+    const starts = new Float64Array(keys.length)
     let size = 0
     for (const k of keys) size += this.recordBytes[this.map.get(k)!]
     const bytes = new Uint8Array(size)
@@ -217,7 +217,8 @@ export class Memtable {
 /** A memtable's records in key order, encoded (Memtable.sortedRun). */
 export interface SortedRun {
   readonly bytes: Uint8Array
-  readonly starts: Int32Array
+  /** Offsets in `bytes` (doubles: a run of 2 GiB or more must not wrap). */
+  readonly starts: Float64Array
 }
 
 /** Entry `i` of `run`; key and value view its bytes. */

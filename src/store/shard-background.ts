@@ -73,16 +73,25 @@ export abstract class ShardBackground extends ShardCore {
     return this.walBytes - this.frozenAt
   }
 
-  /** Starts the job that is due, if any and none is in flight. */
+  /**
+   * Starts the job that is due, if any and none is in flight. A job that
+   * cannot even be made (its sorted run too large to allocate) fails like
+   * one that failed on the worker: the store stops, with nothing changed.
+   */
   kick(): void {
     const bg = this.bg
     if (bg === undefined || this.job !== undefined || this.paused > 0 || this.bgError !== undefined || this.wal === undefined) return
-    const flushDue = this.memtable.size > 0 && this.activeBytes() >= bg.flushBytes
-    // After a flush, a due compaction goes first unless the memtable is already twice over.
-    if (flushDue && (this.lastJob !== 'flush' || this.activeBytes() >= 2 * bg.flushBytes)) return this.startFlush(bg)
-    const plan = pickCompaction(this.levels, this.ctx.policy, this.cursors)
-    if (plan !== undefined) return this.startCompaction(bg, plan)
-    if (flushDue) this.startFlush(bg)
+    try {
+      const flushDue = this.memtable.size > 0 && this.activeBytes() >= bg.flushBytes
+      // After a flush, a due compaction goes first unless the memtable is already twice over.
+      if (flushDue && (this.lastJob !== 'flush' || this.activeBytes() >= 2 * bg.flushBytes)) return this.startFlush(bg)
+      const plan = pickCompaction(this.levels, this.ctx.policy, this.cursors)
+      if (plan !== undefined) return this.startCompaction(bg, plan)
+      if (flushDue) this.startFlush(bg)
+    } catch (err) {
+      this.bgError ??= err
+      bg.fail(err)
+    }
   }
 
   /** Settles once this shard's writes may go on (see the stalls above); throws a failed job's error. */
@@ -138,10 +147,12 @@ export abstract class ShardBackground extends ShardCore {
   }
 
   private startFlush(bg: BackgroundSettings): void {
+    // Made before anything changes: if it throws, the memtable is still the live one.
+    const run = this.memtable.sortedRun()
     this.imm = this.memtable
     this.memtable = new Memtable()
     this.frozenAt = this.walBytes
-    const job: FlushJob = {...this.base(1), kind: 'flush', run: this.imm.sortedRun()}
+    const job: FlushJob = {...this.base(1), kind: 'flush', run}
     const lastSeq = this.lastSeq
     this.track('flush', bg.worker.run(job).then((tables) => this.installFlush(tables, lastSeq)))
   }

@@ -10,7 +10,9 @@
  *     durable-state-changing call of a workload with inline flushes and
  *     compactions keeps every acknowledged write;
  *   - which writers work in the background by default (the real filesystem)
- *     and which never do (readers, another filesystem).
+ *     and which never do (readers, another filesystem);
+ *   - a flush job that cannot even be made stops the store before anything
+ *     changes, and loses no acknowledged write.
  */
 import test from 'ava'
 import * as fs from 'node:fs'
@@ -20,6 +22,7 @@ import {createStore, open, ErrorCode, type OpenOptions} from '../../src/index.js
 import {FaultFileSystem, MUTATING_KINDS} from '../../src/vfs/fault-fs.js'
 import {nodeFileSystem} from '../../src/vfs/node-fs.js'
 import {backgroundWork} from '../../src/store/shard-context.js'
+import {Memtable} from '../../src/store/memtable.js'
 import {tempDir, repoRoot} from '../helpers/temp.js'
 import {BATCH, bgKey, bgValue} from '../helpers/bg-writer.js'
 import {Failures, describeError, memRoot, verifyProblem} from './lib/stores.js'
@@ -175,4 +178,48 @@ test('a writer on the real filesystem works in the background unless told not to
   t.false(backgroundWork({readOnly: true}, nodeFileSystem), 'a reader builds no tables')
   t.false(backgroundWork({readOnly: true, background: true}, nodeFileSystem))
   t.false(backgroundWork({}, new FaultFileSystem()), 'the default over another filesystem is the inline path')
+})
+
+test.serial('a flush job that cannot be made as another job ends stops the store with the memtable still live: every acknowledged write survives', async (t) => {
+  const dir = tempDir(t)
+  await createStore(dir, {shards: 1})
+  // The first sorted run made as a job ends (not for a writer waiting for room) fails,
+  // as an allocation too large for the heap would: no writer is there to be told.
+  const original = Memtable.prototype.sortedRun
+  let failed = false
+  Memtable.prototype.sortedRun = function (this: Memtable) {
+    if (!failed && !/\broom\b/.test(new Error().stack ?? '')) {
+      failed = true
+      throw new Error('no room for the sorted run')
+    }
+    return original.call(this)
+  }
+  const acknowledged: number[] = []
+  let failure: unknown
+  try {
+    const store = await open(dir, {walFlushBytes: 32 * 1024, background: true})
+    // Writes 100 at a time, so that a memtable fills while a job is in flight.
+    for (let round = 0; round < 200 && failure === undefined; round++) {
+      await Promise.all(Array.from({length: 100}, async (_, j) => {
+        const i = round * 100 + j
+        try {
+          await store.put(`k${String(i).padStart(5, '0')}`, `value ${i} ${'x'.repeat(100)}`)
+          acknowledged.push(i)
+        } catch (err) {
+          failure ??= err
+        }
+      }))
+    }
+    await store.close().catch(() => undefined)
+  } finally {
+    Memtable.prototype.sortedRun = original
+  }
+  t.regex(String((failure as Error | undefined)?.message), /no room for the sorted run/)
+  t.true(failed)
+  t.true(acknowledged.length > 300, `${acknowledged.length} writes acknowledged before the failure`)
+  t.is(verifyProblem(dir), undefined)
+  const reopened = await open(dir, {readOnly: true})
+  const missing = acknowledged.filter((i) => reopened.getSync(`k${String(i).padStart(5, '0')}`)?.value.toString() !== `value ${i} ${'x'.repeat(100)}`)
+  await reopened.close()
+  t.deepEqual(missing, [])
 })
