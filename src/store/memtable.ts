@@ -73,8 +73,9 @@ export class Memtable {
 
   /**
    * Records `entries`, which `encoded` holds as encoded, the i-th from
-   * `starts[i]` (WalWriter.appendBatch's result): the bytes are copied as they
-   * are, not encoded again. REQUIRES: as `add`, for each in order.
+   * `starts[i]` (WalWriter.appendBatch's result, or a batch decodeWal
+   * checked): the bytes are copied as they are, not encoded again.
+   * REQUIRES: as `add`, for each in order.
    */
   addEncoded(entries: readonly Entry[], encoded: Uint8Array, starts: readonly number[]): void {
     const base = this.reserve(encoded.length)

@@ -62,7 +62,8 @@ export function loadShard(ctx: ShardContext, hold: boolean, at?: ViewAt) {
     const walPath = joinPath(dir, walFileName(manifest.walNumber))
     const wal = decodeWal(readWalPrefix(fs, walPath, at?.walLength), walPath, manifest.lastSeq)
     const memtable = new Memtable()
-    for (const b of wal.batches) for (const e of b.entries) memtable.add(e)
+    // The records are copied as the WAL holds them (decodeWal checked every one), not encoded again.
+    for (const b of wal.batches) memtable.addEncoded(b.entries, b.encoded, b.starts)
     return {manifest, manifestNumber, tables, memtable, wal, walBytes: wal.validLength, ...(at ? {walLimit: at.walLength} : {})}
   } catch (err) {
     for (const t of tables) t.reader.close()

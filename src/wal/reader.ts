@@ -20,6 +20,10 @@ export interface WalBatch {
   /** Size of the whole record, header included. */
   readonly size: number
   readonly entries: Entry[]
+  /** The entries as encoded in the file (the record's payload after its count), for a memtable to copy. */
+  readonly encoded: Buffer
+  /** Where each entry starts in `encoded`. */
+  readonly starts: number[]
 }
 
 /** What a WAL holds, as far as it is valid. */
@@ -161,15 +165,18 @@ export function decodeWal(buf: Buffer, path: string, minSeq = 0): WalContents {
     // Each entry takes at least 5 bytes, so an absurd count fails here, before any allocation.
     if (count * 5 > r.remaining) r.fail(`batch count ${count} cannot fit in ${r.remaining} bytes`, at + WAL_RECORD_HEADER_SIZE)
     const entries: Entry[] = []
+    const starts: number[] = []
+    const first = r.pos
     for (let i = 0; i < count; i++) {
       const entryAt = r.pos
+      starts.push(entryAt - first)
       const e = decodeEntry(r)
       if (e.seq <= lastSeq) r.fail(`sequence number ${e.seq} does not increase (previous ${lastSeq})`, entryAt)
       lastSeq = e.seq
       entries.push(e)
     }
     if (r.remaining !== 0) r.fail(`${r.remaining} unexpected bytes after the batch's entries`)
-    batches.push({offset: at, size: end - at, entries})
+    batches.push({offset: at, size: end - at, entries, encoded: buf.subarray(first, end), starts})
     at = end
   }
   return {shard, formatVersion, batches, validLength: at}

@@ -7,6 +7,7 @@ import {decodeWal} from '../../src/wal/reader.js'
 import {WAL_HEADER_SIZE} from '../../src/wal/format.js'
 import {nodeFileSystem} from '../../src/vfs/node-fs.js'
 import {Kind, type Entry} from '../../src/record/format.js'
+import {trustedEntryAt} from '../../src/record/codec.js'
 import {StrataError} from '../../src/errors.js'
 import {crc32} from '../../src/util/crc.js'
 import {tempDir} from '../helpers/temp.js'
@@ -47,6 +48,11 @@ test('batches round-trip with every entry field', (t) => {
   t.true(b0[1].json)
   t.is(wal.batches[1].entries[0].kind, Kind.DELETE)
   t.deepEqual(wal.batches[2].entries[0].schema, {id: 7, version: 2})
+  // Each batch's entries as encoded in the file, where a memtable copies them from.
+  for (const b of wal.batches) {
+    t.is(b.starts.length, b.entries.length)
+    t.deepEqual(b.starts.map((at) => trustedEntryAt(b.encoded, at)), b.entries)
+  }
 })
 
 test('truncated trailing record is a torn tail: dropped, everything before kept', (t) => {
