@@ -29,9 +29,6 @@ const ENTRY_OVERHEAD = 64
 const FIRST_SLAB_BYTES = 4 * 1024
 const MAX_SLAB_BYTES = 1024 * 1024
 
-/** Encodes one record before it is copied into a slab (one per thread). */
-let scratch = new ByteWriter(256)
-
 export class Memtable {
   /** Key → number of the record holding its newest version. */
   private readonly map = new Map<string, number>()
@@ -60,15 +57,15 @@ export class Memtable {
     return this.approxBytes
   }
 
-  /** Records `e` as the newest version of its key. REQUIRES: e.seq above every earlier seq. */
+  /**
+   * Records `e` as the newest version of its key. REQUIRES: e.seq above every
+   * earlier seq. (Writes and WAL replay come through `addEncoded`, with the
+   * bytes the WAL already holds.)
+   */
   add(e: Entry): void {
-    scratch.reset()
-    encodeEntry(scratch, e)
-    const bytes = scratch.finish()
-    const at = this.reserve(bytes.length)
-    bytes.copy(this.slabs[this.slabs.length - 1], at)
-    if (bytes.length > MAX_SLAB_BYTES) scratch = new ByteWriter(256)
-    this.insert(e, at, bytes.length)
+    const w = new ByteWriter()
+    encodeEntry(w, e)
+    this.addEncoded([e], w.finish(), [0])
   }
 
   /**
