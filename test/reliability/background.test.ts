@@ -23,6 +23,8 @@ import {FaultFileSystem, MUTATING_KINDS} from '../../src/vfs/fault-fs.js'
 import {nodeFileSystem} from '../../src/vfs/node-fs.js'
 import {backgroundWork} from '../../src/store/shard-context.js'
 import {Memtable} from '../../src/store/memtable.js'
+import {BackgroundWorker} from '../../src/store/background.js'
+import type {BackgroundJob} from '../../src/store/bg-jobs.js'
 import {tempDir, repoRoot} from '../helpers/temp.js'
 import {BATCH, bgKey, bgValue} from '../helpers/bg-writer.js'
 import {Failures, describeError, memRoot, verifyProblem} from './lib/stores.js'
@@ -183,43 +185,73 @@ test('a writer on the real filesystem works in the background unless told not to
 test.serial('a flush job that cannot be made as another job ends stops the store with the memtable still live: every acknowledged write survives', async (t) => {
   const dir = tempDir(t)
   await createStore(dir, {shards: 1})
-  // The first sorted run made as a job ends (not for a writer waiting for room) fails,
-  // as an allocation too large for the heap would: no writer is there to be told.
-  const original = Memtable.prototype.sortedRun
+  const flushBytes = 32 * 1024
+  const value = (i: number): string => `value ${i} ${'x'.repeat(100)}`
+  // Keys spread over the whole range, so that every flush overlaps level 0 and stays there.
+  const name = (i: number): string => `k${String((i * 7919) % 100_003).padStart(6, '0')}`
+  // The first compaction is held before it reaches the worker, until the test lets it go.
+  const originalRun = BackgroundWorker.prototype.run
+  let release!: () => void
+  const gate = new Promise<void>((resolve) => (release = resolve))
+  let held = false
+  BackgroundWorker.prototype.run = function (this: BackgroundWorker, job: BackgroundJob) {
+    if (job.kind !== 'compact' || held) return originalRun.call(this, job)
+    held = true
+    return gate.then(() => originalRun.call(this, job))
+  }
+  // Once armed, making a sorted run fails, as an allocation too large for the heap would.
+  const originalSorted = Memtable.prototype.sortedRun
+  let armed = false
   let failed = false
   Memtable.prototype.sortedRun = function (this: Memtable) {
-    if (!failed && !/\broom\b/.test(new Error().stack ?? '')) {
+    if (armed && !failed) {
       failed = true
       throw new Error('no room for the sorted run')
     }
-    return original.call(this)
+    return originalSorted.call(this)
   }
   const acknowledged: number[] = []
   let failure: unknown
+  let walAtRelease = 0
   try {
-    const store = await open(dir, {walFlushBytes: 32 * 1024, background: true})
-    // Writes 100 at a time, so that a memtable fills while a job is in flight.
-    for (let round = 0; round < 200 && failure === undefined; round++) {
-      await Promise.all(Array.from({length: 100}, async (_, j) => {
-        const i = round * 100 + j
-        try {
-          await store.put(`k${String(i).padStart(5, '0')}`, `value ${i} ${'x'.repeat(100)}`)
-          acknowledged.push(i)
-        } catch (err) {
-          failure ??= err
-        }
-      }))
+    const store = await open(dir, {walFlushBytes: flushBytes, background: true})
+    const walBytes = (): number => store.stats().shards[0].walBytes
+    // Sequential writes: flushes start as the memtable fills, until level 0 calls for a compaction.
+    let i = 0
+    for (; !held && i < 20_000; i++) {
+      await store.put(name(i), value(i))
+      acknowledged.push(i)
+    }
+    // While the compaction is held, the memtable fills to walFlushBytes (not twice that: no write waits for the job).
+    for (; held && walBytes() < flushBytes; i++) {
+      await store.put(name(i), value(i))
+      acknowledged.push(i)
+    }
+    walAtRelease = walBytes()
+    // The compaction ends with a flush due: the flush starts as that job ends, where no writer waits to be told it failed.
+    armed = true
+    release()
+    for (let n = 0; n < 20_000 && failure === undefined; n++, i++) {
+      try {
+        await store.put(name(i), value(i))
+        acknowledged.push(i)
+      } catch (err) {
+        failure = err
+      }
     }
     await store.close().catch(() => undefined)
   } finally {
-    Memtable.prototype.sortedRun = original
+    BackgroundWorker.prototype.run = originalRun
+    Memtable.prototype.sortedRun = originalSorted
   }
+  t.true(held, 'a compaction was started and held')
+  t.true(walAtRelease >= flushBytes && walAtRelease < 2 * flushBytes, `WAL bytes when the compaction ended: ${walAtRelease}`)
+  t.true(failed, 'making the sorted run failed')
   t.regex(String((failure as Error | undefined)?.message), /no room for the sorted run/)
-  t.true(failed)
-  t.true(acknowledged.length > 300, `${acknowledged.length} writes acknowledged before the failure`)
   t.is(verifyProblem(dir), undefined)
   const reopened = await open(dir, {readOnly: true})
-  const missing = acknowledged.filter((i) => reopened.getSync(`k${String(i).padStart(5, '0')}`)?.value.toString() !== `value ${i} ${'x'.repeat(100)}`)
+  const missing = acknowledged.filter((i) => reopened.getSync(name(i))?.value.toString() !== value(i))
   await reopened.close()
+  t.true(acknowledged.length > 1000, `${acknowledged.length} writes acknowledged`)
   t.deepEqual(missing, [])
 })
