@@ -1,7 +1,7 @@
 /**
  * The table-building half of a flush or a compaction, as a job that runs on
  * the background worker (bg-worker.ts) against the real filesystem: it reads
- * its inputs (the frozen memtable's records, handed over in key order, or
+ * its inputs (the frozen memtable's records, which it sorts, or
  * the input tables), writes and syncs the new tables, syncs the directory, and returns
  * their metadata. It never touches the manifest, CURRENT or the WAL: the
  * shard installs the result on its own thread (shard-background.ts), so the
@@ -19,7 +19,7 @@ import {joinPath, tableFileName} from '../layout/names.js'
 import {nodeFileSystem} from '../vfs/node-fs.js'
 import {StrataError, ErrorCode} from '../errors.js'
 import {mergeNewest} from './merge.js'
-import {runEntries, runEntry, type SortedRun} from './memtable.js'
+import {runEntries, runEntry, sortRun, type UnsortedRun} from './memtable.js'
 import {LevelSet, type LiveTable} from './levels.js'
 import {flushLevel, type CompactionPolicy} from './compaction.js'
 import {buildTables} from './table-build.js'
@@ -41,10 +41,10 @@ export interface JobBase {
   readonly numbers: {readonly first: number; readonly count: number}
 }
 
-/** Flush the frozen memtable's records, handed over as a sorted run (transferred, not copied). */
+/** Flush the frozen memtable's records, handed over unsorted (transferred, not copied): the job sorts them. */
 export interface FlushJob extends JobBase {
   readonly kind: 'flush'
-  readonly run: SortedRun
+  readonly run: UnsortedRun
 }
 
 /** Merge the tables `inputs` (file numbers) into new tables at `outputLevel`. */
@@ -98,8 +98,9 @@ export function runJob(job: BackgroundJob): TableMeta[] {
   if (job.kind === 'flush') {
     const n = job.run.starts.length
     if (n === 0) return []
-    const level = flushLevel(levels, job.policy, runEntry(job.run, 0).key, runEntry(job.run, n - 1).key)
-    built = buildTables(ctx, allocate, runEntries(job.run), level, 'flush')
+    const run = sortRun(job.run)
+    const level = flushLevel(levels, job.policy, runEntry(run, 0).key, runEntry(run, n - 1).key)
+    built = buildTables(ctx, allocate, runEntries(run), level, 'flush')
   } else {
     const readers = job.inputs.map((n) => TableReader.open(fs, joinPath(job.dir, tableFileName(n))))
     try {

@@ -20,7 +20,7 @@
  * order and Map lookups need no custom hashing.
  */
 import type {Entry} from '../record/format.js'
-import {encodeEntry, trustedEntryAt} from '../record/codec.js'
+import {encodeEntry, keyLatin1At, trustedEntryAt} from '../record/codec.js'
 import {ByteWriter, copyRange} from '../util/coding.js'
 
 /** Approximate per-entry overhead, for the memory estimate. */
@@ -39,6 +39,8 @@ export class Memtable {
   /** While pinned: per key, the records of the versions it replaced, oldest first. */
   private older: Map<string, number[]> | undefined
   private readonly slabs: Buffer[] = []
+  /** Bytes used of each slab but the last. */
+  private readonly filled: number[] = []
   /** Bytes used of the last slab. */
   private used = 0
   /** Per record number: its slab, its offset there, its encoded length and its value's length. */
@@ -87,6 +89,7 @@ export class Memtable {
   private reserve(n: number): number {
     const slab = this.slabs.at(-1)
     if (slab === undefined || this.used + n > slab.length) {
+      if (slab !== undefined) this.filled.push(this.used)
       const size = slab === undefined ? FIRST_SLAB_BYTES : Math.min(MAX_SLAB_BYTES, 2 * slab.length)
       this.slabs.push(Buffer.allocUnsafe(Math.max(size, n)))
       this.used = 0
@@ -152,25 +155,30 @@ export class Memtable {
   }
 
   /**
-   * The newest version of every key, in key order, as a sorted run: the
-   * encoded records one after another in a buffer of its own (so it can be
-   * transferred to another thread), and where each starts.
+   * The newest version of every key, in no particular order, as a run: the
+   * slabs' bytes copied into one buffer of its own (so it can be transferred
+   * to another thread), where each key's newest record starts and how long
+   * it is. `sortRun` puts it in key order: the background worker does that,
+   * which leaves the thread accepting writes only a copy of the slabs to make.
    */
-  sortedRun(): SortedRun {
-    const keys = this.keys()
-    const starts = new Float64Array(keys.length)
+  unsortedRun(): UnsortedRun {
+    const {map, slabs, filled, recordSlab, recordAt, recordBytes} = this
+    const base = new Float64Array(slabs.length)
     let size = 0
-    for (const k of keys) size += this.recordBytes[this.map.get(k)!]
-    const bytes = new Uint8Array(size)
-    let at = 0
-    for (let i = 0; i < keys.length; i++) {
-      const r = this.map.get(keys[i])!
-      const from = this.recordAt[r]
-      starts[i] = at
-      copyRange(this.slabs[this.recordSlab[r]], from, from + this.recordBytes[r], bytes, at)
-      at += this.recordBytes[r]
+    for (let s = 0; s < slabs.length; s++) {
+      base[s] = size
+      size += s < filled.length ? filled[s] : this.used
     }
-    return {bytes, starts}
+    const bytes = new Uint8Array(size)
+    for (let s = 0; s < slabs.length; s++) bytes.set(slabs[s].subarray(0, s < filled.length ? filled[s] : this.used), base[s])
+    const starts = new Float64Array(map.size)
+    const lengths = new Int32Array(map.size)
+    let i = 0
+    for (const r of map.values()) {
+      starts[i] = base[recordSlab[r]] + recordAt[r]
+      lengths[i++] = recordBytes[r]
+    }
+    return {bytes, starts, lengths}
   }
 
   /**
@@ -212,11 +220,49 @@ export class Memtable {
   }
 }
 
-/** A memtable's records in key order, encoded (Memtable.sortedRun). */
+/** A memtable's records in key order, encoded (sortRun). */
 export interface SortedRun {
   readonly bytes: Uint8Array
   /** Offsets in `bytes` (doubles: a run of 2 GiB or more must not wrap). */
   readonly starts: Float64Array
+}
+
+/** A memtable's newest records in no particular order (Memtable.unsortedRun): record i is lengths[i] bytes at starts[i]. */
+export interface UnsortedRun extends SortedRun {
+  readonly lengths: Int32Array
+}
+
+/**
+ * `run`'s records in key order, copied one after another into a buffer of
+ * their own (the table builder then reads them in sequence).
+ * REQUIRES: one record per key, as Memtable.unsortedRun gives them.
+ */
+export function sortRun(run: UnsortedRun): SortedRun {
+  const buf = runBuffer(run)
+  const {starts, lengths} = run
+  const n = starts.length
+  // Keys as latin1 strings, as the memtable holds them: native string order is key order.
+  const keys = new Array<string>(n)
+  const index = new Map<string, number>()
+  let size = 0
+  for (let i = 0; i < n; i++) {
+    const k = keyLatin1At(buf, starts[i])
+    keys[i] = k
+    index.set(k, i)
+    size += lengths[i]
+  }
+  keys.sort()
+  const bytes = new Uint8Array(size)
+  const sorted = new Float64Array(n)
+  let at = 0
+  for (let j = 0; j < n; j++) {
+    const i = index.get(keys[j])!
+    const from = starts[i]
+    sorted[j] = at
+    copyRange(buf, from, from + lengths[i], bytes, at)
+    at += lengths[i]
+  }
+  return {bytes, starts: sorted}
 }
 
 /** Entry `i` of `run`; key and value view its bytes. */

@@ -1,6 +1,6 @@
 import test from 'ava'
 import * as path from 'node:path'
-import {Memtable, runEntries, runEntry} from '../../src/store/memtable.js'
+import {Memtable, runEntries, runEntry, sortRun} from '../../src/store/memtable.js'
 import {WalWriter} from '../../src/wal/writer.js'
 import {nodeFileSystem} from '../../src/vfs/node-fs.js'
 import {Kind, ValueCodec, type Entry} from '../../src/record/format.js'
@@ -75,7 +75,7 @@ test('a pinned view reads the versions of its moment after overwrites; approxima
   t.is(m.bytes, before + 64 + 1 + 2)
 })
 
-test('a sorted run holds the newest version of every key in key order, in a buffer of its own', (t) => {
+test('a run holds the newest version of every key; sorted, in key order, in a buffer of its own', (t) => {
   const m = new Memtable()
   const wal = WalWriter.create(nodeFileSystem, path.join(tempDir(), '000001.wal'), 0)
   const starts: number[] = []
@@ -83,12 +83,34 @@ test('a sorted run holds the newest version of every key in key order, in a buff
   wal.close()
   m.add(put('plain', 9, 'newer'))
   m.add(put('a', 10, 'first key'))
-  const run = m.sortedRun()
+  const unsorted = m.unsortedRun()
+  t.is(unsorted.starts.length, m.size)
+  t.is(unsorted.bytes.buffer.byteLength, unsorted.bytes.byteLength)
+  const run = sortRun(unsorted)
   t.is(run.starts.length, m.size)
   t.is(run.bytes.byteOffset, 0)
   t.is(run.bytes.buffer.byteLength, run.bytes.byteLength)
   t.deepEqual([...runEntries(run)].map(plain), [...m.entries()].map(plain))
   t.deepEqual(plain(runEntry(run, 0)), plain(put('a', 10, 'first key')))
   t.is([...runEntries(run)].find((e) => e.key.toString() === 'plain')?.value.toString(), 'newer')
-  t.deepEqual([...runEntries(new Memtable().sortedRun())], [])
+  t.deepEqual([...runEntries(sortRun(new Memtable().unsortedRun()))], [])
+})
+
+test('a run spanning many slabs with partly filled ones and overwrites sorts to the newest version of every key', (t) => {
+  const m = new Memtable()
+  const newest = new Map<string, string>()
+  let seq = 0
+  // Values from 0 to 3,000 bytes, so that slabs end with room no record could use; keys overwritten at random.
+  for (let i = 0; i < 3000; i++) {
+    const key = `k${(i * 7919) % 1201}`
+    const value = `${i}:`.padEnd((i * 37) % 3001, 'v')
+    m.add(put(key, ++seq, value))
+    newest.set(key, value)
+  }
+  const unsorted = m.unsortedRun()
+  t.is(unsorted.starts.length, newest.size)
+  const run = sortRun(unsorted)
+  const got = [...runEntries(run)].map((e) => [e.key.toString(), e.value.toString()])
+  t.deepEqual(got, [...newest.entries()].sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b))))
+  t.deepEqual([...runEntries(run)].map(plain), [...m.entries()].map(plain))
 })

@@ -190,25 +190,25 @@ test.serial('a flush job that cannot be made as another job ends stops the store
   // Keys spread over the whole range, so that every flush overlaps level 0 and stays there.
   const name = (i: number): string => `k${String((i * 7919) % 100_003).padStart(6, '0')}`
   // The first compaction is held before it reaches the worker, until the test lets it go.
-  const originalRun = BackgroundWorker.prototype.run
+  const originalJob = BackgroundWorker.prototype.run
   let release!: () => void
   const gate = new Promise<void>((resolve) => (release = resolve))
   let held = false
   BackgroundWorker.prototype.run = function (this: BackgroundWorker, job: BackgroundJob) {
-    if (job.kind !== 'compact' || held) return originalRun.call(this, job)
+    if (job.kind !== 'compact' || held) return originalJob.call(this, job)
     held = true
-    return gate.then(() => originalRun.call(this, job))
+    return gate.then(() => originalJob.call(this, job))
   }
   // Once armed, making a sorted run fails, as an allocation too large for the heap would.
-  const originalSorted = Memtable.prototype.sortedRun
+  const originalUnsorted = Memtable.prototype.unsortedRun
   let armed = false
   let failed = false
-  Memtable.prototype.sortedRun = function (this: Memtable) {
+  Memtable.prototype.unsortedRun = function (this: Memtable) {
     if (armed && !failed) {
       failed = true
       throw new Error('no room for the sorted run')
     }
-    return originalSorted.call(this)
+    return originalUnsorted.call(this)
   }
   const acknowledged: number[] = []
   let failure: unknown
@@ -241,8 +241,8 @@ test.serial('a flush job that cannot be made as another job ends stops the store
     }
     await store.close().catch(() => undefined)
   } finally {
-    BackgroundWorker.prototype.run = originalRun
-    Memtable.prototype.sortedRun = originalSorted
+    BackgroundWorker.prototype.run = originalJob
+    Memtable.prototype.unsortedRun = originalUnsorted
   }
   t.true(held, 'a compaction was started and held')
   t.true(walAtRelease >= flushBytes && walAtRelease < 2 * flushBytes, `WAL bytes when the compaction ended: ${walAtRelease}`)
