@@ -95,13 +95,6 @@ export function trustedEntryAt(buf: Buffer, at: number): Entry {
   return e
 }
 
-/** The key of the entry encoded at `at` (trusted as for trustedEntryAt), as a latin1 string: one character per byte. */
-export function keyLatin1At(buf: Buffer, at: number): string {
-  const p = varintEndAt(buf, at + 2)
-  const keyStart = varintEndAt(buf, p)
-  return buf.toString('latin1', keyStart, keyStart + varintAt(buf, p))
-}
-
 /** Bytes one entry like `e` takes at most once encoded (with the longest sequence number varint). */
 export function maxEncodedEntryLength(e: Pick<Entry, 'key' | 'value' | 'expiresAt'>): number {
   return 2 + MAX_VARINT_BYTES + varintLength(e.key.length) + e.key.length + varintLength(e.value.length) + e.value.length +

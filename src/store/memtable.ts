@@ -20,8 +20,9 @@
  * order and Map lookups need no custom hashing.
  */
 import type {Entry} from '../record/format.js'
-import {encodeEntry, keyLatin1At, trustedEntryAt} from '../record/codec.js'
-import {ByteWriter, copyRange} from '../util/coding.js'
+import {encodeEntry, trustedEntryAt} from '../record/codec.js'
+import {ByteWriter} from '../util/coding.js'
+import type {UnsortedRun} from './sorted-run.js'
 
 /** Approximate per-entry overhead, for the memory estimate. */
 const ENTRY_OVERHEAD = 64
@@ -158,7 +159,7 @@ export class Memtable {
    * The newest version of every key, in no particular order, as a run: the
    * slabs' bytes copied into one buffer of its own (so it can be transferred
    * to another thread), where each key's newest record starts and how long
-   * it is. `sortRun` puts it in key order: the background worker does that,
+   * it is. `sortRun` (sorted-run.ts) puts it in key order: the background worker does that,
    * which leaves the thread accepting writes only a copy of the slabs to make.
    */
   unsortedRun(): UnsortedRun {
@@ -218,66 +219,6 @@ export class Memtable {
       for (let i = lo; i < hi; i++) yield this.entry(this.map.get(keys[i])!)
     }
   }
-}
-
-/** A memtable's records in key order, encoded (sortRun). */
-export interface SortedRun {
-  readonly bytes: Uint8Array
-  /** Offsets in `bytes` (doubles: a run of 2 GiB or more must not wrap). */
-  readonly starts: Float64Array
-}
-
-/** A memtable's newest records in no particular order (Memtable.unsortedRun): record i is lengths[i] bytes at starts[i]. */
-export interface UnsortedRun extends SortedRun {
-  readonly lengths: Int32Array
-}
-
-/**
- * `run`'s records in key order, copied one after another into a buffer of
- * their own (the table builder then reads them in sequence).
- * REQUIRES: one record per key, as Memtable.unsortedRun gives them.
- */
-export function sortRun(run: UnsortedRun): SortedRun {
-  const buf = runBuffer(run)
-  const {starts, lengths} = run
-  const n = starts.length
-  // Keys as latin1 strings, as the memtable holds them: native string order is key order.
-  const keys = new Array<string>(n)
-  const index = new Map<string, number>()
-  let size = 0
-  for (let i = 0; i < n; i++) {
-    const k = keyLatin1At(buf, starts[i])
-    keys[i] = k
-    index.set(k, i)
-    size += lengths[i]
-  }
-  keys.sort()
-  const bytes = new Uint8Array(size)
-  const sorted = new Float64Array(n)
-  let at = 0
-  for (let j = 0; j < n; j++) {
-    const i = index.get(keys[j])!
-    const from = starts[i]
-    sorted[j] = at
-    copyRange(buf, from, from + lengths[i], bytes, at)
-    at += lengths[i]
-  }
-  return {bytes, starts: sorted}
-}
-
-/** Entry `i` of `run`; key and value view its bytes. */
-export function runEntry(run: SortedRun, i: number): Entry {
-  return trustedEntryAt(runBuffer(run), run.starts[i])
-}
-
-/** The entries of `run`, in order; keys and values view its bytes. */
-export function* runEntries(run: SortedRun): Generator<Entry> {
-  const buf = runBuffer(run)
-  for (let i = 0; i < run.starts.length; i++) yield trustedEntryAt(buf, run.starts[i])
-}
-
-function runBuffer(run: SortedRun): Buffer {
-  return Buffer.from(run.bytes.buffer, run.bytes.byteOffset, run.bytes.byteLength)
 }
 
 /** A copy of `a` twice as long. */

@@ -1,6 +1,7 @@
 import test from 'ava'
 import * as path from 'node:path'
-import {Memtable, runEntries, runEntry, sortRun} from '../../src/store/memtable.js'
+import {Memtable} from '../../src/store/memtable.js'
+import {runEntries, runEntry, sortRun} from '../../src/store/sorted-run.js'
 import {WalWriter} from '../../src/wal/writer.js'
 import {nodeFileSystem} from '../../src/vfs/node-fs.js'
 import {Kind, ValueCodec, type Entry} from '../../src/record/format.js'
