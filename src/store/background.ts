@@ -35,7 +35,7 @@ export class BackgroundWorker {
     return new Promise((resolve, reject) => {
       this.pending.set(id, {resolve, reject, dir: job.dir})
       // A flush's records are handed over, not copied: nothing else uses them.
-      worker.postMessage({id, job} satisfies JobRequest, job.kind === 'flush' ? [job.run.bytes.buffer as ArrayBuffer, job.run.starts.buffer as ArrayBuffer, job.run.lengths.buffer as ArrayBuffer] : [])
+      worker.postMessage({id, job} satisfies JobRequest, job.kind === 'flush' ? [job.run.bytes.buffer as ArrayBuffer, job.run.starts.buffer as ArrayBuffer] : [])
     })
   }
 

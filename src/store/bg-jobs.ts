@@ -19,7 +19,7 @@ import {joinPath, tableFileName} from '../layout/names.js'
 import {nodeFileSystem} from '../vfs/node-fs.js'
 import {StrataError, ErrorCode} from '../errors.js'
 import {mergeNewest} from './merge.js'
-import {runEntries, runEntry, sortRun, type UnsortedRun} from './sorted-run.js'
+import {runEntries, runEntry, sortRun, type Run} from './sorted-run.js'
 import {LevelSet, type LiveTable} from './levels.js'
 import {flushLevel, type CompactionPolicy} from './compaction.js'
 import {buildTables} from './table-build.js'
@@ -44,7 +44,7 @@ export interface JobBase {
 /** Flush the frozen memtable's records, handed over unsorted (transferred, not copied): the job sorts them. */
 export interface FlushJob extends JobBase {
   readonly kind: 'flush'
-  readonly run: UnsortedRun
+  readonly run: Run
 }
 
 /** Merge the tables `inputs` (file numbers) into new tables at `outputLevel`. */

@@ -22,7 +22,7 @@
 import type {Entry} from '../record/format.js'
 import {encodeEntry, trustedEntryAt} from '../record/codec.js'
 import {ByteWriter} from '../util/coding.js'
-import type {UnsortedRun} from './sorted-run.js'
+import type {Run} from './sorted-run.js'
 
 /** Approximate per-entry overhead, for the memory estimate. */
 const ENTRY_OVERHEAD = 64
@@ -44,10 +44,9 @@ export class Memtable {
   private readonly filled: number[] = []
   /** Bytes used of the last slab. */
   private used = 0
-  /** Per record number: its slab, its offset there, its encoded length and its value's length. */
+  /** Per record number: its slab, its offset there and its value's length. */
   private recordSlab = new Int32Array(64)
   private recordAt = new Int32Array(64)
-  private recordBytes = new Int32Array(64)
   private recordValueBytes = new Int32Array(64)
   private records = 0
 
@@ -80,10 +79,7 @@ export class Memtable {
   addEncoded(entries: readonly Entry[], encoded: Uint8Array, starts: readonly number[]): void {
     const base = this.reserve(encoded.length)
     this.slabs[this.slabs.length - 1].set(encoded, base)
-    for (let i = 0; i < entries.length; i++) {
-      const end = i + 1 < entries.length ? starts[i + 1] : encoded.length
-      this.insert(entries[i], base + starts[i], end - starts[i])
-    }
+    for (let i = 0; i < entries.length; i++) this.insert(entries[i], base + starts[i])
   }
 
   /** Room for `n` bytes in the last slab (a new one if needed): their offset there. */
@@ -100,18 +96,16 @@ export class Memtable {
     return at
   }
 
-  /** Makes the record of `e`, `length` bytes at `at` in the last slab, the newest version of its key. */
-  private insert(e: Entry, at: number, length: number): void {
+  /** Makes the record of `e`, at `at` in the last slab, the newest version of its key. */
+  private insert(e: Entry, at: number): void {
     const r = this.records++
     if (r === this.recordAt.length) {
       this.recordSlab = grow(this.recordSlab)
       this.recordAt = grow(this.recordAt)
-      this.recordBytes = grow(this.recordBytes)
       this.recordValueBytes = grow(this.recordValueBytes)
     }
     this.recordSlab[r] = this.slabs.length - 1
     this.recordAt[r] = at
-    this.recordBytes[r] = length
     this.recordValueBytes[r] = e.value.length
     const k = e.key.toString('latin1')
     const old = this.map.get(k)
@@ -158,12 +152,13 @@ export class Memtable {
   /**
    * The newest version of every key, in no particular order, as a run: the
    * slabs' bytes copied into one buffer of its own (so it can be transferred
-   * to another thread), where each key's newest record starts and how long
-   * it is. `sortRun` (sorted-run.ts) puts it in key order: the background worker does that,
-   * which leaves the thread accepting writes only a copy of the slabs to make.
+   * to another thread) and where each key's newest record starts.
+   * `sortRun` (sorted-run.ts) puts it in key order: the background worker
+   * does that, which leaves the thread accepting writes only a copy of the
+   * slabs to make.
    */
-  unsortedRun(): UnsortedRun {
-    const {map, slabs, filled, recordSlab, recordAt, recordBytes} = this
+  unsortedRun(): Run {
+    const {map, slabs, filled, recordSlab, recordAt} = this
     const base = new Float64Array(slabs.length)
     let size = 0
     for (let s = 0; s < slabs.length; s++) {
@@ -173,13 +168,9 @@ export class Memtable {
     const bytes = new Uint8Array(size)
     for (let s = 0; s < slabs.length; s++) bytes.set(slabs[s].subarray(0, s < filled.length ? filled[s] : this.used), base[s])
     const starts = new Float64Array(map.size)
-    const lengths = new Int32Array(map.size)
     let i = 0
-    for (const r of map.values()) {
-      starts[i] = base[recordSlab[r]] + recordAt[r]
-      lengths[i++] = recordBytes[r]
-    }
-    return {bytes, starts, lengths}
+    for (const r of map.values()) starts[i++] = base[recordSlab[r]] + recordAt[r]
+    return {bytes, starts}
   }
 
   /**
