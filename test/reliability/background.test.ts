@@ -199,14 +199,14 @@ test.serial('a flush job that cannot be made as another job ends stops the store
     held = true
     return gate.then(() => originalJob.call(this, job))
   }
-  // Once armed, making a sorted run fails, as an allocation too large for the heap would.
+  // Once armed, copying a memtable for its flush fails, as an allocation too large for the heap would.
   const originalUnsorted = Memtable.prototype.unsortedRun
   let armed = false
   let failed = false
   Memtable.prototype.unsortedRun = function (this: Memtable) {
     if (armed && !failed) {
       failed = true
-      throw new Error('no room for the sorted run')
+      throw new Error('no room for the run')
     }
     return originalUnsorted.call(this)
   }
@@ -246,8 +246,8 @@ test.serial('a flush job that cannot be made as another job ends stops the store
   }
   t.true(held, 'a compaction was started and held')
   t.true(walAtRelease >= flushBytes && walAtRelease < 2 * flushBytes, `WAL bytes when the compaction ended: ${walAtRelease}`)
-  t.true(failed, 'making the sorted run failed')
-  t.regex(String((failure as Error | undefined)?.message), /no room for the sorted run/)
+  t.true(failed, 'copying the memtable failed')
+  t.regex(String((failure as Error | undefined)?.message), /no room for the run/)
   t.is(verifyProblem(dir), undefined)
   const reopened = await open(dir, {readOnly: true})
   const missing = acknowledged.filter((i) => reopened.getSync(name(i))?.value.toString() !== value(i))
