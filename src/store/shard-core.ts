@@ -13,6 +13,7 @@ import type {Manifest} from '../manifest/format.js'
 import {switchManifest} from '../manifest/current.js'
 import {joinPath, manifestFileName, tableFileName, walFileName} from '../layout/names.js'
 import {Memtable} from './memtable.js'
+import {runEntries, runEntry, sortRun} from './sorted-run.js'
 import {LevelSet, type LiveTable} from './levels.js'
 import {flushLevel} from './compaction.js'
 import type {ShardContext} from './shard-types.js'
@@ -115,9 +116,10 @@ export abstract class ShardCore {
     const walNumber = this.allocate()
     const newWal = WalWriter.create(fs, joinPath(dir, walFileName(walNumber)), this.ctx.index, this.ctx.files)
     try {
-      const {smallest, largest} = this.memtable.keyRange()
-      const level = flushLevel(this.levels, this.ctx.policy, smallest, largest)
-      const built = this.buildTables(this.memtable.entries(), level, 'flush')
+      // Sorted as the background worker sorts a flush: radix passes, no string per key.
+      const run = sortRun(this.memtable.unsortedRun())
+      const level = flushLevel(this.levels, this.ctx.policy, runEntry(run, 0).key, runEntry(run, run.starts.length - 1).key)
+      const built = this.buildTables(runEntries(run), level, 'flush')
       fs.syncDir(dir)
       this.install([...built, ...this.levels.all()], walNumber, this.lastSeq)
     } catch (err) {

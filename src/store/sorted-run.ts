@@ -37,7 +37,7 @@ export interface Run {
   readonly starts: Float64Array
 }
 
-/** A group this small is sorted by comparing keys. */
+/** A group this small is sorted by comparing keys (insertion sort). */
 const SMALL_GROUP = 16
 /** Records one radix pass can number (the word's low 28 bits, with four bytes of key above); a larger group is sorted by comparing keys. */
 const MAX_PACKED = 1 << 28
@@ -101,7 +101,22 @@ function sortGroup(keys: Keys, order: Int32Array, from: number, to: number, dept
   const n = to - from
   if (n < 2) return
   const {b, keyStart, keyEnd} = keys
-  if (n <= SMALL_GROUP || n > MAX_PACKED) {
+  if (n <= SMALL_GROUP) {
+    // Insertion sort in place: a radix pass leaves thousands of such groups, and a sort call with a comparator per group cost more than the pass.
+    for (let k = from + 1; k < to; k++) {
+      const x = order[k]
+      const xs = keyStart[x] + depth
+      const xe = keyEnd[x]
+      let j = k - 1
+      while (j >= from && compareRanges(b, keyStart[order[j]] + depth, keyEnd[order[j]], b, xs, xe) > 0) {
+        order[j + 1] = order[j]
+        j--
+      }
+      order[j + 1] = x
+    }
+    return
+  }
+  if (n > MAX_PACKED) {
     order.subarray(from, to).sort((x, y) => compareRanges(b, keyStart[x] + depth, keyEnd[x], b, keyStart[y] + depth, keyEnd[y]))
     return
   }
