@@ -60,6 +60,40 @@ export function decodeEntry(r: ByteReader): Entry {
   return e
 }
 
+/** Where an encoded entry's parts lie (trustedLayoutAt). */
+export interface EntryLayout {
+  kind: Kind
+  flags: number
+  seq: number
+  keyStart: number
+  keyEnd: number
+  valueLength: number
+  /** Where the entry ends. */
+  end: number
+}
+
+/**
+ * Fills `out` with the layout of the entry `encodeEntry` wrote at `at` in
+ * `b`, read without checks (as trustedEntryAt reads it) and without
+ * decoding it. REQUIRES: as trustedEntryAt.
+ */
+export function trustedLayoutAt(b: Uint8Array, at: number, out: EntryLayout): void {
+  out.kind = b[at] as Kind
+  const flags = (out.flags = b[at + 1])
+  out.seq = varintAt(b, at + 2)
+  let p = varintEndAt(b, at + 2)
+  const keyLength = varintAt(b, p)
+  p = varintEndAt(b, p)
+  out.keyStart = p
+  out.keyEnd = p += keyLength
+  const valueLength = (out.valueLength = varintAt(b, p))
+  p = varintEndAt(b, p) + valueLength
+  if (flags & Flag.HAS_EXPIRY) p += 8
+  if (flags & Flag.HAS_CODEC) p++
+  if (flags & Flag.HAS_SCHEMA) p = varintEndAt(b, varintEndAt(b, p))
+  out.end = p
+}
+
 /**
  * The entry `encodeEntry` wrote at `at` in `buf`, decoded without checks;
  * key and value are views into `buf`. For bytes this process encoded and

@@ -39,6 +39,17 @@ export class BlockBuilder {
     this.count++
   }
 
+  /**
+   * Appends the entry encoded as b[at, end) (record/codec.ts), as it is:
+   * what `add` appends for the entry it decodes to.
+   * REQUIRES: as `add`, and a whole entry in that range.
+   */
+  addEncoded(b: Uint8Array, at: number, end: number): void {
+    if (this.count % RESTART_INTERVAL === 0) this.restarts.push(this.w.length)
+    this.w.range(b, at, end)
+    this.count++
+  }
+
   /** Appends the restart array and returns the contents: a view valid until `reset()`. */
   finish(): Buffer {
     for (const r of this.restarts) this.w.u32(r)

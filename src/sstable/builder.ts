@@ -11,10 +11,11 @@
  */
 import * as zlib from 'node:zlib'
 import {lzCompress} from '../codec/lz-block.js'
-import {Kind, type Entry} from '../record/format.js'
+import {Flag, Kind, type Entry} from '../record/format.js'
 import {entryProblem} from '../record/limits.js'
 import {compareRanges} from '../util/bytes.js'
-import {ByteWriter, copyBytes} from '../util/coding.js'
+import {ByteWriter, copyBytes, copyRange} from '../util/coding.js'
+import {trustedLayoutAt, type EntryLayout} from '../record/codec.js'
 import {crc32} from '../util/crc.js'
 import {hashKey, type KeyHash} from '../util/hash.js'
 import {invalidArgument, ioError} from '../errors.js'
@@ -87,6 +88,8 @@ export class TableBuilder {
   private maxSeq = 0
   private rawKeyBytes = 0
   private rawValueBytes = 0
+  /** Scratch for addEncoded. */
+  private readonly layout: EntryLayout = {kind: Kind.PUT, flags: 0, seq: 0, keyStart: 0, keyEnd: 0, valueLength: 0, end: 0}
 
   /** Validates the options and creates `path` (which must not exist). */
   constructor(private readonly fs: FileSystem, readonly path: string, private readonly options: TableBuilderOptions) {
@@ -146,6 +149,36 @@ export class TableBuilder {
     this.maxSeq = Math.max(this.maxSeq, e.seq)
     this.rawKeyBytes += e.key.length
     this.rawValueBytes += e.value.length
+    if (this.block.estimatedSize() >= this.blockSize) this.flushBlock()
+  }
+
+  /**
+   * Adds the entry encoded at `at` in `b` (record/codec.ts), copying its
+   * bytes as they are: the table is the one `add` builds from the entry they
+   * decode to, with no Entry made. For records this process encoded or a
+   * WAL decode checked (a flush's run): nothing is validated but key order.
+   * REQUIRES: as `add`; a whole encoded entry starts at `at`.
+   */
+  addEncoded(b: Uint8Array, at: number): void {
+    if (this.state !== 'open') throw invalidArgument(`table builder for ${this.path} is finished`)
+    const e = this.layout
+    trustedLayoutAt(b, at, e)
+    const {keyStart, keyEnd} = e
+    const keyLength = keyEnd - keyStart
+    if (!(this.lastLength < 0 || compareRanges(b, keyStart, keyEnd, this.last, 0, this.lastLength) > 0)) fail('table keys must be added in strictly increasing order')
+    this.block.addEncoded(b, at, e.end)
+    if (keyLength > this.last.length) this.last = Buffer.allocUnsafe(Math.max(keyLength, 2 * this.last.length))
+    copyRange(b, keyStart, keyEnd, this.last, 0)
+    this.lastLength = keyLength
+    this.smallestKey ??= Buffer.from(this.lastKeyView())
+    this.hashes.push(hashKey(b, keyStart, keyEnd))
+    this.count++
+    if (e.kind === Kind.PUT) this.puts++
+    if (e.flags & Flag.HAS_EXPIRY) this.withExpiry++
+    this.minSeq = Math.min(this.minSeq, e.seq)
+    this.maxSeq = Math.max(this.maxSeq, e.seq)
+    this.rawKeyBytes += keyLength
+    this.rawValueBytes += e.valueLength
     if (this.block.estimatedSize() >= this.blockSize) this.flushBlock()
   }
 

@@ -19,10 +19,10 @@ import {joinPath, tableFileName} from '../layout/names.js'
 import {nodeFileSystem} from '../vfs/node-fs.js'
 import {StrataError, ErrorCode} from '../errors.js'
 import {mergeNewest} from './merge.js'
-import {runEntries, runEntry, sortRun, type Run} from './sorted-run.js'
+import {runEntry, sortRun, type Run} from './sorted-run.js'
 import {LevelSet, type LiveTable} from './levels.js'
 import {flushLevel, type CompactionPolicy} from './compaction.js'
-import {buildTables} from './table-build.js'
+import {buildRunTables, buildTables} from './table-build.js'
 import type {ShardContext} from './shard-types.js'
 
 /** What every job needs to write tables for one shard. */
@@ -100,7 +100,7 @@ export function runJob(job: BackgroundJob): TableMeta[] {
     if (n === 0) return []
     const run = sortRun(job.run)
     const level = flushLevel(levels, job.policy, runEntry(run, 0).key, runEntry(run, n - 1).key)
-    built = buildTables(ctx, allocate, runEntries(run), level, 'flush')
+    built = buildRunTables(ctx, allocate, run, level, 'flush')
   } else {
     const readers = job.inputs.map((n) => TableReader.open(fs, joinPath(job.dir, tableFileName(n))))
     try {

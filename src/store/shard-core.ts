@@ -13,12 +13,12 @@ import type {Manifest} from '../manifest/format.js'
 import {switchManifest} from '../manifest/current.js'
 import {joinPath, manifestFileName, tableFileName, walFileName} from '../layout/names.js'
 import {Memtable} from './memtable.js'
-import {runEntries, runEntry, sortRun} from './sorted-run.js'
+import {runEntry, sortRun} from './sorted-run.js'
 import {LevelSet, type LiveTable} from './levels.js'
 import {flushLevel} from './compaction.js'
 import type {ShardContext} from './shard-types.js'
 import {shardStats} from './shard-read.js'
-import {buildTables} from './table-build.js'
+import {buildRunTables, buildTables} from './table-build.js'
 import {TableReader} from '../sstable/reader.js'
 import {linkOrCopy} from '../cut/file-copy.js'
 
@@ -119,7 +119,7 @@ export abstract class ShardCore {
       // Sorted as the background worker sorts a flush: radix passes, no string per key.
       const run = sortRun(this.memtable.unsortedRun())
       const level = flushLevel(this.levels, this.ctx.policy, runEntry(run, 0).key, runEntry(run, run.starts.length - 1).key)
-      const built = this.buildTables(runEntries(run), level, 'flush')
+      const built = buildRunTables(this.ctx, () => this.allocate(), run, level, 'flush')
       fs.syncDir(dir)
       this.install([...built, ...this.levels.all()], walNumber, this.lastSeq)
     } catch (err) {

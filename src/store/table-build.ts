@@ -1,6 +1,7 @@
 /**
- * Building a shard's tables: a sorted stream of entries written into new
- * SSTables at one level, cut at the policy's target size.
+ * Building a shard's tables: sorted entries, or a flush's run of encoded
+ * records, written into new SSTables at one level, cut at the policy's
+ * target size.
  */
 import type {Entry} from '../record/format.js'
 import {TableBuilder} from '../sstable/builder.js'
@@ -9,6 +10,7 @@ import type {TableMeta} from '../manifest/format.js'
 import {joinPath, tableFileName} from '../layout/names.js'
 import type {LiveTable} from './levels.js'
 import type {ShardContext} from './shard-types.js'
+import type {Run} from './sorted-run.js'
 
 /**
  * Writes sorted entries into new tables at `level`, cutting a table once it
@@ -17,52 +19,97 @@ import type {ShardContext} from './shard-types.js'
  * File numbers come from `allocate`.
  */
 export function buildTables(ctx: ShardContext, allocate: () => number, entries: Iterable<Entry>, level: number, createdBy: string): LiveTable[] {
-  const {fs, dir} = ctx
-  const out: LiveTable[] = []
-  const target = level === 0 ? Infinity : ctx.policy.targetFileBytes
-  let builder: TableBuilder | undefined
-  let path = ''
-  let number = 0
-  const finish = (): void => {
-    const {fileSize, properties: p} = builder!.finish()
-    builder = undefined
+  const out = new Outputs(ctx, allocate, level, createdBy)
+  try {
+    for (const e of entries) out.next().add(e)
+    return out.finish()
+  } catch (err) {
+    out.abandon()
+    throw err
+  }
+}
+
+/**
+ * buildTables for a run in key order (sortRun): each record's bytes go into
+ * its table as they are, with no Entry made for it (TableBuilder.addEncoded).
+ */
+export function buildRunTables(ctx: ShardContext, allocate: () => number, run: Run, level: number, createdBy: string): LiveTable[] {
+  const out = new Outputs(ctx, allocate, level, createdBy)
+  const {bytes, starts} = run
+  try {
+    for (let i = 0; i < starts.length; i++) out.next().addEncoded(bytes, starts[i])
+    return out.finish()
+  } catch (err) {
+    out.abandon()
+    throw err
+  }
+}
+
+/** The tables one build writes: the builder of the current one, and those finished. */
+class Outputs {
+  private readonly out: LiveTable[] = []
+  private readonly target: number
+  private builder: TableBuilder | undefined
+  private path = ''
+  private number = 0
+
+  constructor(
+    private readonly ctx: ShardContext,
+    private readonly allocate: () => number,
+    private readonly level: number,
+    private readonly createdBy: string,
+  ) {
+    this.target = level === 0 ? Infinity : ctx.policy.targetFileBytes
+  }
+
+  /** The builder the next entry goes to: the current table's, or a new table's once it reached the target size. */
+  next(): TableBuilder {
+    const b = this.builder
+    if (b !== undefined && b.estimatedSize() < this.target) return b
+    if (b !== undefined) this.finishTable()
+    const {ctx} = this
+    this.number = this.allocate()
+    this.path = joinPath(ctx.dir, tableFileName(this.number))
+    return (this.builder = new TableBuilder(ctx.fs, this.path, {
+      compression: ctx.compression,
+      blockSize: ctx.blockSize,
+      shard: ctx.index,
+      level: this.level,
+      createdBy: `${ctx.createdBy} ${this.createdBy}`,
+      now: ctx.now,
+    }))
+  }
+
+  /** Finishes the last table; the tables written, each synced. */
+  finish(): LiveTable[] {
+    if (this.builder !== undefined) this.finishTable()
+    return this.out
+  }
+
+  /** Deletes every table this build wrote or began. */
+  abandon(): void {
+    this.builder?.abandon()
+    this.builder = undefined
+    for (const t of this.out) {
+      t.reader.close()
+      this.ctx.fs.unlink(t.reader.path)
+    }
+  }
+
+  private finishTable(): void {
+    const {fileSize, properties: p} = this.builder!.finish()
+    this.builder = undefined
     const meta: TableMeta = {
-      fileNumber: number,
+      fileNumber: this.number,
       fileSize,
-      level,
+      level: this.level,
       entries: p.entries,
       minSeq: p.minSeq,
       maxSeq: p.maxSeq,
       smallestKey: Buffer.from(p.smallestKey),
       largestKey: Buffer.from(p.largestKey),
     }
-    out.push({meta, reader: TableReader.open({fs, ...(ctx.files ? {files: ctx.files} : {})}, path, ctx.cache)})
+    const {fs, files, cache} = this.ctx
+    this.out.push({meta, reader: TableReader.open({fs, ...(files ? {files} : {})}, this.path, cache)})
   }
-  try {
-    for (const e of entries) {
-      if (builder === undefined) {
-        number = allocate()
-        path = joinPath(dir, tableFileName(number))
-        builder = new TableBuilder(fs, path, {
-          compression: ctx.compression,
-          blockSize: ctx.blockSize,
-          shard: ctx.index,
-          level,
-          createdBy: `${ctx.createdBy} ${createdBy}`,
-          now: ctx.now,
-        })
-      }
-      builder.add(e)
-      if (builder.estimatedSize() >= target) finish()
-    }
-    if (builder !== undefined) finish()
-  } catch (err) {
-    builder?.abandon()
-    for (const t of out) {
-      t.reader.close()
-      fs.unlink(t.reader.path)
-    }
-    throw err
-  }
-  return out
 }

@@ -24,11 +24,11 @@ export interface KeyHash {
 
 const TWO32 = 0x1_0000_0000
 
-/** FNV-1a 64 of `key`. */
-export function hashKey(key: Uint8Array): KeyHash {
+/** FNV-1a 64 of `key` (of key[start, end) when given). */
+export function hashKey(key: Uint8Array, start = 0, end = key.length): KeyHash {
   let hi = 0xcbf29ce4
   let lo = 0x84222325
-  for (let i = 0; i < key.length; i++) {
+  for (let i = start; i < end; i++) {
     lo = (lo ^ key[i]) >>> 0
     // x * 0x100000001b3 = x * 0x1b3 + (x << 40)  (mod 2^64)
     const l = lo * 0x1b3
