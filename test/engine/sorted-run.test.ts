@@ -7,18 +7,7 @@ import test from 'ava'
 import {Memtable} from '../../src/store/memtable.js'
 import {runEntries, sortRun} from '../../src/store/sorted-run.js'
 import {Kind} from '../../src/record/format.js'
-
-/** A deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
-  }
-}
+import {prng as rng} from '../../src/vfs/fault-spec.js'
 
 /** Sorts `keys` (unique) through a memtable's run; checks the order and that each record kept its value. */
 function checkSorted(t: import('ava').ExecutionContext, keys: Buffer[], label: string): void {
