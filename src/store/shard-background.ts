@@ -164,7 +164,10 @@ export abstract class ShardBackground extends ShardCore {
     this.imm = this.memtable
     this.memtable = new Memtable()
     this.frozenAt = this.walBytes
-    const job: FlushJob = {...this.base(1), kind: 'flush', run}
+    // A flush below level 0 is cut into tables of about targetFileBytes, and a
+    // memtable may have grown to COMPACTION_STALL_FACTOR × walFlushBytes: reserve
+    // numbers for every table the run's bytes can fill, and then some.
+    const job: FlushJob = {...this.base(2 + 2 * Math.ceil(run.bytes.length / this.ctx.policy.targetFileBytes)), kind: 'flush', run}
     const lastSeq = this.lastSeq
     this.track('flush', bg.worker.run(job).then((tables) => this.installFlush(tables, lastSeq)))
   }

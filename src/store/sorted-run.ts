@@ -68,7 +68,7 @@ export function sortRun(run: Run): Run {
   }
   const order = new Int32Array(n)
   for (let i = 0; i < n; i++) order[i] = i
-  sortGroup({b, keyStart, keyEnd}, order, 0, n, 0)
+  sortByKey({b, keyStart, keyEnd}, order)
   const sorted = new Float64Array(n)
   for (let j = 0; j < n; j++) sorted[j] = starts[order[j]]
   return {bytes: b, starts: sorted}
@@ -96,8 +96,28 @@ interface Keys {
   readonly keyEnd: Float64Array
 }
 
-/** Sorts order[from, to) by key, knowing that those keys share their first `depth` bytes. */
-function sortGroup(keys: Keys, order: Int32Array, from: number, to: number, depth: number): void {
+/**
+ * Sorts `order` by key: a radix pass over the whole, then over each group
+ * that tied, deeper each time. The groups still to sort wait on a stack of
+ * their own (from, to, depth), not on the call stack: keys built to tie again
+ * and again (each a prefix of the next) make thousands of passes.
+ */
+function sortByKey(keys: Keys, order: Int32Array): void {
+  const pending: number[] = [0, order.length, 0]
+  while (pending.length > 0) {
+    const depth = pending.pop()!
+    const to = pending.pop()!
+    const from = pending.pop()!
+    sortGroup(keys, order, from, to, depth, pending)
+  }
+}
+
+/**
+ * Sorts order[from, to) by key, knowing that those keys share their first
+ * `depth` bytes, except the groups of keys that tie on the bytes this pass
+ * looked at: those it pushes on `pending` as (from, to, depth).
+ */
+function sortGroup(keys: Keys, order: Int32Array, from: number, to: number, depth: number, pending: number[]): void {
   const n = to - from
   if (n < 2) return
   const {b, keyStart, keyEnd} = keys
@@ -149,16 +169,18 @@ function sortGroup(keys: Keys, order: Int32Array, from: number, to: number, dept
     const top = w[2 * k + LO] >>> numberBits
     let end = k + 1
     while (end < n && w[2 * end + HI] === hi && w[2 * end + LO] >>> numberBits === top) end++
-    if (end - k > 1) sortGroup(keys, order, from + k, from + end, d + m)
+    if (end - k > 1) pending.push(from + k, from + end, d + m)
     k = end
   }
 }
 
 /** How many bytes past `depth` every key of order[from, to) shares with the first one. */
 function sharedBytes({b, keyStart, keyEnd}: Keys, order: Int32Array, from: number, to: number, depth: number): number {
-  const first = order[from]
-  const a = keyStart[first] + depth
-  let shared = keyEnd[first] - a
+  // Bounded by the shortest key first, so no comparison runs past it: keys that
+  // each begin the next would otherwise compare their long common part on every pass.
+  let shared = Infinity
+  for (let k = from; k < to; k++) shared = Math.min(shared, keyEnd[order[k]] - keyStart[order[k]] - depth)
+  const a = keyStart[order[from]] + depth
   for (let k = from + 1; k < to && shared > 0; k++) {
     const i = order[k]
     const c = keyStart[i] + depth

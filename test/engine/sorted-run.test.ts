@@ -53,15 +53,23 @@ test('large groups sharing long prefixes go through several radix passes', (t) =
 })
 
 test('a group of more than 2^19 records is sorted four bytes at a time, then its ties five at a time', (t) => {
-  // 600k keys: 'k', a 32-bit scramble of i, then a byte that ties keys whose scrambles share their first bytes.
+  // 600k keys: 'k', then a 32-bit scramble of i / 4 (ties of four in the four-byte pass), then a byte
+  // that orders each tie against the order the records were added in.
   const keys = Array.from({length: 600_000}, (_, i) => {
     const k = Buffer.alloc(6)
     k[0] = 0x6b
-    k.writeUInt32BE(((Math.imul(i, 0x9e3779b1) & 0xffff_ff00) | (i & 0xff)) >>> 0, 1)
-    k[5] = (i * 31) & 0xff
+    k.writeUInt32BE(Math.imul(i >>> 2, 0x9e3779b1) >>> 0, 1)
+    k[5] = 3 - (i & 3)
     return k
   })
   checkSorted(t, keys, '600k keys')
+})
+
+test('keys that tie pass after pass (each a prefix of the next) sort shortest first', (t) => {
+  // 'x' × 5, 'x' × 10, ... : every radix pass splits off one key, so this takes about 1,500 passes.
+  const keys = Array.from({length: 1500}, (_, i) => Buffer.alloc(5 * (i + 1), 0x78))
+  for (let i = 0; i < 40; i++) keys.push(Buffer.concat([Buffer.alloc(5 * 1500, 0x78), Buffer.from([40 - i])]))
+  checkSorted(t, keys.reverse(), 'prefix ladder')
 })
 
 test('random binary keys of random lengths sort bytewise', (t) => {

@@ -12,11 +12,14 @@
  *   - which writers work in the background by default (the real filesystem)
  *     and which never do (readers, another filesystem);
  *   - a flush job that cannot even be made stops the store before anything
- *     changes, and loses no acknowledged write.
+ *     changes, and loses no acknowledged write;
+ *   - a background flush below level 0 is cut into as many tables as its
+ *     records fill (it reserves file numbers for them).
  */
 import test from 'ava'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import {createHash} from 'node:crypto'
 import {spawn} from 'node:child_process'
 import {createStore, open, ErrorCode, type OpenOptions} from '../../src/index.js'
 import {FaultFileSystem, MUTATING_KINDS} from '../../src/vfs/fault-fs.js'
@@ -254,4 +257,53 @@ test.serial('a flush job that cannot be made as another job ends stops the store
   await reopened.close()
   t.true(acknowledged.length > 1000, `${acknowledged.length} writes acknowledged`)
   t.deepEqual(missing, [])
+})
+
+test.serial('a background flush below level 0 of a memtable that grew during a compaction is cut into several tables', async (t) => {
+  const dir = tempDir(t)
+  await createStore(dir, {shards: 1})
+  const flushBytes = 32 * 1024
+  // Tables below level 0 are cut at 64 KiB (levelBaseBytes / 4).
+  const options = {walFlushBytes: flushBytes, levelBaseBytes: 256 * 1024, background: true}
+  const value = (name: string): Buffer => createHash('sha256').update(name).digest()
+  const values = (name: string): Buffer => Buffer.concat([0, 1, 2, 3].map((i) => value(`${name}/${i}`)))
+  const originalJob = BackgroundWorker.prototype.run
+  let release!: () => void
+  const gate = new Promise<void>((resolve) => (release = resolve))
+  let held = false
+  BackgroundWorker.prototype.run = function (this: BackgroundWorker, job: BackgroundJob) {
+    if (job.kind !== 'compact' || held) return originalJob.call(this, job)
+    held = true
+    return gate.then(() => originalJob.call(this, job))
+  }
+  const written: string[] = []
+  let walAtRelease = 0
+  let levels: ReadonlyArray<{readonly level: number; readonly tables: number}> = []
+  try {
+    const store = await open(dir, options)
+    const put = async (name: string): Promise<void> => {
+      await store.put(name, values(name))
+      written.push(name)
+    }
+    // Keys spread over 'a…' until level 0 calls for a compaction, which is held.
+    for (let i = 0; !held && i < 20_000; i++) await put(`a${String((i * 7919) % 100_003).padStart(6, '0')}`)
+    // Meanwhile keys above all of them, with incompressible values, fill the memtable to 2.5 × walFlushBytes
+    // (writes wait only at 3×): its flush will overlap nothing and go below level 0.
+    for (let i = 0; held && store.stats().shards[0].walBytes < 2.5 * flushBytes; i++) await put(`z${String(i).padStart(6, '0')}`)
+    walAtRelease = store.stats().shards[0].walBytes
+    release()
+    await store.flush()
+    levels = store.stats().shards[0].levels
+    await store.close()
+  } finally {
+    BackgroundWorker.prototype.run = originalJob
+  }
+  t.true(held, 'a compaction was held')
+  t.true(walAtRelease >= 2.5 * flushBytes && walAtRelease < 3 * flushBytes, `WAL bytes when the compaction ended: ${walAtRelease}`)
+  t.true(levels.some((l) => l.level > 0 && l.tables >= 2), `levels after the flush: ${JSON.stringify(levels)}`)
+  t.is(verifyProblem(dir), undefined)
+  const reopened = await open(dir, {readOnly: true})
+  const wrong = written.filter((name) => !reopened.getSync(name)?.value.equals(values(name)))
+  await reopened.close()
+  t.deepEqual(wrong, [])
 })
