@@ -278,6 +278,7 @@ test.serial('a background flush below level 0 of a memtable that grew during a c
   }
   const written: string[] = []
   let walAtRelease = 0
+  let flushedInBackground = false
   let levels: ReadonlyArray<{readonly level: number; readonly tables: number}> = []
   try {
     const store = await open(dir, options)
@@ -285,22 +286,32 @@ test.serial('a background flush below level 0 of a memtable that grew during a c
       await store.put(name, values(name))
       written.push(name)
     }
-    // Keys spread over 'a…' until level 0 calls for a compaction, which is held.
-    for (let i = 0; !held && i < 20_000; i++) await put(`a${String((i * 7919) % 100_003).padStart(6, '0')}`)
+    // Four level-0 tables of keys spread over 'a…', each flushed at once: the fourth flush leaves
+    // the memtable empty and starts the compaction they call for, which is held.
+    for (let round = 0; round < 4; round++) {
+      for (let i = 0; i < 50; i++) await put(`a${String(((round * 50 + i) * 7919) % 100_003).padStart(6, '0')}`)
+      await store.flush()
+    }
     // Meanwhile keys above all of them, with incompressible values, fill the memtable to 2.5 × walFlushBytes
-    // (writes wait only at 3×): its flush will overlap nothing and go below level 0.
+    // (writes wait only at 3×): its flush will overlap nothing and go to level 2, cut at 64 KiB.
     for (let i = 0; held && store.stats().shards[0].walBytes < 2.5 * flushBytes; i++) await put(`z${String(i).padStart(6, '0')}`)
     walAtRelease = store.stats().shards[0].walBytes
+    const flushes = (): number => (store as unknown as {activity(): {flushes: number}}).activity().flushes
+    const before = flushes()
     release()
-    await store.flush()
+    // The compaction ends, and the flush it leaves due starts on the worker as it does.
+    for (let waited = 0; flushes() === before && waited < 20_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10))
+    flushedInBackground = flushes() > before
     levels = store.stats().shards[0].levels
+    await put('zz after the flush')
     await store.close()
   } finally {
     BackgroundWorker.prototype.run = originalJob
   }
   t.true(held, 'a compaction was held')
   t.true(walAtRelease >= 2.5 * flushBytes && walAtRelease < 3 * flushBytes, `WAL bytes when the compaction ended: ${walAtRelease}`)
-  t.true(levels.some((l) => l.level > 0 && l.tables >= 2), `levels after the flush: ${JSON.stringify(levels)}`)
+  t.true(flushedInBackground, 'the flush ran in the background')
+  t.true((levels.find((l) => l.level === 2)?.tables ?? 0) >= 2, `levels after the flush: ${JSON.stringify(levels)}`)
   t.is(verifyProblem(dir), undefined)
   const reopened = await open(dir, {readOnly: true})
   const wrong = written.filter((name) => !reopened.getSync(name)?.value.equals(values(name)))
