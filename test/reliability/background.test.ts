@@ -185,14 +185,11 @@ test('a writer on the real filesystem works in the background unless told not to
   t.false(backgroundWork({}, new FaultFileSystem()), 'the default over another filesystem is the inline path')
 })
 
-test.serial('a flush job that cannot be made as another job ends stops the store with the memtable still live: every acknowledged write survives', async (t) => {
-  const dir = tempDir(t)
-  await createStore(dir, {shards: 1})
-  const flushBytes = 32 * 1024
-  const value = (i: number): string => `value ${i} ${'x'.repeat(100)}`
-  // Keys spread over the whole range, so that every flush overlaps level 0 and stays there.
-  const name = (i: number): string => `k${String((i * 7919) % 100_003).padStart(6, '0')}`
-  // The first compaction is held before it reaches the worker, until the test lets it go.
+/**
+ * Holds the first compaction any store of this process starts before it
+ * reaches the worker, until `release`; `restore` puts the worker back as it was.
+ */
+function holdFirstCompaction(): {readonly held: boolean; release(): void; restore(): void} {
   const originalJob = BackgroundWorker.prototype.run
   let release!: () => void
   const gate = new Promise<void>((resolve) => (release = resolve))
@@ -202,6 +199,25 @@ test.serial('a flush job that cannot be made as another job ends stops the store
     held = true
     return gate.then(() => originalJob.call(this, job))
   }
+  return {
+    get held() {
+      return held
+    },
+    release,
+    restore: () => {
+      BackgroundWorker.prototype.run = originalJob
+    },
+  }
+}
+
+test.serial('a flush job that cannot be made as another job ends stops the store with the memtable still live: every acknowledged write survives', async (t) => {
+  const dir = tempDir(t)
+  await createStore(dir, {shards: 1})
+  const flushBytes = 32 * 1024
+  const value = (i: number): string => `value ${i} ${'x'.repeat(100)}`
+  // Keys spread over the whole range, so that every flush overlaps level 0 and stays there.
+  const name = (i: number): string => `k${String((i * 7919) % 100_003).padStart(6, '0')}`
+  const hold = holdFirstCompaction()
   // Once armed, copying a memtable for its flush fails, as an allocation too large for the heap would.
   const originalUnsorted = Memtable.prototype.unsortedRun
   let armed = false
@@ -221,19 +237,19 @@ test.serial('a flush job that cannot be made as another job ends stops the store
     const walBytes = (): number => store.stats().shards[0].walBytes
     // Sequential writes: flushes start as the memtable fills, until level 0 calls for a compaction.
     let i = 0
-    for (; !held && i < 20_000; i++) {
+    for (; !hold.held && i < 20_000; i++) {
       await store.put(name(i), value(i))
       acknowledged.push(i)
     }
     // While the compaction is held, the memtable fills to walFlushBytes (not twice that: no write waits for the job).
-    for (; held && walBytes() < flushBytes; i++) {
+    for (; hold.held && walBytes() < flushBytes; i++) {
       await store.put(name(i), value(i))
       acknowledged.push(i)
     }
     walAtRelease = walBytes()
     // The compaction ends with a flush due: the flush starts as that job ends, where no writer waits to be told it failed.
     armed = true
-    release()
+    hold.release()
     for (let n = 0; n < 20_000 && failure === undefined; n++, i++) {
       try {
         await store.put(name(i), value(i))
@@ -244,10 +260,10 @@ test.serial('a flush job that cannot be made as another job ends stops the store
     }
     await store.close().catch(() => undefined)
   } finally {
-    BackgroundWorker.prototype.run = originalJob
+    hold.restore()
     Memtable.prototype.unsortedRun = originalUnsorted
   }
-  t.true(held, 'a compaction was started and held')
+  t.true(hold.held, 'a compaction was started and held')
   t.true(walAtRelease >= flushBytes && walAtRelease < 2 * flushBytes, `WAL bytes when the compaction ended: ${walAtRelease}`)
   t.true(failed, 'copying the memtable failed')
   t.regex(String((failure as Error | undefined)?.message), /no room for the run/)
@@ -267,15 +283,7 @@ test.serial('a background flush below level 0 of a memtable that grew during a c
   const options = {walFlushBytes: flushBytes, levelBaseBytes: 256 * 1024, background: true}
   const value = (name: string): Buffer => createHash('sha256').update(name).digest()
   const values = (name: string): Buffer => Buffer.concat([0, 1, 2, 3].map((i) => value(`${name}/${i}`)))
-  const originalJob = BackgroundWorker.prototype.run
-  let release!: () => void
-  const gate = new Promise<void>((resolve) => (release = resolve))
-  let held = false
-  BackgroundWorker.prototype.run = function (this: BackgroundWorker, job: BackgroundJob) {
-    if (job.kind !== 'compact' || held) return originalJob.call(this, job)
-    held = true
-    return gate.then(() => originalJob.call(this, job))
-  }
+  const hold = holdFirstCompaction()
   const written: string[] = []
   let walAtRelease = 0
   let flushedInBackground = false
@@ -294,11 +302,11 @@ test.serial('a background flush below level 0 of a memtable that grew during a c
     }
     // Meanwhile keys above all of them, with incompressible values, fill the memtable to 2.5 × walFlushBytes
     // (writes wait only at 3×): its flush will overlap nothing and go to level 2, cut at 64 KiB.
-    for (let i = 0; held && store.stats().shards[0].walBytes < 2.5 * flushBytes; i++) await put(`z${String(i).padStart(6, '0')}`)
+    for (let i = 0; hold.held && store.stats().shards[0].walBytes < 2.5 * flushBytes; i++) await put(`z${String(i).padStart(6, '0')}`)
     walAtRelease = store.stats().shards[0].walBytes
     const flushes = (): number => (store as unknown as {activity(): {flushes: number}}).activity().flushes
     const before = flushes()
-    release()
+    hold.release()
     // The compaction ends, and the flush it leaves due starts on the worker as it does.
     for (let waited = 0; flushes() === before && waited < 20_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10))
     flushedInBackground = flushes() > before
@@ -306,9 +314,9 @@ test.serial('a background flush below level 0 of a memtable that grew during a c
     await put('zz after the flush')
     await store.close()
   } finally {
-    BackgroundWorker.prototype.run = originalJob
+    hold.restore()
   }
-  t.true(held, 'a compaction was held')
+  t.true(hold.held, 'a compaction was held')
   t.true(walAtRelease >= 2.5 * flushBytes && walAtRelease < 3 * flushBytes, `WAL bytes when the compaction ended: ${walAtRelease}`)
   t.true(flushedInBackground, 'the flush ran in the background')
   t.true((levels.find((l) => l.level === 2)?.tables ?? 0) >= 2, `levels after the flush: ${JSON.stringify(levels)}`)
