@@ -51,7 +51,7 @@ export const L0_STOP_FACTOR = 3
  * a bulk load they reach their level-0 trigger together, so a shard's
  * compaction often waits behind the others' (each about 0.6 s for 4 × 4 MiB
  * tables). At 2, writers waited 1.2 s of a 1M-key load for them; at 3, the
- * load ran 130k -> 160k keys/s and, through close (which flushes the larger
+ * load ran 132k -> 161k keys/s and, through close (which flushes the larger
  * memtables left), 123k -> 131k (medians of 6 alternating pairs).
  */
 const COMPACTION_STALL_FACTOR = 3
