@@ -159,14 +159,15 @@ export class Memtable {
    */
   unsortedRun(): Run {
     const {map, slabs, filled, recordSlab, recordAt} = this
+    const lengths = [...filled, this.used]
     const base = new Float64Array(slabs.length)
     let size = 0
     for (let s = 0; s < slabs.length; s++) {
       base[s] = size
-      size += s < filled.length ? filled[s] : this.used
+      size += lengths[s]
     }
     const bytes = new Uint8Array(size)
-    for (let s = 0; s < slabs.length; s++) bytes.set(slabs[s].subarray(0, s < filled.length ? filled[s] : this.used), base[s])
+    for (let s = 0; s < slabs.length; s++) bytes.set(slabs[s].subarray(0, lengths[s]), base[s])
     const starts = new Float64Array(map.size)
     let i = 0
     for (const r of map.values()) starts[i++] = base[recordSlab[r]] + recordAt[r]

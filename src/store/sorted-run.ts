@@ -21,10 +21,9 @@
  * are unique in a run, so every tied key goes on past the bytes it tied on,
  * and each pass moves deeper into them.
  */
-import type {Entry} from '../record/format.js'
-import {trustedEntryAt} from '../record/codec.js'
+import {Kind, type Entry} from '../record/format.js'
+import {trustedEntryAt, trustedLayoutAt, type EntryLayout} from '../record/codec.js'
 import {compareRanges} from '../util/bytes.js'
-import {varintAt, varintEndAt} from '../util/coding.js'
 
 /**
  * A memtable's records, encoded in `bytes`, one per key: `starts` says where
@@ -60,11 +59,11 @@ export function sortRun(run: Run): Run {
   const n = starts.length
   const keyStart = new Float64Array(n)
   const keyEnd = new Float64Array(n)
+  const layout: EntryLayout = {kind: Kind.PUT, flags: 0, seq: 0, keyStart: 0, keyEnd: 0, valueLength: 0, end: 0}
   for (let i = 0; i < n; i++) {
-    const p = varintEndAt(b, starts[i] + 2)
-    const s = varintEndAt(b, p)
-    keyStart[i] = s
-    keyEnd[i] = s + varintAt(b, p)
+    trustedLayoutAt(b, starts[i], layout)
+    keyStart[i] = layout.keyStart
+    keyEnd[i] = layout.keyEnd
   }
   const order = new Int32Array(n)
   for (let i = 0; i < n; i++) order[i] = i
