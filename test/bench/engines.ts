@@ -9,7 +9,9 @@
  * write buffer), lmdb with its defaults (see lmdb-engine.ts). Writes are
  * unsynced unless `durable` is asked for.
  */
+import {readFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
+import {dirname, join} from 'node:path'
 import {createStore, open, type Store} from '../../src/index.js'
 import {LmdbEngine} from './lmdb-engine.js'
 
@@ -328,12 +330,24 @@ export function engineFor(name: EngineName, strata: StrataConfig = {}): BenchEng
 
 /** Installed versions of the peers, for the results file. */
 export function peerVersions(): Record<string, string> {
+  // lmdb's "exports" does not list ./package.json, so the file is found by
+  // walking up from the package's entry point instead of required by name.
   const version = (pkg: string): string => {
+    let dir: string
     try {
-      return (require(`${pkg}/package.json`) as {version: string}).version
+      dir = dirname(require.resolve(pkg))
     } catch {
       return 'not installed'
     }
+    for (; dir !== dirname(dir); dir = dirname(dir)) {
+      try {
+        const json = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {name?: string; version?: string}
+        if (json.name === pkg && json.version !== undefined) return json.version
+      } catch {
+        // no package.json at this level
+      }
+    }
+    return 'unknown'
   }
   return {'classic-level': version('classic-level'), rocksdb: version('rocksdb'), lmdb: version('lmdb')}
 }
