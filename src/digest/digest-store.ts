@@ -20,6 +20,8 @@ import {invalidArgument} from '../errors.js'
 import type {FileSystem} from '../vfs/fs.js'
 import {instantOf, keySelection, liveEntries, type KeySelection, type KeySelectionOptions} from '../store/live-entries.js'
 import {openReadSource, type ReadSource} from '../cut/read-source.js'
+import {shardSnapshot} from '../store/open.js'
+import {forEachNewest} from '../store/in-place-merge.js'
 import {GenerationMoved} from '../store/generation-follow.js'
 import type {Entry} from '../record/format.js'
 import type {Store} from '../api.js'
@@ -130,6 +132,8 @@ export interface ShardSum {
  * shard (a replica's cut digest).
  */
 export function sumShard(store: Store, index: number, selection: KeySelection, at: number, hasher = new RecordHasher(), view?: (e: Entry) => Entry): ShardSum {
+  const whole = selection.from === undefined && selection.to === undefined && selection.prefix === undefined && !selection.empty
+  if (view === undefined && whole) return sumShardInPlace(store, index, at, hasher)
   const sum = new Sum256()
   let records = 0
   let expiring = 0
@@ -137,6 +141,29 @@ export function sumShard(store: Store, index: number, selection: KeySelection, a
     sum.addLatin1(hasher.hash(view === undefined ? e : view(e)))
     records++
     if (e.expiresAt !== undefined) expiring++
+  }
+  return {sum, records, expiring}
+}
+
+/**
+ * @internal sumShard over the whole shard, its records read where they lie
+ * (store/in-place-merge.ts) instead of decoded into entries: the same sum,
+ * at a fraction of the objects per record.
+ */
+export function sumShardInPlace(store: Store, index: number, at: number, hasher = new RecordHasher()): ShardSum {
+  const sum = new Sum256()
+  let records = 0
+  let expiring = 0
+  const snap = shardSnapshot(store, index)
+  try {
+    forEachNewest(snap.cursors(), (r) => {
+      if (!r.isLive(at)) return
+      sum.addLatin1(hasher.hashInPlace(r))
+      records++
+      if (r.expiresAt !== undefined) expiring++
+    })
+  } finally {
+    snap.release()
   }
   return {sum, records, expiring}
 }

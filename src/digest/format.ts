@@ -25,7 +25,8 @@
  * (sum256.ts).
  */
 import {hash} from 'node:crypto'
-import type {Entry} from '../record/format.js'
+import {ValueCodec, type Entry} from '../record/format.js'
+import type {InPlaceRecord} from '../store/in-place-merge.js'
 import {logicalValue} from '../record/value.js'
 import {copyRange} from '../util/coding.js'
 
@@ -93,6 +94,12 @@ export class RecordHasher {
    */
   hash(e: Entry): string {
     return hash('sha256', this.encode(e), 'binary')
+  }
+
+  /** SHA-256 of the encoding of live record `r` read in place, as `hash` gives it (a value stored with a codec is decoded first). */
+  hashInPlace(r: InPlaceRecord): string {
+    if (r.codec !== ValueCodec.RAW) return this.hash(r.decode())
+    return this.hashParts(r.bytes, r.keyStart, r.keyEnd, r.bytes, r.valueStart, r.valueEnd, r.expiresAt, r.json, r.schemaId, r.schemaVersion)
   }
 
   /** SHA-256 of the encoding of a record given by its parts (see encodeParts), as `hash` gives it. */

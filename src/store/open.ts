@@ -14,6 +14,7 @@ import {settleRebalance} from '../rebalance/settle.js'
 import {checkSyncMode} from './sync-mode.js'
 import {StoreImpl} from './store.js'
 import type {ViewAt} from './shard.js'
+import type {ShardSnapshot} from './shard-snapshot.js'
 
 /** Opens the store in `dir`. */
 export async function open(dir: string, options: OpenOptions = {}): Promise<Store> {
@@ -79,4 +80,14 @@ export function newestVersion(store: Store, key: Buffer): Entry | undefined {
 export function shardVersions(store: Store, index: number, from?: Buffer, to?: Buffer): Generator<Entry> {
   if (!(store instanceof StoreImpl)) throw invalidArgument('not a store returned by open()')
   return store.shardVersions(index, from, to)
+}
+
+/**
+ * @internal Shard `index` of `store` as it is now, its tables held until the
+ * snapshot is released: for whole-shard passes that read records in place
+ * (ShardSnapshot.cursors). REQUIRES: as shardVersions.
+ */
+export function shardSnapshot(store: Store, index: number): ShardSnapshot {
+  if (!(store instanceof StoreImpl)) throw invalidArgument('not a store returned by open()')
+  return store.shardSnapshot(index)
 }

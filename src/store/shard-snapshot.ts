@@ -11,6 +11,7 @@ import type {Entry} from '../record/format.js'
 import type {LevelSet, LiveTable} from './levels.js'
 import type {Memtable, MemtableView} from './memtable.js'
 import {mergeNewest} from './merge.js'
+import {EntryCursor, TableChainCursor, type InPlaceCursor} from './in-place-merge.js'
 
 export class ShardSnapshot {
   private released = false
@@ -58,6 +59,21 @@ export class ShardSnapshot {
       })())
     }
     return mergeNewest(sources, reverse)
+  }
+
+  /**
+   * The whole shard as the sources of an in-place merge (forEachNewest):
+   * the memtable's entries (and those of the memtable being flushed), each
+   * level-0 table alone, then each level >= 1 as one run in key order.
+   */
+  cursors(): InPlaceCursor[] {
+    const sources: InPlaceCursor[] = [new EntryCursor(this.memtable.entries(), 'memtable')]
+    if (this.imm !== undefined) sources.push(new EntryCursor(this.imm.entries(), 'memtable'))
+    for (const t of this.levels.l0) sources.push(new TableChainCursor([t.reader]))
+    for (let L = 1; L < this.levels.levels.length; L++) {
+      if (this.levels.levels[L].length > 0) sources.push(new TableChainCursor(this.levels.levels[L].map((t) => t.reader)))
+    }
+    return sources
   }
 
   /** True once released: reading on is a bug of the caller. */

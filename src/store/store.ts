@@ -31,6 +31,7 @@ import {explainVersions, storeStats} from './explain.js'
 import {backgroundWork, storeSettings} from './shard-context.js'
 import {BackgroundWorker} from './background.js'
 import {GenerationMoved} from './generation-follow.js'
+import type {ShardSnapshot} from './shard-snapshot.js'
 import {ShardSlots} from './shard-slots.js'
 
 /** At close, a memtable whose WAL is at least this big is flushed, so the next open replays little. */
@@ -256,6 +257,17 @@ export class StoreImpl implements Store {
     this.check(false)
     try {
       return this.slots.get(index).entries(from, to)
+    } catch (err) {
+      if (this.slots.follow()) throw new GenerationMoved(this.desc.shardGeneration)
+      throw err
+    }
+  }
+
+  /** @internal See `shardSnapshot`. GenerationMoved as shardVersions. */
+  shardSnapshot(index: number): ShardSnapshot {
+    this.check(false)
+    try {
+      return this.slots.get(index).snapshot()
     } catch (err) {
       if (this.slots.follow()) throw new GenerationMoved(this.desc.shardGeneration)
       throw err

@@ -205,6 +205,17 @@ test('a zlib-coded value digests as its logical bytes; the schema reference is p
   const b = await digestStore(withSchema, {at: AT})
   t.not(b.digest, a.digest)
   t.is(b.digest, hex256(referenceSum([{key: Buffer.from('k'), value, json: false, expiresAt: AT + 5, schema}])))
+
+  // The same records flushed to tables: the whole-shard digest reads them in place, decoding only the coded value.
+  for (const [dir, digest] of [[coded, a.digest], [withSchema, b.digest]] as const) {
+    const s = await open(dir)
+    // stats() opens the shard (shards open on first use; flush writes the open ones).
+    t.is(s.stats().totals.memtableEntries, 1)
+    await s.flush()
+    t.deepEqual([s.stats().totals.memtableEntries, s.stats().totals.tables], [0, 1])
+    await s.close()
+    t.is((await digestStore(dir, {at: AT})).digest, digest)
+  }
 })
 
 test('a zlib value that does not inflate is CORRUPTION for the digest and for reads', async (t) => {
