@@ -23,15 +23,14 @@
  * --verify full recomputes it from scratch and compares.
  */
 import type {StoreCut} from '../cut/cut.js'
-import {openCut} from '../cut/cut-view.js'
-import {sumShard} from '../digest/digest-store.js'
+import {checkHeld} from '../cut/cut-view.js'
+import {sumViewShards} from '../digest/view-sums.js'
 import {RecordHasher} from '../digest/format.js'
 import {Sum256} from '../digest/sum256.js'
 import {walFileName} from '../layout/names.js'
 import {isLive, type Entry} from '../record/format.js'
 import type {Store} from '../api.js'
 import {newestVersion, openViewAt} from '../store/open.js'
-import {keySelection} from '../store/live-entries.js'
 import type {ViewAt} from '../store/shard-types.js'
 import type {FileSystem} from '../vfs/fs.js'
 import {readRange} from '../vfs/read-range.js'
@@ -65,11 +64,11 @@ export async function digestCut(fs: FileSystem, cut: StoreCut, base: CutDescript
   // record at P is, if the WAL before P's length does not hold it.
   const tablesAt: ViewAt[] = cut.shards.map((s) => ({manifestNumber: s.manifestNumber, manifest: s.manifest, walLength: Math.min(s.walLength, WAL_HEADER_SIZE)}))
   let tables: Store | undefined
-  let whole: Store | undefined
   try {
     const hasher = new RecordHasher()
-    const shards: CutShardDigest[] = []
+    const shards: (CutShardDigest | undefined)[] = []
     const methods: ShardDigestMethod[] = []
+    const full: number[] = []
     for (const s of cut.shards) {
       const p = carried(cut, base, s.shard)
       let found: CutShardDigest | undefined
@@ -85,19 +84,22 @@ export async function digestCut(fs: FileSystem, cut: StoreCut, base: CutDescript
         }
       }
       if (found === undefined) {
-        whole ??= openCut(cut, {fs})
-        const {sum, records, expiring} = sumShard(whole, s.shard, keySelection({}), at, hasher)
-        found = {digest: sum.hex(), records, expiring}
+        full.push(s.shard)
         methods.push('full')
       }
       shards.push(found)
     }
+    if (full.length > 0) {
+      checkHeld(cut)
+      const spec = {dir: cut.pinDir, descriptor: cut.descriptor, at: cut.shards.map((s) => ({manifestNumber: s.manifestNumber, manifest: s.manifest, walLength: s.walLength}))}
+      for (const r of await sumViewShards(spec, full, at, {fs})) shards[r.shard] = {digest: r.sum.hex(), records: r.records, expiring: r.expiring}
+    }
     const total = new Sum256()
-    for (const s of shards) total.addHex(s.digest)
-    return {digest: total.hex(), records: shards.reduce((n, s) => n + s.records, 0), shards, methods}
+    for (const s of shards) total.addHex(s!.digest)
+    const done = shards as CutShardDigest[]
+    return {digest: total.hex(), records: done.reduce((n, s) => n + s.records, 0), shards: done, methods}
   } finally {
     await tables?.close()
-    await whole?.close()
   }
 }
 

@@ -16,9 +16,9 @@ import {ErrorCode, StrataError} from '../errors.js'
 import {CURRENT_FILE, SCHEMAS_DIR, currentContents, joinPath, shardDirName, walFileName} from '../layout/names.js'
 import {readCurrent} from '../manifest/current.js'
 import type {ObjectStore} from '../objstore/object-store.js'
-import {openViewAt} from '../store/open.js'
 import type {StoreDescriptor} from '../store/descriptor.js'
-import {digestStore} from '../digest/index.js'
+import {sumViewShards} from '../digest/view-sums.js'
+import {Sum256} from '../digest/sum256.js'
 import type {FileSystem} from '../vfs/fs.js'
 import {writeSynced} from '../vfs/durable.js'
 import type {CutDescriptor, CutObject} from '../replicate/cut-descriptor.js'
@@ -109,13 +109,10 @@ export async function checkDigest(fs: FileSystem, out: string, d: CutDescriptor,
     const {manifest, manifestNumber} = readCurrent(fs, shardDir)
     return {manifestNumber, manifest, walLength: s.walLength}
   })
-  const view = openViewAt(out, descriptor, at, {fs})
-  let digest
-  try {
-    digest = await digestStore(view, {at: d.digestAt, fs})
-  } finally {
-    await view.close()
-  }
+  const shards = await sumViewShards({dir: out, descriptor, at}, d.shards.map((s) => s.shard), d.digestAt, {fs})
+  const total = new Sum256()
+  for (const s of shards) total.addSum(s.sum)
+  const digest = {digest: total.hex(), records: shards.reduce((n, s) => n + s.records, 0)}
   if (digest.digest !== d.digest || digest.records !== d.records) {
     throw new StrataError(ErrorCode.CORRUPTION, `restored cut ${d.id} has digest ${digest.digest} (${digest.records} records), not the cut's ${d.digest} (${d.records} records)`, {
       file: path.resolve(out),

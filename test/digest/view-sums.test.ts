@@ -1,0 +1,77 @@
+/**
+ * The whole-shard sums of a fixed view on two threads (src/digest/view-sums.ts):
+ * the worker's sums are the ones digestStore computes on this thread, and a
+ * damaged table read by the worker fails the call as CORRUPTION, as it would here.
+ */
+import test from 'ava'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import {createStore, digestStore, open, StrataError, takeCut, type StoreCut} from '../../src/index.js'
+import {sumViewShards, type ViewSpec} from '../../src/digest/view-sums.js'
+import {tempDir} from '../cli/helpers.js'
+
+const AT = 1735689600000
+
+/** A 4-shard store with records in tables (overwritten and deleted in part) and in the WAL, some expiring around AT. */
+async function filledStore(t: Parameters<typeof tempDir>[0]): Promise<string> {
+  const dir = path.join(tempDir(t), 'db')
+  await createStore(dir, {shards: 4})
+  const s = await open(dir, {sync: 'none', walFlushBytes: 16 * 1024, background: false})
+  for (let round = 0; round < 3; round++) {
+    const ops = []
+    for (let i = 0; i < 1500; i++) {
+      const k = (i * 7919 + round) % 2000
+      if ((k + round) % 13 === 0) ops.push({type: 'del' as const, key: `k${k}`})
+      else ops.push({type: 'put' as const, key: `k${k}`, value: `v${round}:${k}`.repeat(3), json: k % 4 === 0, ...(k % 5 === 0 ? {expiresAt: AT - 500 + k} : {})})
+    }
+    await s.batch(ops)
+  }
+  await s.close()
+  const w = await open(dir)
+  await w.batch([{type: 'put', key: 'wal:1', value: 'in the WAL'}, {type: 'del', key: 'k7'}])
+  await w.close()
+  return dir
+}
+
+function specOf(cut: StoreCut): ViewSpec {
+  return {dir: cut.pinDir, descriptor: cut.descriptor, at: cut.shards.map((s) => ({manifestNumber: s.manifestNumber, manifest: s.manifest, walLength: s.walLength}))}
+}
+
+test('the worker sums each shard as digestStore does, from tables and WAL alike', async (t) => {
+  const dir = await filledStore(t)
+  const expected = await digestStore(dir, {at: AT})
+  t.true(expected.records > 1000)
+  const cut = await takeCut(dir)
+  try {
+    t.true(cut.shards.every((s) => s.manifest.tables.length > 0), 'every shard has tables')
+    const byWorker = await sumViewShards(specOf(cut), [0, 1, 2, 3], AT, {helperOnly: true})
+    t.deepEqual(
+      byWorker.map((s) => ({shard: s.shard, digest: s.sum.hex(), records: s.records})),
+      expected.shards.map((s) => ({shard: s.shard, digest: s.digest, records: s.records})),
+    )
+    t.true(byWorker.some((s) => s.expiring > 0))
+    // Both threads claiming, in an order other than the shards': the results follow the order asked for.
+    const both = await sumViewShards(specOf(cut), [3, 1, 0, 2], AT, {minParallelBytes: 0})
+    t.deepEqual(both.map((s) => [s.shard, s.sum.hex()]), [3, 1, 0, 2].map((i) => [i, expected.shards[i].digest]))
+  } finally {
+    cut.release()
+  }
+})
+
+test('a damaged table read by the worker is CORRUPTION naming it', async (t) => {
+  const dir = await filledStore(t)
+  const shardDir = path.join(dir, fs.readdirSync(dir).find((n) => n.startsWith('shard-') && n.endsWith('1'))!)
+  const table = fs.readdirSync(shardDir).find((n) => n.endsWith('.sst'))!
+  const file = path.join(shardDir, table)
+  const bytes = fs.readFileSync(file)
+  bytes[5] ^= 0x40
+  fs.writeFileSync(file, bytes)
+  const cut = await takeCut(dir)
+  try {
+    const e = await t.throwsAsync(sumViewShards(specOf(cut), [0, 1, 2, 3], AT, {helperOnly: true}), {instanceOf: StrataError})
+    t.is(e?.code, 'CORRUPTION')
+    t.true(e?.file?.endsWith(table), e?.file)
+  } finally {
+    cut.release()
+  }
+})
