@@ -16,7 +16,7 @@
  * expectation.
  */
 import {isLive, type Entry} from '../record/format.js'
-import {hashKey, shardOfHash} from '../util/hash.js'
+import {hashKey, shardOfHash, type KeyHash} from '../util/hash.js'
 import {RecordHasher} from '../digest/format.js'
 import {Sum256} from '../digest/sum256.js'
 import {PackedKeys, PackedRun, type Run} from './moved-run.js'
@@ -104,33 +104,58 @@ export function readSource(s: number, from: number, source: ShardSource, to: num
 
 /** The read pass over old shard `s` of `from`: see the file comment. */
 export function readShard(s: number, from: number, entries: Iterable<Entry>, to: number, at: number, collect: boolean, hasher: RecordHasher): ShardPlan {
-  const movedSums = new Array<Sum256 | undefined>(to).fill(undefined)
-  const moved = new Array<PackedRun | undefined>(to).fill(undefined)
-  // Growing, every record that moves leaves a kept shard (and shrinking, none leaves one).
-  const leaving = collect && s < to ? PackedKeys.empty() : undefined
-  const p: ShardPlan = {shard: s, keys: new Array<number>(to).fill(0), bytes: new Array<number>(to).fill(0), sum: new Sum256(), staying: new Sum256(), movedSums, routed: true, moved, leaving}
+  const p = newShardPlan(s, to, collect)
+  const {moved, leaving} = p
   let routed = true
   for (const e of entries) {
     if (!isLive(e, at)) continue
     // One key hash serves both routings (over M, and over N for the check below).
     const kh = hashKey(e.key)
-    const t = shardOfHash(kh, to)
-    p.keys[t]++
-    p.bytes[t] += e.key.length + e.value.length
-    const h = hasher.hash(e)
     if (routed && shardOfHash(kh, from) !== s) routed = false
-    // Each hash is added once, to its part; the shard's sum is the parts' sum, taken below.
-    if (t === s) p.staying.addLatin1(h)
-    else {
-      ;(movedSums[t] ??= new Sum256()).addLatin1(h)
-      if (collect) {
-        ;(moved[t] ??= PackedRun.empty()).push(e)
-        leaving?.push(e.key)
-      }
+    const t = planRecord(p, kh, to, e.key.length + e.value.length, hasher.hash(e))
+    if (t !== s && collect) {
+      ;(moved[t] ??= PackedRun.empty()).push(e)
+      leaving?.push(e.key)
     }
   }
+  return finishPlan(p, routed)
+}
+
+/** An empty part of the plan for old shard `s` of a run to `to` shards; `collect`: whether it holds the moved records. */
+export function newShardPlan(s: number, to: number, collect: boolean): ShardPlan {
+  return {
+    shard: s,
+    keys: new Array<number>(to).fill(0),
+    bytes: new Array<number>(to).fill(0),
+    sum: new Sum256(),
+    staying: new Sum256(),
+    movedSums: new Array<Sum256 | undefined>(to).fill(undefined),
+    routed: true,
+    moved: new Array<PackedRun | undefined>(to).fill(undefined),
+    // Growing, every record that moves leaves a kept shard (and shrinking, none leaves one).
+    leaving: collect && s < to ? PackedKeys.empty() : undefined,
+  }
+}
+
+/**
+ * Counts one live record of `bytes` (key and value) whose key hashes to `kh`
+ * in part `p`, and adds its hash to the staying sum or to its target's moved
+ * sum (each hash once; the shard's sum is the parts' sum, taken by
+ * finishPlan). Returns the target shard among `to`.
+ */
+export function planRecord(p: ShardPlan, kh: KeyHash, to: number, bytes: number, hash: string): number {
+  const t = shardOfHash(kh, to)
+  p.keys[t]++
+  p.bytes[t] += bytes
+  if (t === p.shard) p.staying.addLatin1(hash)
+  else (p.movedSums[t] ??= new Sum256()).addLatin1(hash)
+  return t
+}
+
+/** `p` once every record is in: its sum taken from its parts, and whether every record was routed to this shard. */
+export function finishPlan(p: ShardPlan, routed: boolean): ShardPlan {
   p.sum.addSum(p.staying)
-  for (const m of movedSums) if (m !== undefined) p.sum.addSum(m)
+  for (const m of p.movedSums) if (m !== undefined) p.sum.addSum(m)
   return {...p, routed}
 }
 

@@ -25,15 +25,19 @@ import type {TableReader} from '../sstable/reader.js'
 const NO_BYTES = Buffer.alloc(0)
 const TWO_32 = 2 ** 32
 
-/** One source of the merge, positioned on an entry encoded as record/codec.ts lays it out. */
-export interface InPlaceCursor {
-  /** The bytes the current entry lies in; not overwritten when the cursor moves on. */
-  readonly bytes: Buffer
-  readonly pos: number
-  readonly keyStart: number
-  readonly keyEnd: number
-  readonly end: number
-  readonly seq: number
+/** Where an encoded entry (record/codec.ts's layout) lies, and its sequence number. */
+export class EntryPosition {
+  /** The bytes the entry lies in; a cursor does not overwrite them when it moves on. */
+  bytes: Buffer = NO_BYTES
+  pos = 0
+  keyStart = 0
+  keyEnd = 0
+  end = 0
+  seq = 0
+}
+
+/** One source of the merge, positioned on an entry. */
+export interface InPlaceCursor extends EntryPosition {
   /** Where the current entry was read from, for errors. */
   readonly file: string
   /** Moves to the next entry in key order; false past the last. */
@@ -41,13 +45,7 @@ export interface InPlaceCursor {
 }
 
 /** A level-0 table, or a level's tables in key order, read block by block in place. */
-export class TableChainCursor implements InPlaceCursor {
-  bytes: Buffer = NO_BYTES
-  pos = 0
-  keyStart = 0
-  keyEnd = 0
-  end = 0
-  seq = 0
+export class TableChainCursor extends EntryPosition implements InPlaceCursor {
   /** The current block's entries: start, key start, key end and end of each. */
   private offsets: number[] = []
   private k = 0
@@ -55,7 +53,9 @@ export class TableChainCursor implements InPlaceCursor {
   private block = 0
   private blocks = -1
 
-  constructor(private readonly tables: readonly TableReader[]) {}
+  constructor(private readonly tables: readonly TableReader[]) {
+    super()
+  }
 
   get file(): string {
     return this.tables[Math.min(this.table, this.tables.length - 1)].path
@@ -99,19 +99,15 @@ export class TableChainCursor implements InPlaceCursor {
 }
 
 /** Entries in key order (a memtable view's), each encoded into its own buffer as it comes. */
-export class EntryCursor implements InPlaceCursor {
-  bytes: Buffer = NO_BYTES
-  pos = 0
-  keyStart = 0
-  keyEnd = 0
-  end = 0
-  seq = 0
+export class EntryCursor extends EntryPosition implements InPlaceCursor {
   private readonly layout: EntryLayout = {kind: Kind.PUT, flags: 0, seq: 0, keyStart: 0, keyEnd: 0, valueLength: 0, end: 0}
 
   constructor(
     private readonly entries: Iterator<Entry>,
     readonly file: string,
-  ) {}
+  ) {
+    super()
+  }
 
   next(): boolean {
     const r = this.entries.next()
@@ -134,13 +130,7 @@ export class EntryCursor implements InPlaceCursor {
  * The newest version of one key, as `forEachNewest` hands it over: where it
  * lies and its fields. Valid during the call only (the object is reused).
  */
-export class InPlaceRecord {
-  bytes: Buffer = NO_BYTES
-  pos = 0
-  keyStart = 0
-  keyEnd = 0
-  end = 0
-  seq = 0
+export class InPlaceRecord extends EntryPosition {
   kind: number = Kind.PUT
   flags = 0
   valueStart = 0
