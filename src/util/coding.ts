@@ -232,7 +232,8 @@ export function copyBytes(src: Uint8Array, dst: Uint8Array, at: number): void {
 export function copyRange(src: Uint8Array, start: number, end: number, dst: Uint8Array, at: number): void {
   const n = end - start
   if (n > SMALL_COPY_BYTES) {
-    dst.set(start === 0 && end === src.length ? src : src.subarray(start, end), at)
+    // A plain Uint8Array view: Buffer#subarray constructs a Buffer, which costs more than the copy of a short value.
+    dst.set(start === 0 && end === src.length ? src : new Uint8Array(src.buffer, src.byteOffset + start, n), at)
     return
   }
   for (let i = 0; i < n; i++) dst[at + i] = src[start + i]
