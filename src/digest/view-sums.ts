@@ -64,6 +64,13 @@ export interface ViewSumsOptions {
   readonly fs?: FileSystem
   /** Tables (bytes, over the shards summed) from which a worker helps. Default MIN_PARALLEL_BYTES. */
   readonly minParallelBytes?: number
+  /**
+   * This thread joins the sums only once this settles (the worker, if any,
+   * starts at once): a caller with other work for this thread meanwhile
+   * (a replicate's uploads) passes it. If it rejects, so does the call, with
+   * the worker stopped.
+   */
+  readonly startAfter?: Promise<unknown>
   /** @internal For tests: every shard is summed by the worker (which then always starts), this thread only waits. */
   readonly helperOnly?: boolean
 }
@@ -81,6 +88,7 @@ export async function sumViewShards(spec: ViewSpec, shards: readonly number[], a
     ? new WorkerLink<never, FromViewSumsWorker>(new Worker(new URL('./view-sums-worker.js', import.meta.url), {workerData: {spec, shards, at, claims: counter} satisfies ViewSumsJob}), 'the digest\'s other thread', 'digest thread')
     : undefined
   try {
+    await options.startAfter
     const view = openViewAt(spec.dir, spec.descriptor, spec.at, {fs})
     try {
       const hasher = new RecordHasher()

@@ -57,8 +57,12 @@ export interface CutDigest {
   readonly methods: readonly ShardDigestMethod[]
 }
 
-/** The digest of held cut `cut` at its `takenAt`, from `base` (the previous cut) where exact; see the file comment. */
-export async function digestCut(fs: FileSystem, cut: StoreCut, base: CutDescriptor | undefined): Promise<CutDigest> {
+/**
+ * The digest of held cut `cut` at its `takenAt`, from `base` (the previous
+ * cut) where exact; see the file comment. The shards digested in full start
+ * on a worker at once, and on this thread once `startAfter` settles.
+ */
+export async function digestCut(fs: FileSystem, cut: StoreCut, base: CutDescriptor | undefined, startAfter?: Promise<unknown>): Promise<CutDigest> {
   const at = cut.takenAt
   // A view of the cut's tables alone (each WAL cut to its header): where a key's
   // record at P is, if the WAL before P's length does not hold it.
@@ -92,7 +96,7 @@ export async function digestCut(fs: FileSystem, cut: StoreCut, base: CutDescript
     if (full.length > 0) {
       checkHeld(cut)
       const spec = {dir: cut.pinDir, descriptor: cut.descriptor, at: cut.shards.map((s) => ({manifestNumber: s.manifestNumber, manifest: s.manifest, walLength: s.walLength}))}
-      for (const r of await sumViewShards(spec, full, at, {fs})) shards[r.shard] = {digest: r.sum.hex(), records: r.records, expiring: r.expiring}
+      for (const r of await sumViewShards(spec, full, at, {fs, startAfter})) shards[r.shard] = {digest: r.sum.hex(), records: r.records, expiring: r.expiring}
     }
     const total = new Sum256()
     for (const s of shards) total.addHex(s!.digest)

@@ -10,6 +10,9 @@
  *
  * The descriptor's digest is carried from the previous cut's per-shard
  * digests where that is exact (cut-digest.ts), so it too costs what changed.
+ * A shard digested in full (the first cut's, or after a compaction) is
+ * summed by a worker while this thread uploads, and by both threads after
+ * (digest/view-sums.ts).
  *
  * The descriptor is written after every object it lists (and only if no
  * descriptor has that id), HEAD after it: a run killed before the
@@ -79,25 +82,13 @@ export async function shipCut(fs: FileSystem, cut: StoreCut, store: ObjectStore,
   }
   const uploads = objects.filter((o): o is Upload => 'read' in o)
   const counter = new TransferCounter(uploads.length, uploads.reduce((n, u) => n + u.size, 0), onProgress)
-  const listed: CutObject[] = []
-  for (const o of objects) {
-    if (!('read' in o)) {
-      listed.push(o)
-      continue
-    }
-    check?.()
-    let body: Buffer
-    try {
-      body = o.read()
-    } catch (err) {
-      throw ioError('read', o.path, err)
-    }
-    if (body.length !== o.size) throw new StrataError(ErrorCode.IO, `${o.path}: read ${body.length} bytes of ${o.size}`)
-    await store.put(o.key, body)
-    listed.push({key: o.key, path: o.path, offset: o.offset, size: o.size, sha256: sha256(body)})
-    counter.add(o.size)
-  }
-  const digest = await digestCut(fs, cut, base)
+  // The digest's worker sums shards while this thread uploads; this thread joins it after the uploads.
+  const uploading = uploadAll(store, objects, counter, check)
+  const [uploaded, digested] = await Promise.allSettled([uploading, digestCut(fs, cut, base, uploading)])
+  if (uploaded.status === 'rejected') throw uploaded.reason
+  if (digested.status === 'rejected') throw digested.reason
+  const listed = uploaded.value
+  const digest = digested.value
   const withDigests = shards.map((s, i) => ({...s, ...digest.shards[i]}))
   const d = cut.descriptor
   const descriptor: CutDescriptor = {
@@ -121,6 +112,29 @@ export async function shipCut(fs: FileSystem, cut: StoreCut, store: ObjectStore,
   }
   await store.put(HEAD_KEY, Buffer.from(`${id}\n`, 'utf8'))
   return {descriptor, shippedObjects: counter.objects, shippedBytes: counter.bytes}
+}
+
+/** Uploads each object not yet in the replica, in order; every object of the cut as the descriptor lists it. */
+async function uploadAll(store: ObjectStore, objects: readonly (CutObject | Upload)[], counter: TransferCounter, check?: () => void): Promise<CutObject[]> {
+  const listed: CutObject[] = []
+  for (const o of objects) {
+    if (!('read' in o)) {
+      listed.push(o)
+      continue
+    }
+    check?.()
+    let body: Buffer
+    try {
+      body = o.read()
+    } catch (err) {
+      throw ioError('read', o.path, err)
+    }
+    if (body.length !== o.size) throw new StrataError(ErrorCode.IO, `${o.path}: read ${body.length} bytes of ${o.size}`)
+    await store.put(o.key, body)
+    listed.push({key: o.key, path: o.path, offset: o.offset, size: o.size, sha256: sha256(body)})
+    counter.add(o.size)
+  }
+  return listed
 }
 
 /**

@@ -77,7 +77,7 @@ export const METRICS: readonly MetricDef[] = [
   {id: 'rebalance_bytes', workload: 'rebalance', label: 'shard-rebalance 8→12, bytes written ÷ moved', unit: 'x', better: 'lower', engines: STRATA,
     target: {kind: 'absolute', max: 1.5}, note: 'bytes of the files the rebalance created over the key + value bytes of the records it moved'},
   {id: 'replicate_first', workload: 'replicate', label: 'replicate to a directory, first run ÷ cp -r', unit: 'x', better: 'lower', engines: STRATA,
-    target: {kind: 'absolute', max: 2}, note: 'replicate() of the N-key store to a new directory replica (every object read, hashed, written and synced, then the digest), over `cp -r` of the same store in the same run'},
+    target: {kind: 'absolute', max: 2}, note: 'replicate() of the N-key store to a new directory replica (every object read, hashed, written and synced, and every record hashed for the cut digest, on a worker meanwhile and on both threads after), over `cp -r` of the same store in the same run'},
   {id: 'restore_full', workload: 'replicate', label: 'restore from a directory (verify full) ÷ cp -r', unit: 'x', better: 'lower', engines: STRATA,
     target: {kind: 'absolute', max: 2}, note: 'restore() of that replica (SHA-256 of every object, files synced, digest compared), over the same `cp -r`'},
   {id: 'restore_quick', workload: 'replicate', label: 'restore from a directory (verify quick) ÷ cp -r', unit: 'x', better: 'lower', engines: STRATA,

@@ -75,3 +75,25 @@ test('a damaged table read by the worker is CORRUPTION naming it', async (t) => 
     cut.release()
   }
 })
+
+test('with startAfter, this thread joins once it settles; if it rejects, so does the call', async (t) => {
+  const dir = await filledStore(t)
+  const expected = await digestStore(dir, {at: AT})
+  const cut = await takeCut(dir)
+  try {
+    let joined = false
+    const later = new Promise<void>((resolve) => setTimeout(() => {
+      joined = true
+      resolve()
+    }, 50))
+    const sums = await sumViewShards(specOf(cut), [0, 1, 2, 3], AT, {minParallelBytes: 0, startAfter: later})
+    t.true(joined)
+    t.deepEqual(sums.map((s) => s.sum.hex()), expected.shards.map((s) => s.digest))
+    // Without a worker (below the size at which one starts), the same.
+    t.deepEqual((await sumViewShards(specOf(cut), [0, 1, 2, 3], AT, {startAfter: Promise.resolve()})).map((s) => s.sum.hex()), expected.shards.map((s) => s.digest))
+    const failed = Promise.reject(new Error('the upload failed'))
+    await t.throwsAsync(sumViewShards(specOf(cut), [0, 1, 2, 3], AT, {minParallelBytes: 0, startAfter: failed}), {message: 'the upload failed'})
+  } finally {
+    cut.release()
+  }
+})
