@@ -1,24 +1,25 @@
 /**
- * The newest version of every key of a shard, read where its record lies
- * (in a table's block, or in the one encoding of a memtable entry) instead
- * of being decoded into an Entry: the merge that the whole-shard passes
- * (a rebalance's read pass, the digest) run over millions of records, where
- * the objects a decoded iteration makes per record cost more than the work
- * done with each.
+ * The newest version of every key of a set of sources, read where its
+ * record lies (in a table's block, or in the one encoding of a memtable
+ * entry) instead of being decoded into an Entry: the merge that compactions
+ * and the whole-shard passes (a rebalance's read pass, the digest) run over
+ * millions of records, where the objects a decoded iteration makes per
+ * record cost more than the work done with each.
  *
  * Sources are cursors, newest first among equal keys by sequence number: a
  * level-0 table alone or a level's tables in key order (TableChainCursor, read
  * with every check of an iteration, TableReader.walkBlock), or a memtable
  * view's entries (EntryCursor, each entry encoded once). The fields a walk
- * does not check (kind, flags, expiry, codec, schema reference) are checked
- * here; an entry that is not a plain put or tombstone with valid fields goes
- * to the record decoder, which reports exactly what is wrong with it.
+ * does not check (kind, flags, key and value limits, expiry, codec, schema
+ * reference) are checked here, as the record decoder checks them; an
+ * entry that is not a plain put or tombstone with valid fields goes to the
+ * record decoder, which reports exactly what is wrong with it.
  */
 import {ByteReader, ByteWriter, varintAt, varintEndAt} from '../util/coding.js'
 import {CursorHeap} from '../util/heap.js'
 import {compareRanges} from '../util/bytes.js'
 import {decodeEntry, encodeEntry, trustedLayoutAt, type EntryLayout} from '../record/codec.js'
-import {Flag, Kind, RESERVED_FLAGS, ValueCodec, type Entry} from '../record/format.js'
+import {Flag, Kind, MAX_KEY_BYTES, MAX_VALUE_BYTES, RESERVED_FLAGS, ValueCodec, type Entry} from '../record/format.js'
 import {expiresAtProblem} from '../record/limits.js'
 import type {TableReader} from '../sstable/reader.js'
 
@@ -196,7 +197,14 @@ export function forEachNewest(sources: readonly InPlaceCursor[], visit: (r: InPl
     let codec: number = ValueCodec.RAW
     let schemaId: number | undefined
     let schemaVersion = 0
-    let plain = (kind === Kind.PUT || (kind === Kind.DELETE && valueLength === 0)) && (flags & RESERVED_FLAGS) === 0 && seq <= Number.MAX_SAFE_INTEGER
+    const keyLength = keyEnd - keyStart
+    let plain =
+      (kind === Kind.PUT || (kind === Kind.DELETE && valueLength === 0)) &&
+      (flags & RESERVED_FLAGS) === 0 &&
+      seq <= Number.MAX_SAFE_INTEGER &&
+      keyLength >= 1 &&
+      keyLength <= MAX_KEY_BYTES &&
+      valueLength <= MAX_VALUE_BYTES
     if (plain && flags & Flag.HAS_EXPIRY) {
       expiresAt = b.readUInt32LE(q + 4) * TWO_32 + b.readUInt32LE(q)
       q += 8
