@@ -11,18 +11,17 @@
  * A job is plain data (it crosses a worker boundary): keys as bytes, the
  * clock's value instead of the clock, the levels as table metadata only.
  */
-import {isLive, Kind, type Entry} from '../record/format.js'
 import type {BlockCompression} from '../sstable/format.js'
 import type {TableMeta} from '../manifest/format.js'
 import {TableReader} from '../sstable/reader.js'
 import {joinPath, tableFileName} from '../layout/names.js'
 import {nodeFileSystem} from '../vfs/node-fs.js'
 import {StrataError, ErrorCode} from '../errors.js'
-import {mergeNewest} from './merge.js'
 import {runEntry, sortRun, type Run} from './sorted-run.js'
 import {LevelSet, type LiveTable} from './levels.js'
 import {flushLevel, type CompactionPolicy} from './compaction.js'
-import {buildRunTables, buildTables} from './table-build.js'
+import {buildMergedTables, buildRunTables} from './table-build.js'
+import {TableChainCursor} from './in-place-merge.js'
 import type {ShardContext} from './shard-types.js'
 
 /** What every job needs to write tables for one shard. */
@@ -57,22 +56,6 @@ export interface CompactJob extends JobBase {
 
 export type BackgroundJob = FlushJob | CompactJob
 
-/**
- * The records a compaction into level `out` keeps: every live one; a
- * tombstone or expired record only while a level below `out` may hold an
- * older version of its key (an expired value kept as a tombstone), so that it
- * still hides what lies below. Shared by the inline and the background path.
- */
-export function* compactionSurvivors(merged: Iterable<Entry>, now: number, levels: LevelSet, out: number): Generator<Entry> {
-  for (const e of merged) {
-    if (isLive(e, now)) {
-      yield e
-    } else if (levels.existsBelow(out, e.key)) {
-      yield e.kind === Kind.DELETE ? e : {kind: Kind.DELETE, key: e.key, seq: e.seq, value: EMPTY}
-    }
-  }
-}
-
 /** Runs `job` on the real filesystem; returns the metadata of the tables it wrote and synced. */
 export function runJob(job: BackgroundJob): TableMeta[] {
   const fs = nodeFileSystem
@@ -104,8 +87,8 @@ export function runJob(job: BackgroundJob): TableMeta[] {
   } else {
     const readers = job.inputs.map((n) => TableReader.open(fs, joinPath(job.dir, tableFileName(n))))
     try {
-      const merged = mergeNewest(readers.map((r) => r.entries()))
-      built = buildTables(ctx, allocate, compactionSurvivors(merged, job.now, levels, job.outputLevel), job.outputLevel, job.createdFor)
+      const out = job.outputLevel
+      built = buildMergedTables(ctx, allocate, readers.map((r) => new TableChainCursor([r])), job.now, (key) => levels.existsBelow(out, key), out, job.createdFor)
     } finally {
       for (const r of readers) r.close()
     }
@@ -124,4 +107,3 @@ function metaLevels(job: BackgroundJob): LevelSet {
   return new LevelSet(job.tables.map((meta) => ({meta, reader: noReader})), job.dir)
 }
 
-const EMPTY = Buffer.alloc(0)

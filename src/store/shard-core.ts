@@ -5,7 +5,6 @@
  * Shard (shard.ts) adds opening, reads, writes and compaction on top.
  */
 import {ErrorCode, StrataError, ioError} from '../errors.js'
-import type {Entry} from '../record/format.js'
 import type {ShardStats} from '../api.js'
 import type {WalContents} from '../wal/reader.js'
 import {WalWriter} from '../wal/writer.js'
@@ -18,7 +17,7 @@ import {LevelSet, type LiveTable} from './levels.js'
 import {flushLevel} from './compaction.js'
 import type {ShardContext} from './shard-types.js'
 import {shardStats} from './shard-read.js'
-import {buildRunTables, buildTables} from './table-build.js'
+import {buildRunTables} from './table-build.js'
 import {TableReader} from '../sstable/reader.js'
 import {linkOrCopy} from '../cut/file-copy.js'
 
@@ -67,11 +66,6 @@ export abstract class ShardCore {
 
   protected allocate(): number {
     return this.nextFileNumber++
-  }
-
-  /** See table-build.ts. */
-  protected buildTables(entries: Iterable<Entry>, level: number, createdBy: string): LiveTable[] {
-    return buildTables(this.ctx, () => this.allocate(), entries, level, createdBy)
   }
 
   /**

@@ -22,14 +22,14 @@
  * adds opening, reads, writes and compaction.
  */
 import {StrataError, ioError} from '../errors.js'
-import {isLive, type Entry} from '../record/format.js'
+import type {Entry} from '../record/format.js'
 import type {KeyHash} from '../util/hash.js'
 import {WalWriter} from '../wal/writer.js'
 import type {TableReader} from '../sstable/reader.js'
 import {joinPath, walFileName} from '../layout/names.js'
 import {Memtable} from './memtable.js'
-import {mergeNewest} from './merge.js'
-import {compactionSurvivors} from './bg-jobs.js'
+import {buildMergedTables} from './table-build.js'
+import {EntryCursor, TableChainCursor} from './in-place-merge.js'
 import {ShardSnapshot} from './shard-snapshot.js'
 import {pickCompaction, rangeCompaction, type CompactionPlan} from './compaction.js'
 import {NO_COMPACTION, type KeyVersion, type ShardCompaction, type ShardContext, type ShardWrite, type ViewAt} from './shard-types.js'
@@ -172,9 +172,9 @@ export class Shard extends ShardBackground {
   private run(plan: CompactionPlan): Omit<ShardCompaction, 'memtableEntries'> {
     const {fs, dir} = this.ctx
     const out = plan.outputLevel
-    const merged = mergeNewest(plan.inputs.map((t) => t.reader.entries()))
-    const kept = compactionSurvivors(merged, this.ctx.now(), this.levels, out)
-    const built = this.buildTables(kept, out, plan.reason === 'manual compaction' ? 'compact' : 'auto-compact')
+    const levels = this.levels
+    const sources = plan.inputs.map((t) => new TableChainCursor([t.reader]))
+    const built = buildMergedTables(this.ctx, () => this.allocate(), sources, this.ctx.now(), (key) => levels.existsBelow(out, key), out, plan.reason === 'manual compaction' ? 'compact' : 'auto-compact')
     fs.syncDir(dir)
     this.install([...this.levels.all().filter((t) => !plan.inputs.includes(t)), ...built], this.manifest.walNumber, this.manifest.lastSeq)
     this.activity.compactions++
@@ -239,11 +239,8 @@ export class Shard extends ShardBackground {
     wal.sync()
     // Every table and the memtable are inputs and the output is the deepest level:
     // no older version of any key remains anywhere, so only live records are kept.
-    const merged = mergeNewest([this.memtable.entries(), ...inputs.map((t) => t.reader.entries())])
-    const kept = (function* (): Generator<Entry> {
-      for (const e of merged) if (isLive(e, now)) yield e
-    })()
-    const built = this.buildTables(kept, Math.max(1, this.levels.deepest()), 'compact')
+    const sources = [new EntryCursor(this.memtable.entries(), 'memtable'), ...inputs.map((t) => new TableChainCursor([t.reader]))]
+    const built = buildMergedTables(this.ctx, () => this.allocate(), sources, now, undefined, Math.max(1, this.levels.deepest()), 'compact')
     let newWal: WalWriter | undefined
     try {
       let walNumber = this.manifest.walNumber

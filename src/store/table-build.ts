@@ -3,7 +3,7 @@
  * records, written into new SSTables at one level, cut at the policy's
  * target size.
  */
-import type {Entry} from '../record/format.js'
+import {Kind, type Entry} from '../record/format.js'
 import {TableBuilder} from '../sstable/builder.js'
 import {TableReader} from '../sstable/reader.js'
 import type {TableMeta} from '../manifest/format.js'
@@ -11,6 +11,7 @@ import {joinPath, tableFileName} from '../layout/names.js'
 import type {LiveTable} from './levels.js'
 import type {ShardContext} from './shard-types.js'
 import type {Run} from './sorted-run.js'
+import {forEachNewest, type InPlaceCursor} from './in-place-merge.js'
 
 /**
  * Writes sorted entries into new tables at `level`, cutting a table once it
@@ -44,6 +45,37 @@ export function buildRunTables(ctx: ShardContext, allocate: () => number, run: R
     throw err
   }
 }
+
+/**
+ * A compaction's tables: the newest version of each key of `sources` (read
+ * in place, in-place-merge.ts), each record's bytes copied as they lie. A
+ * live record is kept. A tombstone or a record expired at `now` is kept (an
+ * expired value as a tombstone) only where `below(key)` says a table below
+ * the output level may hold an older version it must still hide; otherwise
+ * it is dropped. Without `below`, nothing lies below: only live records stay.
+ */
+export function buildMergedTables(ctx: ShardContext, allocate: () => number, sources: readonly InPlaceCursor[], now: number, below: ((key: Buffer) => boolean) | undefined, level: number, createdBy: string): LiveTable[] {
+  const out = new Outputs(ctx, allocate, level, createdBy)
+  try {
+    forEachNewest(sources, (r) => {
+      if (r.isLive(now)) {
+        out.next().addEncoded(r.bytes, r.pos)
+        return
+      }
+      if (below === undefined) return
+      const key = r.bytes.subarray(r.keyStart, r.keyEnd)
+      if (!below(key)) return
+      if (r.kind === Kind.DELETE) out.next().addEncoded(r.bytes, r.pos)
+      else out.next().add({kind: Kind.DELETE, key, seq: r.seq, value: NO_VALUE})
+    })
+    return out.finish()
+  } catch (err) {
+    out.abandon()
+    throw err
+  }
+}
+
+const NO_VALUE = Buffer.alloc(0)
 
 /** The tables one build writes: the builder of the current one, and those finished. */
 class Outputs {
