@@ -61,5 +61,5 @@ export function storeSettings(options: OpenOptions): {now: () => number; walFlus
   if (!Number.isSafeInteger(maxOpenFiles) || maxOpenFiles < MIN_MAX_OPEN_FILES) {
     throw invalidArgument(`maxOpenFiles must be an integer of at least ${MIN_MAX_OPEN_FILES}, got ${maxOpenFiles}`)
   }
-  return {now, walFlushBytes, policy, cache, files: new OpenFiles(maxOpenFiles, descriptorLimit())}
+  return {now, walFlushBytes, policy, cache, files: new OpenFiles(maxOpenFiles, descriptorLimit)}
 }

@@ -35,16 +35,37 @@ export class OpenFiles {
   /** Holders with an open descriptor, least recently used first (a Set keeps insertion order). */
   private readonly lru = new Set<FileHolder>()
   private limit: number
+  /** Where the process limit comes from, until it is first needed. */
+  private processLimit: (() => number | undefined) | undefined
 
-  /** @param budget most descriptors held at once; `processLimit` (the soft RLIMIT_NOFILE, if known) lowers it to leave room for other files. */
-  constructor(budget: number, processLimit?: number) {
+  /**
+   * @param budget most descriptors held at once; `processLimit` (the soft
+   * RLIMIT_NOFILE, if known) lowers it to leave room for other files. Given
+   * as a function, it is asked only once MIN_MAX_OPEN_FILES descriptors are
+   * held: below that the budget can never bind, so a store that opens a few
+   * files (a reopen and its first get, a CLI command) never reads it.
+   */
+  constructor(budget: number, processLimit?: number | (() => number | undefined)) {
     this.limit = budget
-    if (processLimit !== undefined && processLimit - HEADROOM < budget) this.limit = Math.max(MIN_MAX_OPEN_FILES, Math.floor(processLimit / 2))
+    if (typeof processLimit === 'function') this.processLimit = processLimit
+    else this.applyProcessLimit(processLimit)
   }
 
   /** The budget in force (it shrinks if the process runs out of descriptors). */
   get budget(): number {
+    this.resolveProcessLimit()
     return this.limit
+  }
+
+  private applyProcessLimit(processLimit: number | undefined): void {
+    if (processLimit !== undefined && processLimit - HEADROOM < this.limit) this.limit = Math.min(this.limit, Math.max(MIN_MAX_OPEN_FILES, Math.floor(processLimit / 2)))
+  }
+
+  private resolveProcessLimit(): void {
+    const read = this.processLimit
+    if (read === undefined) return
+    this.processLimit = undefined
+    this.applyProcessLimit(read())
   }
 
   /** Descriptors held now. */
@@ -58,6 +79,7 @@ export class OpenFiles {
    * REQUIRES: `holder` holds no descriptor now; it calls `closed` when it lets go.
    */
   open<T>(holder: FileHolder, openFile: () => T): T {
+    if (this.lru.size >= MIN_MAX_OPEN_FILES) this.resolveProcessLimit()
     while (this.lru.size >= this.limit && this.parkOldest()) {
       // parked one
     }

@@ -107,6 +107,25 @@ test('OpenFiles leaves room below the process limit', (t) => {
   t.is(new OpenFiles(500, 10).budget, 8)
 })
 
+test('OpenFiles reads a process limit given as a function only once 8 descriptors are held', (t) => {
+  let reads = 0
+  const files = new OpenFiles(500, () => {
+    reads++
+    return 48
+  })
+  const parked: number[] = []
+  const holder = (i: number): FileHolder => ({park: () => parked.push(i) > 0})
+  for (let i = 0; i < 8; i++) files.open(holder(i), () => i)
+  t.is(reads, 0, 'below 8 held descriptors the budget cannot bind')
+  for (let i = 8; i < 30; i++) files.open(holder(i), () => i)
+  t.is(reads, 1)
+  // A limit of 48 leaves a budget of 24: the oldest six holders were parked to stay within it.
+  t.is(files.budget, 24)
+  t.is(files.count, 24)
+  t.deepEqual(parked, [0, 1, 2, 3, 4, 5])
+  t.is(reads, 1)
+})
+
 test('maxOpenFiles must be an integer of at least 8', async (t) => {
   const dir = path.join(tempDir(), 'db')
   await createStore(dir, {shards: 1})
