@@ -1,6 +1,7 @@
 /**
  * strata only: replication to a directory. An N-key store (the benchmark's
- * keys and values, loaded untimed, flushed) is copied with `cp -r`, then
+ * keys and values, loaded untimed, flushed) is copied with `cp -r` (and the
+ * copy's files then fsynced, timed apart: a durable copy's floor), then
  * replicated to a fresh directory replica and restored from it, each timed
  * in this process through the library call; the ratios to `cp -r` of the
  * same store in the same run are reported (the restore with --verify full,
@@ -14,6 +15,7 @@
  */
 import * as path from 'node:path'
 import {spawnSync} from 'node:child_process'
+import {closeSync, fsyncSync, openSync, readdirSync} from 'node:fs'
 import {createStore, digestStore, open, replicate, restore} from '../../src/index.js'
 import {Rng, keyOf, valueMatches, valueOf} from './data.js'
 import {BenchCheckError, Checker, type WorkloadResult, type WorkloadSpec} from './spec.js'
@@ -37,6 +39,9 @@ export async function replicateWorkload(spec: WorkloadSpec): Promise<WorkloadRes
   const cp = spawnSync('cp', ['-r', dir, path.join(spec.dir, 'cp')])
   const cpMs = performance.now() - t0
   if (cp.status !== 0) throw new Error(`cp -r failed: ${cp.stderr}`)
+  t0 = performance.now()
+  syncTree(path.join(spec.dir, 'cp'))
+  const cpSyncMs = cpMs + (performance.now() - t0)
 
   const replica = path.join(spec.dir, 'replica')
   t0 = performance.now()
@@ -75,11 +80,36 @@ export async function replicateWorkload(spec: WorkloadSpec): Promise<WorkloadRes
     metrics: {
       replicate_first: replicateMs / cpMs,
       restore_full: restoreMs / cpMs,
+      durable_copy: cpSyncMs / cpMs,
       restore_quick: restoreQuickMs / cpMs,
       replicate_incremental: incremental.shippedBytes / 1e6,
       replicate_lag: follow.maxLagMs / 1000,
     },
-    extra: {cpMs, replicateMs, restoreMs, restoreQuickMs, storeBytes: first.bytes, incrementalBytes: incremental.shippedBytes, incrementalObjects: incremental.shippedObjects, ...follow},
+    extra: {cpMs, cpSyncMs, replicateMs, restoreMs, restoreQuickMs, storeBytes: first.bytes, incrementalBytes: incremental.shippedBytes, incrementalObjects: incremental.shippedObjects, ...follow},
+  }
+}
+
+/** fsyncs every file below `dir`, then every folder (the folders last, so that each names durable files). */
+function syncTree(dir: string): void {
+  const folders: string[] = []
+  const walk = (d: string): void => {
+    folders.push(d)
+    for (const e of readdirSync(d, {withFileTypes: true})) {
+      const p = path.join(d, e.name)
+      if (e.isDirectory()) walk(p)
+      else fsyncPath(p)
+    }
+  }
+  walk(dir)
+  for (const d of folders.reverse()) fsyncPath(d)
+}
+
+function fsyncPath(p: string): void {
+  const fd = openSync(p, 'r')
+  try {
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
   }
 }
 
