@@ -1,7 +1,9 @@
 /**
  * The worker thread of view-sums.ts: opens its own view of the same files,
  * claims shards from the shared counter until none is left, and sends each
- * shard's sum as it is done. Anything thrown is sent back as the failure.
+ * shard's sum as it is done. Fed (a restore still writing the files), it
+ * waits for a shard it claimed to be given before reading it. Anything
+ * thrown is sent back as the failure.
  */
 import {parentPort, workerData} from 'node:worker_threads'
 import {openViewAt} from '../store/open.js'
@@ -9,7 +11,7 @@ import type {ViewAt} from '../store/shard-types.js'
 import {describeError} from '../util/thread-wire.js'
 import {sumShardInPlace} from './digest-store.js'
 import {RecordHasher} from './format.js'
-import type {FromViewSumsWorker, ViewSumsJob} from './view-sums.js'
+import type {FromViewSumsWorker, ShardReady, ViewSumsJob} from './view-sums.js'
 
 const port = parentPort!
 const job = workerData as ViewSumsJob
@@ -21,12 +23,29 @@ function revived(v: ViewAt): ViewAt {
   return {...v, manifest: {...v.manifest, tables: v.manifest.tables.map((t) => ({...t, smallestKey: asBuffer(t.smallestKey), largestKey: asBuffer(t.largestKey)}))}}
 }
 
+/** The positions the view reads: all given at start, or (fed) filled in as 'ready' messages come. */
+const positions: ViewAt[] = job.spec.at.map(revived)
+let given: (() => void) | undefined
+if (job.fed) {
+  port.on('message', (m: ShardReady) => {
+    positions[m.shard] = revived(m.at)
+    given?.()
+  })
+}
+
+/** Resolves once shard `shard` can be read. */
+async function readable(shard: number): Promise<void> {
+  while (positions[shard] === undefined) await new Promise<void>((resolve) => (given = resolve))
+}
+
 try {
   const claims = new Int32Array(job.claims)
-  const view = openViewAt(job.spec.dir, job.spec.descriptor, job.spec.at.map(revived))
+  // The view reads positions[i] when it first opens shard i, which is after readable(i).
+  const view = openViewAt(job.spec.dir, job.spec.descriptor, positions)
   try {
     const hasher = new RecordHasher()
     for (let i = Atomics.add(claims, 0, 1); i < job.shards.length; i = Atomics.add(claims, 0, 1)) {
+      await readable(job.shards[i])
       const r = sumShardInPlace(view, job.shards[i], job.at, hasher)
       send({type: 'shard', index: i, digest: r.sum.hex(), records: r.records, expiring: r.expiring})
     }
@@ -36,4 +55,7 @@ try {
   send({type: 'done'})
 } catch (err) {
   send({type: 'failed', error: describeError(err)})
+} finally {
+  // Nothing more to wait for: the thread may end.
+  port.removeAllListeners('message')
 }

@@ -13,6 +13,11 @@
  * revived as the same StrataError (a damaged table is CORRUPTION whichever
  * thread read it).
  *
+ * The files may also still be arriving (a restore writing them): with a
+ * ShardFeed, each shard's manifest and WAL length are given as its files
+ * are complete, and the worker sums a shard it claimed only once it is;
+ * this thread joins once `startAfter` settles, when every shard must be.
+ *
  * One thread only on a filesystem other than Node's (a worker cannot share
  * another FileSystem object, such as the fault-injecting one), on a machine
  * with one core, for a single shard, or below `minParallelBytes` of tables,
@@ -49,12 +54,59 @@ export interface ShardTotal {
 /** Tables below which the sums stay on one thread. */
 export const MIN_PARALLEL_BYTES = 8 * 1024 * 1024
 
-/** @internal What the worker is given. */
+/** @internal What the worker is given. With `fed`, spec.at is empty and each shard's arrives in a 'ready' message. */
 export interface ViewSumsJob {
   readonly spec: ViewSpec
   readonly shards: readonly number[]
   readonly at: number
   readonly claims: SharedArrayBuffer
+  readonly fed: boolean
+}
+
+/** @internal What the worker is sent: shard `shard`'s files are complete, to be read at `at`. */
+export interface ShardReady {
+  readonly type: 'ready'
+  readonly shard: number
+  readonly at: ViewAt
+}
+
+/**
+ * The shards of a view whose files are still being written, given one by
+ * one as each is complete (see the file comment). `spec.at` fills in as
+ * they are.
+ */
+export class ShardFeed {
+  readonly spec: ViewSpec
+  private readonly at: ViewAt[] = []
+  private readonly given: number[] = []
+  private link: WorkerLink<ShardReady, FromViewSumsWorker> | undefined
+
+  /** `tableBytes`: about what the shards' files will hold, to decide whether a worker helps. */
+  constructor(
+    dir: string,
+    descriptor: StoreDescriptor,
+    readonly tableBytes: number,
+  ) {
+    this.spec = {dir, descriptor, at: this.at}
+  }
+
+  /** Shard `shard`'s files are complete: read it at `at`. */
+  ready(shard: number, at: ViewAt): void {
+    this.at[shard] = at
+    this.given.push(shard)
+    this.link?.send({type: 'ready', shard, at})
+  }
+
+  /** Whether every shard of `shards` was given. */
+  has(shards: readonly number[]): boolean {
+    return shards.every((s) => this.at[s] !== undefined)
+  }
+
+  /** @internal The worker's link: the shards given so far are sent now, later ones as they come. */
+  attach(link: WorkerLink<ShardReady, FromViewSumsWorker>): void {
+    this.link = link
+    for (const shard of this.given) link.send({type: 'ready', shard, at: this.at[shard]})
+  }
 }
 
 /** @internal What the worker sends. */
@@ -71,6 +123,8 @@ export interface ViewSumsOptions {
    * the worker stopped.
    */
   readonly startAfter?: Promise<unknown>
+  /** The shards' files are still being written: `spec` is this feed's, and `startAfter` settles once every shard was given. */
+  readonly feed?: ShardFeed
   /** @internal For tests: every shard is summed by the worker (which then always starts), this thread only waits. */
   readonly helperOnly?: boolean
 }
@@ -81,14 +135,16 @@ export async function sumViewShards(spec: ViewSpec, shards: readonly number[], a
   const results = new Array<ShardTotal | undefined>(shards.length).fill(undefined)
   const counter = new SharedArrayBuffer(4)
   const claims = new Int32Array(counter)
-  const tableBytes = shards.reduce((n, s) => n + spec.at[s].manifest.tables.reduce((m, t) => m + t.fileSize, 0), 0)
+  const feed = options.feed
+  const tableBytes = feed?.tableBytes ?? shards.reduce((n, s) => n + spec.at[s].manifest.tables.reduce((m, t) => m + t.fileSize, 0), 0)
   const helperOnly = options.helperOnly === true
   const helped = helperOnly || (fs === nodeFileSystem && shards.length >= 2 && availableParallelism() >= 2 && tableBytes >= (options.minParallelBytes ?? MIN_PARALLEL_BYTES))
-  const link = helped
-    ? new WorkerLink<never, FromViewSumsWorker>(new Worker(new URL('./view-sums-worker.js', import.meta.url), {workerData: {spec, shards, at, claims: counter} satisfies ViewSumsJob}), 'the digest\'s other thread', 'digest thread')
-    : undefined
+  const job: ViewSumsJob = {spec: feed === undefined ? spec : {...spec, at: []}, shards, at, claims: counter, fed: feed !== undefined}
+  const link = helped ? new WorkerLink<ShardReady, FromViewSumsWorker>(new Worker(new URL('./view-sums-worker.js', import.meta.url), {workerData: job}), 'the digest\'s other thread', 'digest thread') : undefined
+  if (link !== undefined) feed?.attach(link)
   try {
     await options.startAfter
+    if (feed !== undefined && !feed.has(shards)) throw new Error('sumViewShards: startAfter settled before every shard was given to the feed')
     const view = openViewAt(spec.dir, spec.descriptor, spec.at, {fs})
     try {
       const hasher = new RecordHasher()

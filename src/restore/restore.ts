@@ -30,7 +30,7 @@ import {listCutIds, newestCutNumber, readCut} from '../replicate/cuts.js'
 import {acquireLease, leaseBody, LEASE_TTL_MS} from '../replicate/lease.js'
 import {restoreLeaseKey} from '../replicate/keys.js'
 import type {ProgressCallback} from '../replicate/transfer.js'
-import {checkDigest, restoredDescriptor, writeObjects, type ReuseObject, type Verify} from './write-out.js'
+import {restoredDescriptor, writeAndCheck, type ReuseObject, type Verify} from './write-out.js'
 
 export interface RestoreOptions {
   readonly fs?: FileSystem
@@ -94,11 +94,10 @@ export async function restore(src: string | ObjectStore, out: string, options: R
 
 async function build(fs: FileSystem, store: ObjectStore, d: CutDescriptor, out: string, verify: Verify, onProgress?: ProgressCallback, check?: () => void, reuse?: ReuseObject): Promise<void> {
   prepareOut(fs, undefined, out)
-  await writeObjects(fs, store, d, out, verify, onProgress, check, reuse)
+  const descriptor = restoredDescriptor(d, `strata ${VERSION} restore`)
+  await writeAndCheck(fs, store, d, out, descriptor, verify, onProgress, check, reuse)
   writeSynced(fs, joinPath(out, LOCK_FILE), Buffer.alloc(0))
   fs.syncDir(out)
-  const descriptor = restoredDescriptor(d, `strata ${VERSION} restore`)
-  if (verify === 'full') await checkDigest(fs, out, d, descriptor)
   // The commit point: every file is durable (and proven), so STORE may name them.
   writeDescriptor(fs, out, descriptor)
   finishOut(fs, out)

@@ -1,13 +1,14 @@
 /**
  * The whole-shard sums of a fixed view on two threads (src/digest/view-sums.ts):
  * the worker's sums are the ones digestStore computes on this thread, and a
- * damaged table read by the worker fails the call as CORRUPTION, as it would here.
+ * damaged table read by the worker fails the call as CORRUPTION, as it would here;
+ * fed shards (a restore still writing them) are read only once given.
  */
 import test from 'ava'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import {createStore, digestStore, open, StrataError, takeCut, type StoreCut} from '../../src/index.js'
-import {sumViewShards, type ViewSpec} from '../../src/digest/view-sums.js'
+import {ShardFeed, sumViewShards, type ViewSpec} from '../../src/digest/view-sums.js'
 import {tempDir} from '../cli/helpers.js'
 
 const AT = 1735689600000
@@ -93,6 +94,50 @@ test('with startAfter, this thread joins once it settles; if it rejects, so does
     t.deepEqual((await sumViewShards(specOf(cut), [0, 1, 2, 3], AT, {startAfter: Promise.resolve()})).map((s) => s.sum.hex()), expected.shards.map((s) => s.digest))
     const failed = Promise.reject(new Error('the upload failed'))
     await t.throwsAsync(sumViewShards(specOf(cut), [0, 1, 2, 3], AT, {minParallelBytes: 0, startAfter: failed}), {message: 'the upload failed'})
+  } finally {
+    cut.release()
+  }
+})
+
+test('fed, the worker reads a shard only once it is given, and a failed write stops it', async (t) => {
+  const dir = await filledStore(t)
+  const expected = await digestStore(dir, {at: AT})
+  const cut = await takeCut(dir)
+  try {
+    const spec = specOf(cut)
+    const folders = fs.readdirSync(cut.pinDir).filter((n) => n.startsWith('shard-')).sort()
+    t.is(folders.length, 4)
+    // The shard folders arrive in OUT one by one, as a restore writes them: a
+    // read of a shard before it is given finds no files and fails the call.
+    const out = path.join(tempDir(t), 'out')
+    fs.mkdirSync(out)
+    const feed = new ShardFeed(out, cut.descriptor, 0)
+    const arriving = (async () => {
+      for (let i = 0; i < 4; i++) {
+        await new Promise((r) => setTimeout(r, 40))
+        fs.cpSync(path.join(cut.pinDir, folders[i]), path.join(out, folders[i]), {recursive: true})
+        feed.ready(i, spec.at[i])
+      }
+    })()
+    const sums = await sumViewShards(feed.spec, [0, 1, 2, 3], AT, {helperOnly: true, feed, startAfter: arriving})
+    t.deepEqual(sums.map((s) => [s.shard, s.sum.hex(), s.records]), expected.shards.map((s) => [s.shard, s.digest, s.records]))
+
+    // Shard 0 given, then the write fails: the worker, waiting for shard 1, is stopped and the write's error is the call's.
+    const out2 = path.join(tempDir(t), 'out2')
+    fs.mkdirSync(out2)
+    const feed2 = new ShardFeed(out2, cut.descriptor, 0)
+    const failing = (async () => {
+      fs.cpSync(path.join(cut.pinDir, folders[0]), path.join(out2, folders[0]), {recursive: true})
+      feed2.ready(0, spec.at[0])
+      await new Promise((r) => setTimeout(r, 200))
+      throw new Error('the download failed')
+    })()
+    await t.throwsAsync(sumViewShards(feed2.spec, [0, 1, 2, 3], AT, {helperOnly: true, feed: feed2, startAfter: failing}), {message: 'the download failed'})
+
+    // startAfter settling before every shard was given is a caller's bug, reported as such.
+    const feed3 = new ShardFeed(out, cut.descriptor, 0)
+    feed3.ready(0, spec.at[0])
+    await t.throwsAsync(sumViewShards(feed3.spec, [0, 1], AT, {feed: feed3, startAfter: Promise.resolve()}), {message: /before every shard was given/})
   } finally {
     cut.release()
   }
