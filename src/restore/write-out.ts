@@ -7,9 +7,9 @@
  * new synced file, a WAL as its ranges appended in offset order (they must
  * follow one another from 0 to the shard's WAL length), and each shard's
  * CURRENT naming its manifest. With verify 'full', the digest of OUT's files
- * is computed through a view at the cut's manifests (no STORE needed),
- * each shard as soon as its files are written, and compared with the cut's. A missing or damaged object is CORRUPTION naming
- * it and the cut.
+ * is computed through a view at the cut's manifests (no STORE needed), each
+ * shard as soon as its files are written, and compared with the cut's. A
+ * missing or damaged object is CORRUPTION naming it and the cut.
  */
 import * as path from 'node:path'
 import {ErrorCode, StrataError} from '../errors.js'
