@@ -77,8 +77,8 @@ export interface ShardReady {
  */
 export class ShardFeed {
   readonly spec: ViewSpec
+  /** By shard, those given so far (the others are holes). */
   private readonly at: ViewAt[] = []
-  private readonly given: number[] = []
   private link: WorkerLink<ShardReady, FromViewSumsWorker> | undefined
 
   /** `tableBytes`: about what the shards' files will hold, to decide whether a worker helps. */
@@ -93,7 +93,6 @@ export class ShardFeed {
   /** Shard `shard`'s files are complete: read it at `at`. */
   ready(shard: number, at: ViewAt): void {
     this.at[shard] = at
-    this.given.push(shard)
     this.link?.send({type: 'ready', shard, at})
   }
 
@@ -105,7 +104,7 @@ export class ShardFeed {
   /** @internal The worker's link: the shards given so far are sent now, later ones as they come. */
   attach(link: WorkerLink<ShardReady, FromViewSumsWorker>): void {
     this.link = link
-    for (const shard of this.given) link.send({type: 'ready', shard, at: this.at[shard]})
+    this.at.forEach((at, shard) => link.send({type: 'ready', shard, at}))
   }
 }
 
